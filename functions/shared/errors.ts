@@ -1,0 +1,53 @@
+/**
+ * The named errors of a drill. The same names flow through the ASL Retry/Catch clauses, the CLI
+ * exit codes and the report's `error.name`, so each is declared once, here.
+ */
+
+/** The input is not a valid drill request: refused before anything is touched (exit 2). */
+export class DrillInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DrillInputError';
+  }
+}
+
+/** A guardrail refused the drill before the fault (exit 2). */
+export class GuardrailError extends Error {
+  constructor(
+    message: string,
+    readonly guardrail: string,
+  ) {
+    super(message);
+    this.name = 'GuardrailError';
+  }
+}
+
+/** The data plane could not be reached or understood (exit 2). */
+export class DataPlaneError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataPlaneError';
+  }
+}
+
+/** The failover did not complete within the bounded wait (exit 2). */
+export class RecoveryTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RecoveryTimeoutError';
+  }
+}
+
+/** Thresholds were exceeded: the drill ran and the gate says fail (exit 1). */
+export class DrillThresholdExceeded extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DrillThresholdExceeded';
+  }
+}
+
+/** The error as it goes into a report or a Step Functions Cause, without stack or secrets. */
+export function errorInfo(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}

@@ -1,0 +1,114 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseInfo } from '../../functions/shared/redis-info.js';
+import { RedisServer, type RedisServerOptions, RedisServerStartError } from './server.js';
+
+export const SLOT_COUNT = 16384;
+
+export interface ClusterShard {
+  /** The slot range this shard was created with, inclusive. */
+  slots: [number, number];
+  /** nodes[0] was the primary at creation; failovers change roles, not this list. */
+  nodes: RedisServer[];
+}
+
+export interface RedisClusterOptions
+  extends Pick<RedisServerOptions, 'password' | 'aclUsers' | 'tls' | 'config'> {
+  shards: number;
+  replicas: number;
+  nodeTimeoutMs?: number;
+  name?: string;
+}
+
+/** Even slot ranges over `shards`, as ElastiCache and `redis-cli --cluster create` split them. */
+export function slotRanges(shards: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (let i = 0; i < shards; i++) {
+    const start = Math.floor((i * SLOT_COUNT) / shards);
+    const end = Math.floor(((i + 1) * SLOT_COUNT) / shards) - 1;
+    ranges.push([start, end]);
+  }
+  return ranges;
+}
+
+/** A real Redis Cluster of shards × (1 + replicas) redis-server processes, formed deterministically. */
+export class RedisCluster {
+  private constructor(readonly shards: ClusterShard[]) {}
+
+  get nodes(): RedisServer[] {
+    return this.shards.flatMap((shard) => shard.nodes);
+  }
+
+  static async start(options: RedisClusterOptions): Promise<RedisCluster> {
+    const { shards: shardCount, replicas, nodeTimeoutMs, name = 'cluster', ...common } = options;
+    const shards: ClusterShard[] = [];
+    const cluster = new RedisCluster(shards);
+    try {
+      for (const [s, slots] of slotRanges(shardCount).entries()) {
+        const nodes = await Promise.all(
+          Array.from({ length: 1 + replicas }, (_, r) =>
+            RedisServer.start({ ...common, name: `${name}-${s + 1}-${r + 1}`, cluster: { nodeTimeoutMs } }),
+          ),
+        );
+        shards.push({ slots, nodes });
+      }
+      await cluster.form();
+      return cluster;
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.stop()));
+  }
+
+  /** Waits until every live node reports cluster_state:ok and agrees on who serves every slot. */
+  async waitUntilHealthy(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const live = this.nodes.filter((node) => node.running);
+      const states = await Promise.all(
+        live.map(async (node) => parseInfo((await node.call('CLUSTER', 'INFO')) as string)),
+      ).catch(() => []);
+      const ok =
+        states.length === live.length &&
+        states.every((s) => s.cluster_state === 'ok' && s.cluster_slots_assigned === String(SLOT_COUNT));
+      if (ok) return;
+      if (Date.now() > deadline) throw new RedisServerStartError(`cluster not healthy after ${timeoutMs} ms`);
+      await sleep(50);
+    }
+  }
+
+  private async form(): Promise<void> {
+    const [first] = this.nodes;
+    if (!first) throw new RedisServerStartError('a cluster needs at least one node');
+    for (const shard of this.shards) {
+      await shard.nodes[0]!.call('CLUSTER', 'ADDSLOTSRANGE', shard.slots[0], shard.slots[1]);
+    }
+    for (const node of this.nodes.slice(1)) await node.call('CLUSTER', 'MEET', first.host, first.port);
+    await this.waitUntilAllKnown();
+    for (const shard of this.shards) {
+      const primaryId = (await shard.nodes[0]!.call('CLUSTER', 'MYID')) as string;
+      for (const replica of shard.nodes.slice(1)) await replica.call('CLUSTER', 'REPLICATE', primaryId);
+    }
+    await this.waitUntilHealthy();
+    for (const shard of this.shards) for (const replica of shard.nodes.slice(1)) await replica.waitForSync();
+  }
+
+  private async waitUntilAllKnown(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const total = this.nodes.length;
+    for (;;) {
+      const known = await Promise.all(
+        this.nodes.map(
+          async (node) => parseInfo((await node.call('CLUSTER', 'INFO')) as string).cluster_known_nodes,
+        ),
+      );
+      if (known.every((count) => count === String(total))) return;
+      if (Date.now() > deadline)
+        throw new RedisServerStartError(`cluster nodes did not meet within ${timeoutMs} ms`);
+      await sleep(20);
+    }
+  }
+}
