@@ -1,0 +1,282 @@
+/**
+ * A TCP fault proxy for the local cloud. It stands where the network would be: in front of Redis as an
+ * endpoint that can move between servers, on a replication link as a delay line (what is in flight when
+ * the primary dies is lost, as with asynchronous replication), and between a client and Redis to inject
+ * outages of a known length. Bytes are never reordered, and only dropped where a fault says so.
+ */
+import type { AddressInfo } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+export interface ProxyTarget {
+  host: string;
+  port: number;
+}
+
+export interface FaultProxyOptions {
+  target: ProxyTarget;
+  /** Where clients connect; default 127.0.0.1. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+}
+
+export type Direction = 'both' | 'toServer' | 'toClient';
+
+interface Chunk {
+  data: Buffer;
+  due: number;
+}
+
+/** One direction of one connection: a delay line that can be held. Chunks leave in arrival order. */
+class Pipe {
+  delayMs = 0;
+  held = false;
+  private queue: Chunk[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly write: (data: Buffer) => void;
+
+  constructor(write: (data: Buffer) => void) {
+    this.write = write;
+  }
+
+  /** Nothing in flight and nothing would be: a close can pass without losing bytes. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.delayMs === 0 && !this.held;
+  }
+
+  push(data: Buffer): void {
+    if (this.idle) {
+      this.write(data); // pass-through costs no timer
+      return;
+    }
+    this.queue.push({ data, due: performance.now() + this.delayMs });
+    this.pump();
+  }
+
+  setHeld(held: boolean): void {
+    this.held = held;
+    this.pump();
+  }
+
+  /** Forwards every chunk that is due, then sleeps until the next one is. */
+  pump(): void {
+    if (this.held || this.timer) return; // an armed timer is for the head, which must go first anyway
+    const queue = this.queue;
+    const now = performance.now();
+    let sent = 0;
+    while (sent < queue.length && queue[sent]!.due <= now) this.write(queue[sent++]!.data);
+    queue.splice(0, sent);
+    const head = queue[0];
+    if (head && queue === this.queue) {
+      // Timers may fire up to 1 ms early (millisecond clock); pump() then simply re-arms: never forward early.
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.pump();
+        },
+        Math.max(1, Math.ceil(head.due - now)),
+      );
+    }
+  }
+
+  drop(): void {
+    this.queue = [];
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** A client connection and its upstream (absent while stalled in a blackhole). */
+class Link {
+  readonly client: Socket;
+  upstream: Socket | undefined;
+  throughBlackhole = false;
+  closed = false;
+  readonly toServer = new Pipe((data) => forward(this.client, this.upstream, data));
+  readonly toClient = new Pipe((data) => forward(this.upstream, this.client, data));
+
+  constructor(client: Socket) {
+    this.client = client;
+  }
+
+  reset(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.toServer.drop();
+    this.toClient.drop();
+    reset(this.client);
+    if (this.upstream) reset(this.upstream);
+  }
+}
+
+/** Writes with backpressure: a slow reader pauses the sender instead of growing our buffers. */
+function forward(from: Socket | undefined, to: Socket | undefined, data: Buffer): void {
+  if (!to || to.destroyed || to.writableEnded) return;
+  if (!to.write(data) && from && !from.isPaused()) {
+    from.pause();
+    to.once('drain', () => from.resume());
+  }
+}
+
+/** RST, not FIN: the peer must see a broken connection, never a clean end of stream. */
+function reset(socket: Socket): void {
+  if (socket.destroyed) return;
+  // resetAndDestroy() waits for a pending connect, and libuv refuses to reset after a shutdown (end()).
+  if (socket.connecting || socket.writableEnded) socket.destroy();
+  else socket.resetAndDestroy();
+}
+
+export class FaultProxy {
+  readonly host: string;
+  readonly port: number;
+  #target: ProxyTarget;
+  #delay = { toServer: 0, toClient: 0 };
+  #held = false;
+  #blackholed = false;
+  #closing: Promise<void> | undefined;
+  readonly #links = new Set<Link>();
+  readonly #server: Server;
+
+  private constructor(server: Server, target: ProxyTarget) {
+    const address = server.address() as AddressInfo;
+    this.#server = server;
+    this.#target = { ...target };
+    this.host = address.address;
+    this.port = address.port;
+    server.on('connection', (client) => this.#accept(client));
+    server.on('error', () => {}); // e.g. EMFILE on accept: the proxy keeps serving
+  }
+
+  static async start(options: FaultProxyOptions): Promise<FaultProxy> {
+    const server = createServer({ allowHalfOpen: true, noDelay: true });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return new FaultProxy(server, options.target);
+  }
+
+  get target(): ProxyTarget {
+    return { ...this.#target };
+  }
+
+  /** Live client connections, stalled ones included. */
+  get connections(): number {
+    return this.#links.size;
+  }
+
+  /** Each chunk is forwarded `ms` after it arrived, in order; 0 removes the delay (for later chunks). */
+  delay(ms: number, direction: Direction = 'both'): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`delay must be a finite number >= 0, got ${ms}`);
+    if (direction !== 'toClient') this.#delay.toServer = ms;
+    if (direction !== 'toServer') this.#delay.toClient = ms;
+    for (const link of this.#links) this.#configure(link);
+  }
+
+  /** Stops forwarding both ways; everything is buffered, nothing lost. */
+  hold(): void {
+    this.#held = true;
+    for (const link of this.#links) this.#configure(link);
+  }
+
+  /** Forwards what hold() buffered, in order, then passes through. */
+  release(): void {
+    this.#held = false;
+    for (const link of this.#links) this.#configure(link);
+  }
+
+  /** Nothing passes: bytes are discarded both ways and new connections are accepted but stalled. */
+  blackhole(): void {
+    this.#blackholed = true;
+    for (const link of this.#links) {
+      link.throughBlackhole = true;
+      link.toServer.drop();
+      link.toClient.drop();
+    }
+  }
+
+  /**
+   * Ends blackhole and hold. Connections that lived through a blackhole are reset, as TCP would after
+   * its retransmission timeout, so that no client sees a stream with a hole in it. The delay stays.
+   */
+  heal(): void {
+    this.#blackholed = false;
+    for (const link of [...this.#links]) if (link.throughBlackhole) this.#reset(link);
+    this.release();
+  }
+
+  /** Resets every live connection, both sides, now; the proxy keeps accepting. */
+  cut(): void {
+    for (const link of [...this.#links]) this.#reset(link);
+  }
+
+  /** New connections go to `target`; live ones are reset (unless `cut: false`) so that clients reconnect. */
+  retarget(target: ProxyTarget, options: { cut?: boolean } = {}): void {
+    this.#target = { ...target };
+    if (options.cut ?? true) this.cut();
+  }
+
+  /** Stops listening and resets everything; resolves once every socket is closed. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      const sockets = [...this.#links].flatMap((link) =>
+        link.upstream ? [link.client, link.upstream] : [link.client],
+      );
+      const closed = sockets
+        .filter((socket) => !socket.closed)
+        .map((socket) => new Promise((done) => socket.once('close', done)));
+      this.#server.close(() => Promise.all(closed).then(() => resolve()));
+      this.cut();
+    });
+    return this.#closing;
+  }
+
+  #accept(client: Socket): void {
+    client.setNoDelay(true);
+    const link = new Link(client);
+    this.#links.add(link);
+    client.on('error', () => this.#reset(link)); // ECONNRESET, EPIPE: never crash
+    client.on('close', () => this.#links.delete(link));
+    client.on('data', (data) => {
+      if (!this.#blackholed) link.toServer.push(data);
+    });
+    // A client's FIN passes only when nothing would be lost; otherwise the link dies with what it carried.
+    client.on('end', () => {
+      if (link.upstream && link.toServer.idle) link.upstream.end();
+      else this.#reset(link);
+    });
+    if (this.#blackholed) {
+      link.throughBlackhole = true; // stalled: never connected upstream
+      return;
+    }
+    this.#configure(link);
+
+    const upstream = connect({ ...this.#target, noDelay: true, allowHalfOpen: true });
+    upstream.setNoDelay(true);
+    link.upstream = upstream;
+    upstream.on('error', () => this.#reset(link)); // refused, reset: the client sees a reset too
+    upstream.on('data', (data) => {
+      if (!this.#blackholed) link.toClient.push(data);
+    });
+    // The server going away (a crashed primary) loses whatever was still in flight toward the client.
+    upstream.on('end', () => {
+      if (link.toClient.idle) client.end();
+      else this.#reset(link);
+    });
+  }
+
+  #configure(link: Link): void {
+    link.toServer.delayMs = this.#delay.toServer;
+    link.toClient.delayMs = this.#delay.toClient;
+    link.toServer.setHeld(this.#held);
+    link.toClient.setHeld(this.#held);
+  }
+
+  #reset(link: Link): void {
+    this.#links.delete(link);
+    link.reset();
+  }
+}
