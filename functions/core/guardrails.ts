@@ -1,0 +1,157 @@
+import type { ReplicationGroup, Tag } from '@aws-sdk/client-elasticache';
+import { z } from 'zod';
+import { GuardrailError } from '../shared/errors.js';
+import type { DrillRequest } from './request.js';
+
+/** The tag that marks a group as being drilled: `<runId>@<expiry epoch seconds>`. */
+export const LOCK_TAG = 'failover-drill:lock';
+
+/** Everything the guardrails judge, gathered from the control plane before anything is touched. */
+export interface GuardrailFacts {
+  group: ReplicationGroup;
+  tags: Tag[];
+  /** Node groups TestFailover was called for in the last 24 h, account-wide. */
+  testFailoversLast24h: number;
+  /** Stop-condition alarms in state ALARM, and the named ones that do not exist. */
+  alarmsInAlarm: string[];
+  alarmsMissing: string[];
+}
+
+/** What the drill aims at, as later steps need it (plain data). */
+export const drillTargetSchema = z.object({
+  replicationGroupId: z.string(),
+  arn: z.string(),
+  nodeGroupId: z.string(),
+  clusterMode: z.boolean(),
+  /** Primary endpoint (cluster mode disabled) or configuration endpoint (enabled). */
+  endpoint: z.object({ host: z.string(), port: z.number().int() }),
+  tls: z.boolean(),
+  primaryNodeId: z.string(),
+  replicaNodeIds: z.array(z.string()),
+  /** Cluster mode: the node group's slot ranges, inclusive. */
+  slots: z.array(z.tuple([z.number().int(), z.number().int()])),
+});
+export type DrillTarget = z.infer<typeof drillTargetSchema>;
+
+export interface Refusal {
+  guardrail: string;
+  message: string;
+}
+
+export interface LockHolder {
+  runId: string;
+  expiresAt: number;
+}
+
+export function parseLock(value: string | undefined): LockHolder | undefined {
+  const match = value?.match(/^(.+)@(\d+)$/);
+  return match ? { runId: match[1]!, expiresAt: Number(match[2]) * 1000 } : undefined;
+}
+
+export function lockValue(runId: string, expiresAtMs: number): string {
+  return `${runId}@${Math.ceil(expiresAtMs / 1000)}`;
+}
+
+/** "0-5460,10923-16383" → [[0,5460],[10923,16383]] */
+export function parseSlots(slots: string | undefined): [number, number][] {
+  if (!slots) return [];
+  return slots.split(',').map((range) => {
+    const [start, end = start] = range.split('-').map(Number);
+    return [start!, end!];
+  });
+}
+
+/** Every reason to refuse the drill (empty: go), and the target if the node group resolves. */
+export function judge(
+  request: DrillRequest,
+  runId: string,
+  facts: GuardrailFacts,
+  now: number,
+): { refusals: Refusal[]; target?: DrillTarget } {
+  const { group, tags } = facts;
+  const refusals: Refusal[] = [];
+  const refuse = (guardrail: string, message: string) => refusals.push({ guardrail, message });
+  const id = group.ReplicationGroupId ?? request.replicationGroupId;
+
+  if (group.Status !== 'available') refuse('group-not-available', `${id} is ${group.Status}, not available`);
+  if (request.fault === 'test-failover' && group.AutomaticFailover !== 'enabled') {
+    refuse(
+      'automatic-failover-disabled',
+      `${id} has automatic failover ${group.AutomaticFailover ?? 'disabled'}`,
+    );
+  }
+
+  const [tagKey, tagValue] = request.guardrails.optInTag.split('=') as [string, string];
+  if (!tags.some((t) => t.Key === tagKey && t.Value === tagValue)) {
+    refuse('opt-in-tag-missing', `${id} does not carry the opt-in tag ${tagKey}=${tagValue}`);
+  }
+
+  const lock = parseLock(tags.find((t) => t.Key === LOCK_TAG)?.Value);
+  if (lock && lock.runId !== runId && lock.expiresAt > now) {
+    refuse(
+      'drill-in-progress',
+      `drill ${lock.runId} holds ${id} until ${new Date(lock.expiresAt).toISOString()}`,
+    );
+  }
+
+  if (
+    request.fault === 'test-failover' &&
+    facts.testFailoversLast24h >= request.guardrails.maxTestFailoversPer24h
+  ) {
+    refuse(
+      'test-failover-budget-spent',
+      `TestFailover was called for ${facts.testFailoversLast24h} node groups in the last 24 h (budget ${request.guardrails.maxTestFailoversPer24h})`,
+    );
+  }
+  for (const alarm of facts.alarmsInAlarm) refuse('stop-alarm', `stop-condition alarm ${alarm} is in ALARM`);
+  for (const alarm of facts.alarmsMissing)
+    refuse('stop-alarm', `stop-condition alarm ${alarm} does not exist`);
+
+  const nodeGroups = group.NodeGroups ?? [];
+  const withReplica = (ng: (typeof nodeGroups)[number]) =>
+    (ng.NodeGroupMembers ?? []).some((m) => m.CurrentRole === 'replica');
+  const nodeGroup = request.nodeGroupId
+    ? nodeGroups.find((ng) => ng.NodeGroupId === request.nodeGroupId)
+    : (nodeGroups.find(withReplica) ?? nodeGroups[0]);
+  if (!nodeGroup) {
+    refuse('node-group-unknown', `${id} has no node group ${request.nodeGroupId ?? ''}`.trim());
+    return { refusals };
+  }
+  if (!withReplica(nodeGroup))
+    refuse('node-group-without-replica', `node group ${nodeGroup.NodeGroupId} has no replica`);
+
+  const members = nodeGroup.NodeGroupMembers ?? [];
+  const clusterMode = group.ClusterEnabled === true;
+  const endpoint = clusterMode ? group.ConfigurationEndpoint : nodeGroup.PrimaryEndpoint;
+  if (!endpoint?.Address || !endpoint.Port) {
+    refuse('group-not-available', `${id} reports no ${clusterMode ? 'configuration' : 'primary'} endpoint`);
+    return { refusals };
+  }
+  return {
+    refusals,
+    target: {
+      replicationGroupId: id,
+      arn: group.ARN ?? '',
+      nodeGroupId: nodeGroup.NodeGroupId ?? '0001',
+      clusterMode,
+      endpoint: { host: endpoint.Address, port: endpoint.Port },
+      tls: group.TransitEncryptionEnabled === true,
+      primaryNodeId: members.find((m) => m.CurrentRole === 'primary')?.CacheClusterId ?? '',
+      replicaNodeIds: members.filter((m) => m.CurrentRole === 'replica').map((m) => m.CacheClusterId ?? ''),
+      slots: parseSlots(nodeGroup.Slots),
+    },
+  };
+}
+
+/** Throws one GuardrailError listing every refusal (named after the first), or returns the target. */
+export function enforce(judgement: ReturnType<typeof judge>): DrillTarget {
+  const [first] = judgement.refusals;
+  if (first || !judgement.target) {
+    const message = judgement.refusals.map((r) => `${r.guardrail}: ${r.message}`).join('; ');
+    throw new GuardrailError(
+      `drill refused, nothing was touched — ${message}`,
+      first?.guardrail ?? 'unknown',
+    );
+  }
+  return judgement.target;
+}

@@ -1,0 +1,82 @@
+import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  AddTagsToResourceCommand,
+  DescribeReplicationGroupsCommand,
+  type ElastiCacheClient,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-elasticache';
+import { z } from 'zod';
+import { GuardrailError } from '../shared/errors.js';
+import { recentEvents } from './events.js';
+import { drillTargetSchema, enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
+import { type DrillRequest, drillRequestSchema } from './request.js';
+
+/** The plan every later step works from: plain data that travels through the state machine. */
+export const drillPlanSchema = z.object({
+  runId: z.string(),
+  request: drillRequestSchema,
+  target: drillTargetSchema,
+  /** Epoch ms at which Preflight accepted the drill. */
+  acceptedAt: z.number(),
+  /** The lock tag value this run holds on the group. */
+  lock: z.string(),
+});
+export type DrillPlan = z.infer<typeof drillPlanSchema>;
+
+export const TEST_FAILOVER_EVENT = /Test Failover API called for node group/;
+
+async function alarmStates(cloudWatch: CloudWatchClient, names: string[]) {
+  if (names.length === 0) return { alarmsInAlarm: [], alarmsMissing: [] };
+  const out = await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: names, MaxRecords: 100 }));
+  const found = [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])];
+  return {
+    alarmsInAlarm: found.filter((a) => a.StateValue === 'ALARM').map((a) => a.AlarmName ?? ''),
+    alarmsMissing: names.filter((n) => !found.some((a) => a.AlarmName === n)),
+  };
+}
+
+/**
+ * Describes the group, judges every guardrail, and only then takes the drill lock (a tag on the
+ * group). Throws GuardrailError — with nothing touched — when any guardrail refuses.
+ */
+export async function preflight(
+  request: DrillRequest,
+  runId: string,
+  clients: { elastiCache: ElastiCacheClient; cloudWatch: CloudWatchClient },
+  now: () => number = Date.now,
+): Promise<DrillPlan> {
+  const { elastiCache, cloudWatch } = clients;
+  const described = await elastiCache.send(
+    new DescribeReplicationGroupsCommand({ ReplicationGroupId: request.replicationGroupId }),
+  );
+  const group = described.ReplicationGroups?.[0];
+  if (!group?.ARN)
+    throw new GuardrailError(`${request.replicationGroupId} was not described`, 'group-not-available');
+  const [tags, events, alarms] = await Promise.all([
+    elastiCache
+      .send(new ListTagsForResourceCommand({ ResourceName: group.ARN }))
+      .then((o) => o.TagList ?? []),
+    request.fault === 'test-failover'
+      ? recentEvents(elastiCache, { SourceType: 'replication-group', Duration: 24 * 60 })
+      : Promise.resolve([]),
+    alarmStates(cloudWatch, request.guardrails.stopAlarmNames),
+  ]);
+  const testFailoversLast24h = events.filter((e) => TEST_FAILOVER_EVENT.test(e.Message ?? '')).length;
+  const acceptedAt = now();
+  const target = enforce(judge(request, runId, { group, tags, testFailoversLast24h, ...alarms }, acceptedAt));
+
+  const lock = lockValue(runId, acceptedAt + request.guardrails.lockTtlSeconds * 1000);
+  await elastiCache.send(
+    new AddTagsToResourceCommand({ ResourceName: target.arn, Tags: [{ Key: LOCK_TAG, Value: lock }] }),
+  );
+  // No compare-and-set on tags: read back, so that of two drills racing for the group one backs off.
+  const after = await elastiCache.send(new ListTagsForResourceCommand({ ResourceName: target.arn }));
+  const holder = parseLock(after.TagList?.find((t) => t.Key === LOCK_TAG)?.Value);
+  if (holder?.runId !== runId) {
+    throw new GuardrailError(
+      `drill ${holder?.runId} took the lock on ${target.replicationGroupId} first`,
+      'drill-in-progress',
+    );
+  }
+  return { runId, request, target, acceptedAt, lock };
+}

@@ -1,0 +1,144 @@
+import {
+  DescribeReplicationGroupsCommand,
+  type ElastiCacheClient,
+  type Event,
+  TestFailoverCommand,
+} from '@aws-sdk/client-elasticache';
+import { z } from 'zod';
+import { RecoveryTimeoutError } from '../shared/errors.js';
+import { recentEvents } from './events.js';
+import type { DrillPlan } from './preflight.js';
+
+/** One control-plane event of the drill, in epoch ms, as it goes on the report's timeline. */
+export const controlEventSchema = z.object({ at: z.number(), source: z.string(), message: z.string() });
+export type ControlEvent = z.infer<typeof controlEventSchema>;
+
+/** What the control plane has said about the failover so far (plain data, carried between polls). */
+export const recoverySchema = z.object({
+  /** T0: epoch ms just before TestFailover was sent (0 when nothing was triggered). */
+  requestedAt: z.number(),
+  polls: z.number().int(),
+  done: z.boolean(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  failoverCompletedAt: z.number().optional(),
+  recoveringAt: z.number().optional(),
+  finishedRecoveryAt: z.number().optional(),
+  events: z.array(controlEventSchema),
+});
+export type Recovery = z.infer<typeof recoverySchema>;
+
+// ElastiCache's own wording; older events say "master".
+const FAILOVER_COMPLETED = /Failover from (?:primary|master) node (\S+) to replica node (\S+) completed/;
+const RECOVERING = /^Recovering cache nodes/;
+const FINISHED_RECOVERY = /^Finished recovery for cache nodes/;
+const TEST_FAILOVER_CALLED = /Test Failover API called for node group (\S+)/;
+
+/** Events are stamped by AWS to the second: accept those a little before T0. */
+const CLOCK_SLACK_MS = 2000;
+
+/** Reads the failover's progress from DescribeEvents output. Pure. */
+export function readRecovery(
+  events: Event[],
+  context: { requestedAt: number; replicationGroupId: string; nodeGroupId: string; nodeIds: string[] },
+): Omit<Recovery, 'polls' | 'done' | 'requestedAt'> & { completeInEvents: boolean } {
+  const ours = events
+    .map((e) => ({ at: e.Date?.getTime() ?? 0, source: e.SourceIdentifier ?? '', message: e.Message ?? '' }))
+    .filter((e) => e.at >= context.requestedAt - CLOCK_SLACK_MS)
+    .filter((e) => {
+      if (e.source === context.replicationGroupId) {
+        const called = e.message.match(TEST_FAILOVER_CALLED);
+        if (called) return called[1] === context.nodeGroupId;
+        const failover = e.message.match(FAILOVER_COMPLETED);
+        return failover !== null && context.nodeIds.includes(failover[1]!);
+      }
+      return context.nodeIds.includes(e.source);
+    })
+    .sort((a, b) => a.at - b.at);
+
+  const completed = ours.find((e) => FAILOVER_COMPLETED.test(e.message));
+  const [, from, to] = completed?.message.match(FAILOVER_COMPLETED) ?? [];
+  const recovering = ours.find((e) => e.source === from && RECOVERING.test(e.message));
+  const finished = ours.find((e) => e.source === from && FINISHED_RECOVERY.test(e.message));
+  return {
+    events: ours,
+    from,
+    to,
+    failoverCompletedAt: completed?.at,
+    recoveringAt: recovering?.at,
+    finishedRecoveryAt: finished?.at,
+    completeInEvents: completed !== undefined && finished !== undefined,
+  };
+}
+
+/** Calls TestFailover on the plan's node group; T0 is taken just before the call. */
+export async function triggerFailover(
+  plan: DrillPlan,
+  elastiCache: ElastiCacheClient,
+  now: () => number = Date.now,
+): Promise<Recovery> {
+  const requestedAt = now();
+  await elastiCache.send(
+    new TestFailoverCommand({
+      ReplicationGroupId: plan.target.replicationGroupId,
+      NodeGroupId: plan.target.nodeGroupId,
+    }),
+  );
+  return { requestedAt, polls: 0, done: false, events: [] };
+}
+
+export interface PollClock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * Polls DescribeEvents (and, once the events say done, DescribeReplicationGroups to confirm the
+ * new primary) for at most one poll window; the state machine loops until `done`. Node status
+ * stays `available` through a test failover, so status alone never tells.
+ */
+export async function awaitRecovery(
+  plan: DrillPlan,
+  previous: Recovery,
+  elastiCache: ElastiCacheClient,
+  clock: PollClock,
+): Promise<Recovery> {
+  const { recovery: settings } = plan.request;
+  const { target } = plan;
+  const deadline = previous.requestedAt + settings.maxWaitSeconds * 1000;
+  const windowEnd = Math.min(deadline, clock.now() + settings.pollWindowSeconds * 1000);
+  const nodeIds = [target.primaryNodeId, ...target.replicaNodeIds];
+  let polls = previous.polls;
+  for (;;) {
+    polls++;
+    const events = await recentEvents(elastiCache, { StartTime: new Date(previous.requestedAt - 60_000) });
+    const { completeInEvents, ...progress } = readRecovery(events, {
+      requestedAt: previous.requestedAt,
+      replicationGroupId: target.replicationGroupId,
+      nodeGroupId: target.nodeGroupId,
+      nodeIds,
+    });
+    if (completeInEvents && (await isPrimary(elastiCache, plan, progress.to))) {
+      return { ...previous, ...progress, polls, done: true };
+    }
+    const now = clock.now();
+    if (now >= deadline) {
+      throw new RecoveryTimeoutError(
+        `node group ${target.nodeGroupId} of ${target.replicationGroupId} did not finish recovery within ${settings.maxWaitSeconds} s of TestFailover (${polls} polls)`,
+      );
+    }
+    if (now + settings.pollIntervalSeconds * 1000 > windowEnd)
+      return { ...previous, ...progress, polls, done: false };
+    await clock.sleep(settings.pollIntervalSeconds * 1000);
+  }
+}
+
+async function isPrimary(elastiCache: ElastiCacheClient, plan: DrillPlan, nodeId: string | undefined) {
+  const out = await elastiCache.send(
+    new DescribeReplicationGroupsCommand({ ReplicationGroupId: plan.target.replicationGroupId }),
+  );
+  const group = out.ReplicationGroups?.[0];
+  const nodeGroup = group?.NodeGroups?.find((ng) => ng.NodeGroupId === plan.target.nodeGroupId);
+  const primary = nodeGroup?.NodeGroupMembers?.find((m) => m.CurrentRole === 'primary');
+  return group?.Status === 'available' && nodeId !== undefined && primary?.CacheClusterId === nodeId;
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { DrillInputError } from '../shared/errors.js';
+
+// Names that end up inside a key pattern (SCAN MATCH) must not carry glob characters.
+const safeName = /^[A-Za-z0-9_-]+$/;
+
+const writerSchema = z.strictObject({
+  /** Keys are `<keyPrefix>:<runId>:<seq>`. */
+  keyPrefix: z.string().min(1).max(32).regex(safeName).default('failover-drill'),
+  /** Writes per second; 500/s gives a 2 ms resolution. */
+  rate: z.number().int().min(1).max(50_000).default(500),
+  concurrency: z.number().int().min(1).max(256).default(16),
+  baselineSeconds: z.number().min(1).max(600).default(5),
+  settleSeconds: z.number().min(1).max(600).default(5),
+  /** Hard cap of the writer; in Lambda also bounded by the function's remaining time. */
+  maxDurationSeconds: z.number().min(5).max(890).default(600),
+  /** Every key expires, so that nothing outlives a crashed run. */
+  ttlSeconds: z.number().int().min(60).max(86_400).default(3600),
+});
+
+const recoverySchema = z.strictObject({
+  pollIntervalSeconds: z.number().min(0.1).max(60).default(5),
+  /** After this long from TestFailover, the drill ends with RecoveryTimeoutError. */
+  maxWaitSeconds: z.number().min(10).max(3600).default(900),
+  /** How long one AwaitRecovery invocation polls before handing back to the state machine. */
+  pollWindowSeconds: z.number().min(1).max(600).default(60),
+});
+
+const guardrailsSchema = z.strictObject({
+  /** The group must carry this tag (`key=value`) to be drilled at all. */
+  optInTag: z
+    .string()
+    .regex(/^[^=]+=[^=]*$/, 'must be key=value')
+    .default('failover-drill:allowed=true'),
+  /** CloudWatch alarms that must not be in ALARM when the fault is injected. */
+  stopAlarmNames: z.array(z.string().min(1).max(255)).max(100).default([]),
+  /** TestFailover allows 15 node groups per rolling 24 h per account and region. */
+  maxTestFailoversPer24h: z.number().int().min(1).max(15).default(15),
+  /** The drill lock expires by itself after this, should a run die without its cleanup. */
+  lockTtlSeconds: z.number().int().min(60).max(86_400).default(3600),
+});
+
+const thresholdsSchema = z.strictObject({
+  maxDowntimeMs: z.number().min(0).optional(),
+  maxLostWrites: z.number().int().min(0).default(0),
+  maxDataLossWindowMs: z.number().min(0).optional(),
+});
+
+/** The execution input of the drill state machine (strict: unknown fields are refused). */
+export const drillRequestSchema = z.strictObject({
+  replicationGroupId: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,39}$/, 'must be an ElastiCache replication group id'),
+  /** Default: the first node group with a replica. */
+  nodeGroupId: z
+    .string()
+    .regex(/^\d{4}$/, 'must be a node group id such as 0001')
+    .optional(),
+  /** Default: the execution name. */
+  runId: z.string().min(1).max(80).regex(safeName).optional(),
+  /** `test-failover` calls TestFailover; `none` only measures a fault injected by something else. */
+  fault: z.enum(['test-failover', 'none']).default('test-failover'),
+  writer: writerSchema.default(writerSchema.parse({})),
+  recovery: recoverySchema.default(recoverySchema.parse({})),
+  guardrails: guardrailsSchema.default(guardrailsSchema.parse({})),
+  thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
+});
+
+export type DrillRequestInput = z.input<typeof drillRequestSchema>;
+export type DrillRequest = z.output<typeof drillRequestSchema>;
+
+/** Validates a drill request, or throws DrillInputError naming every problem. */
+export function parseDrillRequest(input: unknown): DrillRequest {
+  const result = drillRequestSchema.safeParse(input);
+  if (!result.success) throw new DrillInputError(`invalid drill request: ${z.prettifyError(result.error)}`);
+  return result.data;
+}

@@ -1,0 +1,172 @@
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  AddTagsToResourceCommand,
+  DescribeEventsCommand,
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+  ListTagsForResourceCommand,
+  ReplicationGroupNotFoundFault,
+  type ReplicationGroup,
+  type Tag,
+} from '@aws-sdk/client-elasticache';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../local/lambda/context.js';
+import { handler } from './handler.js';
+
+const elastiCache = mockClient(ElastiCacheClient);
+const cloudWatch = mockClient(CloudWatchClient);
+const ARN = 'arn:aws:elasticache:us-east-1:000000000000:replicationgroup:drill-demo';
+
+function group(overrides: Partial<ReplicationGroup> = {}): ReplicationGroup {
+  return {
+    ReplicationGroupId: 'drill-demo',
+    ARN,
+    Status: 'available',
+    AutomaticFailover: 'enabled',
+    ClusterEnabled: false,
+    NodeGroups: [
+      {
+        NodeGroupId: '0001',
+        PrimaryEndpoint: { Address: 'primary.example', Port: 6379 },
+        NodeGroupMembers: [
+          { CacheClusterId: 'drill-demo-001', CurrentRole: 'primary' },
+          { CacheClusterId: 'drill-demo-002', CurrentRole: 'replica' },
+        ],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+function given(options: { group?: ReplicationGroup; tags?: Tag[]; testFailovers?: number; alarms?: string[] } = {}) {
+  const tags = options.tags ?? [{ Key: 'failover-drill:allowed', Value: 'true' }];
+  elastiCache.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [options.group ?? group()] });
+  elastiCache.on(ListTagsForResourceCommand).resolvesOnce({ TagList: tags }).resolves({
+    TagList: [...tags, { Key: 'failover-drill:lock', Value: `run-1@${Math.ceil(Date.now() / 1000) + 3600}` }],
+  });
+  elastiCache.on(DescribeEventsCommand).resolves({
+    Events: Array.from({ length: options.testFailovers ?? 0 }, (_, i) => ({
+      SourceIdentifier: `group-${i}`,
+      Message: `Test Failover API called for node group 000${i % 9}`,
+      Date: new Date(),
+    })),
+  });
+  elastiCache.on(AddTagsToResourceCommand).resolves({});
+  cloudWatch
+    .on(DescribeAlarmsCommand)
+    .resolves({ MetricAlarms: (options.alarms ?? []).map((AlarmName) => ({ AlarmName, StateValue: 'ALARM' })) });
+}
+
+const invoke = (request: unknown) =>
+  handler({ request, execution: 'run-1' }, lambdaContext('PreflightFunction', 60_000)).catch((e: unknown) => e);
+
+beforeEach(() => {
+  process.env.AWS_REGION = 'us-east-1';
+});
+afterEach(() => {
+  elastiCache.reset();
+  cloudWatch.reset();
+});
+
+describe('Preflight', () => {
+  it('accepts a tagged, healthy group, resolves the target and takes the lock', async () => {
+    // Prepare
+    given();
+
+    // Act
+    const plan = await invoke({ replicationGroupId: 'drill-demo' });
+
+    // Assess
+    expect(plan).toMatchObject({
+      runId: 'run-1',
+      target: {
+        nodeGroupId: '0001',
+        primaryNodeId: 'drill-demo-001',
+        replicaNodeIds: ['drill-demo-002'],
+        endpoint: { host: 'primary.example', port: 6379 },
+        clusterMode: false,
+      },
+    });
+    expect(elastiCache.commandCalls(AddTagsToResourceCommand)).toHaveLength(1);
+  });
+
+  it('refuses an unknown field with DrillInputError before any AWS call', async () => {
+    // Prepare
+    given();
+
+    // Act
+    const error = await invoke({ replicationGroupId: 'drill-demo', maxLost: 3 });
+
+    // Assess
+    expect(error).toMatchObject({ name: 'DrillInputError' });
+    expect((error as Error).message).toMatch(/maxLost/);
+    expect(elastiCache.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['opt-in-tag-missing', { tags: [] }],
+    ['test-failover-budget-spent', { testFailovers: 15 }],
+    ['stop-alarm', { alarms: ['checkout-errors'] }],
+    ['automatic-failover-disabled', { group: group({ AutomaticFailover: 'disabled' }) }],
+    ['group-not-available', { group: group({ Status: 'modifying' }) }],
+    [
+      'drill-in-progress',
+      {
+        tags: [
+          { Key: 'failover-drill:allowed', Value: 'true' },
+          { Key: 'failover-drill:lock', Value: `other-run@${Math.ceil(Date.now() / 1000) + 600}` },
+        ],
+      },
+    ],
+  ] as const)('refuses with GuardrailError %s and touches nothing', async (guardrail, facts) => {
+    // Prepare
+    given({ ...facts, alarms: 'alarms' in facts ? [...facts.alarms] : [] });
+
+    // Act
+    const error = await invoke({
+      replicationGroupId: 'drill-demo',
+      guardrails: { stopAlarmNames: 'alarms' in facts ? [...facts.alarms] : [] },
+    });
+
+    // Assess
+    expect(error).toMatchObject({ name: 'GuardrailError', guardrail });
+    expect(elastiCache.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
+  });
+
+  it('refuses an unknown node group', async () => {
+    // Prepare
+    given();
+
+    // Act
+    const error = await invoke({ replicationGroupId: 'drill-demo', nodeGroupId: '0009' });
+
+    // Assess
+    expect(error).toMatchObject({ name: 'GuardrailError', guardrail: 'node-group-unknown' });
+  });
+
+  it('passes an unknown group through under its AWS fault name', async () => {
+    // Prepare
+    elastiCache
+      .on(DescribeReplicationGroupsCommand)
+      .rejects(new ReplicationGroupNotFoundFault({ message: 'not found', $metadata: {} }));
+
+    // Act
+    const error = await invoke({ replicationGroupId: 'nope' });
+
+    // Assess
+    expect(error).toMatchObject({ name: 'ReplicationGroupNotFoundFault' });
+  });
+
+  it('renames throttling to AwsThrottledError, which the state machine retries', async () => {
+    // Prepare
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+    elastiCache.on(DescribeReplicationGroupsCommand).rejects(throttled);
+
+    // Act
+    const error = await invoke({ replicationGroupId: 'drill-demo' });
+
+    // Assess
+    expect(error).toMatchObject({ name: 'AwsThrottledError' });
+  });
+});

@@ -1,0 +1,22 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { preflight } from '../core/preflight.js';
+import { parseDrillRequest } from '../core/request.js';
+import { awsClients } from '../shared/aws.js';
+import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
+import { logger } from '../shared/powertools.js';
+
+// The request itself is validated by the core (DrillInputError), not here: its errors must name fields.
+const eventSchema = z.object({ request: z.unknown(), execution: z.string() });
+
+export const handler = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(parser({ schema: eventSchema }))
+  .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.execution))
+  .use(namedErrors())
+  .handler(async (event) => {
+    const request = parseDrillRequest(event.request);
+    return preflight(request, request.runId ?? event.execution, awsClients());
+  });

@@ -1,0 +1,25 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { drillPlanSchema } from '../core/preflight.js';
+import { triggerFailover } from '../core/recovery.js';
+import { awsClients } from '../shared/aws.js';
+import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
+import { logger } from '../shared/powertools.js';
+
+const eventSchema = z.object({ plan: drillPlanSchema });
+
+export const handler = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(parser({ schema: eventSchema }))
+  .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan.runId))
+  .use(namedErrors())
+  .handler(async ({ plan }) => {
+    const recovery = await triggerFailover(plan, awsClients().elastiCache);
+    logger.info('TestFailover requested', {
+      nodeGroupId: plan.target.nodeGroupId,
+      requestedAt: recovery.requestedAt,
+    });
+    return recovery;
+  });
