@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { drillPlanSchema } from '../core/preflight.js';
+import { drillPlanSchema } from '../core/plan.js';
 import { awaitRecovery, recoverySchema } from '../core/recovery.js';
 import { awsClients } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';

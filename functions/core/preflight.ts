@@ -5,23 +5,11 @@ import {
   type ElastiCacheClient,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-elasticache';
-import { z } from 'zod';
 import { GuardrailError } from '../shared/errors.js';
 import { recentEvents } from './events.js';
-import { drillTargetSchema, enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
-import { type DrillRequest, drillRequestSchema } from './request.js';
-
-/** The plan every later step works from: plain data that travels through the state machine. */
-export const drillPlanSchema = z.object({
-  runId: z.string(),
-  request: drillRequestSchema,
-  target: drillTargetSchema,
-  /** Epoch ms at which Preflight accepted the drill. */
-  acceptedAt: z.number(),
-  /** The lock tag value this run holds on the group. */
-  lock: z.string(),
-});
-export type DrillPlan = z.infer<typeof drillPlanSchema>;
+import { enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
+import type { DrillPlan } from './plan.js';
+import type { DrillRequest } from './request.js';
 
 export const TEST_FAILOVER_EVENT = /Test Failover API called for node group/;
 

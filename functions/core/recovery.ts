@@ -2,12 +2,11 @@ import {
   DescribeReplicationGroupsCommand,
   type ElastiCacheClient,
   type Event,
-  TestFailoverCommand,
 } from '@aws-sdk/client-elasticache';
 import { z } from 'zod';
 import { RecoveryTimeoutError } from '../shared/errors.js';
 import { recentEvents } from './events.js';
-import type { DrillPlan } from './preflight.js';
+import type { DrillPlan } from './plan.js';
 
 /** One control-plane event of the drill, in epoch ms, as it goes on the report's timeline. */
 export const controlEventSchema = z.object({ at: z.number(), source: z.string(), message: z.string() });
@@ -69,22 +68,6 @@ export function readRecovery(
     finishedRecoveryAt: finished?.at,
     completeInEvents: completed !== undefined && finished !== undefined,
   };
-}
-
-/** Calls TestFailover on the plan's node group; T0 is taken just before the call. */
-export async function triggerFailover(
-  plan: DrillPlan,
-  elastiCache: ElastiCacheClient,
-  now: () => number = Date.now,
-): Promise<Recovery> {
-  const requestedAt = now();
-  await elastiCache.send(
-    new TestFailoverCommand({
-      ReplicationGroupId: plan.target.replicationGroupId,
-      NodeGroupId: plan.target.nodeGroupId,
-    }),
-  );
-  return { requestedAt, polls: 0, done: false, events: [] };
 }
 
 export interface PollClock {

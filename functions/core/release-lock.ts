@@ -4,7 +4,7 @@ import {
   RemoveTagsFromResourceCommand,
 } from '@aws-sdk/client-elasticache';
 import { LOCK_TAG, parseLock } from './guardrails.js';
-import type { DrillPlan } from './preflight.js';
+import type { DrillPlan } from './plan.js';
 
 /** Removes the drill lock if, and only if, this run holds it (another run's lock is never touched). */
 export async function releaseLock(

@@ -5,8 +5,8 @@ import {
   DescribeReplicationGroupsCommand,
   ElastiCacheClient,
   ListTagsForResourceCommand,
-  ReplicationGroupNotFoundFault,
   type ReplicationGroup,
+  ReplicationGroupNotFoundFault,
   type Tag,
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -39,12 +39,22 @@ function group(overrides: Partial<ReplicationGroup> = {}): ReplicationGroup {
   };
 }
 
-function given(options: { group?: ReplicationGroup; tags?: Tag[]; testFailovers?: number; alarms?: string[] } = {}) {
+function given(
+  options: { group?: ReplicationGroup; tags?: Tag[]; testFailovers?: number; alarms?: string[] } = {},
+) {
   const tags = options.tags ?? [{ Key: 'failover-drill:allowed', Value: 'true' }];
-  elastiCache.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [options.group ?? group()] });
-  elastiCache.on(ListTagsForResourceCommand).resolvesOnce({ TagList: tags }).resolves({
-    TagList: [...tags, { Key: 'failover-drill:lock', Value: `run-1@${Math.ceil(Date.now() / 1000) + 3600}` }],
-  });
+  elastiCache
+    .on(DescribeReplicationGroupsCommand)
+    .resolves({ ReplicationGroups: [options.group ?? group()] });
+  elastiCache
+    .on(ListTagsForResourceCommand)
+    .resolvesOnce({ TagList: tags })
+    .resolves({
+      TagList: [
+        ...tags,
+        { Key: 'failover-drill:lock', Value: `run-1@${Math.ceil(Date.now() / 1000) + 3600}` },
+      ],
+    });
   elastiCache.on(DescribeEventsCommand).resolves({
     Events: Array.from({ length: options.testFailovers ?? 0 }, (_, i) => ({
       SourceIdentifier: `group-${i}`,
@@ -53,13 +63,15 @@ function given(options: { group?: ReplicationGroup; tags?: Tag[]; testFailovers?
     })),
   });
   elastiCache.on(AddTagsToResourceCommand).resolves({});
-  cloudWatch
-    .on(DescribeAlarmsCommand)
-    .resolves({ MetricAlarms: (options.alarms ?? []).map((AlarmName) => ({ AlarmName, StateValue: 'ALARM' })) });
+  cloudWatch.on(DescribeAlarmsCommand).resolves({
+    MetricAlarms: (options.alarms ?? []).map((AlarmName) => ({ AlarmName, StateValue: 'ALARM' })),
+  });
 }
 
 const invoke = (request: unknown) =>
-  handler({ request, execution: 'run-1' }, lambdaContext('PreflightFunction', 60_000)).catch((e: unknown) => e);
+  handler({ request, execution: 'run-1' }, lambdaContext('PreflightFunction', 60_000)).catch(
+    (e: unknown) => e,
+  );
 
 beforeEach(() => {
   process.env.AWS_REGION = 'us-east-1';
@@ -104,7 +116,8 @@ describe('Preflight', () => {
     expect(elastiCache.calls()).toHaveLength(0);
   });
 
-  it.each([
+  type Facts = { group?: ReplicationGroup; tags?: Tag[]; testFailovers?: number; alarms?: string[] };
+  it.each<[string, Facts]>([
     ['opt-in-tag-missing', { tags: [] }],
     ['test-failover-budget-spent', { testFailovers: 15 }],
     ['stop-alarm', { alarms: ['checkout-errors'] }],
@@ -119,14 +132,14 @@ describe('Preflight', () => {
         ],
       },
     ],
-  ] as const)('refuses with GuardrailError %s and touches nothing', async (guardrail, facts) => {
+  ])('refuses with GuardrailError %s and touches nothing', async (guardrail, facts) => {
     // Prepare
-    given({ ...facts, alarms: 'alarms' in facts ? [...facts.alarms] : [] });
+    given(facts);
 
     // Act
     const error = await invoke({
       replicationGroupId: 'drill-demo',
-      guardrails: { stopAlarmNames: 'alarms' in facts ? [...facts.alarms] : [] },
+      guardrails: { stopAlarmNames: facts.alarms ?? [] },
     });
 
     // Assess

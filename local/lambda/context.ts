@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
 /** A Lambda-like context: the remaining time counts down from the function's configured timeout. */
-export function lambdaContext(functionName: string, timeoutMs: number, now: () => number = Date.now): Context {
+export function lambdaContext(
+  functionName: string,
+  timeoutMs: number,
+  now: () => number = Date.now,
+): Context {
   const deadline = now() + timeoutMs;
   const region = process.env.AWS_REGION ?? 'us-east-1';
   return {

@@ -1,0 +1,153 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ASL_PATH } from '../local/stepfunctions/runner.js';
+import { functionSpecs, loadTemplate, PROJECT_ROOT, substitutions } from '../local/template.js';
+
+const template = loadTemplate();
+const specs = functionSpecs(template);
+const aslText = readFileSync(ASL_PATH, 'utf8');
+
+/** IAM service prefix of each SDK client package the functions use. */
+const IAM_PREFIX: Record<string, string> = {
+  elasticache: 'elasticache',
+  sns: 'sns',
+  cloudwatch: 'cloudwatch',
+  s3: 's3',
+  sfn: 'states',
+};
+
+/** The project files a module reaches through value imports (type-only imports are erased). */
+function importClosure(entry: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(entry)) return seen;
+  seen.add(entry);
+  const source = readFileSync(join(PROJECT_ROOT, entry), 'utf8');
+  for (const match of source.matchAll(/^(?:import|export)\s+(type\s+)?[^;]*?from\s+'(\.{1,2}\/[^']+)'/gms)) {
+    if (match[1]) continue;
+    const target = join(dirname(entry), match[2]!.replace(/\.js$/, '.ts'));
+    importClosure(target, seen);
+  }
+  return seen;
+}
+
+/** `elasticache:TestFailover` for every `TestFailoverCommand` value-imported from an SDK client. */
+function awsActions(files: Set<string>): string[] {
+  const actions = new Set<string>();
+  for (const file of files) {
+    const source = readFileSync(join(PROJECT_ROOT, file), 'utf8');
+    for (const match of source.matchAll(
+      /import\s+(type\s+)?\{([^}]*)\}\s+from\s+'@aws-sdk\/client-([a-z0-9-]+)'/gms,
+    )) {
+      if (match[1]) continue;
+      for (const specifier of match[2]!.split(',').map((s) => s.trim())) {
+        const name = specifier.match(/^(\w+)Command$/)?.[1];
+        if (name) actions.add(`${IAM_PREFIX[match[3]!] ?? match[3]}:${name}`);
+      }
+    }
+  }
+  return [...actions].sort();
+}
+
+interface Statement {
+  Effect: string;
+  Action: string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+function statements(logicalId: string): Statement[] {
+  const policies = (template.Resources[logicalId]?.Properties?.Policies ?? []) as {
+    Statement?: Statement[];
+  }[];
+  return policies.flatMap((p) => p.Statement ?? []);
+}
+
+describe('state machine definition', () => {
+  it('passes asl-validator', () => {
+    // Prepare
+    const validator = createRequire(import.meta.url)('asl-validator') as (
+      definition: unknown,
+      options?: unknown,
+    ) => { isValid: boolean; errorsText: () => string };
+
+    // Act
+    // As at deploy time: the definition is validated with its substitutions made.
+    const substituted = aslText.replace(/\$\{(\w+)\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:$1');
+    const result = validator(JSON.parse(substituted), { checkPaths: true, checkArn: true });
+
+    // Assess
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('uses every DefinitionSubstitution, and the template substitutes every ${X}', () => {
+    // Prepare
+    const used = new Set([...aslText.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+
+    // Act
+    const provided = new Set(Object.keys(substitutions(template)));
+
+    // Assess
+    expect([...used].sort()).toEqual([...provided].sort());
+  });
+});
+
+describe('template.yaml', () => {
+  it('points every function at a handler module that exists and exports it', async () => {
+    // Prepare
+    const entries = Object.values(specs);
+
+    // Act
+    const modules = await Promise.all(
+      entries.map(async (spec) => (await import(join(PROJECT_ROOT, spec.entry))) as Record<string, unknown>),
+    );
+
+    // Assess
+    expect(entries.length).toBe(8);
+    entries.forEach((spec, i) => {
+      expect(existsSync(join(PROJECT_ROOT, spec.entry)), spec.entry).toBe(true);
+      expect(typeof modules[i]![spec.exportName], spec.entry).toBe('function');
+    });
+  });
+
+  it.each(Object.keys(specs))('%s is allowed exactly the AWS calls its code makes', (logicalId) => {
+    // Prepare
+    const closure = importClosure(specs[logicalId]!.entry);
+
+    // Act
+    const called = awsActions(closure);
+    const allowed = statements(logicalId)
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => s.Action)
+      .sort();
+
+    // Assess
+    expect(allowed, `files: ${[...closure].map((f) => relative('.', f)).join(', ')}`).toEqual(called);
+  });
+
+  it('grants no wildcard actions, and TestFailover only on groups that opted in', () => {
+    // Prepare
+    const all = Object.keys(template.Resources).flatMap((id) => statements(id));
+
+    // Act
+    const testFailover = all.filter((s) => s.Action.includes('elasticache:TestFailover'));
+
+    // Assess
+    for (const s of all.filter((s) => s.Effect === 'Allow'))
+      for (const a of s.Action) expect(a).not.toMatch(/\*/);
+    expect(testFailover).toHaveLength(1);
+    expect(testFailover[0]!.Condition?.StringEquals?.['aws:ResourceTag/failover-drill:allowed']).toBe('true');
+  });
+
+  it('runs data-plane functions in the VPC and control-plane functions outside it', () => {
+    // Prepare
+    const inVpc = (id: string) => template.Resources[id]?.Properties?.VpcConfig !== undefined;
+
+    // Act
+    const vpc = Object.keys(specs).filter(inVpc).sort();
+
+    // Assess
+    expect(vpc).toEqual(['CleanupFunction', 'VerifyFunction', 'WriteFunction']);
+  });
+});
