@@ -1,8 +1,124 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  type LocalCloud,
+  type LocalCloudOptions,
+  LocalCloudOptionsError,
+  resolveOptions,
+  startLocalCloud,
+} from '../local/cloud.js';
+
+/** Exit code for refused or malformed invocations, as for every refusal (see the README). */
+const USAGE_EXIT = 2;
+
+export interface EmulatorFlags {
+  port?: number;
+  clusterMode?: 'enabled' | 'disabled';
+  shards?: number;
+  replicas?: number;
+  replicationLagMs?: number;
+  optInTag: boolean;
+  tls?: boolean;
+  auth?: boolean;
+  graceful?: boolean;
+  detectionDelayMs?: number;
+  groupId?: string;
+  snsLog?: string;
+}
+
+function nonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number.');
+  return Number(value);
+}
+
+/** The flags as startLocalCloud options (validated there, with the same messages as for library callers). */
+export function cloudOptions(flags: EmulatorFlags): LocalCloudOptions {
+  return {
+    port: flags.port,
+    clusterMode: flags.clusterMode,
+    shards: flags.shards,
+    replicas: flags.replicas,
+    replicationLagMs: flags.replicationLagMs,
+    optInTag: flags.optInTag,
+    tls: flags.tls,
+    auth: flags.auth,
+    graceful: flags.graceful,
+    detectionDelayMs: flags.detectionDelayMs,
+    groupId: flags.groupId,
+    snsLogFile: flags.snsLog,
+  };
+}
+
+/** The one line a harness waits for: where everything is. */
+export function readyLine(cloud: LocalCloud): string {
+  const { tls, ...group } = cloud.group;
+  return JSON.stringify({
+    ready: true,
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    snsTopicArn: cloud.snsTopicArn,
+    ...group,
+    tls: tls && { caFile: tls.caFile },
+    env: cloud.env(),
+  });
+}
+
+async function serve(flags: EmulatorFlags): Promise<void> {
+  const options = cloudOptions(flags);
+  try {
+    resolveOptions(options);
+  } catch (error) {
+    if (!(error instanceof LocalCloudOptionsError)) throw error;
+    process.stderr.write(`failover-drill emulator: ${error.message}\n`);
+    process.exit(USAGE_EXIT);
+  }
+  let cloud: LocalCloud;
+  try {
+    cloud = await startLocalCloud(options);
+  } catch (error) {
+    process.stderr.write(`failover-drill emulator: could not start: ${(error as Error).message}\n`);
+    process.exit(USAGE_EXIT);
+  }
+  const shutdown = () => {
+    void cloud.stop().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  process.stdout.write(`${readyLine(cloud)}\n`);
+}
 
 export function emulatorCommand(): Command {
-  return new Command('emulator').description('not built yet').action(() => {
-    process.stderr.write('failover-drill emulator: not built yet\n');
-    process.exitCode = 2;
-  });
+  return new Command('emulator')
+    .description(
+      'Serve the local cloud until SIGINT/SIGTERM: a replication group of real redis-server processes and ' +
+        'an ElastiCache + SNS control plane on 127.0.0.1 for the AWS SDK (AWS_ENDPOINT_URL_*). Prints one ' +
+        'ready line of JSON on stdout.',
+    )
+    .option('--port <n>', 'control plane port (default: a free one)', nonNegativeInteger)
+    .addOption(
+      new Option('--cluster-mode <mode>', 'cluster mode of the group').choices(['enabled', 'disabled']),
+    )
+    .option('--shards <n>', 'node groups, cluster mode enabled (default 3)', nonNegativeInteger)
+    .option('--replicas <n>', 'replicas per node group (default 2, or 1 in cluster mode)', nonNegativeInteger)
+    .option(
+      '--replication-lag-ms <n>',
+      'a delay line on each replica link; what is in it when the primary dies is lost (cluster mode disabled)',
+      nonNegativeInteger,
+    )
+    .option('--no-opt-in-tag', 'create the group without the failover-drill:allowed=true tag')
+    .option('--tls', 'serve Redis over TLS only (the CA file is in the ready line)')
+    .option('--auth', 'require an AUTH token and add an ACL user (both in the ready line)')
+    .option('--graceful', 'TestFailover hands over without loss instead of crashing the primary')
+    .option(
+      '--detection-delay-ms <n>',
+      'TestFailover call to primary crash (default 500)',
+      nonNegativeInteger,
+    )
+    .option('--group-id <id>', 'replication group id (default drill-demo)')
+    .option('--sns-log <file>', 'append published SNS messages to this JSONL file')
+    .exitOverride((error) => {
+      process.exit(error.exitCode === 0 ? 0 : USAGE_EXIT);
+    })
+    .action(async (flags: EmulatorFlags) => {
+      await serve(flags);
+    });
 }

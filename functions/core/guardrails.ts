@@ -108,8 +108,14 @@ export function judge(
     refuse('stop-alarm', `stop-condition alarm ${alarm} does not exist`);
 
   const nodeGroups = group.NodeGroups ?? [];
-  const withReplica = (ng: (typeof nodeGroups)[number]) =>
-    (ng.NodeGroupMembers ?? []).some((m) => m.CurrentRole === 'replica');
+  // Cluster mode enabled reports no CurrentRole (as on AWS): there, a second member is the replica.
+  const withReplica = (ng: (typeof nodeGroups)[number]) => {
+    const members = ng.NodeGroupMembers ?? [];
+    return (
+      members.some((m) => m.CurrentRole === 'replica') ||
+      (!members.some((m) => m.CurrentRole) && members.length > 1)
+    );
+  };
   const nodeGroup = request.nodeGroupId
     ? nodeGroups.find((ng) => ng.NodeGroupId === request.nodeGroupId)
     : (nodeGroups.find(withReplica) ?? nodeGroups[0]);
@@ -136,8 +142,9 @@ export function judge(
       clusterMode,
       endpoint: { host: endpoint.Address, port: endpoint.Port },
       tls: group.TransitEncryptionEnabled === true,
+      /** Empty in cluster mode enabled, where the control plane does not tell roles. */
       primaryNodeId: members.find((m) => m.CurrentRole === 'primary')?.CacheClusterId ?? '',
-      replicaNodeIds: members.filter((m) => m.CurrentRole === 'replica').map((m) => m.CacheClusterId ?? ''),
+      replicaNodeIds: members.filter((m) => m.CurrentRole !== 'primary').map((m) => m.CacheClusterId ?? ''),
       slots: parseSlots(nodeGroup.Slots),
     },
   };

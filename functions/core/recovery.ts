@@ -90,7 +90,7 @@ export async function awaitRecovery(
   const { target } = plan;
   const deadline = previous.requestedAt + settings.maxWaitSeconds * 1000;
   const windowEnd = Math.min(deadline, clock.now() + settings.pollWindowSeconds * 1000);
-  const nodeIds = [target.primaryNodeId, ...target.replicaNodeIds];
+  const nodeIds = [target.primaryNodeId, ...target.replicaNodeIds].filter(Boolean);
   let polls = previous.polls;
   for (;;) {
     polls++;
@@ -122,6 +122,10 @@ async function isPrimary(elastiCache: ElastiCacheClient, plan: DrillPlan, nodeId
   );
   const group = out.ReplicationGroups?.[0];
   const nodeGroup = group?.NodeGroups?.find((ng) => ng.NodeGroupId === plan.target.nodeGroupId);
+  if (group?.Status !== 'available' || nodeId === undefined) return false;
+  // Cluster mode enabled tells no roles: there the events are the control plane's only word.
+  if (plan.target.clusterMode)
+    return nodeGroup?.NodeGroupMembers?.some((m) => m.CacheClusterId === nodeId) === true;
   const primary = nodeGroup?.NodeGroupMembers?.find((m) => m.CurrentRole === 'primary');
-  return group?.Status === 'available' && nodeId !== undefined && primary?.CacheClusterId === nodeId;
+  return primary?.CacheClusterId === nodeId;
 }

@@ -164,7 +164,7 @@ export class RedisServer {
 
   /** A new client for this server (the caller quits it). */
   client(): Redis {
-    return new Redis({
+    const client = new Redis({
       host: this.host,
       port: this.port,
       password: this.options.password,
@@ -175,6 +175,9 @@ export class RedisServer {
       connectTimeout: 2000,
       retryStrategy: () => null,
     });
+    // Failures surface through the commands' rejections; without a listener ioredis prints them too.
+    client.on('error', () => {});
+    return client;
   }
 
   /** Runs one command on a cached admin connection. */

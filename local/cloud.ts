@@ -1,0 +1,272 @@
+/**
+ * The local cloud, programmatically: a replication group of real redis-server processes and a control
+ * plane on 127.0.0.1 that serves ElastiCache and SNS to the unmodified AWS SDK clients. `failover-drill
+ * emulator`, `failover-drill local` and the end-to-end tests start it through here.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FailoverBudget, TEST_FAILOVER_LIMIT } from './elasticache/budget.js';
+import { ClusterGroup } from './elasticache/cluster-group.js';
+import { ControlPlane } from './elasticache/control-plane.js';
+import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache/elasticache-service.js';
+import type { Endpoint, LocalGroup, RedisAccess, Role } from './elasticache/group.js';
+import { PrimaryReplicaGroup } from './elasticache/primary-replica-group.js';
+import { type PublishedMessage, SNS_VERSION, SnsService } from './elasticache/sns-service.js';
+import { createTlsFiles } from './redis/tls.js';
+
+export interface LocalCloudOptions {
+  /** Control plane port; default a free one. */
+  port?: number;
+  clusterMode?: 'enabled' | 'disabled';
+  /** Cluster mode enabled: node groups (default 3). */
+  shards?: number;
+  /** Replicas per node group (default 2 with cluster mode disabled, 1 with it enabled). */
+  replicas?: number;
+  /** A delay line on every replication link (cluster mode disabled only). */
+  replicationLagMs?: number;
+  /** Tag the group with failover-drill:allowed=true (default true). */
+  optInTag?: boolean;
+  tls?: boolean;
+  /** An AUTH token (requirepass) and an ACL user. */
+  auth?: boolean;
+  /** Hand over without loss instead of crashing the primary. */
+  graceful?: boolean;
+  /** TestFailover call → primary crash (default 500 ms). */
+  detectionDelayMs?: number;
+  groupId?: string;
+  /** Published SNS messages are appended here as JSON lines. */
+  snsLogFile?: string;
+  /** TestFailover quota per rolling 24 h (default 15, as on AWS). */
+  testFailoverLimit?: number;
+}
+
+export interface DataPlaneNode extends Endpoint {
+  id: string;
+  role: Role;
+}
+
+/** What a client needs to reach the group's data plane. */
+export interface DataPlaneFacts {
+  groupId: string;
+  clusterMode: 'enabled' | 'disabled';
+  primaryEndpoint?: Endpoint;
+  readerEndpoint?: Endpoint;
+  configurationEndpoint?: Endpoint;
+  nodeGroups: { id: string; slots?: string; nodes: DataPlaneNode[] }[];
+  /** AUTH token (the default user's password) and an ACL user with every permission. */
+  auth?: { token: string; username: string; password: string };
+  tls?: { ca: string; caFile: string };
+}
+
+export interface LocalCloud {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  groupId: string;
+  /** A topic created for reports (SNS also serves CreateTopic). */
+  snsTopicArn: string;
+  controlPlane: ControlPlane;
+  elastiCache: ElastiCacheService;
+  sns: SnsService;
+  /** Current facts: roles move with failovers. */
+  readonly group: DataPlaneFacts;
+  /** Environment for SDK clients in child processes: endpoints of every mounted service, region, keys. */
+  env(): Record<string, string>;
+  published(): PublishedMessage[];
+  /** Resolves when no failover is under way. */
+  idle(): Promise<void>;
+  /** Stops every process, proxy and the control plane. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export class LocalCloudOptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalCloudOptionsError';
+  }
+}
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT_ID = '000000000000';
+export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+export const OPT_IN_TAG = { key: 'failover-drill:allowed', value: 'true' };
+export const DEFAULT_GROUP_ID = 'drill-demo';
+export const REPORT_TOPIC = 'failover-drill-reports';
+const ACL_USER = 'failover-drill';
+
+/** The SDK's per-service endpoint variable for each signing name a service may be mounted under. */
+const ENDPOINT_VARIABLES: Record<string, string> = {
+  elasticache: 'AWS_ENDPOINT_URL_ELASTICACHE',
+  sns: 'AWS_ENDPOINT_URL_SNS',
+  states: 'AWS_ENDPOINT_URL_SFN',
+  monitoring: 'AWS_ENDPOINT_URL_CLOUDWATCH',
+  s3: 'AWS_ENDPOINT_URL_S3',
+};
+
+function integer(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const n = value ?? fallback;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new LocalCloudOptionsError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return n;
+}
+
+/** Options with defaults applied; refuses what the local cloud cannot do. */
+export function resolveOptions(o: LocalCloudOptions) {
+  const clusterMode = o.clusterMode ?? 'disabled';
+  if (clusterMode !== 'enabled' && clusterMode !== 'disabled') {
+    throw new LocalCloudOptionsError(`clusterMode must be enabled or disabled, got ${String(clusterMode)}`);
+  }
+  const enabled = clusterMode === 'enabled';
+  const replicationLagMs = integer('replicationLagMs', o.replicationLagMs, 0, 0, 10_000);
+  if (enabled && replicationLagMs > 0) {
+    throw new LocalCloudOptionsError(
+      'replicationLagMs is not supported with cluster mode enabled: the cluster bus tells replicas the ' +
+        "primary's real address, so their replication link cannot pass through a delay line",
+    );
+  }
+  if (!enabled && o.shards !== undefined && o.shards !== 1) {
+    throw new LocalCloudOptionsError(
+      'shards needs cluster mode enabled (cluster mode disabled has one node group)',
+    );
+  }
+  const groupId = o.groupId ?? DEFAULT_GROUP_ID;
+  if (!/^[a-z][a-z0-9-]{0,39}$/.test(groupId) || groupId.endsWith('-') || groupId.includes('--')) {
+    throw new LocalCloudOptionsError(`groupId ${groupId} is not a valid replication group id`);
+  }
+  return {
+    port: integer('port', o.port, 0, 0, 65_535),
+    clusterMode,
+    shards: enabled ? integer('shards', o.shards, 3, 1, 15) : 1,
+    replicas: integer('replicas', o.replicas, enabled ? 1 : 2, 0, 5),
+    replicationLagMs,
+    optInTag: o.optInTag ?? true,
+    tls: o.tls ?? false,
+    auth: o.auth ?? false,
+    graceful: o.graceful ?? false,
+    detectionDelayMs: integer('detectionDelayMs', o.detectionDelayMs, 500, 0, 60_000),
+    groupId,
+    snsLogFile: o.snsLogFile,
+    testFailoverLimit: integer('testFailoverLimit', o.testFailoverLimit, TEST_FAILOVER_LIMIT, 0, 1000),
+  } as const;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const o = resolveOptions(options);
+  const cleanup: (() => Promise<void>)[] = [];
+  const runCleanup = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch(() => {});
+  };
+  try {
+    // The port first: a port in use fails before any process is started.
+    const controlPlane = await ControlPlane.start({ port: o.port });
+    cleanup.push(() => controlPlane.close());
+    const access: RedisAccess = {};
+    let facts: Pick<DataPlaneFacts, 'auth' | 'tls'> = {};
+    if (o.tls) {
+      const dir = await mkdtemp(join(tmpdir(), 'failover-drill-tls-'));
+      cleanup.push(() => rm(dir, { recursive: true, force: true }));
+      access.tls = await createTlsFiles(dir);
+      facts = { ...facts, tls: { ca: access.tls.ca, caFile: access.tls.caFile } };
+    }
+    if (o.auth) {
+      const token = randomBytes(16).toString('hex');
+      const password = randomBytes(16).toString('hex');
+      access.password = token;
+      access.aclUsers = [`${ACL_USER} on >${password} ~* &* +@all`];
+      facts = { ...facts, auth: { token, username: ACL_USER, password } };
+    }
+
+    const timing = { detectionDelayMs: o.detectionDelayMs, graceful: o.graceful };
+    const group: LocalGroup =
+      o.clusterMode === 'enabled'
+        ? await ClusterGroup.start({
+            id: o.groupId,
+            shards: o.shards,
+            replicas: o.replicas,
+            ...access,
+            ...timing,
+          })
+        : await PrimaryReplicaGroup.start({
+            id: o.groupId,
+            replicas: o.replicas,
+            replicationLagMs: o.replicationLagMs,
+            ...access,
+            ...timing,
+          });
+    cleanup.push(() => group.stop());
+
+    const account = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID };
+    const elastiCache = new ElastiCacheService({
+      ...account,
+      budget: new FailoverBudget(o.testFailoverLimit),
+    });
+    elastiCache.addGroup(group, o.optInTag ? { [OPT_IN_TAG.key]: OPT_IN_TAG.value } : {});
+    const sns = new SnsService({ ...account, logFile: o.snsLogFile });
+    const snsTopicArn = sns.createTopic(REPORT_TOPIC);
+
+    controlPlane.mount('elasticache', elastiCache.handler, { queryVersion: ELASTICACHE_VERSION });
+    controlPlane.mount('sns', sns.handler, { queryVersion: SNS_VERSION });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      endpoint: controlPlane.endpoint,
+      region: LOCAL_REGION,
+      credentials: { ...LOCAL_CREDENTIALS },
+      groupId: o.groupId,
+      snsTopicArn,
+      controlPlane,
+      elastiCache,
+      sns,
+      get group(): DataPlaneFacts {
+        return { ...dataPlaneFacts(group), ...facts };
+      },
+      env() {
+        const env: Record<string, string> = {
+          AWS_REGION: LOCAL_REGION,
+          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        };
+        for (const service of controlPlane.mounted()) {
+          const variable = ENDPOINT_VARIABLES[service];
+          if (variable) env[variable] = controlPlane.endpoint;
+        }
+        return env;
+      },
+      published: () => sns.published(),
+      idle: () => elastiCache.idle(),
+      stop() {
+        stopping ??= runCleanup();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await runCleanup();
+    throw error;
+  }
+}
+
+function dataPlaneFacts(group: LocalGroup): Omit<DataPlaneFacts, 'auth' | 'tls'> {
+  const view = group.view();
+  const [first] = view.nodeGroups;
+  return {
+    groupId: view.id,
+    clusterMode: view.clusterMode,
+    primaryEndpoint: view.clusterMode === 'disabled' ? first?.primaryEndpoint : undefined,
+    readerEndpoint: view.clusterMode === 'disabled' ? first?.readerEndpoint : undefined,
+    configurationEndpoint: view.configurationEndpoint,
+    nodeGroups: view.nodeGroups.map((ng) => ({
+      id: ng.id,
+      slots: ng.slots,
+      nodes: ng.members.map((m) => ({ id: m.id, role: m.role, ...m.endpoint })),
+    })),
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * A replication group with cluster mode enabled: a real Redis Cluster of N shards × R replicas, node
+ * groups 0001…, a configuration endpoint (a proxy in front of any live node; clients then learn the
+ * nodes' real addresses from CLUSTER SLOTS). A test failover crashes the shard's primary and makes its
+ * best replica take over at once (CLUSTER FAILOVER TAKEOVER), before the cluster's own election could
+ * start (node timeout 1000 ms): the result is the cluster's, but deterministic. The old primary comes
+ * back, learns the newer configuration epoch and becomes a replica of the new primary by itself.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RedisCluster } from '../redis/cluster.js';
+import { FaultProxy } from '../redis/proxy.js';
+import type { RedisServer } from '../redis/server.js';
+import { failoverMessages } from './events.js';
+import {
+  CACHE_NODE_ID,
+  type Emit,
+  endpointOf,
+  FailoverLifecycle,
+  type FailoverTiming,
+  type GroupView,
+  type LocalGroup,
+  leastLagged,
+  nodeGroupId,
+  type RedisAccess,
+  replicationState,
+} from './group.js';
+
+export interface ClusterGroupOptions extends RedisAccess, FailoverTiming {
+  id: string;
+  shards: number;
+  replicas: number;
+}
+
+interface Member {
+  id: string;
+  server: RedisServer;
+  createdAt: Date;
+}
+
+interface Shard {
+  id: string;
+  slots: string;
+  members: Member[];
+  primary: Member;
+}
+
+const NODE_TIMEOUT_MS = 1000;
+const STEP_TIMEOUT_MS = 20_000;
+
+export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
+  private readonly createdAt = new Date();
+
+  private constructor(
+    private readonly options: ClusterGroupOptions,
+    private readonly cluster: RedisCluster,
+    private readonly shards: Shard[],
+    private readonly configurationEndpoint: FaultProxy,
+    readonly engineVersion: string,
+  ) {
+    super();
+  }
+
+  get id(): string {
+    return this.options.id;
+  }
+
+  static async start(options: ClusterGroupOptions): Promise<ClusterGroup> {
+    const { id, shards, replicas, password, aclUsers, tls } = options;
+    const cluster = await RedisCluster.start({
+      shards,
+      replicas,
+      password,
+      aclUsers,
+      tls,
+      nodeTimeoutMs: NODE_TIMEOUT_MS,
+      name: id,
+    });
+    try {
+      const createdAt = new Date();
+      const groups: Shard[] = cluster.shards.map((shard, s) => {
+        const ng = nodeGroupId(s);
+        const members = shard.nodes.map((server, r) => ({
+          id: `${id}-${ng}-${String(r + 1).padStart(3, '0')}`,
+          server,
+          createdAt,
+        }));
+        return { id: ng, slots: `${shard.slots[0]}-${shard.slots[1]}`, members, primary: members[0]! };
+      });
+      const first = cluster.nodes[0]!;
+      const configurationEndpoint = await FaultProxy.start({ target: first.endpoint });
+      const version = (await first.info('server')).redis_version ?? 'unknown';
+      return new ClusterGroup(options, cluster, groups, configurationEndpoint, version);
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+  }
+
+  view(): GroupView {
+    return {
+      id: this.id,
+      clusterMode: 'enabled',
+      tls: this.options.tls !== undefined,
+      authToken: this.options.password !== undefined,
+      engineVersion: this.engineVersion,
+      createdAt: this.createdAt,
+      configurationEndpoint: endpointOf(this.configurationEndpoint),
+      nodeGroups: this.shards.map((shard) => ({
+        id: shard.id,
+        slots: shard.slots,
+        members: shard.members.map((m) => ({
+          id: m.id,
+          nodeGroupId: shard.id,
+          endpoint: m.server.endpoint,
+          role: m === shard.primary ? 'primary' : 'replica',
+          createdAt: m.createdAt,
+        })),
+      })),
+    };
+  }
+
+  protected async release(): Promise<void> {
+    await Promise.all([this.cluster.stop(), this.configurationEndpoint.close()]);
+  }
+
+  protected async runFailover(nodeGroupId: string, emit: Emit): Promise<void> {
+    const shard = this.shards.find((s) => s.id === nodeGroupId)!;
+    await sleep(this.options.detectionDelayMs);
+    this.check();
+    const from = shard.primary;
+    const candidates = shard.members.filter((m) => m !== from);
+    if (!this.options.graceful) {
+      await from.server.kill();
+      this.moveConfigurationEndpoint();
+    }
+    const to = await leastLagged(candidates);
+    // Graceful: the primary pauses its clients until `to` has caught up, then the roles swap.
+    await to.server.call('CLUSTER', 'FAILOVER', ...(this.options.graceful ? [] : ['TAKEOVER']));
+    await this.waitUntil(
+      `${to.id} serving the slots of ${shard.id}`,
+      async () => {
+        const state = await replicationState(to.server);
+        return state.role === 'master' && (await this.cluster.waitUntilHealthy(1).then(() => true));
+      },
+      STEP_TIMEOUT_MS,
+    );
+    shard.primary = to;
+    emit('cache-cluster', to.id, failoverMessages.completed(from.id, to.id));
+    emit('replication-group', this.id, failoverMessages.completed(from.id, to.id));
+
+    emit('cache-cluster', from.id, failoverMessages.recovering(CACHE_NODE_ID));
+    this.check();
+    if (!this.options.graceful) await from.server.restart();
+    // The old primary sees the newer epoch for its slots and turns into a replica of their new owner.
+    await this.waitUntil(
+      `${from.id} in sync with ${to.id}`,
+      async () => {
+        const state = await replicationState(from.server);
+        return state.role === 'slave' && state.linkUp && state.masterPort === to.server.port;
+      },
+      STEP_TIMEOUT_MS,
+    );
+    this.moveConfigurationEndpoint();
+    emit('cache-cluster', from.id, failoverMessages.finished(CACHE_NODE_ID));
+  }
+
+  /** The configuration endpoint stays on a live node, as ElastiCache's DNS name resolves to live ones. */
+  private moveConfigurationEndpoint(): void {
+    const target = this.configurationEndpoint.target;
+    const live = this.cluster.nodes.filter((n) => n.running);
+    if (live.some((n) => n.port === target.port)) return;
+    const next = live[0];
+    if (next) this.configurationEndpoint.retarget(next.endpoint);
+  }
+}

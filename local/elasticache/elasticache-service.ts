@@ -1,0 +1,245 @@
+/**
+ * The ElastiCache control plane (Query protocol, API 2015-02-02) over local replication groups:
+ * Describe*, TestFailover with its guardrails and quota, DescribeEvents, and resource tags.
+ */
+
+import { FailoverBudget } from './budget.js';
+import type { ServiceHandler } from './control-plane.js';
+import { type CacheEvent, EventLog, eventWindow, failoverMessages, isSourceType } from './events.js';
+import { elastiCacheFaults as faults } from './faults.js';
+import type { GroupView, LocalGroup, NodeView } from './group.js';
+import { MAX_RECORDS_RANGE, paginate } from './paging.js';
+import { type QueryParams, queryService, type XmlObject } from './query-protocol.js';
+import { type Account, cacheClusterXml, replicationGroupXml } from './shapes.js';
+
+export const ELASTICACHE_XMLNS = 'http://elasticache.amazonaws.com/doc/2015-02-02/';
+export const ELASTICACHE_VERSION = '2015-02-02';
+
+const TAG_LIMIT = 50;
+const MAX_EVENT_MINUTES = 14 * 24 * 60;
+
+export interface ElastiCacheServiceOptions extends Account {
+  budget?: FailoverBudget;
+  clock?: () => Date;
+  /** Told when a failover's orchestration fails (it then never reports recovery); default stderr. */
+  onFailoverError?: (groupId: string, error: unknown) => void;
+}
+
+type Resource = { kind: 'replicationgroup'; group: LocalGroup } | { kind: 'cluster'; node: NodeView };
+
+export class ElastiCacheService {
+  readonly events: EventLog;
+  readonly budget: FailoverBudget;
+  readonly handler: ServiceHandler;
+  private readonly groups = new Map<string, LocalGroup>();
+  private readonly tags = new Map<string, Map<string, string>>();
+  private readonly failovers = new Map<string, Promise<void>>();
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: ElastiCacheServiceOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.events = new EventLog(this.clock);
+    this.budget = options.budget ?? new FailoverBudget(undefined, () => this.clock().getTime());
+    this.handler = queryService(ELASTICACHE_XMLNS, {
+      DescribeReplicationGroups: (p) => this.describeReplicationGroups(p),
+      DescribeCacheClusters: (p) => this.describeCacheClusters(p),
+      TestFailover: (p) => this.testFailover(p),
+      DescribeEvents: (p) => this.describeEvents(p),
+      ListTagsForResource: (p) => this.listTags(p),
+      AddTagsToResource: (p) => this.addTags(p),
+      RemoveTagsFromResource: (p) => this.removeTags(p),
+    });
+  }
+
+  get account(): Account {
+    return { region: this.options.region, accountId: this.options.accountId };
+  }
+
+  addGroup(group: LocalGroup, tags: Record<string, string> = {}): void {
+    this.groups.set(group.id, group);
+    this.tags.set(`replicationgroup:${group.id}`, new Map(Object.entries(tags)));
+  }
+
+  /** Resolves when no failover is under way (each failover's own outcome is not re-thrown). */
+  async idle(): Promise<void> {
+    while (this.failovers.size > 0) await Promise.all(this.failovers.values());
+  }
+
+  private group(id: string): LocalGroup {
+    const group = this.groups.get(id);
+    if (!group) throw faults.replicationGroupNotFound(id);
+    return group;
+  }
+
+  private views(): GroupView[] {
+    return [...this.groups.values()].map((g) => g.view()).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  private describeReplicationGroups(p: QueryParams): XmlObject {
+    const id = p.string('ReplicationGroupId');
+    const views = id === undefined ? this.views() : [this.group(id).view()];
+    const { page, marker } = paginate(
+      views,
+      (v) => v.id,
+      p.integer('MaxRecords', MAX_RECORDS_RANGE),
+      p.string('Marker'),
+    );
+    return {
+      Marker: marker,
+      ReplicationGroups: { ReplicationGroup: page.map((v) => replicationGroupXml(this.account, v)) },
+    };
+  }
+
+  private describeCacheClusters(p: QueryParams): XmlObject {
+    const id = p.string('CacheClusterId');
+    const nodes = this.views().flatMap((group) =>
+      group.nodeGroups.flatMap((ng) => ng.members.map((node) => ({ group, node }))),
+    );
+    const selected = id === undefined ? nodes : nodes.filter((n) => n.node.id === id);
+    if (id !== undefined && selected.length === 0) throw faults.cacheClusterNotFound(id);
+    const { page, marker } = paginate(
+      selected,
+      (n) => n.node.id,
+      p.integer('MaxRecords', MAX_RECORDS_RANGE),
+      p.string('Marker'),
+    );
+    const showNodeInfo = p.boolean('ShowCacheNodeInfo') ?? false;
+    return {
+      Marker: marker,
+      CacheClusters: {
+        CacheCluster: page.map((n) => cacheClusterXml(this.account, n.group, n.node, showNodeInfo)),
+      },
+    };
+  }
+
+  private testFailover(p: QueryParams): XmlObject {
+    const groupId = p.required('ReplicationGroupId');
+    const nodeGroupId = p.required('NodeGroupId');
+    const group = this.group(groupId);
+    if (!/^\d{1,4}$/.test(nodeGroupId)) {
+      throw faults.invalidParameterValue(`Invalid value for NodeGroupId: ${nodeGroupId}.`);
+    }
+    const view = group.view();
+    const nodeGroup = view.nodeGroups.find((ng) => ng.id === nodeGroupId);
+    if (!nodeGroup) throw faults.nodeGroupNotFound(groupId, nodeGroupId);
+    if (this.failovers.has(groupId)) {
+      throw faults.invalidReplicationGroupState(
+        `Replication group ${groupId} has a test failover in progress; wait for its node replacement to complete.`,
+      );
+    }
+    if (!nodeGroup.members.some((m) => m.role === 'replica')) {
+      throw faults.testFailoverNotAvailable(
+        `Test failover is not available for node group ${nodeGroupId}: it has no replica to promote.`,
+      );
+    }
+    if (!this.budget.take()) throw faults.apiCallRateExceeded(this.budget.limit);
+
+    this.events.record('replication-group', groupId, failoverMessages.called(nodeGroupId));
+    const run = group
+      .failover(nodeGroupId, (type, source, message) => this.events.record(type, source, message))
+      .catch((error: unknown) => this.reportFailoverError(groupId, error))
+      .finally(() => this.failovers.delete(groupId));
+    this.failovers.set(groupId, run);
+    return { ReplicationGroup: replicationGroupXml(this.account, view) };
+  }
+
+  private reportFailoverError(groupId: string, error: unknown): void {
+    if (error instanceof Error && error.name === 'GroupStoppedError') return;
+    if (this.options.onFailoverError) this.options.onFailoverError(groupId, error);
+    else process.stderr.write(`local ElastiCache: failover of ${groupId} failed: ${String(error)}\n`);
+  }
+
+  private describeEvents(p: QueryParams): XmlObject {
+    const sourceType = p.string('SourceType');
+    if (sourceType !== undefined && !isSourceType(sourceType)) {
+      throw faults.invalidParameterValue(`Invalid value for SourceType: ${sourceType}.`);
+    }
+    const window = eventWindow(this.clock(), {
+      startTime: p.timestamp('StartTime'),
+      endTime: p.timestamp('EndTime'),
+      durationMinutes: p.integer('Duration', { min: 0, max: MAX_EVENT_MINUTES }),
+    });
+    if ('error' in window) throw faults.invalidParameterCombination(window.error);
+    const events = this.events.query({
+      ...window,
+      sourceType,
+      sourceIdentifier: p.string('SourceIdentifier'),
+    });
+    const { page, marker } = paginate(
+      events,
+      (e) => String(e.seq),
+      p.integer('MaxRecords', MAX_RECORDS_RANGE),
+      p.string('Marker'),
+    );
+    return { Marker: marker, Events: { Event: page.map(eventXml) } };
+  }
+
+  /** `arn:aws:elasticache:<region>:<account>:replicationgroup:<id>` or `…:cluster:<id>`. */
+  private resource(arn: string): { key: string; resource: Resource } {
+    const match = /^arn:aws:elasticache:([a-z0-9-]+):(\d{12}):(replicationgroup|cluster):(.+)$/.exec(arn);
+    if (!match) throw faults.invalidArn(arn);
+    const [, region, accountId, kind, id] = match as unknown as [string, string, string, string, string];
+    const local = region === this.options.region && accountId === this.options.accountId;
+    if (kind === 'replicationgroup') {
+      const group = local ? this.groups.get(id) : undefined;
+      if (!group) throw faults.replicationGroupNotFound(id);
+      return { key: `replicationgroup:${id}`, resource: { kind, group } };
+    }
+    const node = local
+      ? this.views()
+          .flatMap((g) => g.nodeGroups.flatMap((ng) => ng.members))
+          .find((n) => n.id === id)
+      : undefined;
+    if (!node) throw faults.cacheClusterNotFound(id);
+    return { key: `cluster:${id}`, resource: { kind: 'cluster', node } };
+  }
+
+  private tagsOf(arn: string): Map<string, string> {
+    const { key } = this.resource(arn);
+    let tags = this.tags.get(key);
+    if (!tags) {
+      tags = new Map();
+      this.tags.set(key, tags);
+    }
+    return tags;
+  }
+
+  private listTags(p: QueryParams): XmlObject {
+    return tagListXml(this.tagsOf(p.required('ResourceName')));
+  }
+
+  private addTags(p: QueryParams): XmlObject {
+    const tags = this.tagsOf(p.required('ResourceName'));
+    const added = p.list('Tags', ['Key', 'Value'] as const);
+    if (added.length === 0) throw faults.invalidParameterValue('Tags must contain at least one tag.');
+    const next = new Map(tags);
+    for (const tag of added) {
+      if (!tag.Key) throw faults.invalidParameterValue('Every tag must have a Key.');
+      next.set(tag.Key, tag.Value ?? '');
+    }
+    if (next.size > TAG_LIMIT) throw faults.tagQuotaExceeded(TAG_LIMIT);
+    for (const [key, value] of next) tags.set(key, value);
+    return tagListXml(tags);
+  }
+
+  private removeTags(p: QueryParams): XmlObject {
+    const tags = this.tagsOf(p.required('ResourceName'));
+    const keys = p.list('TagKeys');
+    for (const key of keys) if (!tags.has(key)) throw faults.tagNotFound(key);
+    for (const key of keys) tags.delete(key);
+    return tagListXml(tags);
+  }
+}
+
+function eventXml(event: CacheEvent): XmlObject {
+  return {
+    SourceIdentifier: event.sourceIdentifier,
+    SourceType: event.sourceType,
+    Message: event.message,
+    Date: event.date,
+  };
+}
+
+function tagListXml(tags: Map<string, string>): XmlObject {
+  return { TagList: { Tag: [...tags].map(([Key, Value]) => ({ Key, Value })) } };
+}

@@ -1,0 +1,186 @@
+/**
+ * What the control plane knows of a replication group, whichever its cluster mode: a view for the
+ * Describe* shapes and the data-plane facts, and a failover the group runs on its own processes.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RedisServer } from '../redis/server.js';
+import type { TlsFiles } from '../redis/tls.js';
+import type { SourceType } from './events.js';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export type Role = 'primary' | 'replica';
+
+export interface NodeView {
+  /** The cache cluster id, e.g. drill-demo-002 or drill-demo-0001-002. */
+  id: string;
+  nodeGroupId: string;
+  /** The node's own address (its real redis-server port). */
+  endpoint: Endpoint;
+  role: Role;
+  createdAt: Date;
+}
+
+export interface NodeGroupView {
+  id: string;
+  /** Cluster mode enabled: the slot range, e.g. 0-5460. */
+  slots?: string;
+  /** Cluster mode disabled: the endpoints that follow the roles. */
+  primaryEndpoint?: Endpoint;
+  readerEndpoint?: Endpoint;
+  members: NodeView[];
+}
+
+export interface GroupView {
+  id: string;
+  clusterMode: 'enabled' | 'disabled';
+  nodeGroups: NodeGroupView[];
+  configurationEndpoint?: Endpoint;
+  tls: boolean;
+  authToken: boolean;
+  engineVersion: string;
+  createdAt: Date;
+}
+
+/** A plain address of anything that listens (a server, a proxy). */
+export function endpointOf(listener: Endpoint): Endpoint {
+  return { host: listener.host, port: listener.port };
+}
+
+/** Records one event in the group's event log. */
+export type Emit = (sourceType: SourceType, sourceIdentifier: string, message: string) => void;
+
+export interface LocalGroup {
+  readonly id: string;
+  view(): GroupView;
+  /** Runs a test failover of one node group (already validated and announced); resolves once recovered. */
+  failover(nodeGroupId: string, emit: Emit): Promise<void>;
+  /** Stops every process and proxy of the group; waits for a failover under way to give up. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** How clients and nodes authenticate and encrypt, shared by every node of a group. */
+export interface RedisAccess {
+  password?: string;
+  aclUsers?: string[];
+  tls?: TlsFiles;
+}
+
+export interface FailoverTiming {
+  /** Between the TestFailover call and the primary's crash (or handover). */
+  detectionDelayMs: number;
+  /** Hand over without loss (Redis FAILOVER / CLUSTER FAILOVER) instead of crashing the primary. */
+  graceful: boolean;
+}
+
+export const CACHE_NODE_ID = '0001';
+
+/** A node group's id as ElastiCache writes it: 0001, 0002, … */
+export function nodeGroupId(index: number): string {
+  return String(index + 1).padStart(4, '0');
+}
+
+/** The group was stopped while a failover was under way: the failover gives up. */
+export class GroupStoppedError extends Error {
+  constructor(groupId: string) {
+    super(`replication group ${groupId} was stopped during a failover`);
+    this.name = 'GroupStoppedError';
+  }
+}
+
+/** A failover step did not reach its state in time. */
+export class FailoverStepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FailoverStepError';
+  }
+}
+
+/**
+ * The replica to promote: the highest replication offset (the one that received the most of the
+ * primary's stream); on a tie the first in member order, so that the choice is deterministic.
+ */
+export function pickLeastLagged<T extends { offset: number }>(candidates: readonly T[]): T | undefined {
+  let best: T | undefined;
+  for (const candidate of candidates) if (!best || candidate.offset > best.offset) best = candidate;
+  return best;
+}
+
+export interface ReplicationState {
+  role: string;
+  linkUp: boolean;
+  offset: number;
+  masterPort?: number;
+}
+
+export async function replicationState(server: RedisServer): Promise<ReplicationState> {
+  const info = await server.info('replication');
+  const offset = Number(info.role === 'slave' ? info.slave_repl_offset : info.master_repl_offset);
+  return {
+    role: info.role ?? 'unknown',
+    linkUp: info.master_link_status === 'up' && info.master_sync_in_progress === '0',
+    offset: Number.isFinite(offset) ? offset : -1,
+    masterPort: info.master_port === undefined ? undefined : Number(info.master_port),
+  };
+}
+
+/** The replica that received the most of the primary's stream, by the offsets the replicas report. */
+export async function leastLagged<T extends { server: RedisServer }>(replicas: readonly T[]): Promise<T> {
+  const offsets = await Promise.all(
+    replicas.map(async (member) => ({ member, offset: (await replicationState(member.server)).offset })),
+  );
+  const best = pickLeastLagged(offsets);
+  if (!best) throw new FailoverStepError('no replica to promote');
+  return best.member;
+}
+
+/**
+ * What every local group does around a failover: one at a time, bounded waits, and a stop() that makes a
+ * failover under way give up (GroupStoppedError) before the group's processes are released, so that no
+ * process is restarted after stop.
+ */
+export abstract class FailoverLifecycle {
+  protected stopped = false;
+  private stopping: Promise<void> | undefined;
+  private running: Promise<void> | undefined;
+
+  abstract get id(): string;
+
+  protected abstract runFailover(nodeGroupId: string, emit: Emit): Promise<void>;
+
+  /** Stops every process and proxy of the group. */
+  protected abstract release(): Promise<void>;
+
+  failover(nodeGroupId: string, emit: Emit): Promise<void> {
+    const run = this.runFailover(nodeGroupId, emit);
+    this.running = run.catch(() => {});
+    return run;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.stopped = true;
+      await this.running;
+      await this.release();
+    })();
+    return this.stopping;
+  }
+
+  protected check(): void {
+    if (this.stopped) throw new GroupStoppedError(this.id);
+  }
+
+  /** Polls `probe` until true, within `timeoutMs`; a probe that throws (a node restarting) counts as not yet. */
+  protected async waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.check();
+      if (await probe().catch(() => false)) return;
+      if (Date.now() > deadline) throw new FailoverStepError(`${what}: not reached within ${timeoutMs} ms`);
+      await sleep(20);
+    }
+  }
+}

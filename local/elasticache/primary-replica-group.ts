@@ -1,0 +1,223 @@
+/**
+ * A replication group with cluster mode disabled: one node group (0001), a primary and N replicas, each
+ * a real redis-server. Every node replicates through its own FaultProxy (its "link"), which always
+ * points at the current primary: `replicationLagMs` is a delay line on that link, and moving the primary
+ * is retargeting the links. The primary and reader endpoints are proxies that follow the roles, the way
+ * ElastiCache's DNS names do (connections are cut when they move, so that clients reconnect).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FaultProxy } from '../redis/proxy.js';
+import { RedisServer } from '../redis/server.js';
+import { failoverMessages } from './events.js';
+import {
+  CACHE_NODE_ID,
+  type Emit,
+  endpointOf,
+  FailoverLifecycle,
+  type FailoverTiming,
+  type GroupView,
+  type LocalGroup,
+  leastLagged,
+  nodeGroupId,
+  type RedisAccess,
+  replicationState,
+} from './group.js';
+
+export interface PrimaryReplicaGroupOptions extends RedisAccess, FailoverTiming {
+  id: string;
+  replicas: number;
+  replicationLagMs: number;
+}
+
+interface Member {
+  id: string;
+  server: RedisServer;
+  /** This node's replication link: a proxy in front of the current primary. */
+  link: FaultProxy;
+  createdAt: Date;
+}
+
+const NODE_GROUP = nodeGroupId(0);
+/** Bounds for the steps of a failover; generous, since CI machines are slow. */
+const STEP_TIMEOUT_MS = 15_000;
+
+/** Replication must survive the delay line: the link timeout grows with the lag. */
+function replicationConfig(lagMs: number): Record<string, string> {
+  return { 'repl-timeout': String(Math.max(5, Math.ceil((3 * lagMs) / 1000) + 5)) };
+}
+
+export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup {
+  private primary: Member;
+  private readerTarget: Member;
+  private readonly createdAt = new Date();
+
+  private constructor(
+    private readonly options: PrimaryReplicaGroupOptions,
+    private readonly members: Member[],
+    private readonly primaryEndpoint: FaultProxy,
+    private readonly readerEndpoint: FaultProxy,
+    readonly engineVersion: string,
+  ) {
+    super();
+    this.primary = members[0]!;
+    this.readerTarget = members[1] ?? this.primary;
+  }
+
+  get id(): string {
+    return this.options.id;
+  }
+
+  static async start(options: PrimaryReplicaGroupOptions): Promise<PrimaryReplicaGroup> {
+    const { id, replicas, replicationLagMs, password, aclUsers, tls } = options;
+    const common = { password, aclUsers, tls, config: replicationConfig(replicationLagMs) };
+    const started: { stop(): Promise<void> }[] = [];
+    const closeable: FaultProxy[] = [];
+    try {
+      const primaryServer = await RedisServer.start({ ...common, name: `${id}-001` });
+      started.push(primaryServer);
+      const primaryLink = await FaultProxy.start({ target: primaryServer.endpoint });
+      closeable.push(primaryLink);
+      const members: Member[] = [
+        { id: `${id}-001`, server: primaryServer, link: primaryLink, createdAt: new Date() },
+      ];
+      for (let r = 0; r < replicas; r++) {
+        const name = `${id}-${String(r + 2).padStart(3, '0')}`;
+        const link = await FaultProxy.start({ target: primaryServer.endpoint });
+        closeable.push(link);
+        const server = await RedisServer.start({ ...common, name, replicaOf: endpointOf(link) });
+        started.push(server);
+        members.push({ id: name, server, link, createdAt: new Date() });
+      }
+      // The delay goes on once the replicas are in sync: the handshake need not crawl through it.
+      for (const member of members) member.link.delay(replicationLagMs, 'toClient');
+      const primaryEndpoint = await FaultProxy.start({ target: primaryServer.endpoint });
+      closeable.push(primaryEndpoint);
+      const readerEndpoint = await FaultProxy.start({ target: (members[1] ?? members[0]!).server.endpoint });
+      closeable.push(readerEndpoint);
+      const version = (await primaryServer.info('server')).redis_version ?? 'unknown';
+      return new PrimaryReplicaGroup(options, members, primaryEndpoint, readerEndpoint, version);
+    } catch (error) {
+      await Promise.all([...started.map((s) => s.stop()), ...closeable.map((p) => p.close())]);
+      throw error;
+    }
+  }
+
+  view(): GroupView {
+    return {
+      id: this.id,
+      clusterMode: 'disabled',
+      tls: this.options.tls !== undefined,
+      authToken: this.options.password !== undefined,
+      engineVersion: this.engineVersion,
+      createdAt: this.createdAt,
+      nodeGroups: [
+        {
+          id: NODE_GROUP,
+          primaryEndpoint: endpointOf(this.primaryEndpoint),
+          readerEndpoint: endpointOf(this.readerEndpoint),
+          members: this.members.map((m) => ({
+            id: m.id,
+            nodeGroupId: NODE_GROUP,
+            endpoint: m.server.endpoint,
+            role: m === this.primary ? 'primary' : 'replica',
+            createdAt: m.createdAt,
+          })),
+        },
+      ],
+    };
+  }
+
+  protected async release(): Promise<void> {
+    await Promise.all([
+      ...this.members.map((m) => m.server.stop()),
+      ...this.members.map((m) => m.link.close()),
+      this.primaryEndpoint.close(),
+      this.readerEndpoint.close(),
+    ]);
+  }
+
+  protected async runFailover(_nodeGroupId: string, emit: Emit): Promise<void> {
+    await sleep(this.options.detectionDelayMs);
+    this.check();
+    const from = this.primary;
+    const to = this.options.graceful ? await this.handOver(from) : await this.crashOver(from);
+    for (const member of this.members) if (member !== to) member.link.retarget(to.server.endpoint);
+    this.primary = to;
+    this.primaryEndpoint.retarget(to.server.endpoint);
+    this.moveReader();
+    emit('cache-cluster', to.id, failoverMessages.completed(from.id, to.id));
+    emit('replication-group', this.id, failoverMessages.completed(from.id, to.id));
+
+    emit('cache-cluster', from.id, failoverMessages.recovering(CACHE_NODE_ID));
+    if (this.options.graceful) {
+      // FAILOVER made the old primary a direct replica of the new one: route it through its link again.
+      await from.server.call('REPLICAOF', from.link.host, from.link.port);
+    } else {
+      this.check();
+      await from.server.restart({ replicaOf: endpointOf(from.link), waitForSync: false });
+    }
+    // Recovered: the old primary and every other replica replicate the new primary through their links.
+    await this.waitUntil(
+      `${from.id} in sync with ${to.id}`,
+      async () => {
+        const states = await Promise.all(
+          this.members
+            .filter((m) => m !== to)
+            .map(async (m) => [m, await replicationState(m.server)] as const),
+        );
+        return states.every(([m, s]) => s.role === 'slave' && s.linkUp && s.masterPort === m.link.port);
+      },
+      this.stepTimeoutMs,
+    );
+    this.moveReader();
+    emit('cache-cluster', from.id, failoverMessages.finished(CACHE_NODE_ID));
+  }
+
+  /** Crash: SIGKILL the primary, let the links fall, promote the replica that received the most. */
+  private async crashOver(from: Member): Promise<Member> {
+    await from.server.kill();
+    const replicas = this.members.filter((m) => m !== from);
+    // What was still in a delay line is dropped with the link, as with asynchronous replication.
+    await this.waitUntil(
+      'replication links down',
+      async () => {
+        const states = await Promise.all(replicas.map((m) => replicationState(m.server)));
+        return states.every((s) => !s.linkUp);
+      },
+      this.stepTimeoutMs,
+    );
+    const to = await leastLagged(replicas);
+    await to.server.call('REPLICAOF', 'NO', 'ONE');
+    return to;
+  }
+
+  /** Graceful: Redis FAILOVER pauses writes until the chosen replica has everything, then swaps roles. */
+  private async handOver(from: Member): Promise<Member> {
+    const replicas = this.members.filter((m) => m !== from);
+    const to = await leastLagged(replicas);
+    await from.server.call('FAILOVER', 'TO', to.server.host, to.server.port, 'TIMEOUT', STEP_TIMEOUT_MS);
+    await this.waitUntil(
+      `${to.id} promoted`,
+      async () => {
+        const [old, next] = await Promise.all([replicationState(from.server), replicationState(to.server)]);
+        return next.role === 'master' && old.role === 'slave';
+      },
+      this.stepTimeoutMs,
+    );
+    return to;
+  }
+
+  /** A resync crosses the delay line: the bound grows with the lag. */
+  private get stepTimeoutMs(): number {
+    return STEP_TIMEOUT_MS + 10 * this.options.replicationLagMs;
+  }
+
+  /** The reader endpoint serves a replica while there is one, else the primary (as ElastiCache's does). */
+  private moveReader(): void {
+    const replicas = this.members.filter((m) => m !== this.primary && m.server.running);
+    const next = replicas.includes(this.readerTarget) ? this.readerTarget : (replicas[0] ?? this.primary);
+    if (next === this.readerTarget && this.readerEndpoint.target.port === next.server.port) return;
+    this.readerTarget = next;
+    this.readerEndpoint.retarget(next.server.endpoint);
+  }
+}

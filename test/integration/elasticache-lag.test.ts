@@ -1,0 +1,93 @@
+import { TestFailoverCommand } from '@aws-sdk/client-elasticache';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../local/cloud.js';
+import { elastiCacheClient, redisClient } from '../../local/elasticache/test-support.js';
+
+const clouds: LocalCloud[] = [];
+afterEach(async () => {
+  await Promise.all(clouds.splice(0).map((c) => c.stop()));
+});
+
+/**
+ * Writes sequenced keys through the primary endpoint (4 writers, each waiting for its acknowledgement)
+ * from before TestFailover until the first failed write, then, once the group has recovered, counts the
+ * acknowledged keys the new primary does not have.
+ */
+async function acknowledgedThenMissing(
+  options: LocalCloudOptions,
+): Promise<{ acknowledged: number; missing: number }> {
+  const cloud = await startLocalCloud({ detectionDelayMs: 300, ...options });
+  clouds.push(cloud);
+  const writer = redisClient(cloud.group.primaryEndpoint!);
+  await writer.connect();
+  const acknowledged: string[] = [];
+  let seq = 0;
+  let failed = false;
+  const write = async () => {
+    for (let i = 0; i < 1_000_000 && !failed; i++) {
+      const key = `k:${seq++}`;
+      try {
+        await writer.set(key, '1');
+        acknowledged.push(key);
+      } catch {
+        failed = true;
+      }
+    }
+  };
+  const writers = Promise.all([write(), write(), write(), write()]);
+  await elastiCacheClient(cloud).send(
+    new TestFailoverCommand({ ReplicationGroupId: cloud.groupId, NodeGroupId: '0001' }),
+  );
+  await writers;
+  writer.disconnect();
+  await cloud.idle();
+
+  const reader = redisClient(cloud.group.primaryEndpoint!);
+  await reader.connect();
+  let missing = 0;
+  for (let i = 0; i < acknowledged.length; i += 1000) {
+    const values = await reader.mget(...acknowledged.slice(i, i + 1000));
+    missing += values.filter((v) => v === null).length;
+  }
+  reader.disconnect();
+  return { acknowledged: acknowledged.length, missing };
+}
+
+describe('replication lag', () => {
+  it('loses acknowledged writes that were still in the delay line when the primary crashed', async () => {
+    // Prepare
+    const options = { replicationLagMs: 300 };
+
+    // Act
+    const { acknowledged, missing } = await acknowledgedThenMissing(options);
+
+    // Assess
+    expect(acknowledged).toBeGreaterThan(100);
+    expect(missing).toBeGreaterThan(0);
+    expect(missing).toBeLessThan(acknowledged);
+  });
+
+  it('loses nothing without lag', async () => {
+    // Prepare
+    const options = { replicationLagMs: 0 };
+
+    // Act
+    const { acknowledged, missing } = await acknowledgedThenMissing(options);
+
+    // Assess
+    expect(acknowledged).toBeGreaterThan(100);
+    expect(missing).toBe(0);
+  });
+
+  it('loses nothing in a graceful handover, even with lag', async () => {
+    // Prepare
+    const options = { replicationLagMs: 300, graceful: true };
+
+    // Act
+    const { acknowledged, missing } = await acknowledgedThenMissing(options);
+
+    // Assess
+    expect(acknowledged).toBeGreaterThan(100);
+    expect(missing).toBe(0);
+  });
+});
