@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import {
   type LocalCloud,
   type LocalCloudOptions,
@@ -6,6 +6,9 @@ import {
   resolveOptions,
   startLocalCloud,
 } from '../local/cloud.js';
+import { handlerEnvironment } from '../local/drill.js';
+import { LocalStepFunctions } from '../local/stepfunctions/service.js';
+import { wholeNumber } from './args.js';
 
 /** Exit code for refused or malformed invocations, as for every refusal (see the README). */
 const USAGE_EXIT = 2;
@@ -23,11 +26,8 @@ export interface EmulatorFlags {
   detectionDelayMs?: number;
   groupId?: string;
   snsLog?: string;
-}
-
-function nonNegativeInteger(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number.');
-  return Number(value);
+  reportDir: string;
+  verbose?: boolean;
 }
 
 /** The flags as startLocalCloud options (validated there, with the same messages as for library callers). */
@@ -49,12 +49,13 @@ export function cloudOptions(flags: EmulatorFlags): LocalCloudOptions {
 }
 
 /** The one line a harness waits for: where everything is. */
-export function readyLine(cloud: LocalCloud): string {
+export function readyLine(cloud: LocalCloud, stateMachineArn?: string): string {
   const { tls, ...group } = cloud.group;
   return JSON.stringify({
     ready: true,
     endpoint: cloud.endpoint,
     region: cloud.region,
+    stateMachineArn,
     snsTopicArn: cloud.snsTopicArn,
     ...group,
     tls: tls && { caFile: tls.caFile },
@@ -83,38 +84,44 @@ async function serve(flags: EmulatorFlags): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-  process.stdout.write(`${readyLine(cloud)}\n`);
+  // The drill state machine, served on the same endpoint: executions run the real ASL and handlers here.
+  const stepFunctions = new LocalStepFunctions(cloud.region);
+  cloud.controlPlane.mount('states', stepFunctions.handle, { targetPrefix: 'AWSStepFunctions' });
+  Object.assign(process.env, handlerEnvironment(cloud, flags.reportDir, flags.verbose ?? false));
+  process.stdout.write(`${readyLine(cloud, stepFunctions.stateMachineArn)}\n`);
 }
 
 export function emulatorCommand(): Command {
   return new Command('emulator')
     .description(
       'Serve the local cloud until SIGINT/SIGTERM: a replication group of real redis-server processes and ' +
-        'an ElastiCache + SNS control plane on 127.0.0.1 for the AWS SDK (AWS_ENDPOINT_URL_*). Prints one ' +
+        'an ElastiCache + SNS + Step Functions (the drill state machine) control plane on 127.0.0.1 for the AWS SDK (AWS_ENDPOINT_URL_*). Prints one ' +
         'ready line of JSON on stdout.',
     )
-    .option('--port <n>', 'control plane port (default: a free one)', nonNegativeInteger)
+    .option('--port <n>', 'control plane port (default: a free one)', wholeNumber)
     .addOption(
       new Option('--cluster-mode <mode>', 'cluster mode of the group').choices(['enabled', 'disabled']),
     )
-    .option('--shards <n>', 'node groups, cluster mode enabled (default 3)', nonNegativeInteger)
-    .option('--replicas <n>', 'replicas per node group (default 2, or 1 in cluster mode)', nonNegativeInteger)
+    .option('--shards <n>', 'node groups, cluster mode enabled (default 3)', wholeNumber)
+    .option('--replicas <n>', 'replicas per node group (default 2, or 1 in cluster mode)', wholeNumber)
     .option(
       '--replication-lag-ms <n>',
       'a delay line on each replica link; what is in it when the primary dies is lost (cluster mode disabled)',
-      nonNegativeInteger,
+      wholeNumber,
     )
     .option('--no-opt-in-tag', 'create the group without the failover-drill:allowed=true tag')
     .option('--tls', 'serve Redis over TLS only (the CA file is in the ready line)')
     .option('--auth', 'require an AUTH token and add an ACL user (both in the ready line)')
     .option('--graceful', 'TestFailover hands over without loss instead of crashing the primary')
-    .option(
-      '--detection-delay-ms <n>',
-      'TestFailover call to primary crash (default 500)',
-      nonNegativeInteger,
-    )
+    .option('--detection-delay-ms <n>', 'TestFailover call to primary crash (default 500)', wholeNumber)
     .option('--group-id <id>', 'replication group id (default drill-demo)')
     .option('--sns-log <file>', 'append published SNS messages to this JSONL file')
+    .option(
+      '--report-dir <dir>',
+      'where drills started through the local Step Functions store reports',
+      'drill-reports',
+    )
+    .option('--verbose', "show the drill Lambdas' log lines")
     .exitOverride((error) => {
       process.exit(error.exitCode === 0 ? 0 : USAGE_EXIT);
     })

@@ -1,8 +1,126 @@
-import { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { buildReport, type Report } from '../functions/core/report.js';
+import { DrillInputError } from '../functions/shared/errors.js';
+import { runLocalDrill } from '../local/drill.js';
+import type { EventLog } from '../local/stepfunctions/runner.js';
+import { wholeNumber } from './args.js';
+import { runReporting } from './report-output.js';
+
+interface LocalFlags {
+  input?: string;
+  json?: string;
+  reportDir: string;
+  clusterMode: 'enabled' | 'disabled';
+  shards?: number;
+  replicas?: number;
+  replicationLagMs?: number;
+  optInTag: boolean;
+  graceful?: boolean;
+  tls?: boolean;
+  auth?: boolean;
+  detectionDelayMs?: number;
+  verbose?: boolean;
+}
+
+async function readInput(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new DrillInputError(`cannot read --input ${file}: ${error.code ?? error.message}`);
+  });
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DrillInputError(`--input ${file} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** One line per state as it finishes: the drill's progress, on stderr. */
+function progress(stderr: NodeJS.WritableStream): (event: EventLog) => void {
+  const entered = new Map<string, number>();
+  return (event) => {
+    const state = (event as { state?: { name: string } }).state?.name;
+    if (!state) return;
+    if (event.type === 'StateEntered') entered.set(state, event.timestamp);
+    const took = `${event.timestamp - (entered.get(state) ?? event.timestamp)} ms`;
+    if (event.type === 'StateExited') stderr.write(`  ✓ ${state.padEnd(16)} ${took}\n`);
+    if (event.type === 'StateFailed' || event.type === 'StateCaught') {
+      stderr.write(`  ✗ ${state.padEnd(16)} ${took}  ${(event as { Error?: string }).Error ?? ''}\n`);
+    }
+  };
+}
+
+async function run(flags: LocalFlags): Promise<void> {
+  const stderr = process.stderr;
+  await runReporting({ json: flags.json, title: 'failover-drill local' }, async (): Promise<Report> => {
+    const input = flags.input ? await readInput(flags.input) : undefined;
+    const result = await runLocalDrill({
+      input,
+      reportDir: flags.reportDir,
+      verbose: flags.verbose,
+      cloud: {
+        clusterMode: flags.clusterMode,
+        shards: flags.shards,
+        replicas: flags.replicas,
+        replicationLagMs: flags.replicationLagMs,
+        optInTag: flags.optInTag,
+        graceful: flags.graceful,
+        tls: flags.tls,
+        auth: flags.auth,
+        detectionDelayMs: flags.detectionDelayMs,
+      },
+      onCloud: (cloud) =>
+        stderr.write(
+          `local cloud up: ${cloud.groupId} (cluster mode ${flags.clusterMode}) at ${cloud.endpoint}\n`,
+        ),
+      onEvent: progress(stderr),
+    });
+    const { outcome } = result;
+    stderr.write(
+      `execution ${result.runId}: ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}, ` +
+        `${outcome.transitions} state transitions, ${result.wallMs} ms\n`,
+    );
+    const files = (result.report?.files ?? undefined) as { json: string; html: string } | undefined;
+    if (files) stderr.write(`reports: ${files.json}\n         ${files.html}\n`);
+    for (const message of result.published) stderr.write(`SNS: ${message.subject ?? '(no subject)'}\n`);
+    if (result.report) return result.report as unknown as Report;
+    // The Report step itself failed: the execution's own error is all there is.
+    return buildReport({
+      error: Object.assign(new Error(outcome.cause ?? 'the drill ended without a report'), {
+        name: outcome.error ?? 'Error',
+      }),
+    });
+  });
+}
 
 export function localCommand(): Command {
-  return new Command('local').description('not built yet').action(() => {
-    process.stderr.write('failover-drill local: not built yet\n');
-    process.exitCode = 2;
-  });
+  return new Command('local')
+    .description(
+      'Start a local replication group of real redis-server processes and run a whole drill through the ' +
+        'real state machine and handlers. Exit 0 pass, 1 threshold exceeded, 2 refused or error.',
+    )
+    .option('--input <file>', 'the execution input (JSON), validated exactly as in AWS')
+    .option('--json <file>', 'write the report JSON here, on every outcome')
+    .option('--report-dir <dir>', 'where JSON and HTML reports go, per run', 'drill-reports')
+    .addOption(
+      new Option('--cluster-mode <mode>', 'cluster mode of the group')
+        .choices(['enabled', 'disabled'])
+        .default('disabled'),
+    )
+    .option('--shards <n>', 'node groups, cluster mode enabled (default 3)', wholeNumber)
+    .option('--replicas <n>', 'replicas per node group (default 2, or 1 in cluster mode)', wholeNumber)
+    .option(
+      '--replication-lag-ms <n>',
+      'a delay line on each replica link: acknowledged writes in it are lost at failover',
+      wholeNumber,
+    )
+    .option(
+      '--no-opt-in-tag',
+      'create the group without the failover-drill:allowed=true tag (Preflight refuses)',
+    )
+    .option('--graceful', 'TestFailover hands over without loss (a control run)')
+    .option('--tls', 'serve Redis over TLS only')
+    .option('--auth', 'require AUTH (an ACL user and password)')
+    .option('--detection-delay-ms <n>', 'TestFailover call to primary crash (default 500)', wholeNumber)
+    .option('--verbose', "show the Lambdas' log lines and metrics")
+    .action(run);
 }

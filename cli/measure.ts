@@ -1,8 +1,243 @@
+/**
+ * `failover-drill measure`: observe-only. Writes until a disruption caused by something else has come and
+ * settled (or the hard cap), verifies against the current primary, reports, deletes its keys.
+ */
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
+import { buildReport, type Report } from '../functions/core/report.js';
+import type { ThresholdsInput } from '../functions/core/thresholds.js';
+import { cleanup, type Verification, verify } from '../functions/core/verify.js';
+import { runWriter, type WriterEvent } from '../functions/core/writer.js';
+import { DrillInputError } from '../functions/shared/errors.js';
+import {
+  createRedisClient,
+  describeEndpoint,
+  parseEndpoint,
+  type RedisClientOptions,
+  resolvePassword,
+} from '../functions/shared/redis-client.js';
+import { runReporting } from './report-output.js';
+
+const TITLE = 'failover-drill measure';
+
+/** Raw option values: every valued option is `[value]`, so that a missing value is our named error too. */
+type Raw = Record<string, string | boolean | undefined>;
+
+function text(raw: Raw, key: string, flag: string): string | undefined {
+  const value = raw[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new DrillInputError(`${flag} needs a value`);
+  return value;
+}
+
+function number(
+  raw: Raw,
+  key: string,
+  flag: string,
+  limits: { min: number; max: number; integer?: boolean },
+): number | undefined {
+  const value = text(raw, key, flag);
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (
+    !/^\d+(\.\d+)?$/.test(value) ||
+    parsed < limits.min ||
+    parsed > limits.max ||
+    (limits.integer && !Number.isInteger(parsed))
+  )
+    throw new DrillInputError(
+      `${flag} must be ${limits.integer ? 'an integer' : 'a number'} from ${limits.min} to ${limits.max}, got '${value}'`,
+    );
+  return parsed;
+}
+
+const seconds = (raw: Raw, key: string, flag: string, max = 86_400): number | undefined => {
+  const value = number(raw, key, flag, { min: 0, max });
+  return value === undefined ? undefined : Math.round(value * 1000);
+};
+
+export interface MeasureInput {
+  client: RedisClientOptions;
+  json?: string;
+  keepKeys: boolean;
+  writer: {
+    runId: string;
+    prefix?: string;
+    rate?: number;
+    concurrency?: number;
+    baselineMs?: number;
+    settleMs?: number;
+    maxDurationMs: number;
+    ttlSeconds?: number;
+  };
+  thresholds: ThresholdsInput;
+}
+
+/** Validates every option before anything is touched; a refusal is a DrillInputError. */
+export async function parseMeasureOptions(raw: Raw, extra: string[]): Promise<MeasureInput> {
+  if (extra.length > 0) {
+    const password = extra.some((arg) => /^--password(=|$)/.test(arg));
+    // Names only: a stray value might be a secret.
+    const names = extra.filter((arg) => arg.startsWith('-')).map((arg) => arg.split('=')[0]);
+    throw new DrillInputError(
+      password
+        ? 'a password is never given as a flag value: use --password-env NAME or --password-file FILE'
+        : names.length > 0
+          ? `unknown option ${names.join(', ')}`
+          : `unexpected arguments (${extra.length}); measure takes options only`,
+    );
+  }
+  const endpointUrl = text(raw, 'endpoint', '--endpoint');
+  if (!endpointUrl) throw new DrillInputError('--endpoint redis[s]://HOST:PORT is required');
+  const endpoint = parseEndpoint(endpointUrl);
+  const tlsCaFile = text(raw, 'tlsCa', '--tls-ca');
+  const tlsCa = tlsCaFile
+    ? await readFile(tlsCaFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new DrillInputError(`cannot read --tls-ca ${tlsCaFile}: ${error.code ?? error.message}`);
+      })
+    : undefined;
+  if (tlsCa && !endpoint.tls) throw new DrillInputError('--tls-ca needs a rediss:// endpoint');
+  const password = await resolvePassword({
+    passwordEnv: text(raw, 'passwordEnv', '--password-env'),
+    passwordFile: text(raw, 'passwordFile', '--password-file'),
+  });
+  const maxDurationMs = seconds(raw, 'maxDuration', '--max-duration') ?? 300_000;
+  if (maxDurationMs < 1) throw new DrillInputError('--max-duration must be more than 0');
+  return {
+    client: {
+      endpoint: describeEndpoint(endpoint),
+      cluster: raw.cluster === true,
+      username: text(raw, 'user', '--user'),
+      password,
+      tlsCa,
+      commandTimeoutMs: number(raw, 'commandTimeout', '--command-timeout', {
+        min: 1,
+        max: 60_000,
+        integer: true,
+      }),
+      connectionName: 'failover-drill-measure',
+    },
+    json: text(raw, 'json', '--json'),
+    keepKeys: raw.keepKeys === true,
+    writer: {
+      runId: text(raw, 'runId', '--run-id') ?? `measure-${new Date().toISOString().replace(/[-:.TZ]/g, '')}`,
+      prefix: text(raw, 'prefix', '--prefix'),
+      rate: number(raw, 'rate', '--rate', { min: 0, max: 1_000_000 }),
+      concurrency: number(raw, 'concurrency', '--concurrency', { min: 1, max: 1024, integer: true }),
+      baselineMs: seconds(raw, 'baseline', '--baseline'),
+      settleMs: seconds(raw, 'settle', '--settle'),
+      maxDurationMs,
+      ttlSeconds: number(raw, 'ttl', '--ttl', { min: 1, max: 604_800, integer: true }),
+    },
+    thresholds: {
+      maxDowntimeMs: number(raw, 'maxDowntimeMs', '--max-downtime-ms', { min: 0, max: 86_400_000 }),
+      maxLostWrites: number(raw, 'maxLostWrites', '--max-lost-writes', { min: 0, max: 1e12, integer: true }),
+      maxDataLossWindowMs: number(raw, 'maxDataLossWindowMs', '--max-data-loss-window-ms', {
+        min: 0,
+        max: 86_400_000,
+      }),
+      maxUnexpectedWrites: number(raw, 'maxUnexpectedWrites', '--max-unexpected-writes', {
+        min: 0,
+        max: 1e12,
+        integer: true,
+      }),
+      maxTimeToPromoteMs: number(raw, 'maxTimeToPromoteMs', '--max-time-to-promote-ms', {
+        min: 0,
+        max: 86_400_000,
+      }),
+      requireDisruption: raw.requireDisruption === true,
+    },
+  };
+}
+
+function progress(event: WriterEvent): string {
+  switch (event.type) {
+    case 'started':
+      return `writing ${event.keyBase}:<seq> … waiting for a disruption`;
+    case 'disruption':
+      return `disruption seen at ${Math.round(event.atMs)} ms (${event.cause === 'errors' ? 'failed writes' : 'primary changed'}); waiting for writes to settle`;
+    case 'stopping':
+      return `stopping (${event.reason}) at ${Math.round(event.atMs)} ms; verifying`;
+  }
+}
+
+async function measureOnce(input: MeasureInput, signal: AbortSignal): Promise<Report> {
+  const createClient = () => createRedisClient(input.client);
+  const say = (line: string) => process.stderr.write(`${TITLE}: ${line}\n`);
+  const summary = await runWriter(
+    { ...input.writer, endpoint: input.client.endpoint, cluster: input.client.cluster ?? false, signal },
+    { createClient, onEvent: (event) => say(progress(event)) },
+  );
+  let verification: Verification | undefined;
+  let error: unknown;
+  try {
+    verification = await verify(summary, { createClient });
+  } catch (caught) {
+    error = caught;
+  }
+  if (!input.keepKeys) {
+    try {
+      const { deleted } = await cleanup(summary, { createClient });
+      say(`deleted ${deleted} keys`);
+    } catch (caught) {
+      say(`cleanup failed (keys expire after ${summary.ttlSeconds} s): ${(caught as Error).message}`);
+    }
+  }
+  return buildReport({
+    summary,
+    verification,
+    thresholds: input.thresholds,
+    failover: { triggered: false },
+    error,
+  });
+}
 
 export function measureCommand(): Command {
-  return new Command('measure').description('not built yet').action(() => {
-    process.stderr.write('failover-drill measure: not built yet\n');
-    process.exitCode = 2;
-  });
+  return new Command('measure')
+    .description(
+      'Observe only: write sequenced keys until a disruption caused by something else has come and settled, verify, report.',
+    )
+    .option(
+      '--endpoint [url]',
+      'redis://HOST:PORT or rediss://HOST:PORT (TLS) of the primary (or a cluster node)',
+    )
+    .option('--cluster', 'cluster mode: keys pinned to one slot, fail-fast ioredis Cluster')
+    .option('--json [file]', 'write the JSON report here (on every outcome)')
+    .option('--max-duration [s]', 'hard cap on writing, seconds (default 300)')
+    .option('--settle [s]', 'continuous success after the disruption before stopping, seconds (default 5)')
+    .option('--baseline [s]', 'disruptions are not looked for before this, seconds (default 0)')
+    .option('--rate [n]', 'writes per second (default 200: 5 ms resolution; 0 = as fast as possible)')
+    .option('--concurrency [n]', 'writes in flight at most (default 16)')
+    .option('--keep-keys', 'do not delete the written keys (they expire after --ttl)')
+    .option('--ttl [s]', 'expiry of every written key, seconds (default 3600)')
+    .option('--run-id [id]', 'names the keys: <prefix>:<run-id>:<seq> (default measure-<timestamp>)')
+    .option('--prefix [p]', 'key prefix (default failover-drill)')
+    .option('--user [name]', 'ACL user name')
+    .option('--password-env [name]', 'read the password from this environment variable')
+    .option('--password-file [file]', 'read the password from this file')
+    .option('--tls-ca [file]', 'PEM of the CA to trust for rediss://')
+    .option('--command-timeout [ms]', 'client command timeout (default 1000)')
+    .option('--max-downtime-ms [n]', 'threshold: longest acceptable downtime')
+    .option('--max-lost-writes [n]', 'threshold: acknowledged writes that may be lost (default 0)')
+    .option('--max-data-loss-window-ms [n]', 'threshold: longest acceptable data-loss window')
+    .option('--max-unexpected-writes [n]', 'threshold: unexplained keys (default 0)')
+    .option('--max-time-to-promote-ms [n]', 'threshold: longest acceptable time to a new primary')
+    .option('--require-disruption', 'fail when no disruption was observed')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (raw: Raw, command: Command) => {
+      const json = typeof raw.json === 'string' && raw.json !== '' ? raw.json : undefined;
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      process.once('SIGINT', abort);
+      process.once('SIGTERM', abort);
+      try {
+        await runReporting({ json, title: TITLE }, async () =>
+          measureOnce(await parseMeasureOptions(raw, command.args), controller.signal),
+        );
+      } finally {
+        process.off('SIGINT', abort);
+        process.off('SIGTERM', abort);
+      }
+    });
 }

@@ -1,21 +1,22 @@
 import { z } from 'zod';
-import { DrillInputError } from '../shared/errors.js';
-
-// Names that end up inside a key pattern (SCAN MATCH) must not carry glob characters.
-const safeName = /^[A-Za-z0-9_-]+$/;
+import { parseInput } from './input.js';
+import { DEFAULT_PREFIX, NAME_PATTERN } from './keys.js';
+import { thresholdsSchema } from './thresholds.js';
 
 const writerSchema = z.strictObject({
   /** Keys are `<keyPrefix>:<runId>:<seq>`. */
-  keyPrefix: z.string().min(1).max(32).regex(safeName).default('failover-drill'),
-  /** Writes per second; 500/s gives a 2 ms resolution. */
-  rate: z.number().int().min(1).max(50_000).default(500),
-  concurrency: z.number().int().min(1).max(256).default(16),
+  keyPrefix: z.string().regex(NAME_PATTERN).default(DEFAULT_PREFIX),
+  /** Writes per second (default: the writer's, 200/s, a 5 ms resolution). */
+  rate: z.number().int().min(1).max(50_000).optional(),
+  /** Writes in flight at most (default: the writer's, 16). */
+  concurrency: z.number().int().min(1).max(256).optional(),
+  /** TestFailover is called this long after the writer starts. */
   baselineSeconds: z.number().min(1).max(600).default(5),
   settleSeconds: z.number().min(1).max(600).default(5),
   /** Hard cap of the writer; in Lambda also bounded by the function's remaining time. */
   maxDurationSeconds: z.number().min(5).max(890).default(600),
   /** Every key expires, so that nothing outlives a crashed run. */
-  ttlSeconds: z.number().int().min(60).max(86_400).default(3600),
+  ttlSeconds: z.number().int().min(60).max(86_400).optional(),
 });
 
 const recoverySchema = z.strictObject({
@@ -40,12 +41,6 @@ const guardrailsSchema = z.strictObject({
   lockTtlSeconds: z.number().int().min(60).max(86_400).default(3600),
 });
 
-const thresholdsSchema = z.strictObject({
-  maxDowntimeMs: z.number().min(0).optional(),
-  maxLostWrites: z.number().int().min(0).default(0),
-  maxDataLossWindowMs: z.number().min(0).optional(),
-});
-
 /** The execution input of the drill state machine (strict: unknown fields are refused). */
 export const drillRequestSchema = z.strictObject({
   replicationGroupId: z
@@ -57,7 +52,7 @@ export const drillRequestSchema = z.strictObject({
     .regex(/^\d{4}$/, 'must be a node group id such as 0001')
     .optional(),
   /** Default: the execution name. */
-  runId: z.string().min(1).max(80).regex(safeName).optional(),
+  runId: z.string().regex(NAME_PATTERN).optional(),
   /** `test-failover` calls TestFailover; `none` only measures a fault injected by something else. */
   fault: z.enum(['test-failover', 'none']).default('test-failover'),
   writer: writerSchema.default(writerSchema.parse({})),
@@ -71,7 +66,5 @@ export type DrillRequest = z.output<typeof drillRequestSchema>;
 
 /** Validates a drill request, or throws DrillInputError naming every problem. */
 export function parseDrillRequest(input: unknown): DrillRequest {
-  const result = drillRequestSchema.safeParse(input);
-  if (!result.success) throw new DrillInputError(`invalid drill request: ${z.prettifyError(result.error)}`);
-  return result.data;
+  return parseInput(drillRequestSchema, input, 'drill request');
 }

@@ -1,0 +1,61 @@
+/**
+ * What every command does with a report: a human summary on stdout, the JSON in --json FILE on every
+ * outcome (errors and refusals included), and the exit code from the verdict (0 pass, 1 fail, 2 error).
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { buildReport, type Report, type Verdict } from '../functions/core/report.js';
+import { formatReport } from '../functions/core/report-text.js';
+
+export const EXIT_CODES: Record<Verdict, number> = { pass: 0, fail: 1, error: 2 };
+
+export function exitCodeFor(verdict: Verdict): number {
+  return EXIT_CODES[verdict];
+}
+
+/** Writes the report as JSON (directories created; replaced atomically, never half-written). */
+export async function writeJsonReport(file: string, report: Report): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(report, null, 2)}\n`);
+  await rename(temporary, file);
+}
+
+export interface ReportingOptions {
+  /** --json FILE, if given. */
+  json?: string;
+  /** Shown in the first line of the summary, e.g. "failover-drill measure". */
+  title: string;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+/**
+ * Runs a command body that produces a report; any error becomes an error report. Prints, writes the JSON,
+ * and returns the exit code (also set as process.exitCode).
+ */
+export async function runReporting(
+  options: ReportingOptions,
+  produce: () => Promise<Report>,
+): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  let report: Report;
+  try {
+    report = await produce();
+  } catch (error) {
+    report = buildReport({ error });
+  }
+  let code = exitCodeFor(report.verdict);
+  if (options.json) {
+    try {
+      await writeJsonReport(options.json, report);
+    } catch (error) {
+      stderr.write(`${options.title}: cannot write ${options.json}: ${(error as Error).message}\n`);
+      code = EXIT_CODES.error;
+    }
+  }
+  stdout.write(formatReport(report, options.title));
+  process.exitCode = code;
+  return code;
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import type { DrillPlan } from './plan.js';
+import type { Recovery } from './recovery.js';
+import { buildReport, type FailoverEvent, type Report } from './report.js';
+import type { WriterSummary } from './summary.js';
+import type { Verification } from './verify.js';
+
+/** A Catch clause's output: `{ Error, Cause }`; Lambda puts a JSON document in Cause. */
+const caughtSchema = z.object({ Error: z.string(), Cause: z.unknown().optional() });
+type Caught = z.infer<typeof caughtSchema>;
+
+/** The state machine's state when it reaches Report, on the success path and on every failure path. */
+export const drillStateSchema = z
+  .object({
+    request: z.unknown(),
+    execution: z.string(),
+    plan: z.unknown().optional(),
+    results: z.tuple([z.unknown(), z.unknown()]).optional(),
+    verification: z.unknown().optional(),
+    cleanup: z.object({ deleted: z.number(), note: z.string().optional() }).optional(),
+    lockReleased: z.object({ released: z.boolean(), reason: z.string() }).optional(),
+    error: caughtSchema.optional(),
+    cleanupError: caughtSchema.optional(),
+    releaseLockError: caughtSchema.optional(),
+  })
+  .loose();
+export type DrillState = z.infer<typeof drillStateSchema>;
+
+export interface DrillReport extends Report {
+  /** One line a person reads first; also the Step Functions Cause of a failed execution. */
+  headline: string;
+  drill: {
+    executionName: string;
+    replicationGroupId: string | null;
+    nodeGroupId: string | null;
+    fault: 'test-failover' | 'none' | null;
+  };
+  cleanup: {
+    deleted: number | null;
+    lockReleased: boolean | null;
+    note: string | null;
+    errors: { name: string; message: string }[];
+  };
+  /** Where the JSON and HTML reports were stored. */
+  files?: { json: string; html: string };
+}
+
+/** `{ Error, Cause }` as a named error; Lambda's Cause is `{"errorType","errorMessage",…}` as JSON. */
+export function caughtError(caught: Caught): Error {
+  let message = typeof caught.Cause === 'string' ? caught.Cause : JSON.stringify(caught.Cause ?? '');
+  try {
+    const parsed = JSON.parse(message) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') message = parsed.errorMessage;
+  } catch {
+    // a plain-text cause
+  }
+  return Object.assign(new Error(message), { name: caught.Error });
+}
+
+function failoverEvents(recovery: Recovery): FailoverEvent[] {
+  const events: FailoverEvent[] = [];
+  const add = (kind: FailoverEvent['kind'], at: number | undefined, message?: string) => {
+    if (at) events.push({ kind, atEpochMs: at, ...(message ? { message } : {}) });
+  };
+  add('requested', recovery.requestedAt, 'TestFailover requested');
+  const kinds: [RegExp, FailoverEvent['kind']][] = [
+    [/^Failover from/, 'completed'],
+    [/^Recovering/, 'recovering'],
+    [/^Finished recovery/, 'recoveryFinished'],
+  ];
+  for (const event of recovery.events) {
+    const kind = kinds.find(([pattern]) => pattern.test(event.message))?.[1] ?? 'other';
+    add(kind, event.at, `${event.source}: ${event.message}`);
+  }
+  return events;
+}
+
+function headline(report: Report, where: string): string {
+  const lost = `${report.writes.lost} of ${report.writes.acknowledged} acknowledged writes lost`;
+  const downtime = `downtime ${Math.round(report.downtime.ms)} ms`;
+  switch (report.verdict) {
+    case 'pass':
+      return `PASS ${where}: ${lost}; ${downtime}`;
+    case 'fail':
+      return `FAIL ${where}: ${report.violations.map((v) => v.message).join('; ')} (${lost}; ${downtime})`;
+    default:
+      return `ERROR ${where}: ${report.error?.name}: ${report.error?.message}`;
+  }
+}
+
+/** The drill's report from the state machine's state. Pure: the Report step stores and sends it. */
+export function drillReport(state: DrillState): DrillReport {
+  const plan = state.plan as DrillPlan | undefined;
+  const [summary, recovery] = (state.results ?? []) as [WriterSummary?, Recovery?];
+  const request = (plan?.request ?? state.request) as { replicationGroupId?: unknown; thresholds?: unknown };
+  const report = buildReport({
+    summary,
+    verification: state.verification as Verification | undefined,
+    // An invalid request has no usable thresholds; the verdict is then 'error' anyway.
+    thresholds: plan?.request.thresholds,
+    failover: recovery
+      ? {
+          triggered: plan?.request.fault === 'test-failover' && recovery.requestedAt > 0,
+          from: recovery.from,
+          to: recovery.to,
+          events: failoverEvents(recovery),
+        }
+      : { triggered: false },
+    error: state.error ? caughtError(state.error) : undefined,
+  });
+  const groupId =
+    plan?.target.replicationGroupId ??
+    (typeof request.replicationGroupId === 'string' ? request.replicationGroupId : null);
+  const nodeGroupId = plan?.target.nodeGroupId ?? null;
+  const where = [groupId ?? 'unknown group', nodeGroupId].filter(Boolean).join('/');
+  return {
+    ...report,
+    runId: report.runId ?? plan?.runId ?? state.execution,
+    headline: headline(report, where),
+    drill: {
+      executionName: state.execution,
+      replicationGroupId: groupId,
+      nodeGroupId,
+      fault: plan?.request.fault ?? null,
+    },
+    cleanup: {
+      deleted: state.cleanup?.deleted ?? null,
+      lockReleased: state.lockReleased?.released ?? null,
+      note: state.cleanup?.note ?? state.lockReleased?.reason ?? null,
+      errors: [state.cleanupError, state.releaseLockError]
+        .filter((e): e is Caught => e !== undefined)
+        .map((e) => {
+          const error = caughtError(e);
+          return { name: error.name, message: error.message };
+        }),
+    },
+  };
+}

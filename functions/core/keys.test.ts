@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { keyBaseFor, keyFor, keySlot, matchPattern, runKeyMatcher, seqOfKey } from './keys.js';
+
+describe('keys', () => {
+  it('computes Redis Cluster key slots, hash tags included (values from CLUSTER KEYSLOT)', () => {
+    // Prepare
+    const known: [string, number][] = [
+      ['foo', 12182],
+      ['123456789', 12739],
+      ['{user1000}.following', 3443],
+      ['failover-drill:{r1.0}:5', 3634],
+      ['a{}b', 13694],
+      ['{}{x}', 3257],
+      ['x{y}{z}', 12222],
+    ];
+    // Act
+    const slots = known.map(([key]) => keySlot(key));
+    // Assess
+    expect(slots).toEqual(known.map(([, slot]) => slot));
+  });
+
+  it('pins a run to a shard with a hash tag whose slot is in its ranges', () => {
+    // Prepare
+    const ranges: [number, number][] = [
+      [5461, 5470],
+      [9000, 9000],
+    ];
+    // Act
+    const { keyBase, slot } = keyBaseFor('failover-drill', 'run-1', ranges);
+    // Assess
+    expect(keyBase).toMatch(/^failover-drill:\{run-1\.\d+\}$/);
+    expect(slot).toBe(keySlot(keyFor(keyBase, 123)));
+    expect(ranges.some(([first, last]) => slot! >= first && slot! <= last)).toBe(true);
+  });
+
+  it('recognises only the run own keys', () => {
+    // Prepare
+    const { keyBase } = keyBaseFor('failover-drill', 'run-1');
+    const matcher = runKeyMatcher('failover-drill', 'run-1');
+    // Act
+    const seqs = ['failover-drill:run-1:17', 'failover-drill:run-1:x', 'failover-drill:run-1:017'].map(
+      (key) => seqOfKey(keyBase, key),
+    );
+    const matches = [
+      'failover-drill:run-1:5',
+      'failover-drill:{run-1.42}:5',
+      'failover-drill:run-10:5',
+      'failover-drill:{run-1.4.2}:5',
+      'other:run-1:5',
+    ].map(matcher.test);
+    // Assess
+    expect(seqs).toEqual([17, undefined, undefined]);
+    expect(matchPattern(keyBase)).toBe('failover-drill:run-1:*');
+    expect(matches).toEqual([true, true, false, false, false]);
+    expect(() => keyBaseFor('a:b', 'run')).toThrow(/prefix must match/);
+    expect(() => keyBaseFor('p', 'run*')).toThrow(/runId must match/);
+  });
+});

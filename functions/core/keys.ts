@@ -1,0 +1,117 @@
+/**
+ * The run's keyspace: one key per write, `<prefix>:<runId>:<seq>`, or in cluster mode
+ * `<prefix>:{<runId>.<n>}:<seq>` with the hash tag chosen so that every key lands in the target shard.
+ * Cleanup and the unexpected-key scan match exactly `<keyBase>:*`, never anything wider.
+ */
+import { DrillInputError } from '../shared/errors.js';
+
+export const DEFAULT_PREFIX = 'failover-drill';
+export const SLOT_COUNT = 16384;
+
+/** Inclusive slot range, as CLUSTER SHARDS / DescribeReplicationGroups report them. */
+export type SlotRange = [first: number, last: number];
+
+/** Prefix, run id and writer id: no ':' (so that no run's pattern covers another's), no glob characters. */
+export const NAME_PATTERN = /^[A-Za-z0-9._-]{1,80}$/;
+
+export function checkKeyNames(prefix: string, runId: string): void {
+  if (!NAME_PATTERN.test(prefix))
+    throw new DrillInputError(`prefix must match ${NAME_PATTERN.source}, got '${prefix}'`);
+  if (!NAME_PATTERN.test(runId))
+    throw new DrillInputError(`runId must match ${NAME_PATTERN.source}, got '${runId}'`);
+}
+
+export interface KeyBase {
+  keyBase: string;
+  /** The one slot every key of the run hashes to (cluster mode). */
+  slot?: number;
+}
+
+/** The run's key base; with `pin`, the first hash tag `<runId>.<n>` whose slot lies in one of the ranges. */
+export function keyBaseFor(prefix: string, runId: string, pin?: readonly SlotRange[]): KeyBase {
+  checkKeyNames(prefix, runId);
+  if (!pin) return { keyBase: `${prefix}:${runId}` };
+  if (pin.length === 0) throw new DrillInputError('pin needs at least one slot range');
+  for (const [first, last] of pin) {
+    if (
+      !(Number.isInteger(first) && Number.isInteger(last) && first >= 0 && first <= last && last < SLOT_COUNT)
+    )
+      throw new DrillInputError(`bad slot range [${first}, ${last}]`);
+  }
+  // A range of one slot is hit by about one tag in 16384; the bound is far above what any range needs.
+  for (let n = 0; n < 1_000_000; n++) {
+    const tag = `${runId}.${n}`;
+    const slot = keySlot(tag);
+    if (pin.some(([first, last]) => slot >= first && slot <= last))
+      return { keyBase: `${prefix}:{${tag}}`, slot };
+  }
+  throw new DrillInputError('no hash tag found for the pinned slot ranges');
+}
+
+export function keyFor(keyBase: string, seq: number): string {
+  return `${keyBase}:${seq}`;
+}
+
+/** The value of each write: run, writer and sequence, so that a stray or overwritten key is recognised. */
+export function payloadFor(runId: string, writerId: string, seq: number): string {
+  return `${runId}/${writerId}/${seq}`;
+}
+
+/** The sequence number of one of the run's keys, or undefined for anything else under the pattern. */
+export function seqOfKey(keyBase: string, key: string): number | undefined {
+  if (!key.startsWith(`${keyBase}:`)) return undefined;
+  const rest = key.slice(keyBase.length + 1);
+  return /^(0|[1-9][0-9]{0,14})$/.test(rest) ? Number(rest) : undefined;
+}
+
+/** SCAN MATCH pattern for exactly the run's keys (glob metacharacters escaped). */
+export function matchPattern(keyBase: string): string {
+  return `${escapeGlob(keyBase)}:*`;
+}
+
+/**
+ * The run's keys when only prefix and run id are known (the cleanup of a crashed run): the pattern for
+ * SCAN MATCH and the exact test each key must pass, since a cluster run's hash tag number is unknown.
+ */
+export function runKeyMatcher(
+  prefix: string,
+  runId: string,
+): { patterns: string[]; test: (key: string) => boolean } {
+  checkKeyNames(prefix, runId);
+  const [p, r] = [escapeRegExp(prefix), escapeRegExp(runId)];
+  const exact = new RegExp(`^${p}:(?:${r}|\\{${r}\\.\\d+\\}):`);
+  const [gp, gr] = [escapeGlob(prefix), escapeGlob(runId)];
+  return { patterns: [`${gp}:${gr}:*`, `${gp}:{${gr}.*}:*`], test: (key) => exact.test(key) };
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const CRC16_TABLE = (() => {
+  const table = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let crc = i << 8;
+    for (let bit = 0; bit < 8; bit++)
+      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    table[i] = crc;
+  }
+  return table;
+})();
+
+/** Redis Cluster key slot: CRC16/XMODEM of the key (or of its first non-empty {hash tag}) mod 16384. */
+export function keySlot(key: string): number {
+  let bytes = Buffer.from(key);
+  const open = bytes.indexOf(0x7b); // {
+  if (open >= 0) {
+    const close = bytes.indexOf(0x7d, open + 1); // }
+    if (close > open + 1) bytes = bytes.subarray(open + 1, close);
+  }
+  let crc = 0;
+  for (const byte of bytes) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ byte) & 0xff]!;
+  return crc % SLOT_COUNT;
+}

@@ -1,0 +1,51 @@
+/**
+ * Who is primary, seen from the data plane on a separate connection: the server's run_id and role
+ * (standalone, behind an endpoint that may move), or the node that owns the pinned slot (cluster).
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client.js';
+import { parseInfo } from '../shared/redis-info.js';
+
+export interface PrimaryProbe {
+  id: string;
+  role: string;
+  address?: string;
+  /** Bytes the primary has that its best replica has not acknowledged (null: unknown or not a primary). */
+  lagBytes: number | null;
+}
+
+export async function probePrimary(client: RedisClient, slot: number | null): Promise<PrimaryProbe> {
+  if ('nodes' in client && slot !== null) return probeSlotOwner(client, slot);
+  const info = parseInfo((await (client as Redis).call('INFO')) as string);
+  const id = info.run_id;
+  if (!id) throw new Error('INFO has no run_id');
+  return { id, role: info.role ?? 'unknown', lagBytes: info.role === 'master' ? replicationLag(info) : null };
+}
+
+/** master_repl_offset minus the offset of the most advanced replica: what a promotion now would lose. */
+export function replicationLag(info: Record<string, string>): number | null {
+  const primaryOffset = Number(info.master_repl_offset);
+  if (!Number.isFinite(primaryOffset)) return null;
+  let best: number | null = null;
+  for (const [field, value] of Object.entries(info)) {
+    if (!/^slave\d+$/.test(field)) continue;
+    const offset = Number(/(?:^|,)offset=(\d+)/.exec(value)?.[1]);
+    if (Number.isFinite(offset) && (best === null || offset > best)) best = offset;
+  }
+  return best === null ? null : Math.max(0, primaryOffset - best);
+}
+
+type SlotsReply = [number, number, [string, number, string?, ...unknown[]], ...unknown[]][];
+
+async function probeSlotOwner(cluster: Cluster, slot: number): Promise<PrimaryProbe> {
+  const slots = (await cluster.call('CLUSTER', 'SLOTS')) as SlotsReply;
+  const owner = slots.find(([first, last]) => slot >= first && slot <= last)?.[2];
+  if (!owner) throw new Error(`no node serves slot ${slot}`);
+  const [host, port, id] = owner;
+  const address = `${host}:${port}`;
+  const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
+  const lagBytes = node
+    ? replicationLag(parseInfo((await node.call('INFO', 'replication')) as string))
+    : null;
+  return { id: id ?? address, role: 'master', address, lagBytes };
+}

@@ -1,0 +1,112 @@
+import type { DrillReport } from './drill-report.js';
+import type { LatencyPercentiles } from './latency.js';
+
+const escape = (value: unknown) => String(value ?? '—').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const ms = (value: number | null | undefined) =>
+  value === null || value === undefined ? '—' : `${Math.round(value)} ms`;
+
+function rows(pairs: [string, unknown][]): string {
+  return pairs.map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('');
+}
+
+function latencyRow(phase: string, p: LatencyPercentiles): string {
+  const cells = [p.count, p.p50, p.p95, p.p99, p.p999, p.max].map((v) => `<td>${escape(v)}</td>`).join('');
+  return `<tr><th>${phase}</th>${cells}</tr>`;
+}
+
+/**
+ * The timeline as a strip of bars, one per 100 ms bucket: height is writes acknowledged, red marks
+ * failed writes, amber indeterminate ones. CSS only, so the file stands alone and works offline.
+ */
+function timelineStrip(report: DrillReport): string {
+  const t = report.timeline;
+  if (!t || t.ok.length === 0) return '<p>No timeline: no writes were made.</p>';
+  const peak = Math.max(1, ...t.ok.map((ok, i) => ok + (t.fail[i] ?? 0) + (t.info[i] ?? 0)));
+  const bars = t.ok
+    .map((ok, i) => {
+      const fail = t.fail[i] ?? 0;
+      const info = t.info[i] ?? 0;
+      const h = (n: number) => `${((n / peak) * 100).toFixed(1)}%`;
+      const at = t.startMs + i * t.bucketMs;
+      return `<div class="b" title="${at} ms: ${ok} ok, ${fail} fail, ${info} info"><i class="info" style="height:${h(info)}"></i><i class="fail" style="height:${h(fail)}"></i><i class="ok" style="height:${h(ok)}"></i></div>`;
+    })
+    .join('');
+  return `<div class="strip">${bars}</div><p class="axis">${t.startMs} ms … ${t.startMs + t.ok.length * t.bucketMs} ms on the writer's clock, ${t.bucketMs} ms per bar</p>`;
+}
+
+export function renderReportHtml(report: DrillReport): string {
+  const w = report.writes;
+  const colour = { pass: '#1a7f37', fail: '#cf222e', error: '#9a6700' }[report.verdict];
+  const events = report.failover.events
+    .map(
+      (e) =>
+        `<tr><td>${escape(e.atMs === null ? null : `${Math.round(e.atMs)} ms`)}</td><td>${escape(e.kind)}</td><td>${escape(e.message)}</td></tr>`,
+    )
+    .join('');
+  const violations = report.violations.map((v) => `<li>${escape(v.message)}</li>`).join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>failover-drill ${escape(report.runId)}: ${escape(report.verdict)}</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem;max-width:70rem;color:#1f2328}
+h1{font-size:1.3rem}.verdict{color:#fff;background:${colour};padding:.1rem .6rem;border-radius:4px;text-transform:uppercase}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid #d0d7de;padding:.25rem .8rem;text-align:left}
+th{font-weight:600;background:#f6f8fa}
+.strip{display:flex;align-items:flex-end;height:120px;border:1px solid #d0d7de;padding:2px;gap:0}
+.b{flex:1;display:flex;flex-direction:column-reverse;height:100%;min-width:1px}
+.b i{display:block}.ok{background:#2da44e}.fail{background:#cf222e}.info{background:#d4a72c}
+.axis{color:#57606a;font-size:12px}
+</style></head><body>
+<h1><span class="verdict">${escape(report.verdict)}</span> ${escape(report.headline)}</h1>
+<table>${rows([
+    ['run', report.runId],
+    [
+      'replication group / node group',
+      `${report.drill.replicationGroupId ?? '—'} / ${report.drill.nodeGroupId ?? '—'}`,
+    ],
+    [
+      'failover',
+      `${report.failover.from ?? '—'} → ${report.failover.to ?? '—'}${report.failoverTriggered ? ' (TestFailover)' : ''}`,
+    ],
+    [
+      'downtime',
+      `${ms(report.downtime.ms)}${report.downtime.complete ? '' : ' (lower bound: the window is open)'}`,
+    ],
+    ['data-loss window', ms(report.dataLossWindow.ms)],
+    ['time to promote', ms(report.failover.timeToPromoteMs)],
+    ['time to first successful write', ms(report.failover.timeToFirstSuccessfulWriteMs)],
+    ['time to full recovery', ms(report.failover.timeToFullRecoveryMs)],
+    [
+      'replication lag at disruption',
+      report.failover.replicationLagBytes === null ? '—' : `${report.failover.replicationLagBytes} bytes`,
+    ],
+    ['disruption', report.disruption.note],
+  ])}</table>
+${report.error ? `<h2>Error</h2><p><b>${escape(report.error.name)}</b>: ${escape(report.error.message)}</p>` : ''}
+${violations ? `<h2>Thresholds exceeded</h2><ul>${violations}</ul>` : ''}
+<h2>Writes</h2>
+<table>${rows([
+    ['attempted', w.attempted],
+    ['acknowledged (ok)', w.acknowledged],
+    ['failed (certainly not applied)', w.failed],
+    ['indeterminate (sent, no reply)', w.indeterminate],
+    ['lost — acknowledged and absent', w.lost],
+    ['recovered — indeterminate and present', w.recovered],
+    ['indeterminate and absent', w.indeterminateAbsent],
+    ['unexpected', w.unexpected],
+    ['failed but present (must be 0)', w.failedButPresent],
+  ])}</table>
+<h2>Timeline</h2>${timelineStrip(report)}
+<h2>Failover events</h2><table><tr><th>writer time</th><th>kind</th><th>event</th></tr>${events}</table>
+<h2>Latency of acknowledged writes (ms)</h2>
+<table><tr><th></th><th>count</th><th>p50</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th></tr>
+${latencyRow('before', report.latency.before)}${latencyRow('during', report.latency.during)}${latencyRow('after', report.latency.after)}</table>
+<h2>Cleanup</h2><table>${rows([
+    ['keys deleted', report.cleanup.deleted],
+    ['lock released', report.cleanup.lockReleased],
+    ['note', report.cleanup.note],
+    ...report.cleanup.errors.map((e): [string, unknown] => [e.name, e.message]),
+  ])}</table>
+</body></html>
+`;
+}

@@ -1,0 +1,45 @@
+import type { Report } from './report.js';
+
+const ms = (value: number | null | undefined): string =>
+  value === null || value === undefined ? '–' : `${value} ms`;
+
+/** The human summary of a report, as every command prints it and as the SNS notification carries it. */
+export function formatReport(report: Report, title: string): string {
+  const w = report.writes;
+  const lines = [`${title}: ${report.verdict.toUpperCase()}`];
+  if (report.error) lines.push(`  error            ${report.error.name}: ${report.error.message}`);
+  if (report.endpoint) lines.push(`  endpoint         ${report.endpoint} (${report.run.keyBase}:<seq>)`);
+  lines.push(`  disruption       ${report.disruption.note}`);
+  if (report.runId !== null) {
+    lines.push(
+      `  writes           attempted ${w.attempted}, acknowledged ${w.acknowledged}, failed ${w.failed}, indeterminate ${w.indeterminate}`,
+      `  after recovery   lost ${w.lost}, recovered ${w.recovered}, indeterminate-absent ${w.indeterminateAbsent}, unexpected ${w.unexpected}, failed-but-present ${w.failedButPresent}`,
+      `  downtime         ${ms(report.downtime.ms)}${report.downtime.complete ? '' : ' (lower bound: the window is open)'}`,
+      `  data-loss window ${ms(report.dataLossWindow.ms)}`,
+    );
+    const f = report.failover;
+    if (f.from || f.to) lines.push(`  primary          ${f.from ?? '?'} → ${f.to ?? '(unchanged)'}`);
+    if (f.reference) {
+      lines.push(
+        `  from ${f.reference.padEnd(16)}new primary ${ms(f.timeToPromoteMs)}, first successful write ${ms(f.timeToFirstSuccessfulWriteMs)}`,
+      );
+    }
+    if (Object.keys(report.errors).length > 0) {
+      const kinds = Object.entries(report.errors).map(([kind, count]) => `${kind} ${count}`);
+      lines.push(`  non-ok by kind   ${kinds.join(', ')}`);
+    }
+    for (const phase of ['before', 'during', 'after'] as const) {
+      const l = report.latency[phase];
+      if (l.count > 0)
+        lines.push(
+          `  latency ${phase.padEnd(8)} p50 ${l.p50} / p95 ${l.p95} / p99 ${l.p99} / p99.9 ${l.p999} / max ${l.max} ms (${l.count} ok)`,
+        );
+    }
+  }
+  lines.push(
+    report.violations.length > 0
+      ? `  violations       ${report.violations.map((v) => v.message).join('; ')}`
+      : '  violations       none',
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,31 @@
+import type { RedisClient } from '../shared/redis-client.js';
+
+/**
+ * The run's stop marker. Cleanup sets it so that a writer still running (its Parallel branch was
+ * abandoned when the other failed) stops before the keys are unlinked. It lies outside the run's key
+ * pattern and expires by itself after the longest a writer can live.
+ */
+export function stopKey(prefix: string, runId: string): string {
+  return `${prefix}:stop:${runId}`;
+}
+
+export const STOP_POLL_MS = 500;
+/** A Lambda lives at most 15 minutes. */
+const STOP_TTL_SECONDS = 900;
+
+export async function requestStop(client: RedisClient, key: string): Promise<void> {
+  await client.set(key, '1', 'EX', STOP_TTL_SECONDS);
+}
+
+/** Aborts `controller` once the stop marker appears; returns a function that ends the watch. */
+export function watchStop(client: RedisClient, key: string, controller: AbortController): () => void {
+  const timer = setInterval(() => {
+    client.exists(key).then(
+      (found) => {
+        if (found > 0) controller.abort(new Error('stop requested by Cleanup'));
+      },
+      () => {}, // unreachable now: the writer itself measures that; keep watching
+    );
+  }, STOP_POLL_MS);
+  return () => clearInterval(timer);
+}

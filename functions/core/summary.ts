@@ -1,0 +1,99 @@
+/** The writer's compact, JSON-serialisable summary: what the verifier and the report work from. */
+import type { EncodedTimeline } from './timeline.js';
+
+/** Who the data plane says is primary, sampled on a separate monitor connection. */
+export interface IdentitySample {
+  /** ms since the writer's zero. */
+  atMs: number;
+  /** The server's run_id (standalone) or cluster node id of the pinned slot's owner. */
+  id: string;
+  /** master / slave as the server reports it. */
+  role: string;
+  /** host:port as the client sees it (cluster mode). */
+  address?: string;
+}
+
+export interface IdentityTrack {
+  /** The primary when the writer was armed (end of the baseline). */
+  initial: IdentitySample | null;
+  /** The last sample taken. */
+  final: IdentitySample | null;
+  /** First armed sample that differs from the initial id or is no longer a master. */
+  changedAtMs: number | null;
+  /** First armed sample that shows a different node as master. */
+  promotedAtMs: number | null;
+  /** Every change of id or role (bounded). */
+  changes: IdentitySample[];
+  /** Replication lag of the primary's best replica (bytes), sampled last before the disruption. */
+  lagBytes: number | null;
+  lagSampledAtMs: number | null;
+}
+
+/** Times are completion times in ms since the writer's zero. */
+export interface DisruptionMarks {
+  seenAtMs: number;
+  cause: 'errors' | 'identity';
+  /** Completion of the first non-ok write after arming, and of the last one. */
+  firstNonOkMs: number | null;
+  lastNonOkMs: number | null;
+  /** Completion of the last ok before the first non-ok (null: nothing had succeeded yet). */
+  startMs: number | null;
+  /** Completion of the first ok after the last non-ok (null: writes never came back). */
+  endMs: number | null;
+}
+
+export interface AckLog {
+  entries: number;
+  /** Earliest acknowledgement kept (ms); lost writes acknowledged before it have no exact time. */
+  fromMs: number | null;
+  /** The log was full before the disruption ended. */
+  truncated: boolean;
+  /** varints: seq delta, zigzag delta of the ack time in 0.1 ms, sorted by seq. */
+  data: string;
+}
+
+export type StopReason = 'settled' | 'maxDuration' | 'maxWrites' | 'deadline' | 'aborted';
+
+export interface WriterSummary {
+  version: 1;
+  runId: string;
+  writerId: string;
+  prefix: string;
+  /** Keys are `<keyBase>:<seq>`. */
+  keyBase: string;
+  slot: number | null;
+  cluster: boolean;
+  /** redis[s]://host:port, no credentials. */
+  endpoint: string;
+  ttlSeconds: number;
+  /** Writes per second scheduled; 0 = as fast as the concurrency allows. */
+  rate: number;
+  concurrency: number;
+  baselineMs: number;
+  settleMs: number;
+  maxDurationMs: number;
+  /** Epoch ms of the writer's monotonic zero: control-plane events (epoch ms) minus this = writer ms. */
+  startedAtEpochMs: number;
+  durationMs: number;
+  stopReason: StopReason;
+  attempted: number;
+  acknowledged: number;
+  failed: number;
+  indeterminate: number;
+  /** Scheduled slots not attempted because every concurrency slot was busy (never queued). */
+  skipped: number;
+  /** Non-ok outcomes before the writer was armed (during the baseline). */
+  baselineNonOk: number;
+  /** Run-length encoded outcome per seq 0..attempted-1 (see ranges.ts). */
+  outcomes: string;
+  /** Non-ok outcomes by kind: READONLY, MOVED, TIMEOUT, CONNECTION_LOST, NOT_CONNECTED, … */
+  errors: Record<string, number>;
+  disruption: DisruptionMarks | null;
+  /** Longest time between two consecutive acknowledgements (ms). */
+  longestOkGapMs: number;
+  identity: IdentityTrack;
+  timeline: EncodedTimeline;
+  /** Acknowledged-write latency, HDR histograms (µs) as compressed base64. */
+  latency: { before: string; during: string; after: string };
+  ackLog: AckLog;
+}

@@ -1,0 +1,314 @@
+/**
+ * The writer (probe): one key per write at a fixed rate with bounded concurrency, every attempt timed on
+ * a monotonic clock, never retried or queued. It stops by itself: baseline → disruption seen (an armed
+ * non-ok write, or the primary's identity changing on the monitor connection) → settle (continuous
+ * success) → done; or at the hard cap (max duration, the caller's deadline, an abort).
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { DataPlaneError } from '../shared/errors.js';
+import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '../shared/redis-client.js';
+import { type Clock, systemClock } from './clock.js';
+import { parseInput } from './input.js';
+import { DEFAULT_PREFIX, keyBaseFor, keyFor, NAME_PATTERN, payloadFor, SLOT_COUNT } from './keys.js';
+import { probePrimary } from './monitor.js';
+import { classifyError, type ErrorOutcome, NOT_SENT } from './outcomes.js';
+import { DEFAULT_ACK_LOG_CAPACITY, DEFAULT_ACK_LOOKBACK_MS, HistoryRecorder } from './recorder.js';
+import type { StopReason, WriterSummary } from './summary.js';
+
+const name = z.string().regex(NAME_PATTERN);
+const ms = z.number().int().min(0);
+
+/** The writer's settings as plain data (what a Lambda receives); defaults filled in by runWriter. */
+export const writerSettingsSchema = z.strictObject({
+  runId: name,
+  /** Distinguishes writers of the same run (a retried Lambda); default random. */
+  writerId: name.optional(),
+  prefix: name.default(DEFAULT_PREFIX),
+  /** For the summary only (no credentials): the clients come from deps.createClient. */
+  endpoint: z.string().min(1),
+  cluster: z.boolean().default(false),
+  /** Writes per second; 0 = as fast as the concurrency allows. Default 200: 5 ms resolution. */
+  rate: z.number().min(0).max(1_000_000).default(200),
+  concurrency: z.number().int().min(1).max(1024).default(16),
+  /** Before this, non-ok writes and identity changes are recorded but do not start the disruption. */
+  baselineMs: ms.default(0),
+  /** Continuous success needed after the disruption before stopping. */
+  settleMs: ms.default(5000),
+  maxDurationMs: z.number().int().min(1).default(300_000),
+  /** Optional cap on attempted writes (benchmarks, tests). */
+  maxWrites: z.number().int().min(1).optional(),
+  ttlSeconds: z.number().int().min(1).default(3600),
+  /** Cluster mode: the target shard's slot ranges; keys get a hash tag whose slot is in them. */
+  pin: z
+    .array(
+      z.tuple([
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(SLOT_COUNT - 1),
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(SLOT_COUNT - 1),
+      ]),
+    )
+    .min(1)
+    .optional(),
+  monitorIntervalMs: z.number().int().min(5).default(50),
+  /** Bound on waiting for in-flight writes after stopping; default command timeout + 1 s. */
+  drainTimeoutMs: ms.optional(),
+  connectTimeoutMs: ms.default(5000),
+  ackLookbackMs: ms.default(DEFAULT_ACK_LOOKBACK_MS),
+  ackLogCapacity: z.number().int().min(16).max(1_000_000).default(DEFAULT_ACK_LOG_CAPACITY),
+});
+
+export type WriterSettings = z.input<typeof writerSettingsSchema>;
+
+export interface WriterOptions extends WriterSettings {
+  /** Remaining time (ms) the caller allows, e.g. Lambda getRemainingTimeInMillis() minus a margin. */
+  deadline?: () => number;
+  signal?: AbortSignal;
+}
+
+export type WriterEvent =
+  | { type: 'started'; keyBase: string }
+  | { type: 'disruption'; atMs: number; cause: 'errors' | 'identity' }
+  | { type: 'stopping'; atMs: number; reason: StopReason };
+
+export interface WriterDeps {
+  /** A fail-fast client (functions/shared/redis-client.ts); the writer connects and closes it. */
+  createClient: (purpose: 'writer' | 'monitor') => RedisClient;
+  clock?: Clock;
+  onEvent?: (event: WriterEvent) => void;
+}
+
+/** Slots further behind than this are skipped, not burst: the writer never catches up by queueing. */
+const CATCH_UP_MS = 10;
+/** Cluster mode: at most one slot-map refresh per this interval, triggered by failed writes. */
+const REFRESH_INTERVAL_MS = 20;
+
+export async function runWriter(options: WriterOptions, deps: WriterDeps): Promise<WriterSummary> {
+  const { deadline, signal, ...rest } = options;
+  const settings = parseInput(writerSettingsSchema, rest, 'writer settings');
+  const clock = deps.clock ?? systemClock;
+  const writerId = settings.writerId ?? randomBytes(4).toString('hex');
+  const pin = settings.pin ?? (settings.cluster ? [[0, SLOT_COUNT - 1] as [number, number]] : undefined);
+  const { keyBase, slot } = keyBaseFor(settings.prefix, settings.runId, settings.cluster ? pin : undefined);
+
+  const writer = deps.createClient('writer');
+  const monitor = deps.createClient('monitor');
+  try {
+    await Promise.all([
+      waitUntilReady(writer, settings.connectTimeoutMs),
+      waitUntilReady(monitor, settings.connectTimeoutMs),
+    ]);
+  } catch (error) {
+    await Promise.all([closeClient(writer), closeClient(monitor)]);
+    throw error instanceof DataPlaneError ? error : new DataPlaneError(String(error));
+  }
+
+  const zero = clock.now();
+  const startedAtEpochMs = clock.epochMs();
+  const now = (): number => clock.now() - zero;
+  const recorder = new HistoryRecorder({
+    armAtMs: settings.baselineMs,
+    ackLookbackMs: settings.ackLookbackMs,
+    ackLogCapacity: settings.ackLogCapacity,
+  });
+  deps.onEvent?.({ type: 'started', keyBase });
+
+  const interval = settings.rate > 0 ? 1000 / settings.rate : 0;
+  const drainTimeoutMs = settings.drainTimeoutMs ?? CLIENT_DEFAULTS.commandTimeoutMs + 1000;
+  let nextSeq = 0;
+  let nextDueMs = 0;
+  /** seq → start (ms) of every write sent and not yet settled. */
+  const pending = new Map<number, number>();
+  let skipped = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let stopReason: StopReason | undefined;
+  let lastRefreshMs = Number.NEGATIVE_INFINITY;
+  let announced = false;
+  let closed = false;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  let markStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => {
+    markStopped = resolve;
+  });
+
+  const settle = (seq: number, startMs: number, result: 'ok' | ErrorOutcome): void => {
+    const endMs = now();
+    recorder.settle(seq, startMs, endMs, result);
+    if (!announced && recorder.disruption) {
+      announced = true;
+      deps.onEvent?.({
+        type: 'disruption',
+        atMs: recorder.disruption.seenAtMs,
+        cause: recorder.disruption.cause,
+      });
+    }
+    if (result !== 'ok' && settings.cluster && endMs - lastRefreshMs >= REFRESH_INTERVAL_MS) {
+      lastRefreshMs = endMs;
+      (writer as { refreshSlotsCache?: () => void }).refreshSlotsCache?.();
+    }
+  };
+
+  /** Issues write `seq` now; false when it was refused before sending (the client is not connected). */
+  const issue = (): boolean => {
+    const seq = nextSeq++;
+    const startMs = now();
+    if (writer.status !== 'ready') {
+      settle(seq, startMs, { outcome: 'fail', kind: NOT_SENT });
+      return false;
+    }
+    pending.set(seq, startMs);
+    writer
+      .set(keyFor(keyBase, seq), payloadFor(settings.runId, writerId, seq), 'EX', settings.ttlSeconds)
+      .then(
+        () => completed(seq, startMs, 'ok'),
+        (error: unknown) => completed(seq, startMs, classifyError(error)),
+      );
+    return true;
+  };
+
+  const completed = (seq: number, startMs: number, result: 'ok' | ErrorOutcome): void => {
+    if (closed) return; // settled as unsettled-at-stop already
+    pending.delete(seq);
+    settle(seq, startMs, result);
+    if (stopReason) {
+      if (pending.size === 0) finish();
+    } else if (interval === 0) {
+      pump();
+    } else if (pending.size === settings.concurrency - 1 && nextDueMs <= now()) {
+      pump(); // a slot freed while writes were due
+    }
+  };
+
+  const stopReasonAt = (t: number): StopReason | undefined => {
+    if (signal?.aborted) return 'aborted';
+    if (deadline && deadline() <= 0) return 'deadline';
+    if (t >= settings.maxDurationMs) return 'maxDuration';
+    if (settings.maxWrites !== undefined && nextSeq >= settings.maxWrites) return 'maxWrites';
+    const quiet = recorder.quietForMs(t);
+    if (t >= settings.baselineMs && quiet !== null && quiet >= settings.settleMs) return 'settled';
+    return undefined;
+  };
+
+  const room = (): boolean =>
+    pending.size < settings.concurrency && (settings.maxWrites === undefined || nextSeq < settings.maxWrites);
+
+  const pump = (): void => {
+    if (stopReason) return;
+    clearTimeout(timer);
+    timer = undefined;
+    const t = now();
+    const reason = stopReasonAt(t);
+    if (reason) {
+      stopReason = reason;
+      deps.onEvent?.({ type: 'stopping', atMs: t, reason });
+      markStopped();
+      if (pending.size === 0) finish();
+      return;
+    }
+    if (interval === 0) {
+      while (room()) if (!issue()) break;
+      if (pending.size === 0) timer = setTimeout(pump, 1); // not connected: one refused write per tick
+      return;
+    }
+    while (room() && nextDueMs <= t) {
+      issue();
+      nextDueMs += interval;
+    }
+    const behind = t - nextDueMs;
+    if (behind > Math.max(interval, CATCH_UP_MS)) {
+      const missed = Math.floor(behind / interval);
+      skipped += missed;
+      nextDueMs += missed * interval;
+    }
+    // Also wake up for the stop conditions when every slot is busy.
+    timer = setTimeout(pump, Math.max(1, Math.min(Math.ceil(nextDueMs - t), 100)));
+  };
+
+  // Back from an outage: write now rather than at the next slot, so the first ok is not late by a slot.
+  const onReady = (): void => {
+    if (stopReason || interval === 0) return;
+    nextDueMs = Math.min(nextDueMs, now());
+    pump();
+  };
+  writer.on('ready', onReady);
+  const onAbort = (): void => pump();
+  signal?.addEventListener('abort', onAbort);
+  const monitoring = monitorLoop(monitor, slot ?? null, settings.monitorIntervalMs, now, recorder, () =>
+    Boolean(stopReason),
+  );
+  pump();
+  await stopped;
+  // In-flight writes settle by reply, command timeout or connection loss; the bound is a safety net.
+  let drainTimer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    finished,
+    new Promise((resolve) => (drainTimer = setTimeout(resolve, drainTimeoutMs))),
+  ]);
+  clearTimeout(drainTimer);
+  closed = true;
+  for (const [seq, startMs] of [...pending].sort((a, b) => a[0] - b[0])) {
+    settle(seq, startMs, { outcome: 'info', kind: 'UNSETTLED' });
+  }
+  const durationMs = now();
+  signal?.removeEventListener('abort', onAbort);
+  writer.off('ready', onReady);
+  clearTimeout(timer);
+  await monitoring;
+  await Promise.all([closeClient(writer), closeClient(monitor)]);
+
+  return {
+    version: 1,
+    runId: settings.runId,
+    writerId,
+    prefix: settings.prefix,
+    keyBase,
+    slot: slot ?? null,
+    cluster: settings.cluster,
+    endpoint: settings.endpoint,
+    ttlSeconds: settings.ttlSeconds,
+    rate: settings.rate,
+    concurrency: settings.concurrency,
+    baselineMs: settings.baselineMs,
+    settleMs: settings.settleMs,
+    maxDurationMs: settings.maxDurationMs,
+    startedAtEpochMs,
+    durationMs: Math.round(durationMs * 100) / 100,
+    stopReason: stopReason ?? 'aborted',
+    skipped,
+    ...recorder.summaryParts(),
+  };
+}
+
+/** Samples the primary's identity until the writer stops; a failed probe is simply no sample. */
+async function monitorLoop(
+  client: RedisClient,
+  slot: number | null,
+  intervalMs: number,
+  now: () => number,
+  recorder: HistoryRecorder,
+  stopped: () => boolean,
+): Promise<void> {
+  while (!stopped()) {
+    const began = now();
+    try {
+      const probe = await probePrimary(client, slot);
+      const atMs = Math.round(now() * 100) / 100;
+      recorder.observeIdentity({ atMs, id: probe.id, role: probe.role, address: probe.address });
+      if (probe.lagBytes !== null) recorder.observeLag(probe.lagBytes, atMs);
+    } catch {
+      // the monitor shares the writer's fate during an outage; writes tell that story
+    }
+    const wait = intervalMs - (now() - began);
+    if (wait > 0 && !stopped()) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}

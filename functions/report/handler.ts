@@ -1,0 +1,58 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import middy from '@middy/core';
+import { type DrillReport, type DrillState, drillReport, drillStateSchema } from '../core/drill-report.js';
+import { renderReportHtml } from '../core/report-html.js';
+import { formatReport } from '../core/report-text.js';
+import { awsClients } from '../shared/aws.js';
+import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
+import { publishReport } from '../shared/notify.js';
+import { logger, metrics } from '../shared/powertools.js';
+import { reportStoreFromEnv } from '../shared/report-store.js';
+
+/** The drill's figures as CloudWatch metrics (EMF), per replication group and node group. */
+function emitMetrics(report: DrillReport): void {
+  metrics.addDimensions({
+    ReplicationGroupId: report.drill.replicationGroupId ?? 'unknown',
+    NodeGroupId: report.drill.nodeGroupId ?? 'unknown',
+  });
+  metrics.addMetric('DowntimeMs', MetricUnit.Milliseconds, report.downtime.ms);
+  metrics.addMetric('LostWrites', MetricUnit.Count, report.writes.lost);
+  metrics.addMetric('AcknowledgedWrites', MetricUnit.Count, report.writes.acknowledged);
+  metrics.addMetric('IndeterminateWrites', MetricUnit.Count, report.writes.indeterminate);
+  metrics.addMetric('DataLossWindowMs', MetricUnit.Milliseconds, report.dataLossWindow.ms);
+  if (report.failover.timeToPromoteMs !== null) {
+    metrics.addMetric('TimeToPromoteMs', MetricUnit.Milliseconds, report.failover.timeToPromoteMs);
+  }
+  metrics.addMetric(
+    `Drill${report.verdict[0]!.toUpperCase()}${report.verdict.slice(1)}`,
+    MetricUnit.Count,
+    1,
+  );
+}
+
+export const handler = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
+  .use(parser({ schema: drillStateSchema }))
+  .use(
+    runIdOnLogs(
+      (state: DrillState) => (state.plan as { runId?: string } | undefined)?.runId ?? state.execution,
+    ),
+  )
+  .use(namedErrors())
+  .handler(async (state) => {
+    const report = drillReport(state);
+    const clients = awsClients();
+    report.files = await reportStoreFromEnv(() => clients.s3).save(report.runId ?? state.execution, {
+      json: `${JSON.stringify(report, null, 2)}\n`,
+      html: renderReportHtml(report),
+    });
+    emitMetrics(report);
+    const topicArn = process.env.TOPIC_ARN;
+    if (topicArn) await publishReport(clients.sns, topicArn, report, formatReport(report, 'failover-drill'));
+    logger.info('report', { verdict: report.verdict, headline: report.headline, files: report.files });
+    return report;
+  });

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import type { DrillTarget } from '../core/guardrails.js';
+import { createRedisClient, describeEndpoint, type RedisClient } from './redis-client.js';
+
+/**
+ * Fail-fast clients for the drill's target, credentials from the function's environment
+ * (REDIS_USERNAME, REDIS_PASSWORD; REDIS_TLS_CA_FILE for a private CA, as the local cloud has).
+ */
+export function dataPlaneClients(
+  target: DrillTarget,
+  env: NodeJS.ProcessEnv = process.env,
+): () => RedisClient {
+  const tlsCa = env.REDIS_TLS_CA_FILE ? readFileSync(env.REDIS_TLS_CA_FILE, 'utf8') : undefined;
+  return () =>
+    createRedisClient({
+      endpoint: describeEndpoint({ ...target.endpoint, tls: target.tls }),
+      cluster: target.clusterMode,
+      username: env.REDIS_USERNAME || undefined,
+      password: env.REDIS_PASSWORD || undefined,
+      tlsCa,
+      connectionName: 'failover-drill',
+    });
+}

@@ -1,0 +1,27 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { DrillReport } from '../core/drill-report.js';
+
+/** SNS subjects: at most 100 printable ASCII characters, no line breaks. */
+function subject(report: DrillReport): string {
+  const text = `[failover-drill] ${report.headline}`.replace(/[^\x20-\x7e]/g, '?');
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+/** Publishes the drill's outcome: the verdict in the subject, a readable body, the stored reports linked. */
+export async function publishReport(sns: SNSClient, topicArn: string, report: DrillReport, body: string) {
+  const links = report.files
+    ? `\nJSON report: ${report.files.json}\nHTML report: ${report.files.html}\n`
+    : '';
+  await sns.send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Subject: subject(report),
+      Message: `${report.headline}\n\n${body}${links}`,
+      MessageAttributes: {
+        verdict: { DataType: 'String', StringValue: report.verdict },
+        runId: { DataType: 'String', StringValue: report.runId ?? 'unknown' },
+        ...(report.files ? { reportJson: { DataType: 'String', StringValue: report.files.json } } : {}),
+      },
+    }),
+  );
+}

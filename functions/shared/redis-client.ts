@@ -1,0 +1,189 @@
+/**
+ * The one ioredis factory of the project. Every client fails fast, so that the measured numbers are the
+ * server's and never the client's retries: no offline queue, no retries per request, no resend after a
+ * reconnect, no auto-pipelining, a command timeout, a short constant reconnect delay, READONLY causes a
+ * reconnect (to find the new primary behind the endpoint) without resending, and in cluster mode no
+ * redirection is followed (MOVED/ASK/TRYAGAIN/CLUSTERDOWN reject; the caller refreshes the slot map).
+ */
+import { readFile } from 'node:fs/promises';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { DataPlaneError, DrillInputError } from './errors.js';
+
+export type RedisClient = Redis | Cluster;
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+export interface RedisClientOptions {
+  /** redis://HOST:PORT or rediss://HOST:PORT (TLS); credentials never go in the URL. */
+  endpoint: string;
+  cluster?: boolean;
+  username?: string;
+  password?: string;
+  /** PEM of a CA to trust for TLS (default: the system's). */
+  tlsCa?: string;
+  commandTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** Constant delay before every reconnect attempt. */
+  retryDelayMs?: number;
+  /** CLIENT SETNAME, to recognise the drill's connections on the server. */
+  connectionName?: string;
+}
+
+export const CLIENT_DEFAULTS = { commandTimeoutMs: 1000, connectTimeoutMs: 1000, retryDelayMs: 2 } as const;
+
+/** Parses redis[s]://HOST:PORT; refuses credentials, paths and queries (named error, nothing touched). */
+export function parseEndpoint(url: string): Endpoint {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DrillInputError(`endpoint must be redis://HOST:PORT or rediss://HOST:PORT, got '${url}'`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    throw new DrillInputError(`endpoint must use redis:// or rediss://, got '${parsed.protocol}'`);
+  if (parsed.username || parsed.password)
+    throw new DrillInputError(
+      'endpoint must not carry credentials: give the user separately and the password by environment variable or file',
+    );
+  if ((parsed.pathname !== '' && parsed.pathname !== '/') || parsed.search || parsed.hash)
+    throw new DrillInputError(`endpoint must be redis[s]://HOST:PORT only, got '${url}'`);
+  const port = Number(parsed.port || '6379');
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!host || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new DrillInputError(`endpoint needs a host and a port 1-65535, got '${url}'`);
+  return { host, port, tls: parsed.protocol === 'rediss:' };
+}
+
+/** The endpoint as it may appear in reports and logs. */
+export function describeEndpoint(endpoint: Endpoint): string {
+  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+  return `${endpoint.tls ? 'rediss' : 'redis'}://${host}:${endpoint.port}`;
+}
+
+/** A password from an environment variable or a file (trailing newline dropped); never from a flag value. */
+export async function resolvePassword(
+  source: { passwordEnv?: string; passwordFile?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
+  if (source.passwordEnv !== undefined && source.passwordFile !== undefined)
+    throw new DrillInputError('give the password by environment variable or by file, not both');
+  if (source.passwordEnv !== undefined) {
+    const value = env[source.passwordEnv];
+    if (value === undefined || value === '')
+      throw new DrillInputError(`environment variable ${source.passwordEnv} is not set`);
+    return value;
+  }
+  if (source.passwordFile !== undefined) {
+    const text = await readFile(source.passwordFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new DrillInputError(
+        `cannot read the password file ${source.passwordFile}: ${error.code ?? error.message}`,
+      );
+    });
+    return text.replace(/\r?\n$/, '');
+  }
+  return undefined;
+}
+
+const reconnectOnReadonly = (error: Error): boolean | 1 => (error.message.startsWith('READONLY') ? 1 : false);
+
+/**
+ * A fail-fast client; lazy: call waitUntilReady() (or connect()) before sending. Connection errors are
+ * swallowed (commands reject on their own); a reconnect every few ms to a dead node would flood the log.
+ */
+export function createRedisClient(options: RedisClientOptions): RedisClient {
+  const client = buildClient(options);
+  client.on('error', () => {});
+  return client;
+}
+
+function buildClient(options: RedisClientOptions): RedisClient {
+  const endpoint = parseEndpoint(options.endpoint);
+  const commandTimeout = options.commandTimeoutMs ?? CLIENT_DEFAULTS.commandTimeoutMs;
+  const connectTimeout = options.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs;
+  const retryDelay = options.retryDelayMs ?? CLIENT_DEFAULTS.retryDelayMs;
+  const tls = endpoint.tls ? (options.tlsCa ? { ca: options.tlsCa } : {}) : undefined;
+  const common = {
+    username: options.username,
+    password: options.password,
+    tls,
+    commandTimeout,
+    connectTimeout,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    enableAutoPipelining: false,
+    reconnectOnError: reconnectOnReadonly,
+    connectionName: options.connectionName,
+    disableClientInfo: true,
+    enableReadyCheck: false,
+  } satisfies RedisOptions;
+  if (!options.cluster) {
+    return new Redis({
+      ...common,
+      host: endpoint.host,
+      port: endpoint.port,
+      enableOfflineQueue: false,
+      lazyConnect: true,
+      retryStrategy: () => retryDelay,
+    });
+  }
+  const clusterOptions: ClusterOptions = {
+    enableOfflineQueue: false,
+    lazyConnect: true,
+    // No redirection is followed: a MOVED, ASK, TRYAGAIN or CLUSTERDOWN is a failed write.
+    maxRedirections: 0,
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 0,
+    retryDelayOnTryAgain: 0,
+    retryDelayOnMoved: 0,
+    clusterRetryStrategy: () => retryDelay,
+    // Node connections reconnect too, so that a command in flight on a dropped connection is rejected as
+    // "max retries" (indeterminate) and never with the text of a command refused before sending.
+    clusterNodeRetryStrategy: () => retryDelay,
+    slotsRefreshTimeout: commandTimeout,
+    slotsRefreshInterval: 1000,
+    enableAutoPipelining: false,
+    // ElastiCache with TLS: keep the configuration endpoint's name for certificate checks.
+    dnsLookup: endpoint.tls ? (address, callback) => callback(null, address) : undefined,
+    redisOptions: common,
+  };
+  return new Cluster([{ host: endpoint.host, port: endpoint.port }], clusterOptions);
+}
+
+/** Connects (if needed) and waits until the client is ready, bounded; a named error otherwise. */
+export async function waitUntilReady(client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return;
+  if (client.status === 'wait') client.connect().catch(() => {});
+  let lastError: unknown;
+  const onError = (error: unknown): void => {
+    lastError = error;
+  };
+  client.on('error', onError);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.off('ready', ready);
+        const cause = lastError instanceof Error ? `: ${lastError.message}` : '';
+        reject(new DataPlaneError(`Redis not ready within ${timeoutMs} ms${cause}`));
+      }, timeoutMs);
+      const ready = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      client.once('ready', ready);
+    });
+  } finally {
+    client.off('error', onError);
+  }
+}
+
+/** Closes without waiting on a dead server: QUIT when ready (bounded), else disconnect. */
+export async function closeClient(client: RedisClient): Promise<void> {
+  if (client.status === 'ready') {
+    await Promise.race([client.quit().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 500))]);
+  }
+  client.disconnect();
+}

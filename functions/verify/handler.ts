@@ -1,0 +1,30 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { drillPlanSchema } from '../core/plan.js';
+import type { WriterSummary } from '../core/summary.js';
+import { verify } from '../core/verify.js';
+import { dataPlaneClients } from '../shared/data-plane.js';
+import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
+import { logger } from '../shared/powertools.js';
+
+// The summary is the Write step's own output: checked for shape here, decoded and checked by verify().
+const eventSchema = z.object({
+  plan: drillPlanSchema,
+  summary: z.looseObject({ version: z.literal(1), runId: z.string(), keyBase: z.string() }),
+  recovery: z.unknown(),
+});
+
+export const handler = middy()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(parser({ schema: eventSchema }))
+  .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan.runId))
+  .use(namedErrors())
+  .handler(async ({ plan, summary }) => {
+    const verification = await verify(summary as unknown as WriterSummary, {
+      createClient: dataPlaneClients(plan.target),
+    });
+    logger.info('verified', { lost: verification.lost, recovered: verification.recovered });
+    return verification;
+  });

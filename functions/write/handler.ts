@@ -1,0 +1,49 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { drillPlanSchema } from '../core/plan.js';
+import { stopKey, watchStop } from '../core/stop.js';
+import { runWriter } from '../core/writer.js';
+import { dataPlaneClients } from '../shared/data-plane.js';
+import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
+import { logger } from '../shared/powertools.js';
+import { closeClient } from '../shared/redis-client.js';
+import { writerOptions } from './options.js';
+
+const eventSchema = z.object({ plan: drillPlanSchema });
+
+/** Time kept back from the Lambda's limit to drain in-flight writes and return the summary. */
+const RETURN_MARGIN_MS = 15_000;
+
+export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Context>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(parser({ schema: eventSchema }))
+  .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan.runId))
+  .use(namedErrors())
+  .handler(async ({ plan }, context) => {
+    const createClient = dataPlaneClients(plan.target);
+    const controller = new AbortController();
+    const watcher = createClient();
+    const unwatch = watchStop(watcher, stopKey(plan.request.writer.keyPrefix, plan.runId), controller);
+    try {
+      const summary = await runWriter(
+        {
+          ...writerOptions(plan),
+          deadline: () => context.getRemainingTimeInMillis() - RETURN_MARGIN_MS,
+          signal: controller.signal,
+        },
+        { createClient, onEvent: (event) => logger.info('writer', { ...event }) },
+      );
+      logger.info('writer done', {
+        attempted: summary.attempted,
+        acknowledged: summary.acknowledged,
+        stopReason: summary.stopReason,
+      });
+      return summary;
+    } finally {
+      unwatch();
+      await closeClient(watcher);
+    }
+  });

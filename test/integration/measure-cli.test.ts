@@ -1,0 +1,134 @@
+/** `failover-drill measure` as a user runs it: a subprocess, a known outage injected by the test. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Report } from '../../functions/core/report.js';
+import { FaultProxy } from '../../local/redis/proxy.js';
+import { RedisServer } from '../../local/redis/server.js';
+import { tracker, until } from './measure-kit.js';
+
+const { track, stopAll } = tracker();
+afterEach(stopAll);
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs the CLI with the same Node as the tests; resolves with the exit code and the JSON report. */
+function measureCli(args: string[], json: string) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'cli/main.ts', 'measure', '--json', json, ...args],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, MEASURE_TEST_PASSWORD: 'not-used' },
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  track({ stop: async () => void child.kill('SIGKILL') });
+  const done = (async () => {
+    const [code] = (await once(child, 'exit')) as [number | null];
+    const report = JSON.parse(await readFile(json, 'utf8')) as Report;
+    return { code, report, output };
+  })();
+  return { child, done };
+}
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'failover-drill-measure-'));
+  track({ stop: () => rm(dir, { recursive: true, force: true }) });
+  return dir;
+}
+
+describe('failover-drill measure', () => {
+  it('measures an outage injected while it runs, reports it, deletes its keys and exits 0', async () => {
+    // Prepare
+    const primary = track(await RedisServer.start({ name: 'cli-primary' }));
+    const proxy = track(await FaultProxy.start({ target: primary.endpoint }));
+    const json = join(await tempDir(), 'report.json');
+    const args = ['--endpoint', `redis://${proxy.host}:${proxy.port}`, '--rate', '1000', '--settle', '0.5'];
+    args.push('--max-duration', '30', '--max-downtime-ms', '5000');
+    // Act
+    const { done } = measureCli(args, json);
+    await until('writes to flow', async () => Number(await primary.call('DBSIZE')) > 100, 20_000);
+    const began = performance.now();
+    proxy.blackhole();
+    await sleep(600);
+    proxy.heal();
+    const injectedMs = performance.now() - began;
+    const { code, report, output } = await done;
+    // Assess
+    console.log(`outage ${injectedMs.toFixed(1)} ms → downtime ${report.downtime.ms} ms`);
+    expect(code, output).toBe(0);
+    expect(report).toMatchObject({
+      verdict: 'pass',
+      failoverTriggered: false,
+      disruption: { observed: true, cause: 'errors' },
+      writes: { lost: 0, unexpected: 0, failedButPresent: 0 },
+      violations: [],
+    });
+    expect(report.downtime.ms - injectedMs).toBeGreaterThanOrEqual(-2);
+    expect(report.downtime.ms - injectedMs).toBeLessThanOrEqual(50);
+    expect(report.writes.acknowledged).toBeGreaterThan(100);
+    expect(output).toMatch(/failover-drill measure: PASS/);
+    expect(Number(await primary.call('DBSIZE'))).toBe(0);
+  });
+
+  it('reports an undisturbed run, and fails it when a disruption was required (exit 1)', async () => {
+    // Prepare
+    const primary = track(await RedisServer.start({ name: 'cli-quiet' }));
+    const json = join(await tempDir(), 'report.json');
+    // Act
+    const { done } = measureCli(
+      ['--endpoint', primary.url, '--max-duration', '1', '--require-disruption'],
+      json,
+    );
+    const { code, report } = await done;
+    // Assess
+    expect(code).toBe(1);
+    expect(report.disruption).toMatchObject({ observed: false });
+    expect(report.disruption.note).toMatch(/^no disruption was observed/);
+    expect(report.violations.map((v) => v.threshold)).toEqual(['requireDisruption']);
+    expect(report.writes.lost).toBe(0);
+    expect(report.writes.acknowledged).toBeGreaterThan(100);
+  });
+
+  it('refuses bad input with a named error and exit 2, touching nothing, JSON still written', async () => {
+    // Prepare
+    const primary = track(await RedisServer.start({ name: 'cli-refused' }));
+    const dir = await tempDir();
+    const cases = [
+      ['--endpoint', 'http://127.0.0.1:6379'],
+      ['--endpoint', primary.url, '--rate', '-5'],
+      ['--endpoint', primary.url, '--no-such-flag'],
+      ['--endpoint', primary.url, '--password', 'hunter2'],
+      ['--endpoint', primary.url, '--password-env', 'NOT_SET_ANYWHERE'],
+      ['--endpoint'],
+    ];
+    // Act
+    const results = await Promise.all(cases.map((args, i) => measureCli(args, join(dir, `${i}.json`)).done));
+    // Assess
+    for (const { code, report, output } of results) {
+      expect(code).toBe(2);
+      expect(report.verdict).toBe('error');
+      expect(report.error?.name).toBe('DrillInputError');
+      expect(output).not.toMatch(/hunter2/);
+      expect(JSON.stringify(report)).not.toMatch(/hunter2/);
+    }
+    expect(results.map((r) => r.report.error?.message)).toEqual([
+      "endpoint must use redis:// or rediss://, got 'http:'",
+      "--rate must be a number from 0 to 1000000, got '-5'",
+      'unknown option --no-such-flag',
+      'a password is never given as a flag value: use --password-env NAME or --password-file FILE',
+      'environment variable NOT_SET_ANYWHERE is not set',
+      '--endpoint needs a value',
+    ]);
+    expect(Number(await primary.call('DBSIZE'))).toBe(0);
+  });
+});

@@ -1,0 +1,96 @@
+/** Shared by the measure-*.test.ts files: run the real writer, verifier and report against the kit. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decodeOutcomes, type OutcomeRanges, seqsOf } from '../../functions/core/ranges.js';
+import { buildReport, type Report } from '../../functions/core/report.js';
+import type { WriterSummary } from '../../functions/core/summary.js';
+import { cleanup, type Verification, verify } from '../../functions/core/verify.js';
+import { runWriter, type WriterOptions } from '../../functions/core/writer.js';
+import { createRedisClient, type RedisClientOptions } from '../../functions/shared/redis-client.js';
+import type { RedisServer } from '../../local/redis/server.js';
+
+export type Stoppable = { stop(): Promise<void> } | { close(): Promise<void> };
+
+/** Everything a test starts (servers, clusters, proxies), stopped in reverse order by afterEach. */
+export function tracker(): { track<T extends Stoppable>(thing: T): T; stopAll(): Promise<void> } {
+  const things: Stoppable[] = [];
+  return {
+    track(thing) {
+      things.push(thing);
+      return thing;
+    },
+    async stopAll() {
+      for (const thing of things.splice(0).reverse()) {
+        await ('stop' in thing ? thing.stop() : thing.close()).catch(() => {});
+      }
+    },
+  };
+}
+
+export interface Measured {
+  summary: WriterSummary;
+  verification: Verification;
+  report: Report;
+  ranges: OutcomeRanges;
+  deleted: number;
+}
+
+/**
+ * Runs the writer against `client.endpoint`, calls `scenario` once writes flow (after the baseline),
+ * then verifies, reports and cleans up exactly as `measure` does.
+ */
+export async function measure(
+  client: Omit<RedisClientOptions, 'connectionName'>,
+  writer: Omit<WriterOptions, 'endpoint' | 'cluster' | 'runId'> & { runId?: string },
+  scenario: () => Promise<void>,
+): Promise<Measured> {
+  const createClient = () => createRedisClient({ ...client, connectionName: 'failover-drill-test' });
+  let started!: () => void;
+  const flowing = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const run = runWriter(
+    {
+      runId: `t${Date.now().toString(36)}`,
+      endpoint: client.endpoint,
+      cluster: client.cluster ?? false,
+      ...writer,
+    },
+    { createClient, onEvent: (event) => event.type === 'started' && started() },
+  );
+  await Promise.race([flowing, run]);
+  await sleep((writer.baselineMs ?? 0) + 200);
+  await scenario();
+  const summary = await run;
+  const verification = await verify(summary, { createClient });
+  const report = buildReport({ summary, verification });
+  const { deleted } = await cleanup(summary, { createClient });
+  return { summary, verification, report, ranges: decodeOutcomes(summary.outcomes), deleted };
+}
+
+/** The sequence numbers of the run's keys on one server, read directly (not through any proxy). */
+export async function seqsOn(server: RedisServer, keyBase: string): Promise<Set<number>> {
+  const seqs = new Set<number>();
+  let cursor = '0';
+  do {
+    const [next, keys] = (await server.call('SCAN', cursor, 'MATCH', `${keyBase}:*`, 'COUNT', 1000)) as [
+      string,
+      string[],
+    ];
+    cursor = next;
+    for (const key of keys) seqs.add(Number(key.slice(keyBase.length + 1)));
+  } while (cursor !== '0');
+  return seqs;
+}
+
+/** Polls until `check` holds (bounded). */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+export function seqSet(ranges: OutcomeRanges, outcome: keyof OutcomeRanges): Set<number> {
+  return new Set(seqsOf(ranges[outcome]));
+}
