@@ -9,7 +9,7 @@ import { type EventLog, type ExecutionOutcome, runStateMachine } from './stepfun
  */
 export const LOCAL_DEFAULT_INPUT = {
   replicationGroupId: 'drill-demo',
-  writer: { baselineSeconds: 2, settleSeconds: 2, maxDurationSeconds: 60 },
+  writer: { rate: 500, baselineSeconds: 2, settleSeconds: 2, maxDurationSeconds: 60 },
   recovery: { pollIntervalSeconds: 0.2, pollWindowSeconds: 10, maxWaitSeconds: 60 },
 };
 

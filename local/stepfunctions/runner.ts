@@ -17,6 +17,8 @@ export class PayloadTooLargeError extends Error {
   }
 }
 
+const FUNCTION_ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:';
+
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 type JSONValue = Parameters<StateMachine['run']>[0];
 type RunContext = NonNullable<NonNullable<Parameters<StateMachine['run']>[1]>['context']>;
@@ -31,11 +33,10 @@ interface TaskState {
   Branches?: { States: Record<string, TaskState> }[];
 }
 
-/** Every Task state (Parallel branches included) and the `${Substitution}` its Resource names. */
+/** Every Task state (Parallel branches included) and its Resource. */
 function taskStates(states: Record<string, TaskState>): [string, string][] {
   return Object.entries(states).flatMap(([name, state]) => {
-    const own: [string, string][] =
-      state.Type === 'Task' && state.Resource ? [[name, state.Resource.replace(/^\$\{(.+)\}$/, '$1')]] : [];
+    const own: [string, string][] = state.Type === 'Task' && state.Resource ? [[name, state.Resource]] : [];
     return [...own, ...(state.Branches ?? []).flatMap((branch) => taskStates(branch.States))];
   });
 }
@@ -74,14 +75,16 @@ export async function runStateMachine(input: unknown, options: RunOptions): Prom
   const template = loadTemplate();
   const specs = functionSpecs(template);
   const subs = substitutions(template);
-  const definition = JSON.parse(readFileSync(ASL_PATH, 'utf8')) as StateMachineDefinition & {
-    States: Record<string, TaskState>;
-  };
+  const asl = readFileSync(ASL_PATH, 'utf8');
+  // As at deploy: every ${Name} becomes the ARN of the function the template substitutes for it.
+  const definition = JSON.parse(
+    asl.replace(/\$\{(\w+)\}/g, (_, name: string) => `${FUNCTION_ARN_PREFIX}${subs[name] ?? name}`),
+  ) as StateMachineDefinition & { States: Record<string, TaskState> };
 
   const handlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
-  for (const [stateName, substitution] of taskStates(definition.States)) {
-    const spec = specs[subs[substitution] ?? ''];
-    if (!spec) throw new Error(`${stateName}: no function for \${${substitution}} in template.yaml`);
+  for (const [stateName, resource] of taskStates(definition.States)) {
+    const spec = specs[resource.slice(FUNCTION_ARN_PREFIX.length)];
+    if (!spec) throw new Error(`${stateName}: no function in template.yaml for ${resource}`);
     const module = (await import(pathToFileURL(join(PROJECT_ROOT, spec.entry)).href)) as Record<
       string,
       Handler
