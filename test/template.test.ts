@@ -81,7 +81,7 @@ describe('state machine definition', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('uses every DefinitionSubstitution, and the template substitutes every ${X}', () => {
+  it('uses every DefinitionSubstitution, and the template substitutes every placeholder', () => {
     // Prepare
     const used = new Set([...aslText.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
 

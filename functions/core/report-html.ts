@@ -1,17 +1,17 @@
 import type { DrillReport } from './drill-report.js';
 import type { LatencyPercentiles } from './latency.js';
 
-const escape = (value: unknown) => String(value ?? '—').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const html = (value: unknown) => String(value ?? '—').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const ms = (value: number | null | undefined) =>
   value === null || value === undefined ? '—' : `${Math.round(value)} ms`;
 
 function rows(pairs: [string, unknown][]): string {
-  return pairs.map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('');
+  return pairs.map(([k, v]) => `<tr><th>${html(k)}</th><td>${html(v)}</td></tr>`).join('');
 }
 
 function latencyRow(phase: string, p: LatencyPercentiles): string {
-  const cells = [p.count, p.p50, p.p95, p.p99, p.p999, p.max].map((v) => `<td>${escape(v)}</td>`).join('');
+  const cells = [p.count, p.p50, p.p95, p.p99, p.p999, p.max].map((v) => `<td>${html(v)}</td>`).join('');
   return `<tr><th>${phase}</th>${cells}</tr>`;
 }
 
@@ -41,12 +41,12 @@ export function renderReportHtml(report: DrillReport): string {
   const events = report.failover.events
     .map(
       (e) =>
-        `<tr><td>${escape(e.atMs === null ? null : `${Math.round(e.atMs)} ms`)}</td><td>${escape(e.kind)}</td><td>${escape(e.message)}</td></tr>`,
+        `<tr><td>${html(e.atMs === null ? null : `${Math.round(e.atMs)} ms`)}</td><td>${html(e.kind)}</td><td>${html(e.message)}</td></tr>`,
     )
     .join('');
-  const violations = report.violations.map((v) => `<li>${escape(v.message)}</li>`).join('');
+  const violations = report.violations.map((v) => `<li>${html(v.message)}</li>`).join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>failover-drill ${escape(report.runId)}: ${escape(report.verdict)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>failover-drill ${html(report.runId)}: ${html(report.verdict)}</title>
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;max-width:70rem;color:#1f2328}
 h1{font-size:1.3rem}.verdict{color:#fff;background:${colour};padding:.1rem .6rem;border-radius:4px;text-transform:uppercase}
@@ -57,7 +57,7 @@ th{font-weight:600;background:#f6f8fa}
 .b i{display:block}.ok{background:#2da44e}.fail{background:#cf222e}.info{background:#d4a72c}
 .axis{color:#57606a;font-size:12px}
 </style></head><body>
-<h1><span class="verdict">${escape(report.verdict)}</span> ${escape(report.headline)}</h1>
+<h1><span class="verdict">${html(report.verdict)}</span> ${html(report.headline)}</h1>
 <table>${rows([
     ['run', report.runId],
     [
@@ -82,7 +82,7 @@ th{font-weight:600;background:#f6f8fa}
     ],
     ['disruption', report.disruption.note],
   ])}</table>
-${report.error ? `<h2>Error</h2><p><b>${escape(report.error.name)}</b>: ${escape(report.error.message)}</p>` : ''}
+${report.error ? `<h2>Error</h2><p><b>${html(report.error.name)}</b>: ${html(report.error.message)}</p>` : ''}
 ${violations ? `<h2>Thresholds exceeded</h2><ul>${violations}</ul>` : ''}
 <h2>Writes</h2>
 <table>${rows([
