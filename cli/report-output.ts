@@ -2,7 +2,7 @@
  * What every command does with a report: a human summary on stdout, the JSON in --json FILE on every
  * outcome (errors and refusals included), and the exit code from the verdict (0 pass, 1 fail, 2 error).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { buildReport, type Report, type Verdict } from '../functions/core/report.js';
 import { formatReport } from '../functions/core/report-text.js';
@@ -14,11 +14,15 @@ export function exitCodeFor(verdict: Verdict): number {
 }
 
 /** Writes the report as JSON (directories created; replaced atomically, never half-written). */
-export async function writeJsonReport(file: string, report: Report): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+export function writeJsonReportSync(file: string, report: Report): void {
+  mkdirSync(dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(report, null, 2)}\n`);
-  await rename(temporary, file);
+  writeFileSync(temporary, `${JSON.stringify(report, null, 2)}\n`);
+  renameSync(temporary, file);
+}
+
+export async function writeJsonReport(file: string, report: Report): Promise<void> {
+  writeJsonReportSync(file, report);
 }
 
 export interface ReportingOptions {

@@ -10,7 +10,7 @@ export function formatReport(report: Report, title: string): string {
   if (report.error) lines.push(`  error            ${report.error.name}: ${report.error.message}`);
   if (report.endpoint) lines.push(`  endpoint         ${report.endpoint} (${report.run.keyBase}:<seq>)`);
   lines.push(`  disruption       ${report.disruption.note}`);
-  if (report.runId !== null) {
+  if (report.run.startedAtEpochMs !== null) {
     lines.push(
       `  writes           attempted ${w.attempted}, acknowledged ${w.acknowledged}, failed ${w.failed}, indeterminate ${w.indeterminate}`,
       `  after recovery   lost ${w.lost}, recovered ${w.recovered}, indeterminate-absent ${w.indeterminateAbsent}, unexpected ${w.unexpected}, failed-but-present ${w.failedButPresent}`,

@@ -3,7 +3,10 @@ import type { DrillReport } from '../core/drill-report.js';
 
 /** SNS subjects: at most 100 printable ASCII characters, no line breaks. */
 function subject(report: DrillReport): string {
-  const text = `[failover-drill] ${report.headline}`.replace(/[^\x20-\x7e]/g, '?');
+  const text = `[failover-drill] ${report.headline}`
+    .replaceAll('—', '-')
+    .replaceAll('→', '->')
+    .replace(/[^\x20-\x7e]/g, '?');
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 

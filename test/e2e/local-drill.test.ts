@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli.js';
+
+// The three runs the issue's harness makes, plus a refusal: each is a whole drill through the real
+// ASL, the real handlers and real redis-server processes, as `npm run drill` does it.
+describe('failover-drill local', () => {
+  it('passes a clean drill: nothing lost, the primary moved, the reports stored and sent', async () => {
+    // Act
+    const run = await runCli(['local']);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json).toMatchObject({
+      verdict: 'pass',
+      failoverTriggered: true,
+      writes: { lost: 0, failedButPresent: 0 },
+    });
+    expect(run.json.writes.acknowledged).toBeGreaterThan(1000);
+    expect(run.json.downtime.ms).toBeGreaterThan(0);
+    expect(run.json.downtime.ms).toBeLessThan(30_000);
+    expect(run.json.failover.from).toMatch(/^drill-demo-00\d$/);
+    expect(run.json.failover.to).toMatch(/^drill-demo-00\d$/);
+    expect(run.json.failover.from).not.toBe(run.json.failover.to);
+    expect(run.json.failover.events.map((e: { kind: string }) => e.kind)).toEqual(
+      expect.arrayContaining(['requested', 'completed', 'recoveryFinished']),
+    );
+    expect(run.json.cleanup).toMatchObject({ lockReleased: true, errors: [] });
+    expect(run.json.cleanup.deleted).toBe(run.json.writes.acknowledged + run.json.writes.recovered);
+    expect(run.json.files.html).toMatch(/report\.html$/);
+    expect(run.stderr).toMatch(/SNS: \[failover-drill\] PASS drill-demo\/0001/);
+  });
+
+  it('fails the gate when a lagging replica loses acknowledged writes', async () => {
+    // Act
+    const run = await runCli(['local', '--replication-lag-ms', '500']);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.json.verdict).toBe('fail');
+    expect(run.json.writes.lost).toBeGreaterThan(0);
+    expect(run.json.dataLossWindow.ms).toBeGreaterThan(100);
+    expect(run.json.violations).toEqual([expect.objectContaining({ threshold: 'maxLostWrites', limit: 0 })]);
+  });
+
+  it('passes in cluster mode with 3 shards, keys pinned to the failed-over shard', async () => {
+    // Act
+    const run = await runCli(['local', '--cluster-mode', 'enabled', '--shards', '3']);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json).toMatchObject({ verdict: 'pass', writes: { lost: 0 } });
+    expect(run.json.failover.from).toMatch(/^drill-demo-0001-00\d$/);
+    expect(run.json.failover.from).not.toBe(run.json.failover.to);
+  });
+
+  it('refuses a group without the opt-in tag before touching anything', async () => {
+    // Act
+    const run = await runCli(['local', '--no-opt-in-tag']);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.json).toMatchObject({
+      verdict: 'error',
+      failoverTriggered: false,
+      error: { name: 'GuardrailError' },
+      writes: { attempted: 0 },
+      cleanup: { lockReleased: false },
+    });
+    expect(run.json.error.message).toMatch(/opt-in-tag-missing/);
+  });
+});
