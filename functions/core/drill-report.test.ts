@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { caughtError, drillReport } from './drill-report.js';
+import { renderReportHtml } from './report-html.js';
+
+describe('drillReport', () => {
+  it('reports a refusal caught before Preflight accepted the drill, with the error named as Lambda named it', () => {
+    // Prepare
+    const state = {
+      request: { replicationGroupId: 'grp' },
+      execution: 'exec-1',
+      error: {
+        Error: 'GuardrailError',
+        Cause: JSON.stringify({
+          errorType: 'GuardrailError',
+          errorMessage: 'drill refused: opt-in-tag-missing',
+          trace: [],
+        }),
+      },
+      cleanup: { deleted: 0, note: 'nothing to clean' },
+      lockReleased: { released: false, reason: 'no lock was taken' },
+    };
+
+    // Act
+    const report = drillReport(state);
+
+    // Assess
+    expect(report).toMatchObject({
+      verdict: 'error',
+      runId: 'exec-1',
+      failoverTriggered: false,
+      error: { name: 'GuardrailError', message: 'drill refused: opt-in-tag-missing' },
+      drill: { replicationGroupId: 'grp', nodeGroupId: null },
+      cleanup: { deleted: 0, lockReleased: false, errors: [] },
+    });
+    expect(report.headline).toBe('ERROR grp: GuardrailError: drill refused: opt-in-tag-missing');
+  });
+
+  it('keeps a failed cleanup visible without changing the verdict', () => {
+    // Prepare
+    const state = {
+      request: {},
+      execution: 'exec-2',
+      error: { Error: 'RecoveryTimeoutError', Cause: 'not recovered within 900 s' },
+      cleanupError: { Error: 'DataPlaneError', Cause: 'connection refused' },
+    };
+
+    // Act
+    const report = drillReport(state);
+
+    // Assess
+    expect(report.error).toEqual({ name: 'RecoveryTimeoutError', message: 'not recovered within 900 s' });
+    expect(report.cleanup.errors).toEqual([{ name: 'DataPlaneError', message: 'connection refused' }]);
+  });
+
+  it('renders a standalone HTML page with every figure escaped', () => {
+    // Prepare
+    const report = drillReport({
+      request: { replicationGroupId: 'grp' },
+      execution: 'e',
+      error: { Error: 'X', Cause: '<script>' },
+    });
+
+    // Act
+    const html = renderReportHtml(report);
+
+    // Assess
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script>/);
+    expect(html).toContain('&#60;script&#62;');
+  });
+});
+
+describe('caughtError', () => {
+  it('takes a plain-text cause as the message (the local runner passes the message itself)', () => {
+    // Act
+    const error = caughtError({ Error: 'States.Timeout', Cause: 'Task timed out' });
+
+    // Assess
+    expect(error).toMatchObject({ name: 'States.Timeout', message: 'Task timed out' });
+  });
+});
