@@ -63,11 +63,13 @@ export interface FunctionSpec {
   entry: string;
   exportName: string;
   timeoutSeconds: number;
+  memoryMb: number;
 }
 
 /** The Lambda functions of the template, as the local cloud runs them. */
 export function functionSpecs(template: Template): Record<string, FunctionSpec> {
   const globalTimeout = Number(template.Globals?.Function?.Timeout ?? 3);
+  const globalMemory = Number(template.Globals?.Function?.MemorySize ?? 128);
   const specs: Record<string, FunctionSpec> = {};
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Serverless::Function') continue;
@@ -80,6 +82,7 @@ export function functionSpecs(template: Template): Record<string, FunctionSpec> 
       entry,
       exportName: String(props.Handler).split('.').pop() ?? 'handler',
       timeoutSeconds: Number(props.Timeout ?? globalTimeout),
+      memoryMb: Number(props.MemorySize ?? globalMemory),
     };
   }
   return specs;

@@ -6,6 +6,7 @@ export function lambdaContext(
   functionName: string,
   timeoutMs: number,
   now: () => number = Date.now,
+  memoryMb = 256,
 ): Context {
   const deadline = now() + timeoutMs;
   const region = process.env.AWS_REGION ?? 'us-east-1';
@@ -14,7 +15,7 @@ export function lambdaContext(
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
+    memoryLimitInMB: String(memoryMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',

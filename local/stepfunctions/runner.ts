@@ -96,7 +96,7 @@ export async function runStateMachine(input: unknown, options: RunOptions): Prom
         stateName,
         await handler(
           overTheWire(stateName, event),
-          lambdaContext(spec.logicalId, spec.timeoutSeconds * 1000),
+          lambdaContext(spec.logicalId, spec.timeoutSeconds * 1000, Date.now, spec.memoryMb),
         ),
       );
   }
