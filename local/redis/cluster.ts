@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SLOT_COUNT } from '../../functions/core/keys.js';
 import { parseInfo } from '../../functions/shared/redis-info.js';
 import { RedisServer, type RedisServerOptions, RedisServerStartError } from './server.js';
 
-export const SLOT_COUNT = 16384;
 
 export interface ClusterShard {
   /** The slot range this shard was created with, inclusive. */

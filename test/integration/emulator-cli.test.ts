@@ -10,6 +10,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { faultOf, waitForEvent } from '../../local/elasticache/test-support.js';
 import { freePort } from '../../local/redis/server.js';
+import { alive } from '../support/process.js';
 
 const run = promisify(execFile);
 const cwd = new URL('../..', import.meta.url).pathname;
@@ -51,15 +52,6 @@ async function readyLine(child: ChildProcess): Promise<Ready> {
 async function redisCliRole(port: number): Promise<string> {
   const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'ROLE']);
   return stdout.split('\n')[0]!;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function redisChildren(pid: number): number[] {

@@ -6,20 +6,12 @@ import { Cluster } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisCluster, slotRanges } from '../../local/redis/cluster.js';
 import { RedisServer, RedisServerMissingError } from '../../local/redis/server.js';
+import { alive } from '../support/process.js';
 
 const started: { stop(): Promise<void> }[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((s) => s.stop()));
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('RedisServer', () => {
   it('starts a primary and a replica that replicates it', async () => {
