@@ -30,7 +30,8 @@ export default async function (): Promise<void> {
   };
   try {
     const result = await runLocalDrill({ reportDir, onEvent });
-    if (!result.report) throw new Error(`the drill ended without a report: ${result.outcome.error} ${result.outcome.cause}`);
+    if (!result.report)
+      throw new Error(`the drill ended without a report: ${result.outcome.error} ${result.outcome.cause}`);
     const report = result.report as { verdict: string; writes: { acknowledged: number; lost: number } };
     const specs = functionSpecs(loadTemplate());
     process.stdout.write(

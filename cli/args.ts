@@ -1,7 +1,21 @@
+import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
+import { DrillInputError } from '../functions/shared/errors.js';
 
 /** commander argument parser for whole numbers ≥ 0 (a refusal exits 2, as every usage error). */
 export function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number.');
   return Number(value);
+}
+
+/** The JSON of an --input file; unreadable or not JSON is a DrillInputError (exit 2, nothing touched). */
+export async function readInput(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new DrillInputError(`cannot read --input ${file}: ${error.code ?? error.message}`);
+  });
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new DrillInputError(`--input ${file} is not JSON: ${(error as Error).message}`);
+  }
 }

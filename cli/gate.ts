@@ -1,8 +1,349 @@
-import { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { Command, InvalidArgumentError } from 'commander';
+import { caughtError } from '../functions/core/drill-report.js';
+import { buildReport, type Report } from '../functions/core/report.js';
+import { parseDrillRequest } from '../functions/core/request.js';
+import { AwsThrottledError, namedAwsError } from '../functions/shared/aws.js';
+import { executionName } from '../local/drill.js';
+import { readInput } from './args.js';
+import { JUNIT_SUITE, writeJunitReport } from './junit.js';
+import { EXIT_CODES, runReporting } from './report-output.js';
+
+const TITLE = 'failover-drill gate';
+/** The ASL state whose output (under `.report`) is the report when the execution fails. */
+const REPORT_STATE = 'Report';
+/** A drill's history is under 100 events; Step Functions caps a history at 25,000 (25 pages). */
+const HISTORY_PAGE = 1000;
+const HISTORY_PAGES_MAX = 25;
+
+/** The execution did not end within --timeout (it goes on in Step Functions; Cleanup still runs there). */
+export class GateTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GateTimeoutError';
+  }
+}
+
+/** What the execution returned is not a drill report. */
+export class GateReportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GateReportError';
+  }
+}
+
+export interface GateFlags {
+  stateMachineArn: string;
+  replicationGroup: string;
+  nodeGroup?: string;
+  maxDowntimeMs?: number;
+  maxLostWrites?: number;
+  maxDataLossWindowMs?: number;
+  input?: string;
+  junit?: string;
+  json?: string;
+  /** Seconds between polls. */
+  pollInterval: number;
+  /** Seconds the gate follows the execution at most. */
+  timeout: number;
+  name?: string;
+}
+
+export interface GateDeps {
+  sfn: SFNClient;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  sleep?: (ms: number) => Promise<unknown>;
+  now?: () => number;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The execution input: --input with the flags on top. Anything malformed is left as it is, for
+ * parseDrillRequest to name it.
+ */
+export function gateInput(base: unknown, flags: GateFlags): unknown {
+  if (base !== undefined && !isRecord(base)) return base;
+  const input: Record<string, unknown> = { ...base, replicationGroupId: flags.replicationGroup };
+  if (flags.nodeGroup !== undefined) input.nodeGroupId = flags.nodeGroup;
+  const overrides = Object.fromEntries(
+    Object.entries({
+      maxDowntimeMs: flags.maxDowntimeMs,
+      maxLostWrites: flags.maxLostWrites,
+      maxDataLossWindowMs: flags.maxDataLossWindowMs,
+    }).filter(([, value]) => value !== undefined),
+  );
+  if (Object.keys(overrides).length > 0 && (input.thresholds === undefined || isRecord(input.thresholds)))
+    input.thresholds = { ...input.thresholds, ...overrides };
+  return input;
+}
+
+const TERMINAL_NAMES: Record<string, string> = {
+  FAILED: 'ExecutionFailed',
+  TIMED_OUT: 'ExecutionTimedOut',
+  ABORTED: 'ExecutionAborted',
+};
+
+function jsonOf(text: string | undefined, where: string): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    throw new GateReportError(`${where} is not JSON`);
+  }
+}
+
+function asReport(value: unknown, where: string): Report {
+  if (!isRecord(value) || !Object.hasOwn(EXIT_CODES, String(value.verdict)) || !isRecord(value.writes))
+    throw new GateReportError(`${where} is not a drill report`);
+  return value as unknown as Report;
+}
+
+/**
+ * The drill's report from a finished execution: its output when it succeeded; otherwise what the Report
+ * state returned; when there is none (the Report step itself failed), an error report from the
+ * execution's own error and cause.
+ */
+export function reportOf(execution: DescribeExecutionCommandOutput, history: HistoryEvent[]): Report {
+  if (execution.status === 'SUCCEEDED') {
+    const where = 'the execution output';
+    return asReport(jsonOf(execution.output, where), where);
+  }
+  // The Report state also exits when its own failure is caught (on to ReportFailed), then without a report.
+  const exited = history.filter((e) => e.stateExitedEventDetails?.name === REPORT_STATE).at(-1);
+  if (exited) {
+    const where = `the ${REPORT_STATE} state's output`;
+    const state = jsonOf(exited.stateExitedEventDetails?.output, where);
+    if (isRecord(state) && state.report !== undefined) return asReport(state.report, where);
+  }
+  const status = execution.status ?? 'FAILED';
+  return buildReport({
+    error: caughtError({
+      Error: execution.error ?? TERMINAL_NAMES[status] ?? `Execution${status}`,
+      Cause: execution.cause ?? `the execution ended ${status} without a report`,
+    }),
+  });
+}
+
+/** Every event so far. The last page carries no nextToken, so each poll pages from the start. */
+async function readHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < HISTORY_PAGES_MAX; page++) {
+    const out = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: HISTORY_PAGE, nextToken }),
+    );
+    events.push(...(out.events ?? []));
+    nextToken = out.nextToken;
+    if (!nextToken) break;
+  }
+  return events;
+}
+
+/**
+ * One line per state entered and per state exited (✓, or ✗ with the error when it failed and was caught),
+ * and one per retry. A failure event names no state in AWS (locally its resource does): then it is the latest
+ * state still open.
+ */
+export function progressPrinter(stderr: NodeJS.WritableStream): (event: HistoryEvent) => void {
+  const open = new Map<string, { at: number; error?: string }>();
+  const at = (event: HistoryEvent) => event.timestamp?.getTime() ?? 0;
+  return (event) => {
+    const entered = event.stateEnteredEventDetails?.name;
+    const exited = event.stateExitedEventDetails?.name;
+    if (entered) {
+      open.set(entered, { at: at(event) });
+      stderr.write(`  → ${entered}\n`);
+      return;
+    }
+    if (exited) {
+      const names = [...open.keys()];
+      const index = names.indexOf(exited);
+      // States opened inside this one and still open ended with it (a failed or abandoned Parallel branch).
+      for (const inner of index < 0 ? [] : names.slice(index + 1)) {
+        const error = open.get(inner)?.error;
+        stderr.write(`  ${error ? '✗' : '–'} ${inner.padEnd(16)} ${error ?? 'stopped'}\n`);
+        open.delete(inner);
+      }
+      const state = open.get(exited);
+      open.delete(exited);
+      const took = `${at(event) - (state?.at ?? at(event))} ms`;
+      stderr.write(
+        `  ${state?.error ? '✗' : '✓'} ${exited.padEnd(16)} ${took}${state?.error ? `  ${state.error}` : ''}\n`,
+      );
+      return;
+    }
+    const error = Object.entries(event).find(
+      ([key, value]) => key.endsWith('EventDetails') && isRecord(value) && typeof value.error === 'string',
+    )?.[1] as { error: string; resource?: string } | undefined;
+    const name = error?.resource && open.has(error.resource) ? error.resource : [...open.keys()].at(-1);
+    const state = name === undefined ? undefined : open.get(name);
+    if (!name || !state) return;
+    // A retry: AWS schedules the task again after its failure (the local service says TaskRetried).
+    const retried =
+      event.type?.endsWith('Scheduled') || (event.type as string | undefined)?.endsWith('Retried');
+    if (retried && (state.error ?? error)) {
+      stderr.write(`  ↻ ${name.padEnd(16)} ${state.error ?? error?.error}, retrying\n`);
+      state.error = undefined;
+    } else if (!error) {
+      return;
+    } else if (event.type?.startsWith('Execution')) {
+      // The execution ended in a state that never exits (a Fail state, or one whose error was not caught).
+      stderr.write(`  ✗ ${name.padEnd(16)} ${state.error ?? error.error}\n`);
+    } else {
+      state.error ??= error.error;
+    }
+  };
+}
+
+const isThrottled = (error: unknown) => namedAwsError(error) instanceof AwsThrottledError;
+
+interface Followed {
+  execution: DescribeExecutionCommandOutput;
+  history: HistoryEvent[];
+}
+
+/** Polls until the execution ends, printing new history events; throttling only delays the next poll. */
+async function follow(
+  sfn: SFNClient,
+  executionArn: string,
+  flags: GateFlags,
+  deps: Required<Omit<GateDeps, 'sfn'>>,
+): Promise<Followed> {
+  const deadline = deps.now() + flags.timeout * 1000;
+  const print = progressPrinter(deps.stderr);
+  let printed = 0;
+  for (;;) {
+    try {
+      // Status first, then the history: once the status is final, the history read after it is complete.
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const history = await readHistory(sfn, executionArn);
+      const latest = history.reduce((id, e) => Math.max(id, e.id ?? 0), printed);
+      for (const event of history) if ((event.id ?? 0) > printed) print(event);
+      printed = latest;
+      if (execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE')
+        return { execution, history };
+    } catch (error) {
+      if (!isThrottled(error)) throw error;
+      deps.stderr.write(`  (throttled: ${(error as Error).name}; polling again)\n`);
+    }
+    const left = deadline - deps.now();
+    if (left <= 0)
+      throw new GateTimeoutError(
+        `the execution ${executionArn} did not end within ${flags.timeout} s; it goes on in Step Functions`,
+      );
+    await deps.sleep(Math.min(flags.pollInterval * 1000, left));
+  }
+}
+
+/** Runs the gate and returns the exit code (also set as process.exitCode). */
+export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number> {
+  const io = {
+    stdout: deps.stdout ?? process.stdout,
+    stderr: deps.stderr ?? process.stderr,
+    sleep: deps.sleep ?? sleep,
+    now: deps.now ?? Date.now,
+  };
+  const started = io.now();
+  const name = flags.name ?? executionName();
+  let executionArn: string | undefined;
+  let final: Report | undefined;
+  const code = await runReporting(
+    { json: flags.json, title: TITLE, stdout: io.stdout, stderr: io.stderr },
+    async () => {
+      try {
+        const input = gateInput(flags.input ? await readInput(flags.input) : undefined, flags);
+        // Refused here, before anything is started, exactly as Preflight would refuse it.
+        parseDrillRequest(input);
+        const out = await deps.sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: flags.stateMachineArn,
+            name,
+            input: JSON.stringify(input),
+          }),
+        );
+        executionArn = out.executionArn ?? '';
+        io.stderr.write(`${TITLE}: started ${executionArn}\n`);
+        const { execution, history } = await follow(deps.sfn, executionArn, flags, io);
+        const transitions = history.filter((e) => e.stateEnteredEventDetails).length;
+        io.stderr.write(
+          `execution ${name}: ${execution.status}${execution.error ? ` (${execution.error})` : ''}, ` +
+            `${transitions} state transitions, ${io.now() - started} ms\n`,
+        );
+        final = reportOf(execution, history);
+        const files = (final as { files?: { json: string; html: string } }).files;
+        if (files) io.stderr.write(`reports: ${files.json}\n         ${files.html}\n`);
+      } catch (error) {
+        final = buildReport({ error });
+      }
+      return final;
+    },
+  );
+  if (!flags.junit || !final) return code;
+  try {
+    await writeJunitReport(flags.junit, final, {
+      classname: `${JUNIT_SUITE}.${flags.replicationGroup}`,
+      timeSeconds: (io.now() - started) / 1000,
+      properties: { executionArn, replicationGroupId: flags.replicationGroup },
+    });
+    return code;
+  } catch (error) {
+    io.stderr.write(`${TITLE}: cannot write ${flags.junit}: ${(error as Error).message}\n`);
+    process.exitCode = EXIT_CODES.error;
+    return EXIT_CODES.error;
+  }
+}
+
+/** A number for the execution input; its range is the request schema's to judge (DrillInputError). */
+function number(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
+  return n;
+}
+
+function positiveSeconds(value: string): number {
+  const n = number(value);
+  if (n <= 0) throw new InvalidArgumentError('expected a number of seconds > 0.');
+  return n;
+}
 
 export function gateCommand(): Command {
-  return new Command('gate').description('not built yet').action(() => {
-    process.stderr.write('failover-drill gate: not built yet\n');
-    process.exitCode = 2;
-  });
+  return new Command('gate')
+    .description(
+      'Start one execution of the drill state machine, follow it with progress on stderr, print the report ' +
+        'and exit 0 pass, 1 threshold exceeded, 2 refused or error. The endpoint and credentials are the ' +
+        "SDK's own (AWS_ENDPOINT_URL_SFN, AWS_REGION, …).",
+    )
+    .requiredOption('--state-machine-arn <arn>', 'the drill state machine')
+    .requiredOption('--replication-group <id>', 'the replication group to drill (replicationGroupId)')
+    .option('--node-group <id>', 'the node group to fail over (default: the first with a replica)')
+    .option('--max-downtime-ms <n>', 'threshold: longest acceptable write downtime', number)
+    .option('--max-lost-writes <n>', 'threshold: acknowledged writes that may be lost (default 0)', number)
+    .option('--max-data-loss-window-ms <n>', 'threshold: longest acceptable data-loss window', number)
+    .option('--input <file>', 'the execution input (JSON); the flags above override its fields')
+    .option('--junit <file>', 'write a JUnit XML report here, on every outcome')
+    .option('--json <file>', 'write the report JSON here, on every outcome')
+    .option('--poll-interval <s>', 'seconds between polls of the execution', positiveSeconds, 2)
+    .option('--timeout <s>', 'seconds to follow the execution at most', positiveSeconds, 3600)
+    .option('--name <name>', 'the execution name, also the run id (default: drill-<time>-<random>)')
+    .exitOverride((error) => {
+      process.exit(error.exitCode === 0 ? 0 : EXIT_CODES.error);
+    })
+    .action(async (flags: GateFlags) => {
+      const sfn = new SFNClient({ requestHandler: { requestTimeout: 30_000, connectionTimeout: 5_000 } });
+      try {
+        await runGate(flags, { sfn });
+      } finally {
+        sfn.destroy();
+      }
+    });
 }

@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { buildReport, type Report } from '../functions/core/report.js';
-import { DrillInputError } from '../functions/shared/errors.js';
 import { runLocalDrill } from '../local/drill.js';
 import type { EventLog } from '../local/stepfunctions/runner.js';
-import { wholeNumber } from './args.js';
+import { readInput, wholeNumber } from './args.js';
 import { runReporting } from './report-output.js';
 
 interface LocalFlags {
@@ -21,17 +19,6 @@ interface LocalFlags {
   auth?: boolean;
   detectionDelayMs?: number;
   verbose?: boolean;
-}
-
-async function readInput(file: string): Promise<unknown> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new DrillInputError(`cannot read --input ${file}: ${error.code ?? error.message}`);
-  });
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new DrillInputError(`--input ${file} is not JSON: ${(error as Error).message}`);
-  }
 }
 
 /** One line per state as it finishes: the drill's progress, on stderr. */

@@ -9,7 +9,7 @@ import { cleanup } from '../core/verify.js';
 import { dataPlaneClients } from '../shared/data-plane.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
-import { CLIENT_DEFAULTS, closeClient } from '../shared/redis-client.js';
+import { CLIENT_DEFAULTS, closeClient, waitUntilReady } from '../shared/redis-client.js';
 
 // Runs on every path: the plan is missing when Preflight refused, the results when the drill failed.
 const eventSchema = z
@@ -34,6 +34,7 @@ export const handler = middy()
       // The writer may still be running in an abandoned branch: stop it, and wait out its in-flight writes.
       const client = createClient();
       try {
+        await waitUntilReady(client, 5000);
         await requestStop(client, stopKey(prefix, plan.runId));
       } finally {
         await closeClient(client);

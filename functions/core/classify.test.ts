@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Classifier } from './classify.js';
 import { synthesize } from './history.fixture.js';
-import { payloadFor } from './keys.js';
+import { payloadFor, payloadMatcher } from './keys.js';
 import { NOT_SENT } from './outcomes.js';
 import { decodeOutcomes, seqsOf } from './ranges.js';
 import { decodeAckLog } from './recorder.js';
@@ -19,10 +19,13 @@ function verifyAgainst(
   readValue: (seq: number) => string | null,
   strays: string[] = [],
 ) {
-  const classifier = new Classifier((seq) => payloadFor(summary.runId, summary.writerId, seq));
+  const classifier = new Classifier(payloadMatcher(summary.runId, summary.writerId));
   const ranges = decodeOutcomes(summary.outcomes);
   for (const outcome of ['ok', 'fail', 'info'] as const)
-    for (const seq of seqsOf(ranges[outcome])) classifier.observe(seq, outcome, readValue(seq), `k:${seq}`);
+    for (const seq of seqsOf(ranges[outcome])) {
+      const value = readValue(seq);
+      classifier.observe(seq, outcome, value === null ? null : Buffer.from(value), `k:${seq}`);
+    }
   for (const key of strays) classifier.neverAttempted(key);
   const classification = classifier.result();
   const verification: Verification = {
@@ -35,6 +38,7 @@ function verifyAgainst(
       decodeAckLog(summary.ackLog),
       summary.identity.promotedAtMs,
     ),
+    unexpectedSearch: 'scan',
   };
   return verification;
 }

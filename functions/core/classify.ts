@@ -30,16 +30,18 @@ export interface Classification {
 export class Classifier {
   private lostSeqs: number[] = [];
   private failedPresentSeqs: number[] = [];
-  private counts = { recovered: 0, indeterminateAbsent: 0, keysRead: 0, present: 0 };
+  private counts = { recovered: 0, indeterminateAbsent: 0, keysRead: 0, present: 0, found: 0 };
   private unexpectedDetail = { neverAttempted: 0, payloadMismatch: 0, samples: [] as string[] };
 
-  constructor(private readonly expectedPayload: (seq: number) => string) {}
+  /** `isPayload`: whether a value read back is exactly the write's payload (keys.ts payloadMatcher). */
+  constructor(private readonly isPayload: (seq: number, value: Uint8Array) => boolean) {}
 
   /** The value read for an attempted write (null: absent). A foreign payload counts as absent too. */
-  observe(seq: number, outcome: Outcome, value: string | null, key: string): void {
+  observe(seq: number, outcome: Outcome, value: Uint8Array | null, key: string): void {
     this.counts.keysRead++;
     let present = value !== null;
-    if (present && value !== this.expectedPayload(seq)) {
+    if (present) this.counts.found++;
+    if (present && !this.isPayload(seq, value!)) {
       this.unexpectedDetail.payloadMismatch++;
       this.sample(key);
       present = false;
@@ -50,6 +52,11 @@ export class Classifier {
       if (present) this.counts.recovered++;
       else this.counts.indeterminateAbsent++;
     } else if (outcome === 'fail' && present) this.failedPresentSeqs.push(seq);
+  }
+
+  /** Keys read back that exist, whatever they hold: what a key count of the run's keyspace must equal. */
+  get keysFound(): number {
+    return this.counts.found;
   }
 
   /** A key under the run's prefix that no attempted write explains. */

@@ -123,7 +123,12 @@ describe('awaitRecovery', () => {
   });
   const fakeClock = (start: number) => {
     let now = start;
-    return { now: () => now, sleep: async (ms: number) => void (now += ms) };
+    return {
+      now: () => now,
+      sleep: async (ms: number) => {
+        now += ms;
+      },
+    };
   };
 
   it('is done once the events say so and the group shows the new primary', async () => {

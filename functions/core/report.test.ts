@@ -23,6 +23,7 @@ const cleanVerification = (present: number): Verification => ({
   durationMs: 1,
   readFrom: { id: 'B', role: 'master' },
   dataLossWindow: dataLossWindowOf([], new Map(), null),
+  unexpectedSearch: 'count',
 });
 
 describe('buildReport', () => {

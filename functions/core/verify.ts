@@ -1,14 +1,14 @@
 /**
  * The verifier: reads back every attempted write from the current primary (pipelined MGET; all keys of a
- * cluster run share one slot), scans the run's own prefix for keys nobody wrote, classifies, and dates
- * the loss. And cleanup: UNLINK of exactly the run's keys, per primary.
+ * cluster run share one slot), rules out or finds keys nobody wrote under the run's prefix (a key count
+ * when it proves there are none, else a SCAN of the prefix), classifies, and dates the loss. And cleanup: UNLINK of exactly the run's keys, per primary.
  */
 import type { Cluster, Redis } from 'ioredis';
 import { DataPlaneError } from '../shared/errors.js';
 import { closeClient, type RedisClient, waitUntilReady } from '../shared/redis-client.js';
 import { type Classification, Classifier } from './classify.js';
 import { type Clock, systemClock } from './clock.js';
-import { keyFor, keySlot, matchPattern, payloadFor, runKeyMatcher, seqOfKey } from './keys.js';
+import { keyFor, keySlot, matchPattern, payloadMatcher, runKeyMatcher, seqOfKey } from './keys.js';
 import { probePrimary } from './monitor.js';
 import type { Outcome } from './outcomes.js';
 import { decodeOutcomes, type SeqRange } from './ranges.js';
@@ -22,6 +22,12 @@ export interface Verification extends Classification {
   /** The primary the run was read back from. */
   readFrom: { id: string; role: string; address?: string };
   dataLossWindow: DataLossWindow;
+  /**
+   * How keys nobody wrote were ruled out or found: `count` — the keyspace holding the run's keys (the
+   * database, or in cluster mode the run's one slot) held exactly the keys read back, before and after the
+   * read-back, so no other key exists under the prefix; `scan` — SCAN MATCH of the run's prefix.
+   */
+  unexpectedSearch: 'count' | 'scan';
 }
 
 export interface VerifyDeps {
@@ -39,6 +45,8 @@ export interface VerifyOptions {
 }
 
 const RETRY_DELAY_MS = 50;
+/** Buckets per SCAN call: about 1 ms of the server's time each (Redis 7.0); see BENCHMARKS.md. */
+const SCAN_COUNT = 1000;
 
 export async function verify(
   summary: WriterSummary,
@@ -49,7 +57,7 @@ export async function verify(
   const began = clock.now();
   const timeoutMs = options.timeoutMs ?? 15_000;
   const client = deps.createClient();
-  // SCAN costs about as much as the read-back; on its own connection the two overlap.
+  // A SCAN, when needed, runs on its own connection so that it overlaps the read-back.
   const scanner = deps.createClient();
   try {
     await Promise.all([waitUntilReady(client, timeoutMs), waitUntilReady(scanner, timeoutMs)]);
@@ -59,16 +67,24 @@ export async function verify(
         throw new DataPlaneError(`the endpoint serves a ${probe.role}, not a primary`);
       return { id: probe.id, role: probe.role, ...(probe.address ? { address: probe.address } : {}) };
     });
-    const classifier = new Classifier((seq) => payloadFor(summary.runId, summary.writerId, seq));
-    await Promise.all([
-      readBack(client, summary, classifier, options, timeoutMs),
+    const classifier = new Classifier(payloadMatcher(summary.runId, summary.writerId));
+    const scan = (): Promise<void> =>
       scanKeys(scanner, [matchPattern(summary.keyBase)], timeoutMs, (keys) => {
         for (const key of keys) {
           const seq = seqOfKey(summary.keyBase, key);
           if (seq === undefined || seq >= summary.attempted) classifier.neverAttempted(key);
         }
-      }),
-    ]);
+      });
+    const count = (): Promise<number | null> => countKeyspace(client, summary.slot, readFrom.address);
+    // More keys than writes attempted: others share the keyspace, so the count cannot decide; scan at once.
+    const before = await count();
+    const countable = before !== null && before <= summary.attempted;
+    await Promise.all([readBack(client, summary, classifier, options, timeoutMs), countable ? null : scan()]);
+    let unexpectedSearch: Verification['unexpectedSearch'] = 'scan';
+    if (countable) {
+      if (before === classifier.keysFound && (await count()) === before) unexpectedSearch = 'count';
+      else await scan();
+    }
     const classification = classifier.result();
     return {
       ...classification,
@@ -80,9 +96,30 @@ export async function verify(
         decodeAckLog(summary.ackLog),
         summary.identity.promotedAtMs,
       ),
+      unexpectedSearch,
     };
   } finally {
     await Promise.all([closeClient(client), closeClient(scanner)]);
+  }
+}
+
+/**
+ * Keys in the keyspace that holds the run's keys, in O(1): DBSIZE on the read-back connection, or in
+ * cluster mode CLUSTER COUNTKEYSINSLOT of the run's slot on its owner. Null when it cannot be counted
+ * (the scan decides then).
+ */
+async function countKeyspace(
+  client: RedisClient,
+  slot: number | null,
+  owner: string | undefined,
+): Promise<number | null> {
+  try {
+    if (!('nodes' in client)) return Number(await client.dbsize());
+    if (slot === null || owner === undefined) return null;
+    const node = client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner);
+    return node ? Number(await node.call('CLUSTER', 'COUNTKEYSINSLOT', slot)) : null;
+  } catch {
+    return null;
   }
 }
 
@@ -101,7 +138,9 @@ async function readBack(
     for (let batch = batches.next(); !batch.done; batch = batches.next()) {
       const { outcome, seqs } = batch.value;
       const keys = seqs.map((seq) => keyFor(summary.keyBase, seq));
-      const values = await retrying(timeoutMs, 'reading back the writes', client, () => client.mget(keys));
+      const values = await retrying(timeoutMs, 'reading back the writes', client, () =>
+        client.mgetBuffer(keys),
+      );
       for (let i = 0; i < seqs.length; i++)
         classifier.observe(seqs[i]!, outcome, values[i] ?? null, keys[i]!);
     }
@@ -182,7 +221,7 @@ async function scanKeys(
       let cursor = '0';
       do {
         const [nextCursor, keys] = await retrying(timeoutMs, 'scanning the run keys', client, () =>
-          node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000),
+          node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT),
         );
         cursor = nextCursor;
         if (keys.length > 0) await onKeys(keys, node);

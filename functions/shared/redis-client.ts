@@ -11,6 +11,16 @@ import { DataPlaneError, DrillInputError } from './errors.js';
 
 export type RedisClient = Redis | Cluster;
 
+/** The server refused the credentials (WRONGPASS, NOAUTH, NOPERM): retrying cannot help (exit 2). */
+export class RedisAuthError extends DataPlaneError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisAuthError';
+  }
+}
+
+const AUTH_REFUSAL = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
+
 export interface Endpoint {
   host: string;
   port: number;
@@ -27,7 +37,7 @@ export interface RedisClientOptions {
   tlsCa?: string;
   commandTimeoutMs?: number;
   connectTimeoutMs?: number;
-  /** Constant delay before every reconnect attempt. */
+  /** Constant delay before every reconnect attempt but the first after a drop, which is immediate. */
   retryDelayMs?: number;
   /** CLIENT SETNAME, to recognise the drill's connections on the server. */
   connectionName?: string;
@@ -97,6 +107,11 @@ const reconnectOnReadonly = (error: Error): boolean | 1 => (error.message.starts
 export function createRedisClient(options: RedisClientOptions): RedisClient {
   const client = buildClient(options);
   client.on('error', () => {});
+  // Standalone: the name is set after 'ready', pipelined with the first command, rather than as part of the
+  // connect handshake that 'ready' waits for: a reconnect would otherwise cost a round trip more (~3 ms).
+  const name = options.connectionName;
+  if (name && !options.cluster)
+    client.on('ready', () => client.call('CLIENT', 'SETNAME', name).catch(() => {}));
   return client;
 }
 
@@ -105,6 +120,10 @@ function buildClient(options: RedisClientOptions): RedisClient {
   const commandTimeout = options.commandTimeoutMs ?? CLIENT_DEFAULTS.commandTimeoutMs;
   const connectTimeout = options.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs;
   const retryDelay = options.retryDelayMs ?? CLIENT_DEFAULTS.retryDelayMs;
+  // The first attempt after a drop goes at once (the end of an outage is measured to within the reconnect);
+  // later ones wait, so that a dead endpoint is not hammered in a tight loop. Attempts count from the last
+  // ready connection.
+  const reconnectAfter = (attempt: number): number => (attempt <= 1 ? 0 : retryDelay);
   const tls = endpoint.tls ? (options.tlsCa ? { ca: options.tlsCa } : {}) : undefined;
   const common = {
     username: options.username,
@@ -116,7 +135,6 @@ function buildClient(options: RedisClientOptions): RedisClient {
     autoResendUnfulfilledCommands: false,
     enableAutoPipelining: false,
     reconnectOnError: reconnectOnReadonly,
-    connectionName: options.connectionName,
     disableClientInfo: true,
     enableReadyCheck: false,
   } satisfies RedisOptions;
@@ -127,7 +145,7 @@ function buildClient(options: RedisClientOptions): RedisClient {
       port: endpoint.port,
       enableOfflineQueue: false,
       lazyConnect: true,
-      retryStrategy: () => retryDelay,
+      retryStrategy: reconnectAfter,
     });
   }
   const clusterOptions: ClusterOptions = {
@@ -139,44 +157,52 @@ function buildClient(options: RedisClientOptions): RedisClient {
     retryDelayOnClusterDown: 0,
     retryDelayOnTryAgain: 0,
     retryDelayOnMoved: 0,
-    clusterRetryStrategy: () => retryDelay,
+    clusterRetryStrategy: reconnectAfter,
     // Node connections reconnect too, so that a command in flight on a dropped connection is rejected as
     // "max retries" (indeterminate) and never with the text of a command refused before sending.
-    clusterNodeRetryStrategy: () => retryDelay,
+    clusterNodeRetryStrategy: reconnectAfter,
     slotsRefreshTimeout: commandTimeout,
     slotsRefreshInterval: 1000,
     enableAutoPipelining: false,
     // ElastiCache with TLS: keep the configuration endpoint's name for certificate checks.
     dnsLookup: endpoint.tls ? (address, callback) => callback(null, address) : undefined,
-    redisOptions: common,
+    redisOptions: { ...common, connectionName: options.connectionName },
   };
   return new Cluster([{ host: endpoint.host, port: endpoint.port }], clusterOptions);
 }
 
-/** Connects (if needed) and waits until the client is ready, bounded; a named error otherwise. */
+/**
+ * Connects (if needed) and waits until the client is ready, bounded; a named error otherwise, at once when
+ * the server refuses the credentials (RedisAuthError; its text names no secret).
+ */
 export async function waitUntilReady(client: RedisClient, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return;
   if (client.status === 'wait') client.connect().catch(() => {});
   let lastError: unknown;
+  let settle: (error?: Error) => void = () => {};
   const onError = (error: unknown): void => {
     lastError = error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (AUTH_REFUSAL.test(message)) settle(new RedisAuthError(`Redis refused the credentials: ${message}`));
   };
+  const onReady = (): void => settle();
   client.on('error', onError);
+  client.on('ready', onReady);
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        client.off('ready', ready);
         const cause = lastError instanceof Error ? `: ${lastError.message}` : '';
         reject(new DataPlaneError(`Redis not ready within ${timeoutMs} ms${cause}`));
       }, timeoutMs);
-      const ready = (): void => {
+      settle = (error) => {
         clearTimeout(timer);
-        resolve();
+        if (error) reject(error);
+        else resolve();
       };
-      client.once('ready', ready);
     });
   } finally {
     client.off('error', onError);
+    client.off('ready', onReady);
   }
 }
 

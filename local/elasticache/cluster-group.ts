@@ -6,7 +6,6 @@
  * start (node timeout 1000 ms): the result is the cluster's, but deterministic. The old primary comes
  * back, learns the newer configuration epoch and becomes a replica of the new primary by itself.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisCluster } from '../redis/cluster.js';
 import { FaultProxy } from '../redis/proxy.js';
 import type { RedisServer } from '../redis/server.js';
@@ -125,8 +124,7 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
 
   protected async runFailover(nodeGroupId: string, emit: Emit): Promise<void> {
     const shard = this.shards.find((s) => s.id === nodeGroupId)!;
-    await sleep(this.options.detectionDelayMs);
-    this.check();
+    await this.pause(this.options.detectionDelayMs);
     const from = shard.primary;
     const candidates = shard.members.filter((m) => m !== from);
     if (!this.options.graceful) {

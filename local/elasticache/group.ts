@@ -144,6 +144,7 @@ export async function leastLagged<T extends { server: RedisServer }>(replicas: r
  */
 export abstract class FailoverLifecycle {
   protected stopped = false;
+  private readonly stopSignal = new AbortController();
   private stopping: Promise<void> | undefined;
   private running: Promise<void> | undefined;
 
@@ -163,10 +164,17 @@ export abstract class FailoverLifecycle {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopped = true;
+      this.stopSignal.abort();
       await this.running;
       await this.release();
     })();
     return this.stopping;
+  }
+
+  /** Waits `ms`, or less when the group stops (then GroupStoppedError). */
+  protected async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.stopSignal.signal }).catch(() => {});
+    this.check();
   }
 
   protected check(): void {

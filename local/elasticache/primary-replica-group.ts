@@ -5,7 +5,6 @@
  * is retargeting the links. The primary and reader endpoints are proxies that follow the roles, the way
  * ElastiCache's DNS names do (connections are cut when they move, so that clients reconnect).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultProxy } from '../redis/proxy.js';
 import { RedisServer } from '../redis/server.js';
 import { failoverMessages } from './events.js';
@@ -137,8 +136,7 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
   }
 
   protected async runFailover(_nodeGroupId: string, emit: Emit): Promise<void> {
-    await sleep(this.options.detectionDelayMs);
-    this.check();
+    await this.pause(this.options.detectionDelayMs);
     const from = this.primary;
     const to = this.options.graceful ? await this.handOver(from) : await this.crashOver(from);
     for (const member of this.members) if (member !== to) member.link.retarget(to.server.endpoint);

@@ -3,7 +3,6 @@ import { SLOT_COUNT } from '../../functions/core/keys.js';
 import { parseInfo } from '../../functions/shared/redis-info.js';
 import { RedisServer, type RedisServerOptions, RedisServerStartError } from './server.js';
 
-
 export interface ClusterShard {
   /** The slot range this shard was created with, inclusive. */
   slots: [number, number];

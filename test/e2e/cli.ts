@@ -2,13 +2,15 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DrillReport } from '../../functions/core/drill-report.js';
 import { PROJECT_ROOT } from '../../local/template.js';
 
 export interface CliRun {
   code: number | null;
   stdout: string;
   stderr: string;
-  json: Record<string, unknown> & { [key: string]: any };
+  /** The report written by --json. */
+  json: DrillReport;
 }
 
 /** Runs `failover-drill …` as a user would (a child process on the same Node), with --json into a temp dir. */

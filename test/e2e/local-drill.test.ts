@@ -26,7 +26,7 @@ describe('failover-drill local', () => {
     );
     expect(run.json.cleanup).toMatchObject({ lockReleased: true, errors: [] });
     expect(run.json.cleanup.deleted).toBe(run.json.writes.acknowledged + run.json.writes.recovered);
-    expect(run.json.files.html).toMatch(/report\.html$/);
+    expect(run.json.files?.html).toMatch(/report\.html$/);
     expect(run.stderr).toMatch(/SNS: \[failover-drill\] PASS drill-demo\/0001/);
   });
 
@@ -66,6 +66,6 @@ describe('failover-drill local', () => {
       writes: { attempted: 0 },
       cleanup: { lockReleased: false },
     });
-    expect(run.json.error.message).toMatch(/opt-in-tag-missing/);
+    expect(run.json.error?.message).toMatch(/opt-in-tag-missing/);
   });
 });

@@ -41,6 +41,8 @@ describe('cluster mode disabled: TestFailover on real processes', () => {
       const writer = redisClient(cloud.group.primaryEndpoint!);
       await writer.connect();
       await writer.set('before-failover', '1');
+      // On both replicas before the crash: this key is about resync, not about loss.
+      await writer.call('WAIT', 2, 5000);
       writer.disconnect();
     })();
     const t0 = new Date();

@@ -1,50 +1,16 @@
 /** `failover-drill measure` as a user runs it: a subprocess, a known outage injected by the test. */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Report } from '../../functions/core/report.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
-import { tracker, until } from './measure-kit.js';
+import { runMeasureCli, trackedTempDir, tracker, until } from './measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterEach(stopAll);
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Runs the CLI with the same Node as the tests; resolves with the exit code and the JSON report. */
-function measureCli(args: string[], json: string) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'cli/main.ts', 'measure', '--json', json, ...args],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, MEASURE_TEST_PASSWORD: 'not-used' },
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  track({ stop: async () => void child.kill('SIGKILL') });
-  const done = (async () => {
-    const [code] = (await once(child, 'exit')) as [number | null];
-    const report = JSON.parse(await readFile(json, 'utf8')) as Report;
-    return { code, report, output };
-  })();
-  return { child, done };
-}
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'failover-drill-measure-'));
-  track({ stop: () => rm(dir, { recursive: true, force: true }) });
-  return dir;
-}
+const measureCli = (args: string[], json: string) => runMeasureCli(track, args, json);
+const tempDir = () => trackedTempDir(track);
 
 describe('failover-drill measure', () => {
   it('measures an outage injected while it runs, reports it, deletes its keys and exits 0', async () => {

@@ -1,5 +1,11 @@
 /** Shared by the measure-*.test.ts files: run the real writer, verifier and report against the kit. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { decodeOutcomes, type OutcomeRanges, seqsOf } from '../../functions/core/ranges.js';
 import { buildReport, type Report } from '../../functions/core/report.js';
 import type { WriterSummary } from '../../functions/core/summary.js';
@@ -9,6 +15,43 @@ import { createRedisClient, type RedisClientOptions } from '../../functions/shar
 import type { RedisServer } from '../../local/redis/server.js';
 
 export type Stoppable = { stop(): Promise<void> } | { close(): Promise<void> };
+
+type Track = <T extends Stoppable>(thing: T) => T;
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Runs `failover-drill measure` with the same Node as the tests (killed by `track`'s owner if still
+ * running); resolves with the exit code, the JSON report and everything it printed.
+ */
+export function runMeasureCli(track: Track, args: string[], json: string, env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'cli/main.ts', 'measure', '--json', json, ...args],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, MEASURE_TEST_PASSWORD: 'not-used', ...env },
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  track({ stop: async () => void child.kill('SIGKILL') });
+  const done = (async () => {
+    const [code] = (await once(child, 'exit')) as [number | null];
+    const text = await readFile(json, 'utf8');
+    return { code, report: JSON.parse(text) as Report, output, json: text };
+  })();
+  return { child, done };
+}
+
+/** A temp directory removed with the test's other resources. */
+export async function trackedTempDir(track: Track): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'failover-drill-measure-'));
+  track({ stop: () => rm(dir, { recursive: true, force: true }) });
+  return dir;
+}
 
 /** Everything a test starts (servers, clusters, proxies), stopped in reverse order by afterEach. */
 export function tracker(): { track<T extends Stoppable>(thing: T): T; stopAll(): Promise<void> } {

@@ -1,0 +1,121 @@
+/**
+ * A drill report as JUnit XML, for CI systems that show test results: one testcase per judged threshold
+ * (a failure carries the violation), and an `error` element when the drill itself ended with an error.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { XMLBuilder } from 'fast-xml-parser';
+import type { Report } from '../functions/core/report.js';
+import type { Thresholds } from '../functions/core/thresholds.js';
+
+export const JUNIT_SUITE = 'failover-drill';
+
+export interface JunitOptions {
+  /** The testcases' classname, e.g. the replication group (default: the suite's name). */
+  classname?: string;
+  /** Wall time of the whole gate, in seconds. */
+  timeSeconds?: number;
+  /** Extra properties shown by CI (execution ARN, run id …). */
+  properties?: Record<string, string | number | null | undefined>;
+}
+
+/** The testcase that carries the drill's own error, next to the threshold testcases. */
+const EXECUTION_CASE = 'execution';
+
+/** A threshold is judged when it has a limit: an optional one that is unset, or a false flag, is not. */
+function judged(thresholds: Thresholds): (keyof Thresholds)[] {
+  return (Object.keys(thresholds) as (keyof Thresholds)[])
+    .filter((name) => thresholds[name] !== undefined && thresholds[name] !== false)
+    .sort();
+}
+
+/** XML 1.0 has no place for most control characters (an error message may carry them). */
+const text = (value: string): string => value.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/gu, '\uFFFD');
+
+interface Case {
+  '@name': string;
+  '@classname': string;
+  '@time': number;
+  failure?: { '@message': string; '@type': string; '#text': string };
+  error?: { '@message': string; '@type': string; '#text': string };
+  skipped?: { '@message': string };
+}
+
+export function junitXml(report: Report, options: JunitOptions = {}): string {
+  const classname = options.classname ?? JUNIT_SUITE;
+  const cases: Case[] = judged(report.thresholds).map((name) => {
+    const testcase: Case = { '@name': name, '@classname': classname, '@time': 0 };
+    const violation = report.violations.find((v) => v.threshold === name);
+    if (violation) {
+      testcase.failure = {
+        '@message': text(violation.message),
+        '@type': name,
+        '#text': text(`limit ${violation.limit}, actual ${violation.actual}`),
+      };
+    } else if (report.verdict === 'error') {
+      // Without a verified run there is nothing to judge the threshold against.
+      testcase.skipped = { '@message': 'not judged: the drill ended with an error' };
+    }
+    return testcase;
+  });
+  if (report.error) {
+    cases.push({
+      '@name': EXECUTION_CASE,
+      '@classname': classname,
+      '@time': 0,
+      error: {
+        '@message': text(report.error.message),
+        '@type': text(report.error.name),
+        '#text': text(`${report.error.name}: ${report.error.message}`),
+      },
+    });
+  }
+  const count = (kind: 'failure' | 'error' | 'skipped') => cases.filter((c) => c[kind]).length;
+  const time = Math.round((options.timeSeconds ?? 0) * 1000) / 1000;
+  const totals = {
+    '@tests': cases.length,
+    '@failures': count('failure'),
+    '@errors': count('error'),
+    '@skipped': count('skipped'),
+    '@time': time,
+  };
+  const all: Record<string, string | number | null | undefined> = {
+    verdict: report.verdict,
+    runId: report.runId,
+    ...options.properties,
+  };
+  const properties = Object.entries(all)
+    .filter((entry): entry is [string, string | number] => entry[1] !== null && entry[1] !== undefined)
+    .map(([name, value]) => ({ '@name': name, '@value': text(String(value)) }));
+  const builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    format: true,
+    suppressEmptyNode: true,
+  });
+  return builder.build({
+    '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
+    testsuites: {
+      '@name': JUNIT_SUITE,
+      ...totals,
+      testsuite: {
+        '@name': JUNIT_SUITE,
+        ...totals,
+        properties: { property: properties },
+        testcase: cases,
+      },
+    },
+  }) as string;
+}
+
+/** Writes the JUnit file (directories created; replaced atomically, never half-written). */
+export async function writeJunitReport(
+  file: string,
+  report: Report,
+  options: JunitOptions = {},
+): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, junitXml(report, options));
+  await rename(temporary, file);
+}

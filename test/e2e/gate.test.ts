@@ -1,0 +1,359 @@
+/**
+ * `failover-drill gate` against a real `failover-drill emulator`: both are subprocesses, joined only by the
+ * emulator's ready line (its env carries AWS_ENDPOINT_URL_SFN and the dummy credentials), as in a pipeline.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeReplicationGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DrillReport } from '../../functions/core/drill-report.js';
+import { LOCK_TAG } from '../../functions/core/guardrails.js';
+import { LOCAL_CREDENTIALS } from '../../local/cloud.js';
+import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
+import type { Endpoint } from '../../local/elasticache/group.js';
+import { allEvents, elastiCacheClient, redisClient } from '../../local/elasticache/test-support.js';
+
+const cwd = new URL('../..', import.meta.url).pathname;
+const READY_TIMEOUT_MS = 30_000;
+const GATE_TIMEOUT_MS = 90_000;
+
+interface Ready {
+  endpoint: string;
+  region: string;
+  stateMachineArn: string;
+  groupId: string;
+  primaryEndpoint: Endpoint;
+  env: Record<string, string>;
+}
+
+interface Emulator {
+  child: ChildProcess;
+  ready: Ready;
+  reportDir: string;
+}
+
+const cli = (args: string[]) =>
+  spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+/** Stops a child and waits for it: SIGTERM (the emulator stops its redis-servers), SIGKILL if it hangs. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startEmulator(flags: string[] = []): Promise<Emulator> {
+  const reportDir = await mkdtemp(join(tmpdir(), 'gate-e2e-'));
+  const child = cli(['emulator', ...flags, '--report-dir', reportDir]);
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), READY_TIMEOUT_MS);
+  try {
+    for await (const line of createInterface({ input: child.stdout! }))
+      return { child, reportDir, ready: JSON.parse(line) as Ready };
+  } catch (error) {
+    await stop(child);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  throw new Error(`the emulator exited without a ready line: ${stderr}`);
+}
+
+async function stopEmulator(emulator: Emulator | undefined): Promise<void> {
+  if (!emulator) return;
+  await stop(emulator.child);
+  await rm(emulator.reportDir, { recursive: true, force: true });
+}
+
+interface GateRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  report: DrillReport;
+  junit: {
+    testsuites: {
+      testsuite: Record<string, string> & {
+        testcase: { name: string; failure?: { message: string }; error?: { type: string } }[];
+      };
+    };
+  };
+}
+
+const running = new Set<ChildProcess>();
+afterEach(async () => {
+  await Promise.all([...running].map(stop));
+  running.clear();
+});
+
+/** Runs `gate` on drill-demo with the emulator's environment; JSON and JUnit go to its report directory. */
+async function gate(emulator: Emulator, name: string, args: string[], input?: unknown): Promise<GateRun> {
+  const dir = emulator.reportDir;
+  const files = {
+    json: join(dir, `${name}.json`),
+    junit: join(dir, `${name}.xml`),
+    input: join(dir, `${name}.in`),
+  };
+  if (input !== undefined) await writeFile(files.input, JSON.stringify(input));
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'cli/main.ts',
+      'gate',
+      '--state-machine-arn',
+      emulator.ready.stateMachineArn,
+      '--poll-interval',
+      '0.2',
+      '--json',
+      files.json,
+      '--junit',
+      files.junit,
+      '--name',
+      name,
+      '--replication-group',
+      'drill-demo',
+      ...(input !== undefined ? ['--input', files.input] : []),
+      ...args,
+    ],
+    { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...emulator.ready.env } },
+  );
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), GATE_TIMEOUT_MS);
+  const [code] = (await once(child, 'close')) as [number | null];
+  clearTimeout(timer);
+  running.delete(child);
+  const written = (file: string) =>
+    readFile(file, 'utf8').catch((error: Error) => {
+      throw new Error(`gate exited ${code} without ${file} (${error.message}); stderr:\n${stderr}`);
+    });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (tag) => tag === 'testcase',
+  });
+  return {
+    code,
+    stdout,
+    stderr,
+    report: JSON.parse(await written(files.json)) as DrillReport,
+    junit: parser.parse(await written(files.junit)),
+  };
+}
+
+const sdkTarget = (ready: Ready) => ({
+  endpoint: ready.endpoint,
+  region: ready.region,
+  credentials: LOCAL_CREDENTIALS,
+});
+
+/** The demo's fast timings (a local failover completes in about a second). */
+const FAST = {
+  writer: { ...LOCAL_DEFAULT_INPUT.writer },
+  recovery: { ...LOCAL_DEFAULT_INPUT.recovery },
+};
+
+describe('failover-drill gate against the emulator', () => {
+  let emulator: Emulator | undefined;
+  afterEach(async () => {
+    await stopEmulator(emulator);
+    emulator = undefined;
+  });
+
+  it('passes a clean drill: exit 0, nothing lost, a new primary, a JUnit file without failures', async () => {
+    // Prepare
+    emulator = await startEmulator();
+
+    // Act
+    const run = await gate(emulator, 'gate-pass', [], FAST);
+
+    // Assess
+    const suite = run.junit.testsuites.testsuite;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.report.verdict).toBe('pass');
+    expect(run.report.writes.lost).toBe(0);
+    expect(run.report.writes.acknowledged).toBeGreaterThan(1000);
+    expect(run.report.failover.from).toMatch(/^drill-demo-00\d$/);
+    expect(run.report.failover.to).toMatch(/^drill-demo-00\d$/);
+    expect(run.report.failover.from).not.toBe(run.report.failover.to);
+    expect(run.stdout).toContain('failover-drill gate: PASS');
+    expect(run.stderr).toContain('✓ Report');
+    expect(suite).toMatchObject({ name: 'failover-drill', failures: '0', errors: '0' });
+    expect(suite.testcase.map((c) => c.name)).toContain('maxLostWrites');
+  });
+
+  it('fails the gate when a lagging replica loses acknowledged writes: exit 1, a JUnit failure for maxLostWrites', async () => {
+    // Prepare
+    emulator = await startEmulator(['--replication-lag-ms', '500']);
+
+    // Act
+    const run = await gate(emulator, 'gate-lag', [], FAST);
+
+    // Assess
+    const failures = run.junit.testsuites.testsuite.testcase.filter((c) => c.failure);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.report.verdict).toBe('fail');
+    expect(run.report.writes.lost).toBeGreaterThan(0);
+    expect(failures.map((c) => [c.name, c.failure?.message])).toEqual([
+      ['maxLostWrites', `lost writes ${run.report.writes.lost} > 0`],
+    ]);
+  });
+
+  it('cleans up when a step fails midway: RecoveryTimeoutError, exit 2, no run keys left, lock released', async () => {
+    // Prepare
+    emulator = await startEmulator(['--detection-delay-ms', '30000']);
+    const runId = 'gate-timeout';
+    const input = { ...FAST, recovery: { ...FAST.recovery, maxWaitSeconds: 10 } };
+
+    // Act
+    const run = await gate(emulator, runId, [], input);
+    await sleep(2000); // a writer abandoned by its branch stops at Cleanup's marker; give it time to be gone
+    const redis = redisClient(emulator.ready.primaryEndpoint);
+    const keys: string[] = [];
+    try {
+      await redis.connect();
+      let cursor = '0';
+      for (let i = 0; i < 10_000; i++) {
+        const [next, batch] = await redis.scan(cursor, 'MATCH', `failover-drill:${runId}:*`, 'COUNT', 1000);
+        keys.push(...batch);
+        cursor = next;
+        if (cursor === '0') break;
+      }
+    } finally {
+      redis.disconnect();
+    }
+    const ec = elastiCacheClient(sdkTarget(emulator.ready));
+    const described = await ec.send(
+      new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'drill-demo' }),
+    );
+    const tags = await ec.send(
+      new ListTagsForResourceCommand({ ResourceName: described.ReplicationGroups![0]!.ARN }),
+    );
+
+    // Assess
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.report.verdict).toBe('error');
+    expect(run.report.error?.name).toBe('RecoveryTimeoutError');
+    expect(run.report.cleanup.errors).toEqual([]);
+    expect(run.junit.testsuites.testsuite.testcase.find((c) => c.error)?.error?.type).toBe(
+      'RecoveryTimeoutError',
+    );
+    expect(keys).toEqual([]);
+    expect(tags.TagList?.map((t) => t.Key)).not.toContain(LOCK_TAG);
+  });
+});
+
+describe('failover-drill gate refusals', () => {
+  let emulator: Emulator | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator(['--no-opt-in-tag']);
+  });
+  afterAll(async () => {
+    await stopEmulator(emulator);
+  });
+
+  const executions = async (ready: Ready) => {
+    const sfn = new SFNClient({ ...sdkTarget(ready), maxAttempts: 1 });
+    try {
+      const out = await sfn.send(new ListExecutionsCommand({ stateMachineArn: ready.stateMachineArn }));
+      return (out.executions ?? []).map((e) => e.name);
+    } finally {
+      sfn.destroy();
+    }
+  };
+
+  it('refuses a group without the opt-in tag in Preflight: exit 2, GuardrailError, no TestFailover', async () => {
+    // Act
+    const run = await gate(emulator!, 'gate-guardrail', [], FAST);
+    const events = await allEvents(elastiCacheClient(sdkTarget(emulator!.ready)));
+
+    // Assess
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.report.error?.name).toBe('GuardrailError');
+    expect(run.report.failoverTriggered).toBe(false);
+    expect(events.filter((e) => e.Message?.startsWith('Test Failover API called'))).toEqual([]);
+  });
+
+  it('refuses bad input before starting an execution: exit 2, DrillInputError, JSON and JUnit written', async () => {
+    // Prepare
+    const before = await executions(emulator!.ready);
+
+    // Act
+    const negative = await gate(emulator!, 'gate-negative', ['--max-lost-writes', '-1']);
+    const unknownField = await gate(emulator!, 'gate-unknown', [], {
+      ...FAST,
+      writer: { ...FAST.writer, burst: 10 },
+    });
+    const after = await executions(emulator!.ready);
+
+    // Assess
+    for (const run of [negative, unknownField]) {
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.report.verdict).toBe('error');
+      expect(run.report.error?.name).toBe('DrillInputError');
+      expect(run.junit.testsuites.testsuite.testcase.find((c) => c.error)?.error?.type).toBe(
+        'DrillInputError',
+      );
+    }
+    expect(negative.report.error?.message).toContain('maxLostWrites');
+    expect(unknownField.report.error?.message).toContain('burst');
+    expect(after).toEqual(before);
+    expect(after).not.toContain('gate-negative');
+  });
+});
+
+describe('failover-drill gate usage', () => {
+  it('exits 2 on an unknown flag and on a missing required option', async () => {
+    // Prepare
+    const cases = [
+      ['gate', '--bogus', '--state-machine-arn', 'arn', '--replication-group', 'g'],
+      ['gate', '--state-machine-arn', 'arn'],
+      ['gate', '--state-machine-arn', 'arn', '--replication-group', 'g', '--poll-interval', '0'],
+    ];
+
+    // Act
+    const results = await Promise.all(
+      cases.map(async (args) => {
+        const child = cli(args);
+        running.add(child);
+        let stderr = '';
+        child.stderr!.on('data', (chunk) => {
+          stderr += chunk;
+        });
+        const [code] = await once(child, 'close');
+        running.delete(child);
+        return { code, stderr };
+      }),
+    );
+
+    // Assess
+    expect(results.map((r) => r.code)).toEqual([2, 2, 2]);
+    expect(results[0]!.stderr).toContain("unknown option '--bogus'");
+    expect(results[1]!.stderr).toContain("required option '--replication-group <id>' not specified");
+    expect(results[2]!.stderr).toContain('expected a number of seconds > 0');
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * The replication lag sampled just before the disruption (failover.replicationLagBytes): the bytes of the
+ * replication stream the primary has sent and its best replica has not acknowledged, against the truth read
+ * from the primary directly.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { replicationLag } from '../../functions/core/monitor.js';
+import { FaultProxy } from '../../local/redis/proxy.js';
+import { RedisServer } from '../../local/redis/server.js';
+import { measure, tracker } from './measure-kit.js';
+
+const { track, stopAll } = tracker();
+afterEach(stopAll);
+
+const url = (proxy: FaultProxy) => `redis://${proxy.host}:${proxy.port}`;
+const lagOf = async (primary: RedisServer) => replicationLag(await primary.info('replication'));
+const options = { rate: 1000, settleMs: 300, baselineMs: 300, maxDurationMs: 20_000, monitorIntervalMs: 20 };
+
+/** A short outage on the writer's path: the disruption the lag is sampled before. */
+async function outage(front: FaultProxy): Promise<void> {
+  front.blackhole();
+  await sleep(150);
+  front.heal();
+}
+
+describe('replication lag at the disruption', () => {
+  it('reports the bytes a held replication link left unacknowledged', async () => {
+    // Prepare: the replica replicates through `link`; the writer writes through `front`
+    const primary = track(await RedisServer.start({ name: 'lag-primary' }));
+    const link = track(await FaultProxy.start({ target: primary.endpoint }));
+    track(await RedisServer.start({ name: 'lag-replica', replicaOf: { host: link.host, port: link.port } }));
+    const front = track(await FaultProxy.start({ target: primary.endpoint }));
+    let truth: { before: number; atDisruption: number } = { before: -1, atDisruption: -1 };
+    // Act
+    const { report } = await measure({ endpoint: url(front) }, options, async () => {
+      link.hold(); // nothing reaches the replica, no acknowledgement comes back
+      await sleep(30);
+      const before = (await lagOf(primary))!;
+      await sleep(300);
+      truth = { before, atDisruption: (await lagOf(primary))! };
+      await outage(front);
+    });
+    // Assess: the last sample lies between the start of the hold and the disruption; ~300 writes in between
+    const lag = report.failover.replicationLagBytes;
+    console.log(`replication lag: sampled ${lag} B, truth at the disruption ${truth.atDisruption} B`);
+    expect(report.disruption).toMatchObject({ observed: true, cause: 'errors' });
+    expect(lag).toBeGreaterThan(truth.before);
+    expect(lag).toBeLessThanOrEqual(truth.atDisruption);
+    // Sampled every 20 ms: at most a few tens of ms of writes short of the truth.
+    expect(lag).toBeGreaterThanOrEqual(truth.before + 0.7 * (truth.atDisruption - truth.before));
+    expect(truth.atDisruption - truth.before).toBeGreaterThan(250 * 40); // ≥ 40 B per SET … EX
+  });
+
+  it('reports at most the last ack interval of the stream for a replica in sync, null without a replica', async () => {
+    // Prepare
+    const primary = track(await RedisServer.start({ name: 'sync-primary' }));
+    track(await RedisServer.start({ name: 'sync-replica', replicaOf: primary.endpoint }));
+    const alone = track(await RedisServer.start({ name: 'alone-primary' }));
+    const [front, aloneFront] = [
+      track(await FaultProxy.start({ target: primary.endpoint })),
+      track(await FaultProxy.start({ target: alone.endpoint })),
+    ];
+    let perSecond = 0;
+    // Act
+    const [synced, single] = await Promise.all([
+      measure({ endpoint: url(front) }, options, async () => {
+        const [offset] = [Number((await primary.info('replication')).master_repl_offset)];
+        await sleep(1000);
+        perSecond = Number((await primary.info('replication')).master_repl_offset) - offset;
+        await outage(front);
+      }),
+      measure({ endpoint: url(aloneFront) }, options, () => outage(aloneFront)),
+    ]);
+    // Assess: a replica acknowledges once a second, so an in-sync replica shows up to ~1-1.5 s of stream
+    const lag = synced.report.failover.replicationLagBytes;
+    console.log(`in sync: sampled ${lag} B; the stream carries ${perSecond} B/s`);
+    expect(lag).not.toBeNull();
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThanOrEqual(perSecond * 2);
+    expect(single.report.failover.replicationLagBytes).toBeNull();
+  });
+});
