@@ -53,6 +53,20 @@ describe('failover-drill local', () => {
     expect(run.json.failover.from).not.toBe(run.json.failover.to);
   });
 
+  it('drills over TLS with an ACL user, and no credential reaches a log line or the report', async () => {
+    // Act
+    const run = await runCli(['local', '--tls', '--auth', '--verbose']);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json).toMatchObject({ verdict: 'pass', writes: { lost: 0 } });
+    expect(run.json.endpoint).toMatch(/^rediss:\/\/127\.0\.0\.1:\d+$/);
+    expect(run.stdout).toMatch(/"level":"INFO"/); // --verbose: the Lambdas' own log lines are in the output
+    // The local cloud's AUTH token and ACL password are 32 hex digits; nothing of that shape may appear.
+    const everything = `${run.stdout}\n${run.stderr}\n${JSON.stringify(run.json)}`;
+    expect(everything).not.toMatch(/\b[0-9a-f]{32}\b/);
+  });
+
   it('refuses a group without the opt-in tag before touching anything', async () => {
     // Act
     const run = await runCli(['local', '--no-opt-in-tag']);
