@@ -105,6 +105,9 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
       waitUntilReady(writer, settings.connectTimeoutMs),
       waitUntilReady(monitor, settings.connectTimeoutMs),
     ]);
+    // Cluster mode: a read of the run's slot opens the connection to the node that owns it, so that the
+    // first writes are not refused (NOT_CONNECTED) while the client connects on first use.
+    if (settings.cluster) await writer.exists(keyFor(keyBase, 0));
   } catch (error) {
     await Promise.all([closeClient(writer), closeClient(monitor)]);
     throw error instanceof DataPlaneError ? error : new DataPlaneError(String(error));
