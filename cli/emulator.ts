@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import {
   type LocalCloud,
   type LocalCloudOptions,
@@ -9,21 +9,13 @@ import {
 import { handlerEnvironment } from '../local/drill.js';
 import { LocalStepFunctions } from '../local/stepfunctions/service.js';
 import { wholeNumber } from './args.js';
+import { type LocalGroupFlags, localGroupOptions, withLocalGroupOptions } from './local-group.js';
 
 /** Exit code for refused or malformed invocations, as for every refusal (see the README). */
 const USAGE_EXIT = 2;
 
-export interface EmulatorFlags {
+export interface EmulatorFlags extends LocalGroupFlags {
   port?: number;
-  clusterMode?: 'enabled' | 'disabled';
-  shards?: number;
-  replicas?: number;
-  replicationLagMs?: number;
-  optInTag: boolean;
-  tls?: boolean;
-  auth?: boolean;
-  graceful?: boolean;
-  detectionDelayMs?: number;
   groupId?: string;
   snsLog?: string;
   reportDir: string;
@@ -33,16 +25,8 @@ export interface EmulatorFlags {
 /** The flags as startLocalCloud options (validated there, with the same messages as for library callers). */
 export function cloudOptions(flags: EmulatorFlags): LocalCloudOptions {
   return {
+    ...localGroupOptions(flags),
     port: flags.port,
-    clusterMode: flags.clusterMode,
-    shards: flags.shards,
-    replicas: flags.replicas,
-    replicationLagMs: flags.replicationLagMs,
-    optInTag: flags.optInTag,
-    tls: flags.tls,
-    auth: flags.auth,
-    graceful: flags.graceful,
-    detectionDelayMs: flags.detectionDelayMs,
     groupId: flags.groupId,
     snsLogFile: flags.snsLog,
   };
@@ -92,28 +76,15 @@ async function serve(flags: EmulatorFlags): Promise<void> {
 }
 
 export function emulatorCommand(): Command {
-  return new Command('emulator')
-    .description(
-      'Serve the local cloud until SIGINT/SIGTERM: a replication group of real redis-server processes and ' +
-        'an ElastiCache + SNS + Step Functions (the drill state machine) control plane on 127.0.0.1 for the AWS SDK (AWS_ENDPOINT_URL_*). Prints one ' +
-        'ready line of JSON on stdout.',
-    )
-    .option('--port <n>', 'control plane port (default: a free one)', wholeNumber)
-    .addOption(
-      new Option('--cluster-mode <mode>', 'cluster mode of the group').choices(['enabled', 'disabled']),
-    )
-    .option('--shards <n>', 'node groups, cluster mode enabled (default 3)', wholeNumber)
-    .option('--replicas <n>', 'replicas per node group (default 2, or 1 in cluster mode)', wholeNumber)
-    .option(
-      '--replication-lag-ms <n>',
-      'a delay line on each replica link; what is in it when the primary dies is lost (cluster mode disabled)',
-      wholeNumber,
-    )
-    .option('--no-opt-in-tag', 'create the group without the failover-drill:allowed=true tag')
-    .option('--tls', 'serve Redis over TLS only (the CA file is in the ready line)')
-    .option('--auth', 'require an AUTH token and add an ACL user (both in the ready line)')
-    .option('--graceful', 'TestFailover hands over without loss instead of crashing the primary')
-    .option('--detection-delay-ms <n>', 'TestFailover call to primary crash (default 500)', wholeNumber)
+  return withLocalGroupOptions(
+    new Command('emulator')
+      .description(
+        'Serve the local cloud until SIGINT/SIGTERM: a replication group of real redis-server processes and ' +
+          'an ElastiCache + SNS + Step Functions (the drill state machine) control plane on 127.0.0.1 for the AWS SDK (AWS_ENDPOINT_URL_*). Prints one ' +
+          'ready line of JSON on stdout.',
+      )
+      .option('--port <n>', 'control plane port (default: a free one)', wholeNumber),
+  )
     .option('--group-id <id>', 'replication group id (default drill-demo)')
     .option('--sns-log <file>', 'append published SNS messages to this JSONL file')
     .option(
@@ -122,9 +93,6 @@ export function emulatorCommand(): Command {
       'drill-reports',
     )
     .option('--verbose', "show the drill Lambdas' log lines")
-    .exitOverride((error) => {
-      process.exit(error.exitCode === 0 ? 0 : USAGE_EXIT);
-    })
     .action(async (flags: EmulatorFlags) => {
       await serve(flags);
     });

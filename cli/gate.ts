@@ -335,9 +335,6 @@ export function gateCommand(): Command {
     .option('--poll-interval <s>', 'seconds between polls of the execution', positiveSeconds, 2)
     .option('--timeout <s>', 'seconds to follow the execution at most', positiveSeconds, 3600)
     .option('--name <name>', 'the execution name, also the run id (default: drill-<time>-<random>)')
-    .exitOverride((error) => {
-      process.exit(error.exitCode === 0 ? 0 : EXIT_CODES.error);
-    })
     .action(async (flags: GateFlags) => {
       const sfn = new SFNClient({ requestHandler: { requestTimeout: 30_000, connectionTimeout: 5_000 } });
       try {

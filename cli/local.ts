@@ -1,23 +1,15 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { buildReport, type Report } from '../functions/core/report.js';
 import { runLocalDrill } from '../local/drill.js';
 import type { EventLog } from '../local/stepfunctions/runner.js';
-import { readInput, wholeNumber } from './args.js';
+import { readInput } from './args.js';
+import { type LocalGroupFlags, localGroupOptions, withLocalGroupOptions } from './local-group.js';
 import { runReporting } from './report-output.js';
 
-interface LocalFlags {
+interface LocalFlags extends LocalGroupFlags {
   input?: string;
   json?: string;
   reportDir: string;
-  clusterMode: 'enabled' | 'disabled';
-  shards?: number;
-  replicas?: number;
-  replicationLagMs?: number;
-  optInTag: boolean;
-  graceful?: boolean;
-  tls?: boolean;
-  auth?: boolean;
-  detectionDelayMs?: number;
   verbose?: boolean;
 }
 
@@ -44,20 +36,10 @@ async function run(flags: LocalFlags): Promise<void> {
       input,
       reportDir: flags.reportDir,
       verbose: flags.verbose,
-      cloud: {
-        clusterMode: flags.clusterMode,
-        shards: flags.shards,
-        replicas: flags.replicas,
-        replicationLagMs: flags.replicationLagMs,
-        optInTag: flags.optInTag,
-        graceful: flags.graceful,
-        tls: flags.tls,
-        auth: flags.auth,
-        detectionDelayMs: flags.detectionDelayMs,
-      },
+      cloud: localGroupOptions(flags),
       onCloud: (cloud) =>
         stderr.write(
-          `local cloud up: ${cloud.groupId} (cluster mode ${flags.clusterMode}) at ${cloud.endpoint}\n`,
+          `local cloud up: ${cloud.groupId} (cluster mode ${flags.clusterMode ?? 'disabled'}) at ${cloud.endpoint}\n`,
         ),
       onEvent: progress(stderr),
     });
@@ -80,34 +62,15 @@ async function run(flags: LocalFlags): Promise<void> {
 }
 
 export function localCommand(): Command {
-  return new Command('local')
-    .description(
-      'Start a local replication group of real redis-server processes and run a whole drill through the ' +
-        'real state machine and handlers. Exit 0 pass, 1 threshold exceeded, 2 refused or error.',
-    )
-    .option('--input <file>', 'the execution input (JSON), validated exactly as in AWS')
-    .option('--json <file>', 'write the report JSON here, on every outcome')
-    .option('--report-dir <dir>', 'where JSON and HTML reports go, per run', 'drill-reports')
-    .addOption(
-      new Option('--cluster-mode <mode>', 'cluster mode of the group')
-        .choices(['enabled', 'disabled'])
-        .default('disabled'),
-    )
-    .option('--shards <n>', 'node groups, cluster mode enabled (default 3)', wholeNumber)
-    .option('--replicas <n>', 'replicas per node group (default 2, or 1 in cluster mode)', wholeNumber)
-    .option(
-      '--replication-lag-ms <n>',
-      'a delay line on each replica link: acknowledged writes in it are lost at failover',
-      wholeNumber,
-    )
-    .option(
-      '--no-opt-in-tag',
-      'create the group without the failover-drill:allowed=true tag (Preflight refuses)',
-    )
-    .option('--graceful', 'TestFailover hands over without loss (a control run)')
-    .option('--tls', 'serve Redis over TLS only')
-    .option('--auth', 'require AUTH (an ACL user and password)')
-    .option('--detection-delay-ms <n>', 'TestFailover call to primary crash (default 500)', wholeNumber)
-    .option('--verbose', "show the Lambdas' log lines and metrics")
-    .action(run);
+  return withLocalGroupOptions(
+    new Command('local')
+      .description(
+        'Start a local replication group of real redis-server processes and run a whole drill through the ' +
+          'real state machine and handlers. Exit 0 pass, 1 threshold exceeded, 2 refused or error.',
+      )
+      .option('--input <file>', 'the execution input (JSON), validated exactly as in AWS')
+      .option('--json <file>', 'write the report JSON here, on every outcome')
+      .option('--report-dir <dir>', 'where JSON and HTML reports go, per run', 'drill-reports')
+      .option('--verbose', "show the Lambdas' log lines and metrics"),
+  ).action(run);
 }

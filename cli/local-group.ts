@@ -1,0 +1,56 @@
+import { type Command, Option } from 'commander';
+import type { LocalCloudOptions } from '../local/cloud.js';
+import { wholeNumber } from './args.js';
+
+/** The local replication group's flags, shared by `local` and `emulator`. */
+export interface LocalGroupFlags {
+  clusterMode?: 'enabled' | 'disabled';
+  shards?: number;
+  replicas?: number;
+  replicationLagMs?: number;
+  optInTag: boolean;
+  tls?: boolean;
+  auth?: boolean;
+  graceful?: boolean;
+  detectionDelayMs?: number;
+}
+
+export function withLocalGroupOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--cluster-mode <mode>', 'cluster mode of the group').choices(['enabled', 'disabled']),
+    )
+    .option('--shards <n>', 'node groups, cluster mode enabled (default 3)', wholeNumber)
+    .option('--replicas <n>', 'replicas per node group (default 2, or 1 in cluster mode)', wholeNumber)
+    .option(
+      '--replication-lag-ms <n>',
+      'a delay line on each replica link: acknowledged writes still in it when the primary dies are lost (cluster mode disabled)',
+      wholeNumber,
+    )
+    .option(
+      '--no-opt-in-tag',
+      'create the group without the failover-drill:allowed=true tag (Preflight refuses)',
+    )
+    .option('--tls', 'serve Redis over TLS only')
+    .option('--auth', 'require an AUTH token and add an ACL user')
+    .option(
+      '--graceful',
+      'TestFailover hands over without loss instead of crashing the primary (a control run)',
+    )
+    .option('--detection-delay-ms <n>', 'TestFailover call to primary crash (default 500)', wholeNumber);
+}
+
+/** The flags as startLocalCloud options (validated there, with the same messages as for library callers). */
+export function localGroupOptions(flags: LocalGroupFlags): LocalCloudOptions {
+  return {
+    clusterMode: flags.clusterMode,
+    shards: flags.shards,
+    replicas: flags.replicas,
+    replicationLagMs: flags.replicationLagMs,
+    optInTag: flags.optInTag,
+    tls: flags.tls,
+    auth: flags.auth,
+    graceful: flags.graceful,
+    detectionDelayMs: flags.detectionDelayMs,
+  };
+}
