@@ -188,9 +188,8 @@ export function progressPrinter(stderr: NodeJS.WritableStream): (event: HistoryE
     const name = error?.resource && open.has(error.resource) ? error.resource : [...open.keys()].at(-1);
     const state = name === undefined ? undefined : open.get(name);
     if (!name || !state) return;
-    // A retry: AWS schedules the task again after its failure (the local service says TaskRetried).
-    const retried =
-      event.type?.endsWith('Scheduled') || (event.type as string | undefined)?.endsWith('Retried');
+    // A retry: AWS (and the local service) schedules the task again after its failure.
+    const retried = event.type?.endsWith('Scheduled');
     if (retried && (state.error ?? error)) {
       stderr.write(`  ↻ ${name.padEnd(16)} ${state.error ?? error?.error}, retrying\n`);
       state.error = undefined;

@@ -46,32 +46,36 @@ const json = (value: unknown) => JSON.stringify(value ?? null);
 function historyEvent(event: EventLog): Omit<HistoryEvent, 'id' | 'previousEventId'> | undefined {
   const timestamp = seconds(event.timestamp);
   const state =
-    'state' in event ? (event.state as { name: string; input?: unknown; output?: unknown }) : undefined;
+    'state' in event
+      ? (event.state as { name: string; type: string; input?: unknown; output?: unknown })
+      : undefined;
+  // AWS names entered/exited events after the state's type: TaskStateEntered, ChoiceStateExited, …
+  const kind =
+    state?.type === 'Succeed' || state?.type === 'Fail' ? state.type : `${state?.type ?? 'Task'}State`;
+  const failure = {
+    resource: state?.name,
+    error: (event as { Error?: string }).Error,
+    cause: String((event as { Cause?: unknown }).Cause ?? ''),
+  };
   switch (event.type) {
     case 'StateEntered':
       return {
         timestamp,
-        type: 'TaskStateEntered',
+        type: `${kind}Entered`,
         stateEnteredEventDetails: { name: state?.name, input: json(state?.input) },
       };
     case 'StateExited':
       return {
         timestamp,
-        type: 'TaskStateExited',
+        type: `${kind}Exited`,
         stateExitedEventDetails: { name: state?.name, output: json(state?.output) },
       };
     case 'StateFailed':
     case 'StateCaught':
+      return { timestamp, type: 'TaskFailed', taskFailedEventDetails: failure };
     case 'StateRetried':
-      return {
-        timestamp,
-        type: event.type === 'StateRetried' ? 'TaskRetried' : 'TaskFailed',
-        taskFailedEventDetails: {
-          resource: state?.name,
-          error: (event as { Error?: string }).Error,
-          cause: String((event as { Cause?: unknown }).Cause ?? ''),
-        },
-      };
+      // As on AWS: after the failure, the task is scheduled again.
+      return { timestamp, type: 'TaskScheduled', taskScheduledEventDetails: { resource: state?.name } };
     default:
       return undefined;
   }
