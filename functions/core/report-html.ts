@@ -32,7 +32,14 @@ function timelineStrip(report: DrillReport): string {
       return `<div class="b" title="${at} ms: ${ok} ok, ${fail} fail, ${info} info"><i class="info" style="height:${h(info)}"></i><i class="fail" style="height:${h(fail)}"></i><i class="ok" style="height:${h(ok)}"></i></div>`;
     })
     .join('');
-  return `<div class="strip">${bars}</div><p class="axis">${t.startMs} ms … ${t.startMs + t.ok.length * t.bucketMs} ms on the writer's clock, ${t.bucketMs} ms per bar</p>`;
+  const span = t.ok.length * t.bucketMs;
+  const { firstLostAckMs, lastLostAckMs } = report.dataLossWindow;
+  // Lost writes were acknowledged (green) when written: the band marks when, on the same clock.
+  const lost =
+    firstLostAckMs !== null && lastLostAckMs !== null
+      ? `<div class="lost" style="left:${(((firstLostAckMs - t.startMs) / span) * 100).toFixed(2)}%;width:${Math.max(0.3, ((lastLostAckMs - firstLostAckMs) / span) * 100).toFixed(2)}%" title="${report.writes.lost} acknowledged writes lost, acknowledged between ${Math.round(firstLostAckMs)} and ${Math.round(lastLostAckMs)} ms"></div>`
+      : '';
+  return `<div class="strip">${bars}${lost}</div><p class="axis">${t.startMs} ms … ${t.startMs + span} ms on the writer's clock, ${t.bucketMs} ms per bar${lost ? '; hatched: when the lost writes were acknowledged' : ''}</p>`;
 }
 
 export function renderReportHtml(report: DrillReport): string {
@@ -52,12 +59,13 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2rem;max-width:70rem;color:#1f23
 h1{font-size:1.3rem}.verdict{color:#fff;background:${colour};padding:.1rem .6rem;border-radius:4px;text-transform:uppercase}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid #d0d7de;padding:.25rem .8rem;text-align:left}
 th{font-weight:600;background:#f6f8fa}
-.strip{display:flex;align-items:flex-end;height:120px;border:1px solid #d0d7de;padding:2px;gap:0}
+.strip{position:relative;display:flex;align-items:flex-end;height:120px;border:1px solid #d0d7de;padding:2px;gap:0}
+.lost{position:absolute;top:0;bottom:0;background:repeating-linear-gradient(45deg,rgba(207,34,46,.55) 0 4px,transparent 4px 8px);border-left:2px solid #cf222e;border-right:2px solid #cf222e}
 .b{flex:1;display:flex;flex-direction:column-reverse;height:100%;min-width:1px}
 .b i{display:block}.ok{background:#2da44e}.fail{background:#cf222e}.info{background:#d4a72c}
 .axis{color:#57606a;font-size:12px}
 </style></head><body>
-<h1><span class="verdict">${html(report.verdict)}</span> ${html(report.headline)}</h1>
+<h1><span class="verdict">${html(report.verdict)}</span> ${html(report.headline.replace(/^(PASS|FAIL|ERROR) /, ''))}</h1>
 <table>${rows([
     ['run', report.runId],
     [
