@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENT_TEXT } from './event-text.js';
 import type { DrillPlan } from './plan.js';
 import type { Recovery } from './recovery.js';
 import { buildReport, type FailoverEvent, type Report } from './report.js';
@@ -64,9 +65,9 @@ function failoverEvents(recovery: Recovery): FailoverEvent[] {
   };
   add('requested', recovery.requestedAt, 'TestFailover requested');
   const kinds: [RegExp, FailoverEvent['kind']][] = [
-    [/^Failover from/, 'completed'],
-    [/^Recovering/, 'recovering'],
-    [/^Finished recovery/, 'recoveryFinished'],
+    [EVENT_TEXT.failoverCompleted, 'completed'],
+    [EVENT_TEXT.recovering, 'recovering'],
+    [EVENT_TEXT.finishedRecovery, 'recoveryFinished'],
   ];
   for (const event of recovery.events) {
     const kind = kinds.find(([pattern]) => pattern.test(event.message))?.[1] ?? 'other';

@@ -6,12 +6,11 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-elasticache';
 import { GuardrailError } from '../shared/errors.js';
+import { EVENT_TEXT } from './event-text.js';
 import { recentEvents } from './events.js';
 import { enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
 import type { DrillPlan } from './plan.js';
 import type { DrillRequest } from './request.js';
-
-export const TEST_FAILOVER_EVENT = /Test Failover API called for node group/;
 
 async function alarmStates(cloudWatch: CloudWatchClient, names: string[]) {
   if (names.length === 0) return { alarmsInAlarm: [], alarmsMissing: [] };
@@ -49,7 +48,9 @@ export async function preflight(
       : Promise.resolve([]),
     alarmStates(cloudWatch, request.guardrails.stopAlarmNames),
   ]);
-  const testFailoversLast24h = events.filter((e) => TEST_FAILOVER_EVENT.test(e.Message ?? '')).length;
+  const testFailoversLast24h = events.filter((e) =>
+    EVENT_TEXT.testFailoverCalled.test(e.Message ?? ''),
+  ).length;
   const acceptedAt = now();
   const target = enforce(judge(request, runId, { group, tags, testFailoversLast24h, ...alarms }, acceptedAt));
 

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { z } from 'zod';
 import { RecoveryTimeoutError } from '../shared/errors.js';
+import { EVENT_TEXT } from './event-text.js';
 import { recentEvents } from './events.js';
 import type { DrillPlan } from './plan.js';
 
@@ -27,12 +28,6 @@ export const recoverySchema = z.object({
 });
 export type Recovery = z.infer<typeof recoverySchema>;
 
-// ElastiCache's own wording; older events say "master".
-const FAILOVER_COMPLETED = /Failover from (?:primary|master) node (\S+) to replica node (\S+) completed/;
-const RECOVERING = /^Recovering cache nodes/;
-const FINISHED_RECOVERY = /^Finished recovery for cache nodes/;
-const TEST_FAILOVER_CALLED = /Test Failover API called for node group (\S+)/;
-
 /** Events are stamped by AWS to the second: accept those a little before T0. */
 const CLOCK_SLACK_MS = 2000;
 
@@ -46,19 +41,19 @@ export function readRecovery(
     .filter((e) => e.at >= context.requestedAt - CLOCK_SLACK_MS)
     .filter((e) => {
       if (e.source === context.replicationGroupId) {
-        const called = e.message.match(TEST_FAILOVER_CALLED);
+        const called = e.message.match(EVENT_TEXT.testFailoverCalled);
         if (called) return called[1] === context.nodeGroupId;
-        const failover = e.message.match(FAILOVER_COMPLETED);
+        const failover = e.message.match(EVENT_TEXT.failoverCompleted);
         return failover !== null && context.nodeIds.includes(failover[1]!);
       }
       return context.nodeIds.includes(e.source);
     })
     .sort((a, b) => a.at - b.at);
 
-  const completed = ours.find((e) => FAILOVER_COMPLETED.test(e.message));
-  const [, from, to] = completed?.message.match(FAILOVER_COMPLETED) ?? [];
-  const recovering = ours.find((e) => e.source === from && RECOVERING.test(e.message));
-  const finished = ours.find((e) => e.source === from && FINISHED_RECOVERY.test(e.message));
+  const completed = ours.find((e) => EVENT_TEXT.failoverCompleted.test(e.message));
+  const [, from, to] = completed?.message.match(EVENT_TEXT.failoverCompleted) ?? [];
+  const recovering = ours.find((e) => e.source === from && EVENT_TEXT.recovering.test(e.message));
+  const finished = ours.find((e) => e.source === from && EVENT_TEXT.finishedRecovery.test(e.message));
   return {
     events: ours,
     from,
