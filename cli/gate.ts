@@ -289,7 +289,7 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
   );
   if (!flags.junit || !final) return code;
   try {
-    await writeJunitReport(flags.junit, final, {
+    writeJunitReport(flags.junit, final, {
       classname: `${JUNIT_SUITE}.${flags.replicationGroup}`,
       timeSeconds: (io.now() - started) / 1000,
       properties: { executionArn, replicationGroupId: flags.replicationGroup },

@@ -2,11 +2,10 @@
  * A drill report as JUnit XML, for CI systems that show test results: one testcase per judged threshold
  * (a failure carries the violation), and an `error` element when the drill itself ended with an error.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Report } from '../functions/core/report.js';
 import type { Thresholds } from '../functions/core/thresholds.js';
+import { writeFileAtomic } from './report-output.js';
 
 export const JUNIT_SUITE = 'failover-drill';
 
@@ -109,13 +108,6 @@ export function junitXml(report: Report, options: JunitOptions = {}): string {
 }
 
 /** Writes the JUnit file (directories created; replaced atomically, never half-written). */
-export async function writeJunitReport(
-  file: string,
-  report: Report,
-  options: JunitOptions = {},
-): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, junitXml(report, options));
-  await rename(temporary, file);
+export function writeJunitReport(file: string, report: Report, options: JunitOptions = {}): void {
+  writeFileAtomic(file, junitXml(report, options));
 }

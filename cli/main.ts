@@ -5,7 +5,7 @@ import { emulatorCommand } from './emulator.js';
 import { gateCommand } from './gate.js';
 import { localCommand } from './local.js';
 import { measureCommand } from './measure.js';
-import { EXIT_CODES, writeJsonReportSync } from './report-output.js';
+import { EXIT_CODES, writeJsonReport } from './report-output.js';
 
 /** The --json FILE of this invocation, if any (read raw: commander has refused the rest). */
 function jsonFile(argv: string[]): string | undefined {
@@ -25,7 +25,7 @@ function refuseUsageErrors(command: Command): Command {
     const file = jsonFile(process.argv);
     if (file && !file.startsWith('-')) {
       try {
-        writeJsonReportSync(
+        writeJsonReport(
           file,
           buildReport({ error: new DrillInputError(error.message.replace(/^error: /, '')) }),
         );

@@ -13,16 +13,16 @@ export function exitCodeFor(verdict: Verdict): number {
   return EXIT_CODES[verdict];
 }
 
-/** Writes the report as JSON (directories created; replaced atomically, never half-written). */
-export function writeJsonReportSync(file: string, report: Report): void {
+/** Writes a file whole or not at all (directories created; replaced by rename, never half-written). */
+export function writeFileAtomic(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(temporary, text);
   renameSync(temporary, file);
 }
 
-export async function writeJsonReport(file: string, report: Report): Promise<void> {
-  writeJsonReportSync(file, report);
+export function writeJsonReport(file: string, report: Report): void {
+  writeFileAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
 }
 
 export interface ReportingOptions {
@@ -53,7 +53,7 @@ export async function runReporting(
   let code = exitCodeFor(report.verdict);
   if (options.json) {
     try {
-      await writeJsonReport(options.json, report);
+      writeJsonReport(options.json, report);
     } catch (error) {
       stderr.write(`${options.title}: cannot write ${options.json}: ${(error as Error).message}\n`);
       code = EXIT_CODES.error;
