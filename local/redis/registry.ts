@@ -62,11 +62,7 @@ export function register(child: ChildProcess): void {
   child.once('exit', () => unregister(pid));
 }
 
-export function unregister(pid: number): void {
+function unregister(pid: number): void {
   if (!live.delete(pid)) return;
   tell(`-${pid}`);
-}
-
-export function livePids(): number[] {
-  return [...live.keys()];
 }
