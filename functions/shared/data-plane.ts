@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { DrillTarget } from '../core/guardrails.js';
 import { createRedisClient, describeEndpoint, type RedisClient } from './redis-client.js';
 
+/** The target's data-plane endpoint as the client takes it (and as reports show it: no credentials). */
+export function targetEndpoint(target: DrillTarget): string {
+  return describeEndpoint({ ...target.endpoint, tls: target.tls });
+}
+
 /**
  * Fail-fast clients for the drill's target, credentials from the function's environment
  * (REDIS_USERNAME, REDIS_PASSWORD; REDIS_TLS_CA_FILE for a private CA, as the local cloud has).
@@ -13,7 +18,7 @@ export function dataPlaneClients(
   const tlsCa = env.REDIS_TLS_CA_FILE ? readFileSync(env.REDIS_TLS_CA_FILE, 'utf8') : undefined;
   return () =>
     createRedisClient({
-      endpoint: describeEndpoint({ ...target.endpoint, tls: target.tls }),
+      endpoint: targetEndpoint(target),
       cluster: target.clusterMode,
       username: env.REDIS_USERNAME || undefined,
       password: env.REDIS_PASSWORD || undefined,

@@ -1,6 +1,6 @@
 import type { DrillPlan } from '../core/plan.js';
 import type { WriterOptions } from '../core/writer.js';
-import { describeEndpoint } from '../shared/redis-client.js';
+import { targetEndpoint } from '../shared/data-plane.js';
 
 /**
  * The writer's settings for a drill. It arms after half the baseline: TestFailover comes after the
@@ -12,7 +12,7 @@ export function writerOptions(plan: DrillPlan): WriterOptions {
   return {
     runId: plan.runId,
     prefix: writer.keyPrefix,
-    endpoint: describeEndpoint({ ...target.endpoint, tls: target.tls }),
+    endpoint: targetEndpoint(target),
     cluster: target.clusterMode,
     pin: target.clusterMode && target.slots.length > 0 ? target.slots : undefined,
     rate: writer.rate,
