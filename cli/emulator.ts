@@ -69,7 +69,7 @@ async function serve(flags: EmulatorFlags): Promise<void> {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   // The drill state machine, served on the same endpoint: executions run the real ASL and handlers here.
-  const stepFunctions = new LocalStepFunctions(cloud.region);
+  const stepFunctions = new LocalStepFunctions();
   cloud.controlPlane.mount('states', stepFunctions.handle, { targetPrefix: 'AWSStepFunctions' });
   Object.assign(process.env, handlerEnvironment(cloud, flags.reportDir, flags.verbose ?? false));
   process.stdout.write(`${readyLine(cloud, stepFunctions.stateMachineArn)}\n`);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './account.js';
 import { FailoverBudget, TEST_FAILOVER_LIMIT } from './elasticache/budget.js';
 import { ClusterGroup } from './elasticache/cluster-group.js';
 import { ControlPlane } from './elasticache/control-plane.js';
@@ -88,9 +89,6 @@ export class LocalCloudOptionsError extends Error {
   }
 }
 
-export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_ACCOUNT_ID = '000000000000';
-export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 export const OPT_IN_TAG = { key: 'failover-drill:allowed', value: 'true' };
 export const DEFAULT_GROUP_ID = 'drill-demo';
 export const REPORT_TOPIC = 'failover-drill-reports';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { localArn } from '../account.js';
 
 /** A Lambda-like context: the remaining time counts down from the function's configured timeout. */
 export function lambdaContext(
@@ -9,12 +10,11 @@ export function lambdaContext(
   memoryMb = 256,
 ): Context {
   const deadline = now() + timeoutMs;
-  const region = process.env.AWS_REGION ?? 'us-east-1';
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
+    invokedFunctionArn: localArn.lambda(functionName),
     memoryLimitInMB: String(memoryMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { LOCAL_ROLE_ARN, localArn } from '../account.js';
 import { lambdaContext } from '../lambda/context.js';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, substitutions } from '../template.js';
 
@@ -17,7 +18,7 @@ export class PayloadTooLargeError extends Error {
   }
 }
 
-const FUNCTION_ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:';
+const FUNCTION_ARN_PREFIX = localArn.lambda('');
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 type JSONValue = Parameters<StateMachine['run']>[0];
@@ -107,11 +108,11 @@ export async function runStateMachine(input: unknown, options: RunOptions): Prom
     overrides: { taskResourceLocalHandlers: handlers },
     context: {
       Execution: {
-        Id: `arn:aws:states:us-east-1:000000000000:execution:failover-drill:${options.executionName}`,
+        Id: localArn.execution(options.executionName),
         Name: options.executionName,
         StartTime: new Date(startedAt).toISOString(),
         Input: input as RunContext['Execution'] extends { Input?: infer I } ? I : never,
-        RoleArn: 'arn:aws:iam::000000000000:role/local',
+        RoleArn: LOCAL_ROLE_ARN,
       },
     },
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LOCAL_ROLE_ARN, localArn, STATE_MACHINE_NAME } from '../account.js';
 import type { ServiceRequest, ServiceResponse } from '../elasticache/control-plane.js';
 import { type EventLog, type ExecutionOutcome, runStateMachine } from './runner.js';
 
@@ -7,8 +8,6 @@ import { type EventLog, type ExecutionOutcome, runStateMachine } from './runner.
  * and the console-like flow: StartExecution, DescribeExecution, GetExecutionHistory,
  * ListExecutions, DescribeStateMachine, ListStateMachines. Executions run the real ASL locally.
  */
-export const STATE_MACHINE_NAME = 'failover-drill';
-const ACCOUNT = '000000000000';
 
 class SfnFault extends Error {
   constructor(
@@ -82,12 +81,8 @@ function historyEvent(event: EventLog): Omit<HistoryEvent, 'id' | 'previousEvent
 }
 
 export class LocalStepFunctions {
-  readonly stateMachineArn: string;
+  readonly stateMachineArn = localArn.stateMachine;
   private readonly executions = new Map<string, Execution>();
-
-  constructor(private readonly region: string) {
-    this.stateMachineArn = `arn:aws:states:${region}:${ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
-  }
 
   /** Waits for every execution still running (the emulator drains them before it stops the cloud). */
   async drain(): Promise<void> {
@@ -168,7 +163,7 @@ export class LocalStepFunctions {
           status: 'ACTIVE',
           type: 'STANDARD',
           definition: '{}',
-          roleArn: `arn:aws:iam::${ACCOUNT}:role/local`,
+          roleArn: LOCAL_ROLE_ARN,
           creationDate: 0,
         };
       case 'ListStateMachines':
@@ -202,7 +197,7 @@ export class LocalStepFunctions {
     this.checkMachine(body.stateMachineArn);
     const name = String(body.name ?? randomUUID());
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new SfnFault('InvalidName', `Invalid Name: '${name}'`);
-    const executionArn = `arn:aws:states:${this.region}:${ACCOUNT}:execution:${STATE_MACHINE_NAME}:${name}`;
+    const executionArn = localArn.execution(name);
     if (this.executions.has(executionArn))
       throw new SfnFault('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     const inputText = String(body.input ?? '{}');

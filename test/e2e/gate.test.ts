@@ -15,7 +15,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillReport } from '../../functions/core/drill-report.js';
 import { LOCK_TAG } from '../../functions/core/guardrails.js';
-import { LOCAL_CREDENTIALS } from '../../local/cloud.js';
+import { LOCAL_CREDENTIALS } from '../../local/account.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import type { Endpoint } from '../../local/elasticache/group.js';
 import { allEvents, elastiCacheClient, redisClient } from '../../local/elasticache/test-support.js';
