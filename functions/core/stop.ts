@@ -17,12 +17,24 @@ export async function requestStop(client: RedisClient, key: string): Promise<voi
   await client.set(key, '1', 'EX', STOP_TTL_SECONDS);
 }
 
+export async function stopRequested(client: RedisClient, key: string): Promise<boolean> {
+  return (await client.exists(key)) > 0;
+}
+
+/** The writer started after Cleanup had already asked it to stop (its branch was abandoned). */
+export class DrillStoppedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DrillStoppedError';
+  }
+}
+
 /** Aborts `controller` once the stop marker appears; returns a function that ends the watch. */
 export function watchStop(client: RedisClient, key: string, controller: AbortController): () => void {
   const timer = setInterval(() => {
-    client.exists(key).then(
-      (found) => {
-        if (found > 0) controller.abort(new Error('stop requested by Cleanup'));
+    stopRequested(client, key).then(
+      (stop) => {
+        if (stop) controller.abort(new DrillStoppedError('stop requested by Cleanup'));
       },
       () => {}, // unreachable now: the writer itself measures that; keep watching
     );

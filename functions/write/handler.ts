@@ -4,12 +4,12 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { drillPlanSchema } from '../core/plan.js';
-import { stopKey, watchStop } from '../core/stop.js';
+import { DrillStoppedError, stopKey, stopRequested, watchStop } from '../core/stop.js';
 import { runWriter } from '../core/writer.js';
 import { dataPlaneClients } from '../shared/data-plane.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
-import { closeClient } from '../shared/redis-client.js';
+import { closeClient, waitUntilReady } from '../shared/redis-client.js';
 import { writerOptions } from './options.js';
 
 const eventSchema = z.object({ plan: drillPlanSchema });
@@ -26,7 +26,17 @@ export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Contex
     const createClient = dataPlaneClients(plan.target);
     const controller = new AbortController();
     const watcher = createClient();
-    const unwatch = watchStop(watcher, stopKey(plan.request.writer.keyPrefix, plan.runId), controller);
+    const key = stopKey(plan.request.writer.keyPrefix, plan.runId);
+    // Not one write once Cleanup has run: its scan would not see them.
+    await waitUntilReady(watcher, 5000).catch(async (error: unknown) => {
+      await closeClient(watcher);
+      throw error;
+    });
+    if (await stopRequested(watcher, key)) {
+      await closeClient(watcher);
+      throw new DrillStoppedError(`run ${plan.runId} was stopped by Cleanup before the writer started`);
+    }
+    const unwatch = watchStop(watcher, key, controller);
     try {
       const summary = await runWriter(
         {
