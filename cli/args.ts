@@ -8,6 +8,20 @@ export function wholeNumber(value: string): number {
   return Number(value);
 }
 
+/** commander argument parser for any finite number. */
+export function number(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
+  return n;
+}
+
+/** commander argument parser for a duration in seconds, > 0. */
+export function positiveSeconds(value: string): number {
+  const n = number(value);
+  if (n <= 0) throw new InvalidArgumentError('expected a number of seconds > 0.');
+  return n;
+}
+
 /** The JSON of an --input file; unreadable or not JSON is a DrillInputError (exit 2, nothing touched). */
 export async function readInput(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {

@@ -7,13 +7,13 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { caughtError } from '../functions/core/drill-report.js';
 import { buildReport, type Report } from '../functions/core/report.js';
 import { parseDrillRequest } from '../functions/core/request.js';
 import { AwsThrottledError, namedAwsError } from '../functions/shared/aws.js';
 import { executionName } from '../local/drill.js';
-import { readInput } from './args.js';
+import { number, positiveSeconds, readInput } from './args.js';
 import { JUNIT_SUITE, writeJunitReport } from './junit.js';
 import { EXIT_CODES, runReporting } from './report-output.js';
 
@@ -300,19 +300,6 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
     process.exitCode = EXIT_CODES.error;
     return EXIT_CODES.error;
   }
-}
-
-/** A number for the execution input; its range is the request schema's to judge (DrillInputError). */
-function number(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
-  return n;
-}
-
-function positiveSeconds(value: string): number {
-  const n = number(value);
-  if (n <= 0) throw new InvalidArgumentError('expected a number of seconds > 0.');
-  return n;
 }
 
 export function gateCommand(): Command {
