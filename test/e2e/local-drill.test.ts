@@ -20,6 +20,11 @@ describe('failover-drill local', () => {
     // The emulator crashes the primary 500 ms after TestFailover: no promotion can be seen earlier.
     expect(run.json.failover.timeToPromoteMs).toBeGreaterThanOrEqual(500);
     expect(run.json.failover.timeToPromoteMs).toBeLessThan(5000);
+    // Full recovery (the old primary resynced as a replica) comes after the promotion, never before.
+    expect(run.json.failover.timeToFullRecoveryMs).toBeGreaterThanOrEqual(
+      run.json.failover.timeToPromoteMs ?? 0,
+    );
+    expect(run.json.failover.timeToFullRecoveryMs).toBeLessThan(10_000);
     expect(run.json.downtime.ms).toBeLessThan(30_000);
     expect(run.json.failover.from).toMatch(/^drill-demo-00\d$/);
     expect(run.json.failover.to).toMatch(/^drill-demo-00\d$/);
