@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseInput } from './input.js';
+import { parseInput } from '../shared/input.js';
 import { DEFAULT_PREFIX, NAME_PATTERN } from './keys.js';
 import { thresholdsSchema } from './thresholds.js';
 

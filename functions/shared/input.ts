@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { prettifyError } from 'zod';
-import { DrillInputError } from '../shared/errors.js';
+import { DrillInputError } from './errors.js';
 
 /** Parses with a zod schema; a refusal is a DrillInputError naming every problem. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
