@@ -7,8 +7,8 @@
  * SCANs the prefix.
  */
 import { Redis } from 'ioredis';
-import { type Verification, verify } from '../functions/core/verify.js';
-import { runWriter } from '../functions/core/writer.js';
+import { type Verification, verify } from '../functions/core/measure/verify.js';
+import { runWriter } from '../functions/core/measure/writer.js';
 import { createRedisClient } from '../functions/shared/redis-client.js';
 import { RedisServer } from '../local/redis/server.js';
 import { fmt, redisBenchmark } from './bench-kit.js';

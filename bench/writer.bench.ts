@@ -2,7 +2,7 @@
  * Writer at maximum rate vs `redis-benchmark -t set` at the same concurrency (same server, same run), and
  * the writer's peak memory at 1 M writes.
  */
-import { runWriter } from '../functions/core/writer.js';
+import { runWriter } from '../functions/core/measure/writer.js';
 import { createRedisClient } from '../functions/shared/redis-client.js';
 import { RedisServer } from '../local/redis/server.js';
 import { fmt, redisBenchmark } from './bench-kit.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DataPlaneError } from '../shared/errors.js';
-import { synthesize } from './history.fixture.js';
-import { NOT_SENT } from './outcomes.js';
+import { synthesize } from './measure/history.fixture.js';
+import { NOT_SENT } from './measure/outcomes.js';
 import { buildReport } from './report.js';
-import { dataLossWindowOf } from './timings.js';
-import type { Verification } from './verify.js';
+import { dataLossWindowOf } from './measure/timings.js';
+import type { Verification } from './measure/verify.js';
 
 const refused = { outcome: 'fail', kind: NOT_SENT } as const;
 

@@ -4,9 +4,9 @@
  * CLI and the local cloud all produce the same thing.
  */
 import { errorInfo } from '../shared/errors.js';
-import { decodeHistogram, type LatencyPercentiles, percentilesOf } from './latency.js';
-import type { SeqRange } from './ranges.js';
-import type { WriterSummary } from './summary.js';
+import { decodeHistogram, type LatencyPercentiles, percentilesOf } from './measure/latency.js';
+import type { SeqRange } from './measure/ranges.js';
+import type { WriterSummary } from './measure/summary.js';
 import {
   type Thresholds,
   type ThresholdsInput,
@@ -14,9 +14,9 @@ import {
   type Violation,
   violationsOf,
 } from './thresholds.js';
-import { decodeTimeline, type Timeline } from './timeline.js';
-import { type DataLossWindow, type Downtime, dataLossWindowOf, downtimeOf, round } from './timings.js';
-import type { Verification } from './verify.js';
+import { decodeTimeline, type Timeline } from './measure/timeline.js';
+import { type DataLossWindow, type Downtime, dataLossWindowOf, downtimeOf, round } from './measure/timings.js';
+import type { Verification } from './measure/verify.js';
 
 /** failed-but-present > 0: a write classified as certainly-not-applied is there; the numbers are suspect. */
 export class ClassificationError extends Error {

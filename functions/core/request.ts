@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseInput } from '../shared/input.js';
-import { DEFAULT_PREFIX, NAME_PATTERN } from './keys.js';
+import { DEFAULT_PREFIX, NAME_PATTERN } from './measure/keys.js';
 import { thresholdsSchema } from './thresholds.js';
 
 const writerSchema = z.strictObject({

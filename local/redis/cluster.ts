@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SLOT_COUNT } from '../../functions/core/keys.js';
+import { SLOT_COUNT } from '../../functions/core/measure/keys.js';
 import { parseInfo } from '../../functions/shared/redis-info.js';
 import { RedisServer, type RedisServerOptions, RedisServerStartError } from './server.js';
 

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { replicationLag } from '../../functions/core/monitor.js';
+import { replicationLag } from '../../functions/core/measure/monitor.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
 import { measure, tracker } from './measure-kit.js';

@@ -3,10 +3,10 @@
  * proves there are none; strays under the run's prefix are found either way, in standalone and cluster mode.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyFor, keySlot, payloadFor } from '../../functions/core/keys.js';
-import type { WriterSummary } from '../../functions/core/summary.js';
-import { verify } from '../../functions/core/verify.js';
-import { runWriter } from '../../functions/core/writer.js';
+import { keyFor, keySlot, payloadFor } from '../../functions/core/measure/keys.js';
+import type { WriterSummary } from '../../functions/core/measure/summary.js';
+import { verify } from '../../functions/core/measure/verify.js';
+import { runWriter } from '../../functions/core/measure/writer.js';
 import { createRedisClient, type RedisClientOptions } from '../../functions/shared/redis-client.js';
 import { RedisCluster } from '../../local/redis/cluster.js';
 import { RedisServer } from '../../local/redis/server.js';

@@ -3,7 +3,7 @@
  * `<prefix>:{<runId>.<n>}:<seq>` with the hash tag chosen so that every key lands in the target shard.
  * Cleanup and the unexpected-key scan match exactly `<keyBase>:*`, never anything wider.
  */
-import { DrillInputError } from '../shared/errors.js';
+import { DrillInputError } from '../../shared/errors.js';
 
 export const DEFAULT_PREFIX = 'failover-drill';
 export const SLOT_COUNT = 16384;

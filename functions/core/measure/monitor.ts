@@ -3,8 +3,8 @@
  * (standalone, behind an endpoint that may move), or the node that owns the pinned slot (cluster).
  */
 import type { Cluster, Redis } from 'ioredis';
-import type { RedisClient } from '../shared/redis-client.js';
-import { parseInfo } from '../shared/redis-info.js';
+import type { RedisClient } from '../../shared/redis-client.js';
+import { parseInfo } from '../../shared/redis-info.js';
 
 export interface PrimaryProbe {
   id: string;

@@ -1,4 +1,4 @@
-import type { RedisClient } from '../shared/redis-client.js';
+import type { RedisClient } from '../../shared/redis-client.js';
 
 /**
  * The run's stop marker. Cleanup sets it so that a writer still running (its Parallel branch was

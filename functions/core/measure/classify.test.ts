@@ -5,7 +5,7 @@ import { payloadFor, payloadMatcher } from './keys.js';
 import { NOT_SENT } from './outcomes.js';
 import { decodeOutcomes, seqsOf } from './ranges.js';
 import { decodeAckLog } from './recorder.js';
-import { buildReport } from './report.js';
+import { buildReport } from '../report.js';
 import type { WriterSummary } from './summary.js';
 import { dataLossWindowOf } from './timings.js';
 import type { Verification } from './verify.js';

@@ -4,8 +4,8 @@
  * when it proves there are none, else a SCAN of the prefix), classifies, and dates the loss. And cleanup: UNLINK of exactly the run's keys, per primary.
  */
 import type { Cluster, Redis } from 'ioredis';
-import { DataPlaneError } from '../shared/errors.js';
-import { closeClient, type RedisClient, waitUntilReady } from '../shared/redis-client.js';
+import { DataPlaneError } from '../../shared/errors.js';
+import { closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import { type Classification, Classifier } from './classify.js';
 import { type Clock, systemClock } from './clock.js';
 import { keyFor, keySlot, matchPattern, payloadMatcher, runKeyMatcher, seqOfKey } from './keys.js';
