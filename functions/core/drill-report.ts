@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { EVENT_TEXT } from './event-text.js';
+import type { WriterSummary } from './measure/summary.js';
+import type { Verification } from './measure/verify.js';
 import type { DrillPlan } from './plan.js';
 import type { Recovery } from './recovery.js';
 import { buildReport, type FailoverEvent, type Report } from './report.js';
-import type { WriterSummary } from './measure/summary.js';
-import type { Verification } from './measure/verify.js';
 
 /** A Catch clause's output: `{ Error, Cause }`; Lambda puts a JSON document in Cause. */
 const caughtSchema = z.object({ Error: z.string(), Cause: z.unknown().optional() });

@@ -7,16 +7,17 @@ import { errorInfo } from '../shared/errors.js';
 import { decodeHistogram, type LatencyPercentiles, percentilesOf } from './measure/latency.js';
 import type { SeqRange } from './measure/ranges.js';
 import type { WriterSummary } from './measure/summary.js';
-import {
-  type Thresholds,
-  type ThresholdsInput,
-  thresholdsSchema,
-  type Violation,
-  violationsOf,
-} from './thresholds.js';
+import { type Thresholds, type ThresholdsInput, thresholdsSchema } from './measure/thresholds.js';
 import { decodeTimeline, type Timeline } from './measure/timeline.js';
-import { type DataLossWindow, type Downtime, dataLossWindowOf, downtimeOf, round } from './measure/timings.js';
+import {
+  type DataLossWindow,
+  type Downtime,
+  dataLossWindowOf,
+  downtimeOf,
+  round,
+} from './measure/timings.js';
 import type { Verification } from './measure/verify.js';
+import { type Violation, violationsOf } from './violations.js';
 
 /** failed-but-present > 0: a write classified as certainly-not-applied is there; the numbers are suspect. */
 export class ClassificationError extends Error {

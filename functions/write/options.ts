@@ -1,5 +1,5 @@
-import type { DrillPlan } from '../core/plan.js';
 import type { WriterOptions } from '../core/measure/writer.js';
+import type { DrillPlan } from '../core/plan.js';
 import { targetEndpoint } from '../shared/data-plane.js';
 
 /**

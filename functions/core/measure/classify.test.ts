@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { buildReport } from '../report.js';
 import { Classifier } from './classify.js';
 import { synthesize } from './history.fixture.js';
 import { payloadFor, payloadMatcher } from './keys.js';
 import { NOT_SENT } from './outcomes.js';
 import { decodeOutcomes, seqsOf } from './ranges.js';
 import { decodeAckLog } from './recorder.js';
-import { buildReport } from '../report.js';
 import type { WriterSummary } from './summary.js';
 import { dataLossWindowOf } from './timings.js';
 import type { Verification } from './verify.js';

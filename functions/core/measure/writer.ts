@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { DataPlaneError } from '../../shared/errors.js';
+import { parseInput } from '../../shared/input.js';
 import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import { type Clock, systemClock } from './clock.js';
-import { parseInput } from '../../shared/input.js';
 import { DEFAULT_PREFIX, keyBaseFor, keyFor, NAME_PATTERN, payloadFor, SLOT_COUNT } from './keys.js';
 import { probePrimary } from './monitor.js';
 import { classifyError, type ErrorOutcome, NOT_SENT } from './outcomes.js';
