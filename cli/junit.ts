@@ -3,8 +3,8 @@
  * (a failure carries the violation), and an `error` element when the drill itself ended with an error.
  */
 import { XMLBuilder } from 'fast-xml-parser';
-import type { Report } from '../functions/core/report.js';
 import type { Thresholds } from '../functions/core/measure/thresholds.js';
+import type { Report } from '../functions/core/report.js';
 import { writeFileAtomic } from './report-output.js';
 
 export const JUNIT_SUITE = 'failover-drill';

@@ -4,10 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { buildReport, type Report } from '../functions/core/report.js';
 import type { ThresholdsInput } from '../functions/core/measure/thresholds.js';
 import { cleanup, type Verification, verify } from '../functions/core/measure/verify.js';
 import { runWriter, type WriterEvent } from '../functions/core/measure/writer.js';
+import { buildReport, type Report } from '../functions/core/report.js';
 import { DrillInputError } from '../functions/shared/errors.js';
 import {
   createRedisClient,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseDrillRequest } from '../functions/core/request.js';
+import { parseDrillRequest } from '../functions/core/drill/request.js';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from './cloud.js';
 import { type EventLog, type ExecutionOutcome, runStateMachine } from './stepfunctions/runner.js';
 

@@ -7,8 +7,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda/context.js';
-import type { DrillPlan } from '../core/plan.js';
-import { parseDrillRequest } from '../core/request.js';
+import type { DrillPlan } from '../core/drill/plan.js';
+import { parseDrillRequest } from '../core/drill/request.js';
 import { handler } from './handler.js';
 
 const elastiCache = mockClient(ElastiCacheClient);

@@ -2,10 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
+import { dataPlaneClients } from '../core/drill/data-plane.js';
+import { drillPlanSchema } from '../core/drill/plan.js';
 import type { WriterSummary } from '../core/measure/summary.js';
 import { verify } from '../core/measure/verify.js';
-import { drillPlanSchema } from '../core/plan.js';
-import { dataPlaneClients } from '../shared/data-plane.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 

@@ -1,6 +1,6 @@
+import { targetEndpoint } from '../core/drill/data-plane.js';
+import type { DrillPlan } from '../core/drill/plan.js';
 import type { WriterOptions } from '../core/measure/writer.js';
-import type { DrillPlan } from '../core/plan.js';
-import { targetEndpoint } from '../shared/data-plane.js';
 
 /**
  * The writer's settings for a drill. It arms after half the baseline: TestFailover comes after the

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { handler as cleanupHandler } from '../../functions/cleanup/handler.js';
-import type { DrillPlan } from '../../functions/core/plan.js';
-import { parseDrillRequest } from '../../functions/core/request.js';
+import type { DrillPlan } from '../../functions/core/drill/plan.js';
+import { parseDrillRequest } from '../../functions/core/drill/request.js';
 import { stopKey } from '../../functions/core/measure/stop.js';
 import type { WriterSummary } from '../../functions/core/measure/summary.js';
 import { handler as writeHandler } from '../../functions/write/handler.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { DrillTarget } from '../core/guardrails.js';
-import { createRedisClient, describeEndpoint, type RedisClient } from './redis-client.js';
+import { createRedisClient, describeEndpoint, type RedisClient } from '../../shared/redis-client.js';
+import type { DrillTarget } from './guardrails.js';
 
 /** The target's data-plane endpoint as the client takes it (and as reports show it: no credentials). */
 export function targetEndpoint(target: DrillTarget): string {

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RecoveryTimeoutError } from '../shared/errors.js';
+import { RecoveryTimeoutError } from '../../shared/errors.js';
 import type { DrillPlan } from './plan.js';
 import { awaitRecovery, readRecovery } from './recovery.js';
 import { parseDrillRequest } from './request.js';

@@ -1,6 +1,6 @@
 import type { ReplicationGroup, Tag } from '@aws-sdk/client-elasticache';
 import { z } from 'zod';
-import { GuardrailError } from '../shared/errors.js';
+import { GuardrailError } from '../../shared/errors.js';
 import type { DrillRequest } from './request.js';
 
 /** The tag that marks a group as being drilled: `<runId>@<expiry epoch seconds>`. */

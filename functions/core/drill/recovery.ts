@@ -4,7 +4,7 @@ import {
   type Event,
 } from '@aws-sdk/client-elasticache';
 import { z } from 'zod';
-import { RecoveryTimeoutError } from '../shared/errors.js';
+import { RecoveryTimeoutError } from '../../shared/errors.js';
 import { EVENT_TEXT } from './event-text.js';
 import { recentEvents } from './events.js';
 import type { DrillPlan } from './plan.js';

@@ -5,7 +5,7 @@ import {
   type ElastiCacheClient,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-elasticache';
-import { GuardrailError } from '../shared/errors.js';
+import { GuardrailError } from '../../shared/errors.js';
 import { EVENT_TEXT } from './event-text.js';
 import { recentEvents } from './events.js';
 import { enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';

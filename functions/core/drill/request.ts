@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { parseInput } from '../shared/input.js';
-import { DEFAULT_PREFIX, NAME_PATTERN } from './measure/keys.js';
-import { thresholdsSchema } from './measure/thresholds.js';
+import { parseInput } from '../../shared/input.js';
+import { DEFAULT_PREFIX, NAME_PATTERN } from '../measure/keys.js';
+import { thresholdsSchema } from '../measure/thresholds.js';
 
 const writerSchema = z.strictObject({
   /** Keys are `<keyPrefix>:<runId>:<seq>`. */
