@@ -14,7 +14,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildReport, type Report } from '../functions/core/report.js';
+import { buildReport, type Report } from '../functions/core/report/report.js';
 import { type GateFlags, gateInput, progressPrinter, runGate } from './gate.js';
 import { junitXml } from './junit.js';
 

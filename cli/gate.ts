@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import { parseDrillRequest } from '../functions/core/drill/request.js';
-import { caughtError } from '../functions/core/drill-report.js';
-import { buildReport, type Report } from '../functions/core/report.js';
+import { caughtError } from '../functions/core/report/drill-report.js';
+import { buildReport, type Report } from '../functions/core/report/report.js';
 import { AwsThrottledError, namedAwsError } from '../functions/shared/aws.js';
 import { executionName } from '../local/drill.js';
 import { number, positiveSeconds, readInput } from './args.js';

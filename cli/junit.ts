@@ -4,7 +4,7 @@
  */
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Thresholds } from '../functions/core/measure/thresholds.js';
-import type { Report } from '../functions/core/report.js';
+import type { Report } from '../functions/core/report/report.js';
 import { writeFileAtomic } from './report-output.js';
 
 export const JUNIT_SUITE = 'failover-drill';

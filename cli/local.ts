@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { buildReport, type Report } from '../functions/core/report.js';
+import { buildReport, type Report } from '../functions/core/report/report.js';
 import { runLocalDrill } from '../local/drill.js';
 import type { EventLog } from '../local/stepfunctions/runner.js';
 import { readInput } from './args.js';

@@ -1,5 +1,5 @@
 import { type Command, type CommanderError, Command as Program } from 'commander';
-import { buildReport } from '../functions/core/report.js';
+import { buildReport } from '../functions/core/report/report.js';
 import { DrillInputError } from '../functions/shared/errors.js';
 import { emulatorCommand } from './emulator.js';
 import { gateCommand } from './gate.js';

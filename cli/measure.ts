@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import type { ThresholdsInput } from '../functions/core/measure/thresholds.js';
 import { cleanup, type Verification, verify } from '../functions/core/measure/verify.js';
 import { runWriter, type WriterEvent } from '../functions/core/measure/writer.js';
-import { buildReport, type Report } from '../functions/core/report.js';
+import { buildReport, type Report } from '../functions/core/report/report.js';
 import { DrillInputError } from '../functions/shared/errors.js';
 import {
   createRedisClient,

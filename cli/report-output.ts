@@ -4,8 +4,8 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { buildReport, type Report, type Verdict } from '../functions/core/report.js';
-import { formatReport } from '../functions/core/report-text.js';
+import { buildReport, type Report, type Verdict } from '../functions/core/report/report.js';
+import { formatReport } from '../functions/core/report/report-text.js';
 
 export const EXIT_CODES: Record<Verdict, number> = { pass: 0, fail: 1, error: 2 };
 

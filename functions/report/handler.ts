@@ -3,12 +3,17 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { type DrillReport, type DrillState, drillReport, drillStateSchema } from '../core/drill-report.js';
-import { renderReportHtml } from '../core/report-html.js';
-import { formatReport } from '../core/report-text.js';
+import {
+  type DrillReport,
+  type DrillState,
+  drillReport,
+  drillStateSchema,
+} from '../core/report/drill-report.js';
+import { publishReport } from '../core/report/notify.js';
+import { renderReportHtml } from '../core/report/report-html.js';
+import { formatReport } from '../core/report/report-text.js';
 import { awsClients } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
-import { publishReport } from '../shared/notify.js';
 import { logger, metrics } from '../shared/powertools.js';
 import { reportStoreFromEnv } from '../shared/report-store.js';
 

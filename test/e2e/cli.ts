@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DrillReport } from '../../functions/core/drill-report.js';
+import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import { PROJECT_ROOT } from '../../local/template.js';
 
 export interface CliRun {

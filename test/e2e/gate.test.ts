@@ -14,7 +14,7 @@ import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_TAG } from '../../functions/core/drill/guardrails.js';
-import type { DrillReport } from '../../functions/core/drill-report.js';
+import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import { LOCAL_CREDENTIALS } from '../../local/account.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import type { Endpoint } from '../../local/elasticache/group.js';

@@ -10,7 +10,7 @@ import { decodeOutcomes, type OutcomeRanges, seqsOf } from '../../functions/core
 import type { WriterSummary } from '../../functions/core/measure/summary.js';
 import { cleanup, type Verification, verify } from '../../functions/core/measure/verify.js';
 import { runWriter, type WriterOptions } from '../../functions/core/measure/writer.js';
-import { buildReport, type Report } from '../../functions/core/report.js';
+import { buildReport, type Report } from '../../functions/core/report/report.js';
 import { createRedisClient, type RedisClientOptions } from '../../functions/shared/redis-client.js';
 import type { RedisServer } from '../../local/redis/server.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../report.js';
+import { buildReport } from '../report/report.js';
 import { Classifier } from './classify.js';
 import { synthesize } from './history.fixture.js';
 import { payloadFor, payloadMatcher } from './keys.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DataPlaneError } from '../shared/errors.js';
-import { synthesize } from './measure/history.fixture.js';
-import { NOT_SENT } from './measure/outcomes.js';
-import { dataLossWindowOf } from './measure/timings.js';
-import type { Verification } from './measure/verify.js';
+import { DataPlaneError } from '../../shared/errors.js';
+import { synthesize } from '../measure/history.fixture.js';
+import { NOT_SENT } from '../measure/outcomes.js';
+import { dataLossWindowOf } from '../measure/timings.js';
+import type { Verification } from '../measure/verify.js';
 import { buildReport } from './report.js';
 
 const refused = { outcome: 'fail', kind: NOT_SENT } as const;

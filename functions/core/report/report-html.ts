@@ -1,5 +1,5 @@
+import type { LatencyPercentiles } from '../measure/latency.js';
 import type { DrillReport } from './drill-report.js';
-import type { LatencyPercentiles } from './measure/latency.js';
 
 const html = (value: unknown) => String(value ?? '—').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -1,5 +1,5 @@
 /** The gate: which thresholds a run's figures exceed. */
-import type { Thresholds } from './measure/thresholds.js';
+import type { Thresholds } from '../measure/thresholds.js';
 
 export interface Figures {
   downtimeMs: number;

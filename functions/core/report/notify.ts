@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { DrillReport } from '../core/drill-report.js';
+import type { DrillReport } from './drill-report.js';
 
 /** SNS subjects: at most 100 printable ASCII characters, no line breaks. */
 function subject(report: DrillReport): string {

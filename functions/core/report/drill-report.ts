@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { EVENT_TEXT } from './drill/event-text.js';
-import type { DrillPlan } from './drill/plan.js';
-import type { Recovery } from './drill/recovery.js';
-import type { WriterSummary } from './measure/summary.js';
-import type { Verification } from './measure/verify.js';
+import { EVENT_TEXT } from '../drill/event-text.js';
+import type { DrillPlan } from '../drill/plan.js';
+import type { Recovery } from '../drill/recovery.js';
+import type { WriterSummary } from '../measure/summary.js';
+import type { Verification } from '../measure/verify.js';
 import { buildReport, type FailoverEvent, type Report } from './report.js';
 
 /** A Catch clause's output: `{ Error, Cause }`; Lambda puts a JSON document in Cause. */

@@ -3,20 +3,20 @@
  * (the writer's summary, the verification, the control plane's failover events), so that a Lambda, the
  * CLI and the local cloud all produce the same thing.
  */
-import { errorInfo } from '../shared/errors.js';
-import { decodeHistogram, type LatencyPercentiles, percentilesOf } from './measure/latency.js';
-import type { SeqRange } from './measure/ranges.js';
-import type { WriterSummary } from './measure/summary.js';
-import { type Thresholds, type ThresholdsInput, thresholdsSchema } from './measure/thresholds.js';
-import { decodeTimeline, type Timeline } from './measure/timeline.js';
+import { errorInfo } from '../../shared/errors.js';
+import { decodeHistogram, type LatencyPercentiles, percentilesOf } from '../measure/latency.js';
+import type { SeqRange } from '../measure/ranges.js';
+import type { WriterSummary } from '../measure/summary.js';
+import { type Thresholds, type ThresholdsInput, thresholdsSchema } from '../measure/thresholds.js';
+import { decodeTimeline, type Timeline } from '../measure/timeline.js';
 import {
   type DataLossWindow,
   type Downtime,
   dataLossWindowOf,
   downtimeOf,
   round,
-} from './measure/timings.js';
-import type { Verification } from './measure/verify.js';
+} from '../measure/timings.js';
+import type { Verification } from '../measure/verify.js';
 import { type Violation, violationsOf } from './violations.js';
 
 /** failed-but-present > 0: a write classified as certainly-not-applied is there; the numbers are suspect. */
