@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../report/report.js';
-import { Classifier } from './classify.js';
-import { synthesize } from './history.fixture.js';
-import { payloadFor, payloadMatcher } from './keys.js';
-import { NOT_SENT } from './outcomes.js';
-import { decodeOutcomes, seqsOf } from './ranges.js';
-import { decodeAckLog } from './recorder.js';
-import type { WriterSummary } from './summary.js';
-import { dataLossWindowOf } from './timings.js';
-import type { Verification } from './verify.js';
+import { Classifier } from '../measure/classify.js';
+import { synthesize } from '../measure/history.fixture.js';
+import { payloadFor, payloadMatcher } from '../measure/keys.js';
+import { NOT_SENT } from '../measure/outcomes.js';
+import { decodeOutcomes, seqsOf } from '../measure/ranges.js';
+import { decodeAckLog } from '../measure/recorder.js';
+import type { WriterSummary } from '../measure/summary.js';
+import { dataLossWindowOf } from '../measure/timings.js';
+import type { Verification } from '../measure/verify.js';
+import { buildReport } from './report.js';
 
 const refused = { outcome: 'fail', kind: NOT_SENT } as const;
 const timeout = { outcome: 'info', kind: 'TIMEOUT' } as const;
