@@ -8,8 +8,8 @@ import {
   TestFailoverCommand,
 } from '@aws-sdk/client-elasticache';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ControlPlane } from '../control-plane.js';
 import { FailoverBudget } from './budget.js';
-import { ControlPlane } from './control-plane.js';
 import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache-service.js';
 import type { Emit, GroupView, LocalGroup } from './group.js';
 import { elastiCacheClient, faultOf } from './test-support.js';

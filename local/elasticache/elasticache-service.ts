@@ -3,8 +3,8 @@
  * Describe*, TestFailover with its guardrails and quota, DescribeEvents, and resource tags.
  */
 
+import type { ServiceHandler } from '../control-plane.js';
 import { FailoverBudget } from './budget.js';
-import type { ServiceHandler } from './control-plane.js';
 import { type CacheEvent, EventLog, eventWindow, failoverMessages, isSourceType } from './events.js';
 import { elastiCacheFaults as faults } from './faults.js';
 import type { GroupView, LocalGroup, NodeView } from './group.js';

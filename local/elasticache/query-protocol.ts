@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { XMLBuilder } from 'fast-xml-parser';
-import type { ServiceHandler, ServiceResponse } from './control-plane.js';
+import type { ServiceHandler, ServiceResponse } from '../control-plane.js';
 
 /** A fault as AWS reports it: `code` is the wire code (the SDK maps it to its exception's name). */
 export class AwsFault extends Error {

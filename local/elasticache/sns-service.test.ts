@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ControlPlane } from './control-plane.js';
+import { ControlPlane } from '../control-plane.js';
 import { SNS_VERSION, SnsService } from './sns-service.js';
 import { snsClient } from './test-support.js';
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
-import type { ServiceHandler } from './control-plane.js';
+import type { ServiceHandler } from '../control-plane.js';
 import { AwsFault, type QueryParams, queryService, type XmlObject } from './query-protocol.js';
 import type { Account } from './shapes.js';
 

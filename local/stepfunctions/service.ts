@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LOCAL_ROLE_ARN, localArn, STATE_MACHINE_NAME } from '../account.js';
-import type { ServiceRequest, ServiceResponse } from '../elasticache/control-plane.js';
+import type { ServiceRequest, ServiceResponse } from '../control-plane.js';
 import { type EventLog, type ExecutionOutcome, runStateMachine } from './runner.js';
 
 /**
