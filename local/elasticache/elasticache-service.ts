@@ -4,12 +4,12 @@
  */
 
 import type { ServiceHandler } from '../control-plane.js';
+import { type QueryParams, queryService, type XmlObject } from '../protocols/query.js';
 import { FailoverBudget } from './budget.js';
 import { type CacheEvent, EventLog, eventWindow, failoverMessages, isSourceType } from './events.js';
 import { elastiCacheFaults as faults } from './faults.js';
 import type { GroupView, LocalGroup, NodeView } from './group.js';
 import { MAX_RECORDS_RANGE, paginate } from './paging.js';
-import { type QueryParams, queryService, type XmlObject } from './query-protocol.js';
 import { type Account, cacheClusterXml, replicationGroupXml } from './shapes.js';
 
 export const ELASTICACHE_XMLNS = 'http://elasticache.amazonaws.com/doc/2015-02-02/';

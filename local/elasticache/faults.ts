@@ -2,7 +2,7 @@
  * ElastiCache's faults as the service returns them: the wire code (which the SDK maps to the exception
  * named in the comment), the HTTP status, and a message in the service's style.
  */
-import { AwsFault, commonFaults } from './query-protocol.js';
+import { AwsFault, commonFaults } from '../protocols/query.js';
 
 export const elastiCacheFaults = {
   /** SDK: ReplicationGroupNotFoundFault */

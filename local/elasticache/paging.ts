@@ -2,7 +2,7 @@
  * Marker/MaxRecords paging as the Describe* actions do it. The marker names the first item of the next
  * page by a stable key, so that items added between two calls neither repeat nor vanish.
  */
-import { commonFaults } from './query-protocol.js';
+import { commonFaults } from '../protocols/query.js';
 
 export const DEFAULT_MAX_RECORDS = 100;
 export const MAX_RECORDS_RANGE = { min: 20, max: 100 };

@@ -3,9 +3,10 @@
  * deserializers read them. In cluster mode enabled, node group members carry neither CurrentRole nor
  * ReadEndpoint, exactly as on AWS: roles there are learned from the data plane (CLUSTER SHARDS/NODES).
  */
+
+import type { XmlObject } from '../protocols/query.js';
 import type { Endpoint, GroupView, NodeView } from './group.js';
 import { CACHE_NODE_ID } from './group.js';
-import type { XmlObject } from './query-protocol.js';
 
 export interface Account {
   region: string;

@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { AwsFault, QueryParams, queryError, queryResult, queryService } from './query-protocol.js';
+import { AwsFault, QueryParams, queryError, queryResult, queryService } from './query.js';
 
 const NS = 'http://example.test/doc/2015-02-02/';
 const parse = (xml: string) => new XMLParser({ ignoreAttributes: false }).parse(xml);
