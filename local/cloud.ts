@@ -14,8 +14,8 @@ import { ClusterGroup } from './elasticache/cluster-group.js';
 import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache/elasticache-service.js';
 import type { Endpoint, LocalGroup, RedisAccess, Role } from './elasticache/group.js';
 import { PrimaryReplicaGroup } from './elasticache/primary-replica-group.js';
-import { type PublishedMessage, SNS_VERSION, SnsService } from './elasticache/sns-service.js';
 import { createTlsFiles } from './redis/tls.js';
+import { type PublishedMessage, SNS_VERSION, SnsService } from './sns/service.js';
 
 export interface LocalCloudOptions {
   /** Control plane port; default a free one. */

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ControlPlane } from '../control-plane.js';
-import { SNS_VERSION, SnsService } from './sns-service.js';
-import { snsClient } from './test-support.js';
+import { snsClient } from '../elasticache/test-support.js';
+import { SNS_VERSION, SnsService } from './service.js';
 
 const account = { region: 'us-east-1', accountId: '000000000000' };
 let dir: string;

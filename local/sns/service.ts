@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import type { ServiceHandler } from '../control-plane.js';
+import type { Account } from '../elasticache/shapes.js';
 import { AwsFault, type QueryParams, queryService, type XmlObject } from '../protocols/query.js';
-import type { Account } from './shapes.js';
 
 export const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 export const SNS_VERSION = '2010-03-31';
