@@ -11,9 +11,9 @@ import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './account.js'
 import { ControlPlane } from './control-plane.js';
 import { FailoverBudget, TEST_FAILOVER_LIMIT } from './elasticache/budget.js';
 import { ClusterGroup } from './elasticache/cluster-group.js';
-import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache/elasticache-service.js';
 import type { Endpoint, LocalGroup, RedisAccess, Role } from './elasticache/group.js';
 import { PrimaryReplicaGroup } from './elasticache/primary-replica-group.js';
+import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache/service.js';
 import { createTlsFiles } from './redis/tls.js';
 import { type PublishedMessage, SNS_VERSION, SnsService } from './sns/service.js';
 

@@ -10,8 +10,8 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ControlPlane } from '../control-plane.js';
 import { FailoverBudget } from './budget.js';
-import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache-service.js';
 import type { Emit, GroupView, LocalGroup } from './group.js';
+import { ELASTICACHE_VERSION, ElastiCacheService } from './service.js';
 import { elastiCacheClient, faultOf } from './test-support.js';
 
 const account = { region: 'us-east-1', accountId: '000000000000' };
