@@ -8,11 +8,11 @@ import {
   TestFailoverCommand,
 } from '@aws-sdk/client-elasticache';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { elastiCacheClient, faultOf } from '../../test/support/local-cloud.js';
 import { ControlPlane } from '../control-plane.js';
 import { FailoverBudget } from './budget.js';
 import type { Emit, GroupView, LocalGroup } from './group.js';
 import { ELASTICACHE_VERSION, ElastiCacheService } from './service.js';
-import { elastiCacheClient, faultOf } from './test-support.js';
 
 const account = { region: 'us-east-1', accountId: '000000000000' };
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

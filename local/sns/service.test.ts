@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { snsClient } from '../../test/support/local-cloud.js';
 import { ControlPlane } from '../control-plane.js';
-import { snsClient } from '../elasticache/test-support.js';
 import { SNS_VERSION, SnsService } from './service.js';
 
 const account = { region: 'us-east-1', accountId: '000000000000' };

@@ -18,7 +18,7 @@ import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import { LOCAL_CREDENTIALS } from '../../local/account.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import type { Endpoint } from '../../local/elasticache/group.js';
-import { allEvents, elastiCacheClient, redisClient } from '../../local/elasticache/test-support.js';
+import { allEvents, elastiCacheClient, redisClient } from '../support/local-cloud.js';
 
 const cwd = new URL('../..', import.meta.url).pathname;
 const READY_TIMEOUT_MS = 30_000;

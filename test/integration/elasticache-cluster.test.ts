@@ -8,7 +8,7 @@ import {
   eventTuples,
   roleAt,
   waitForEvent,
-} from '../../local/elasticache/test-support.js';
+} from '../support/local-cloud.js';
 
 let cloud: LocalCloud;
 beforeAll(async () => {

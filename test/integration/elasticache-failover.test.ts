@@ -13,7 +13,7 @@ import {
   redisClient,
   roleAt,
   waitForEvent,
-} from '../../local/elasticache/test-support.js';
+} from '../support/local-cloud.js';
 
 const clouds: LocalCloud[] = [];
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { TestFailoverCommand } from '@aws-sdk/client-elasticache';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../local/cloud.js';
-import { elastiCacheClient, redisClient } from '../../local/elasticache/test-support.js';
+import { elastiCacheClient, redisClient } from '../support/local-cloud.js';
 
 const clouds: LocalCloud[] = [];
 afterEach(async () => {

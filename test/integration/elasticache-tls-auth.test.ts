@@ -1,12 +1,7 @@
 import { DescribeReplicationGroupsCommand, TestFailoverCommand } from '@aws-sdk/client-elasticache';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud.js';
-import {
-  elastiCacheClient,
-  redisClient,
-  roleAt,
-  waitForEvent,
-} from '../../local/elasticache/test-support.js';
+import { elastiCacheClient, redisClient, roleAt, waitForEvent } from '../support/local-cloud.js';
 
 let cloud: LocalCloud;
 beforeAll(async () => {

@@ -8,8 +8,8 @@ import {
   TestFailoverCommand,
 } from '@aws-sdk/client-elasticache';
 import { afterEach, describe, expect, it } from 'vitest';
-import { faultOf, waitForEvent } from '../../local/elasticache/test-support.js';
 import { freePort } from '../../local/redis/server.js';
+import { faultOf, waitForEvent } from '../support/local-cloud.js';
 import { alive } from '../support/process.js';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeEventsCommand, ElastiCacheClient, type Event } from '@aws-sdk/client-elasticache';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { Redis } from 'ioredis';
-import type { Endpoint } from './group.js';
+import type { Endpoint } from '../../local/elasticache/group.js';
 
 export interface SdkTarget {
   endpoint: string;
