@@ -1,4 +1,10 @@
 /** The local cloud's one account and region: every identity and ARN it hands out is made here. */
+/** Where a service's ARNs point: the local account, or another in a test. */
+export interface Account {
+  region: string;
+  accountId: string;
+}
+
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };

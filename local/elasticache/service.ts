@@ -3,6 +3,7 @@
  * Describe*, TestFailover with its guardrails and quota, DescribeEvents, and resource tags.
  */
 
+import type { Account } from '../account.js';
 import type { ServiceHandler } from '../control-plane.js';
 import { type QueryParams, queryService, type XmlObject } from '../protocols/query.js';
 import { FailoverBudget } from './budget.js';
@@ -10,7 +11,7 @@ import { type CacheEvent, EventLog, eventWindow, failoverMessages, isSourceType 
 import { elastiCacheFaults as faults } from './faults.js';
 import type { GroupView, LocalGroup, NodeView } from './group.js';
 import { MAX_RECORDS_RANGE, paginate } from './paging.js';
-import { type Account, cacheClusterXml, replicationGroupXml } from './shapes.js';
+import { cacheClusterXml, replicationGroupXml } from './shapes.js';
 
 export const ELASTICACHE_XMLNS = 'http://elasticache.amazonaws.com/doc/2015-02-02/';
 export const ELASTICACHE_VERSION = '2015-02-02';

@@ -4,14 +4,10 @@
  * ReadEndpoint, exactly as on AWS: roles there are learned from the data plane (CLUSTER SHARDS/NODES).
  */
 
+import type { Account } from '../account.js';
 import type { XmlObject } from '../protocols/query.js';
 import type { Endpoint, GroupView, NodeView } from './group.js';
 import { CACHE_NODE_ID } from './group.js';
-
-export interface Account {
-  region: string;
-  accountId: string;
-}
 
 const NODE_TYPE = 'cache.t4g.micro';
 const SNAPSHOT_WINDOW = '05:00-06:00';

@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
+import type { Account } from '../account.js';
 import type { ServiceHandler } from '../control-plane.js';
-import type { Account } from '../elasticache/shapes.js';
 import { AwsFault, type QueryParams, queryService, type XmlObject } from '../protocols/query.js';
 
 export const SNS_XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
