@@ -34,7 +34,7 @@ describe('measurement against injected truth', () => {
     // Assess
     console.log(`blackhole ${injectedMs.toFixed(1)} ms → downtime ${report.downtime.ms} ms`);
     expect(report.downtime.complete).toBe(true);
-    // Idle, the error is +4…+12 ms (reconnect, one write interval; see the README). The bound is the
+    // Idle, the error is +4…+12 ms (reconnect, one write interval; see docs/measurement.md). The bound is the
     // acceptance window of issue 4: on 2 cores busy with the rest of the suite, the event loop's own
     // delay adds to it (seen: +67 ms), and that is the machine, not the measurement.
     expect(report.downtime.ms - injectedMs).toBeGreaterThanOrEqual(-2);
