@@ -3,6 +3,7 @@ import { buildReport } from '../functions/core/report/report.js';
 import { DrillInputError } from '../functions/shared/errors.js';
 import { emulatorCommand } from './emulator.js';
 import { gateCommand } from './gate.js';
+import { historyCommand } from './history.js';
 import { localCommand } from './local.js';
 import { measureCommand } from './measure.js';
 import { EXIT_CODES, writeJsonReport } from './report-output.js';
@@ -42,7 +43,13 @@ const program = refuseUsageErrors(
     'Measures what an ElastiCache (Redis OSS / Valkey) primary failover costs: downtime and lost writes.',
   ),
 );
-for (const command of [localCommand(), measureCommand(), emulatorCommand(), gateCommand()]) {
+for (const command of [
+  localCommand(),
+  measureCommand(),
+  emulatorCommand(),
+  gateCommand(),
+  historyCommand(),
+]) {
   program.addCommand(refuseUsageErrors(command));
 }
 

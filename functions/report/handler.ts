@@ -10,8 +10,8 @@ import {
   drillStateSchema,
 } from '../core/report/drill-report.js';
 import { publishReport } from '../core/report/notify.js';
-import { renderReportHtml } from '../core/report/report-html.js';
 import { formatReport } from '../core/report/report-text.js';
+import { storeDrillReport } from '../core/report/store-report.js';
 import { awsClients } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger, metrics } from '../shared/powertools.js';
@@ -51,13 +51,16 @@ export const handler = middy()
   .handler(async (state) => {
     const report = drillReport(state);
     const clients = awsClients();
-    report.files = await reportStoreFromEnv(() => clients.s3).save(report.runId ?? state.execution, {
-      json: `${JSON.stringify(report, null, 2)}\n`,
-      html: renderReportHtml(report),
-    });
+    await storeDrillReport(
+      report,
+      reportStoreFromEnv(() => clients.s3),
+    );
     emitMetrics(report);
     const topicArn = process.env.TOPIC_ARN;
-    if (topicArn) await publishReport(clients.sns, topicArn, report, formatReport(report, 'failover-drill'));
+    // A fleet's drills do not notify one by one: the fleet sends one message.
+    const notify = (state.plan as { request?: { notify?: boolean } } | undefined)?.request?.notify ?? true;
+    if (topicArn && notify)
+      await publishReport(clients.sns, topicArn, report, formatReport(report, 'failover-drill'));
     logger.info('report', { verdict: report.verdict, headline: report.headline, files: report.files });
     return report;
   });

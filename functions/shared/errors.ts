@@ -11,6 +11,20 @@ export class DrillInputError extends Error {
   }
 }
 
+/**
+ * The fleet input cannot be planned (exit 2): refused before any target is touched. `reason` names
+ * the rule, e.g. `duplicate-target`, as GuardrailError's `guardrail` does.
+ */
+export class FleetInputError extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(`${reason}: ${message}`);
+    this.name = 'FleetInputError';
+  }
+}
+
 /** A guardrail refused the drill before the fault (exit 2). */
 export class GuardrailError extends Error {
   constructor(

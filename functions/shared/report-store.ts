@@ -1,40 +1,115 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
-/** Where a drill's JSON and HTML reports are kept: S3 in AWS, a directory locally. */
-export interface ReportStore {
-  save(runId: string, report: { json: string; html: string }): Promise<{ json: string; html: string }>;
+/**
+ * One past drill of a target, as the store indexes it: enough for a trend and a history listing
+ * without reading the full reports.
+ */
+export interface HistoryEntry {
+  runId: string;
+  replicationGroupId: string;
+  nodeGroupId: string;
+  /** Epoch ms at which the report was made. */
+  at: number;
+  verdict: 'pass' | 'fail' | 'error';
+  downtimeMs: number;
+  lost: number;
+  files: { json: string; html: string };
 }
 
+/**
+ * Where a drill's JSON and HTML reports are kept: S3 in AWS, a directory locally. Reports live
+ * under `reports/<runId>/` (S3) or `<dir>/<runId>/`; each target's history under
+ * `history/<group>/<nodeGroup>/<at>-<runId>.json`, so that a target's past is one listing, whatever
+ * else the store holds.
+ */
+export interface ReportStore {
+  save(runId: string, report: { json: string; html: string }): Promise<{ json: string; html: string }>;
+  /** The stored JSON report of a run, or undefined. */
+  load(runId: string): Promise<unknown>;
+  record(entry: HistoryEntry): Promise<void>;
+  /** Past drills of a group (one node group, or all), oldest first; the newest `limit` at most. */
+  history(replicationGroupId: string, nodeGroupId?: string, limit?: number): Promise<HistoryEntry[]>;
+}
+
+/** Entries beyond this are not read for a trend or a listing (cost stays bounded). */
+export const HISTORY_LIMIT = 100;
+
+const historyDir = (group: string, nodeGroup?: string) =>
+  nodeGroup ? `history/${group}/${nodeGroup}/` : `history/${group}/`;
+/** Zero-padded epoch ms first: names sort by time. */
+const historyName = (e: HistoryEntry) => `${String(e.at).padStart(15, '0')}-${e.runId}.json`;
+const byName = (a: string, b: string) => {
+  const name = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+  return name(a).localeCompare(name(b));
+};
+
 export function s3ReportStore(s3: S3Client, bucket: string): ReportStore {
+  const key = (runId: string, name: string) => `reports/${runId}/${name}`;
+  const put = (Key: string, Body: string, ContentType: string) =>
+    s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body, ContentType }));
+  const get = async (Key: string): Promise<string | undefined> => {
+    try {
+      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
+      return await out.Body?.transformToString('utf8');
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  };
   return {
     async save(runId, report) {
-      const key = (name: string) => `reports/${runId}/${name}`;
       await Promise.all([
-        s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key('report.json'),
-            Body: report.json,
-            ContentType: 'application/json',
-          }),
-        ),
-        s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key('report.html'),
-            Body: report.html,
-            ContentType: 'text/html; charset=utf-8',
-          }),
-        ),
+        put(key(runId, 'report.json'), report.json, 'application/json'),
+        put(key(runId, 'report.html'), report.html, 'text/html; charset=utf-8'),
       ]);
-      return { json: `s3://${bucket}/${key('report.json')}`, html: `s3://${bucket}/${key('report.html')}` };
+      return {
+        json: `s3://${bucket}/${key(runId, 'report.json')}`,
+        html: `s3://${bucket}/${key(runId, 'report.html')}`,
+      };
+    },
+    async load(runId) {
+      const text = await get(key(runId, 'report.json'));
+      return text === undefined ? undefined : JSON.parse(text);
+    },
+    async record(entry) {
+      const dir = historyDir(entry.replicationGroupId, entry.nodeGroupId);
+      await put(`${dir}${historyName(entry)}`, JSON.stringify(entry), 'application/json');
+    },
+    async history(group, nodeGroup, limit = HISTORY_LIMIT) {
+      const keys: string[] = [];
+      let ContinuationToken: string | undefined;
+      do {
+        const out = await s3.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: historyDir(group, nodeGroup),
+            ContinuationToken,
+          }),
+        );
+        keys.push(...(out.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k.endsWith('.json')));
+        ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+      const newest = keys.sort(byName).slice(-limit);
+      const texts = await Promise.all(newest.map(get));
+      return texts.filter((t): t is string => t !== undefined).map((t) => JSON.parse(t) as HistoryEntry);
     },
   };
 }
 
 export function directoryReportStore(root: string): ReportStore {
+  const files = async (dir: string, nested: boolean): Promise<string[]> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const found = await Promise.all(
+      entries.map(async (e) => {
+        const path = join(dir, e.name);
+        if (e.isDirectory()) return nested ? files(path, false) : [];
+        return e.name.endsWith('.json') ? [path] : [];
+      }),
+    );
+    return found.flat();
+  };
   return {
     async save(runId, report) {
       const dir = resolve(root, runId);
@@ -43,6 +118,21 @@ export function directoryReportStore(root: string): ReportStore {
       const html = join(dir, 'report.html');
       await Promise.all([writeFile(json, report.json), writeFile(html, report.html)]);
       return { json, html };
+    },
+    async load(runId) {
+      const text = await readFile(resolve(root, runId, 'report.json'), 'utf8').catch(() => undefined);
+      return text === undefined ? undefined : JSON.parse(text);
+    },
+    async record(entry) {
+      const dir = resolve(root, historyDir(entry.replicationGroupId, entry.nodeGroupId));
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, historyName(entry)), `${JSON.stringify(entry)}\n`);
+    },
+    async history(group, nodeGroup, limit = HISTORY_LIMIT) {
+      const dir = resolve(root, historyDir(group, nodeGroup));
+      const paths = (await files(dir, nodeGroup === undefined)).sort(byName).slice(-limit);
+      const texts = await Promise.all(paths.map((p) => readFile(p, 'utf8')));
+      return texts.map((t) => JSON.parse(t) as HistoryEntry);
     },
   };
 }

@@ -14,7 +14,11 @@ export interface CliRun {
 }
 
 /** Runs `failover-drill …` as a user would (a child process on the same Node), with --json into a temp dir. */
-export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { reportDir?: string } = {},
+): Promise<CliRun> {
   const dir = await mkdtemp(join(tmpdir(), 'failover-drill-e2e-'));
   const json = join(dir, 'report.json');
   try {
@@ -26,7 +30,7 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
         '--json',
         json,
         '--report-dir',
-        join(dir, 'reports'),
+        options.reportDir ?? join(dir, 'reports'),
       ],
       { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );

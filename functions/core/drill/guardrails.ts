@@ -61,6 +61,23 @@ export function parseSlots(slots: string | undefined): [number, number][] {
   });
 }
 
+type NodeGroup = NonNullable<ReplicationGroup['NodeGroups']>[number];
+
+/** Cluster mode enabled reports no CurrentRole (as on AWS): there, a second member is the replica. */
+function withReplica(ng: NodeGroup): boolean {
+  const members = ng.NodeGroupMembers ?? [];
+  return (
+    members.some((m) => m.CurrentRole === 'replica') ||
+    (!members.some((m) => m.CurrentRole) && members.length > 1)
+  );
+}
+
+/** The node group drilled when none is named: the first with a replica, else the first. */
+export function defaultNodeGroup(group: ReplicationGroup): NodeGroup | undefined {
+  const nodeGroups = group.NodeGroups ?? [];
+  return nodeGroups.find(withReplica) ?? nodeGroups[0];
+}
+
 /** Every reason to refuse the drill (empty: go), and the target if the node group resolves. */
 export function judge(
   request: DrillRequest,
@@ -108,17 +125,9 @@ export function judge(
     refuse('stop-alarm', `stop-condition alarm ${alarm} does not exist`);
 
   const nodeGroups = group.NodeGroups ?? [];
-  // Cluster mode enabled reports no CurrentRole (as on AWS): there, a second member is the replica.
-  const withReplica = (ng: (typeof nodeGroups)[number]) => {
-    const members = ng.NodeGroupMembers ?? [];
-    return (
-      members.some((m) => m.CurrentRole === 'replica') ||
-      (!members.some((m) => m.CurrentRole) && members.length > 1)
-    );
-  };
   const nodeGroup = request.nodeGroupId
     ? nodeGroups.find((ng) => ng.NodeGroupId === request.nodeGroupId)
-    : (nodeGroups.find(withReplica) ?? nodeGroups[0]);
+    : defaultNodeGroup(group);
   if (!nodeGroup) {
     refuse('node-group-unknown', `${id} has no node group ${request.nodeGroupId ?? ''}`.trim());
     return { refusals };

@@ -6,8 +6,7 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-elasticache';
 import { GuardrailError } from '../../shared/errors.js';
-import { EVENT_TEXT } from './event-text.js';
-import { recentEvents } from './events.js';
+import { testFailoversLast24h as countTestFailovers } from './events.js';
 import { enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
 import type { DrillPlan } from './plan.js';
 import type { DrillRequest } from './request.js';
@@ -39,18 +38,13 @@ export async function preflight(
   const group = described.ReplicationGroups?.[0];
   if (!group?.ARN)
     throw new GuardrailError(`${request.replicationGroupId} was not described`, 'group-not-available');
-  const [tags, events, alarms] = await Promise.all([
+  const [tags, testFailoversLast24h, alarms] = await Promise.all([
     elastiCache
       .send(new ListTagsForResourceCommand({ ResourceName: group.ARN }))
       .then((o) => o.TagList ?? []),
-    request.fault === 'test-failover'
-      ? recentEvents(elastiCache, { SourceType: 'replication-group', Duration: 24 * 60 })
-      : Promise.resolve([]),
+    request.fault === 'test-failover' ? countTestFailovers(elastiCache) : Promise.resolve(0),
     alarmStates(cloudWatch, request.guardrails.stopAlarmNames),
   ]);
-  const testFailoversLast24h = events.filter((e) =>
-    EVENT_TEXT.testFailoverCalled.test(e.Message ?? ''),
-  ).length;
   const acceptedAt = now();
   const target = enforce(judge(request, runId, { group, tags, testFailoversLast24h, ...alarms }, acceptedAt));
 

@@ -41,16 +41,16 @@ const guardrailsSchema = z.strictObject({
   lockTtlSeconds: z.number().int().min(60).max(86_400).default(3600),
 });
 
+export const groupIdSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9-]{0,39}$/, 'must be an ElastiCache replication group id');
+export const nodeGroupIdSchema = z.string().regex(/^\d{4}$/, 'must be a node group id such as 0001');
+
 /** The execution input of the drill state machine (strict: unknown fields are refused). */
 export const drillRequestSchema = z.strictObject({
-  replicationGroupId: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9-]{0,39}$/, 'must be an ElastiCache replication group id'),
+  replicationGroupId: groupIdSchema,
   /** Default: the first node group with a replica. */
-  nodeGroupId: z
-    .string()
-    .regex(/^\d{4}$/, 'must be a node group id such as 0001')
-    .optional(),
+  nodeGroupId: nodeGroupIdSchema.optional(),
   /** Default: the execution name. */
   runId: z.string().regex(NAME_PATTERN).optional(),
   /** `test-failover` calls TestFailover; `none` only measures a fault injected by something else. */
@@ -59,6 +59,8 @@ export const drillRequestSchema = z.strictObject({
   recovery: recoverySchema.default(recoverySchema.parse({})),
   guardrails: guardrailsSchema.default(guardrailsSchema.parse({})),
   thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
+  /** Publish the report to SNS; a fleet turns it off and sends one message for the whole fleet. */
+  notify: z.boolean().default(true),
 });
 
 export type DrillRequestInput = z.input<typeof drillRequestSchema>;

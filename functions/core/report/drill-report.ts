@@ -5,6 +5,7 @@ import type { Recovery } from '../drill/recovery.js';
 import type { WriterSummary } from '../measure/summary.js';
 import type { Verification } from '../measure/verify.js';
 import { buildReport, type FailoverEvent, type Report } from './report.js';
+import type { Trend } from './trend.js';
 
 /** A Catch clause's output: `{ Error, Cause }`; Lambda puts a JSON document in Cause. */
 const caughtSchema = z.object({ Error: z.string(), Cause: z.unknown().optional() });
@@ -44,6 +45,8 @@ export interface DrillReport extends Report {
   };
   /** Where the JSON and HTML reports were stored. */
   files?: { json: string; html: string };
+  /** This drill against the previous drills of the same node group in the report store. */
+  trend?: Trend;
 }
 
 /** `{ Error, Cause }` as a named error; Lambda's Cause is `{"errorType","errorMessage",…}` as JSON. */

@@ -42,6 +42,27 @@ function timelineStrip(report: DrillReport): string {
   return `<div class="strip">${bars}${lost}</div><p class="axis">${t.startMs} ms … ${t.startMs + span} ms on the writer's clock, ${t.bucketMs} ms per bar${lost ? '; hatched: when the lost writes were acknowledged' : ''}</p>`;
 }
 
+/** The trend over the target's previous drills: medians, the verdict of the rule, the past runs. */
+function trendSection(report: DrillReport): string {
+  const t = report.trend;
+  if (!t) return '';
+  const regression =
+    t.regression === null ? 'not judged' : t.regression ? `yes — ${t.reasons.join('; ')}` : 'no';
+  const past = t.history
+    .slice(-10)
+    .map(
+      (e) =>
+        `<tr><td>${html(new Date(e.at).toISOString())}</td><td>${html(e.runId)}</td><td>${html(e.verdict)}</td><td>${html(ms(e.downtimeMs))}</td><td>${html(e.lost)}</td></tr>`,
+    )
+    .join('');
+  return `<h2>Trend</h2><table>${rows([
+    ['previous drills compared', t.previous],
+    ['median downtime', ms(t.downtimeMedianMs)],
+    ['median lost writes', t.lostMedian],
+    ['regression', regression],
+  ])}</table><p class="axis">Rule: ${html(t.rule)}</p>${past ? `<table><tr><th>at</th><th>run</th><th>verdict</th><th>downtime</th><th>lost</th></tr>${past}</table>` : ''}`;
+}
+
 export function renderReportHtml(report: DrillReport): string {
   const w = report.writes;
   const colour = { pass: '#1a7f37', fail: '#cf222e', error: '#9a6700' }[report.verdict];
@@ -105,6 +126,7 @@ ${violations ? `<h2>Thresholds exceeded</h2><ul>${violations}</ul>` : ''}
     ['failed but present (must be 0)', w.failedButPresent],
   ])}</table>
 <h2>Timeline</h2>${timelineStrip(report)}
+${trendSection(report)}
 <h2>Failover events</h2><table><tr><th>writer time</th><th>kind</th><th>event</th></tr>${events}</table>
 <h2>Latency of acknowledged writes (ms)</h2>
 <table><tr><th></th><th>count</th><th>p50</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th></tr>

@@ -1,0 +1,35 @@
+import type { ReportStore } from '../../shared/report-store.js';
+import type { DrillReport } from './drill-report.js';
+import { renderReportHtml } from './report-html.js';
+import { TREND_WINDOW, trendOf } from './trend.js';
+
+/**
+ * Gives the report its trend over the target's previous drills in the store, stores it (JSON and
+ * HTML), and records it in the target's history for the drills after it.
+ */
+export async function storeDrillReport(
+  report: DrillReport,
+  store: ReportStore,
+  now: () => number = Date.now,
+): Promise<DrillReport> {
+  const { replicationGroupId, nodeGroupId, executionName } = report.drill;
+  const runId = report.runId ?? executionName;
+  const current = {
+    runId,
+    verdict: report.verdict,
+    downtimeMs: report.downtime.ms,
+    lost: report.writes.lost,
+  };
+  if (replicationGroupId && nodeGroupId) {
+    // Twice the window: errors in between are read but not compared.
+    report.trend = trendOf(current, await store.history(replicationGroupId, nodeGroupId, TREND_WINDOW * 2));
+  }
+  report.files = await store.save(runId, {
+    json: `${JSON.stringify(report, null, 2)}\n`,
+    html: renderReportHtml(report),
+  });
+  if (replicationGroupId && nodeGroupId) {
+    await store.record({ ...current, replicationGroupId, nodeGroupId, at: now(), files: report.files });
+  }
+  return report;
+}

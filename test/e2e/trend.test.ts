@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../local/template.js';
+import { runCli } from './cli.js';
+
+// Two drills of one target with one report store: the second compares itself with the first.
+describe('the trend over the report store', () => {
+  let reportDir: string | undefined;
+  afterAll(async () => {
+    if (reportDir) await rm(reportDir, { recursive: true, force: true });
+  });
+
+  it("the second drill's trend counts the first; history lists both", async () => {
+    // Prepare
+    reportDir = await mkdtemp(join(tmpdir(), 'failover-drill-trend-'));
+    const first = await runCli(['local'], {}, { reportDir });
+    expect(first.code, first.stderr).toBe(0);
+
+    // Act
+    const second = await runCli(['local'], {}, { reportDir });
+    const history = spawnSync(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, 'bin/failover-drill.js'),
+        'history',
+        '--replication-group',
+        'drill-demo',
+        '--report-dir',
+        reportDir,
+      ],
+      { encoding: 'utf8' },
+    );
+
+    // Assess
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.json.trend).toMatchObject({
+      previous: 1,
+      downtimeMedianMs: first.json.downtime.ms,
+      lostMedian: 0,
+      // One previous drill is too little to call a regression.
+      regression: null,
+    });
+    expect(second.json.trend?.history.map((h) => h.runId)).toEqual([first.json.runId]);
+    expect(history.status, history.stderr).toBe(0);
+    const lines = history.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain(first.json.runId);
+    expect(lines[1]).toContain(second.json.runId);
+    expect(lines[1]).toMatch(/drill-demo\/0001\s+PASS/);
+  });
+});
