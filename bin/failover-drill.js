@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run directly (no build step); tsx's loader is registered before it loads.
+// The installed package runs the compiled JavaScript in dist/; a source checkout (cli/main.ts beside
+// it) runs the TypeScript directly through tsx, a devDependency, so that no build step stands between
+// an edit and `npm run drill`.
+import { existsSync } from 'node:fs';
+
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
   process.stderr.write(
@@ -8,6 +12,12 @@ if (major < 22) {
   );
   process.exit(2);
 }
-const { register } = await import('tsx/esm/api');
-register();
-await import('../cli/main.ts');
+const source = new URL('../cli/main.ts', import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  process.setSourceMapsEnabled(true);
+  await import('../dist/cli/main.js');
+}

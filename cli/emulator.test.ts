@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LocalCloudOptionsError, resolveOptions } from '../local/cloud.js';
-import { cloudOptions, emulatorCommand } from './emulator.js';
+import { emulatorCommand } from './commands.js';
+import { cloudOptions } from './emulator.js';
 
 describe('emulator flags', () => {
   it('maps every flag onto the local cloud options', () => {

@@ -1,4 +1,3 @@
-import { Command } from 'commander';
 import {
   type LocalCloud,
   type LocalCloudOptions,
@@ -8,8 +7,7 @@ import {
 } from '../local/cloud.js';
 import { handlerEnvironment } from '../local/drill.js';
 import { LocalStepFunctions } from '../local/stepfunctions/service.js';
-import { wholeNumber } from './args.js';
-import { type LocalGroupFlags, localGroupOptions, withLocalGroupOptions } from './local-group.js';
+import { type LocalGroupFlags, localGroupOptions } from './local-group.js';
 
 /** Exit code for refused or malformed invocations, as for every refusal (see the README). */
 const USAGE_EXIT = 2;
@@ -47,7 +45,7 @@ export function readyLine(cloud: LocalCloud, stateMachineArn?: string): string {
   });
 }
 
-async function serve(flags: EmulatorFlags): Promise<void> {
+export async function serve(flags: EmulatorFlags): Promise<void> {
   const options = cloudOptions(flags);
   try {
     resolveOptions(options);
@@ -73,27 +71,4 @@ async function serve(flags: EmulatorFlags): Promise<void> {
   cloud.controlPlane.mount('states', stepFunctions.handle, { targetPrefix: 'AWSStepFunctions' });
   Object.assign(process.env, handlerEnvironment(cloud, flags.reportDir, flags.verbose ?? false));
   process.stdout.write(`${readyLine(cloud, stepFunctions.stateMachineArn)}\n`);
-}
-
-export function emulatorCommand(): Command {
-  return withLocalGroupOptions(
-    new Command('emulator')
-      .description(
-        'Serve the local cloud until SIGINT/SIGTERM: a replication group of real redis-server processes and ' +
-          'an ElastiCache + SNS + Step Functions (the drill state machine) control plane on 127.0.0.1 for the AWS SDK (AWS_ENDPOINT_URL_*). Prints one ' +
-          'ready line of JSON on stdout.',
-      )
-      .option('--port <n>', 'control plane port (default: a free one)', wholeNumber),
-  )
-    .option('--group-id <id>', 'replication group id (default drill-demo)')
-    .option('--sns-log <file>', 'append published SNS messages to this JSONL file')
-    .option(
-      '--report-dir <dir>',
-      'where drills started through the local Step Functions store reports',
-      'drill-reports',
-    )
-    .option('--verbose', "show the drill Lambdas' log lines")
-    .action(async (flags: EmulatorFlags) => {
-      await serve(flags);
-    });
 }

@@ -7,13 +7,12 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { Command } from 'commander';
 import { parseDrillRequest } from '../functions/core/drill/request.js';
 import { caughtError } from '../functions/core/report/drill-report.js';
 import { buildReport, type Report } from '../functions/core/report/report.js';
 import { AwsThrottledError, namedAwsError } from '../functions/shared/aws.js';
 import { executionName } from '../local/drill.js';
-import { number, positiveSeconds, readInput } from './args.js';
+import { readInput } from './args.js';
 import { JUNIT_SUITE, writeJunitReport } from './junit.js';
 import { EXIT_CODES, runReporting } from './report-output.js';
 
@@ -302,31 +301,12 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
   }
 }
 
-export function gateCommand(): Command {
-  return new Command('gate')
-    .description(
-      'Start one execution of the drill state machine, follow it with progress on stderr, print the report ' +
-        'and exit 0 pass, 1 threshold exceeded, 2 refused or error. The endpoint and credentials are the ' +
-        "SDK's own (AWS_ENDPOINT_URL_SFN, AWS_REGION, …).",
-    )
-    .requiredOption('--state-machine-arn <arn>', 'the drill state machine')
-    .requiredOption('--replication-group <id>', 'the replication group to drill (replicationGroupId)')
-    .option('--node-group <id>', 'the node group to fail over (default: the first with a replica)')
-    .option('--max-downtime-ms <n>', 'threshold: longest acceptable write downtime', number)
-    .option('--max-lost-writes <n>', 'threshold: acknowledged writes that may be lost (default 0)', number)
-    .option('--max-data-loss-window-ms <n>', 'threshold: longest acceptable data-loss window', number)
-    .option('--input <file>', 'the execution input (JSON); the flags above override its fields')
-    .option('--junit <file>', 'write a JUnit XML report here, on every outcome')
-    .option('--json <file>', 'write the report JSON here, on every outcome')
-    .option('--poll-interval <s>', 'seconds between polls of the execution', positiveSeconds, 2)
-    .option('--timeout <s>', 'seconds to follow the execution at most', positiveSeconds, 3600)
-    .option('--name <name>', 'the execution name, also the run id (default: drill-<time>-<random>)')
-    .action(async (flags: GateFlags) => {
-      const sfn = new SFNClient({ requestHandler: { requestTimeout: 30_000, connectionTimeout: 5_000 } });
-      try {
-        await runGate(flags, { sfn });
-      } finally {
-        sfn.destroy();
-      }
-    });
+/** The `gate` command's action: the SDK's own client, from the environment. */
+export async function gate(flags: GateFlags): Promise<void> {
+  const sfn = new SFNClient({ requestHandler: { requestTimeout: 30_000, connectionTimeout: 5_000 } });
+  try {
+    await runGate(flags, { sfn });
+  } finally {
+    sfn.destroy();
+  }
 }

@@ -1,10 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { Command } from 'commander';
 import { directoryReportStore, type HistoryEntry, s3ReportStore } from '../functions/shared/report-store.js';
-import { wholeNumber } from './args.js';
 import { writeFileAtomic } from './report-output.js';
 
-interface HistoryFlags {
+export interface HistoryFlags {
   replicationGroup: string;
   nodeGroup?: string;
   reportDir?: string;
@@ -30,7 +28,7 @@ export function formatHistory(group: string, entries: HistoryEntry[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function run(flags: HistoryFlags): Promise<void> {
+export async function runHistory(flags: HistoryFlags): Promise<void> {
   if (flags.reportDir && flags.bucket) {
     process.stderr.write('failover-drill history: --report-dir and --bucket exclude each other\n');
     process.exitCode = 2;
@@ -47,16 +45,4 @@ async function run(flags: HistoryFlags): Promise<void> {
     process.stderr.write(`failover-drill history: ${(error as Error).name}: ${(error as Error).message}\n`);
     process.exitCode = 2;
   }
-}
-
-export function historyCommand(): Command {
-  return new Command('history')
-    .description('List the past drills of a replication group from the report store, oldest first.')
-    .requiredOption('--replication-group <id>', 'the replication group')
-    .option('--node-group <id>', 'only this node group')
-    .option('--report-dir <dir>', 'a local report store (default drill-reports)')
-    .option('--bucket <name>', 'the S3 report bucket (ReportsBucket of the stack)')
-    .option('--json <file>', 'write the list as JSON here')
-    .option('--limit <n>', 'the newest N drills at most', wholeNumber, 100)
-    .action(run);
 }

@@ -1,12 +1,11 @@
-import { Command } from 'commander';
 import { buildReport, type Report } from '../functions/core/report/report.js';
 import { runLocalDrill } from '../local/drill.js';
 import type { EventLog } from '../local/stepfunctions/runner.js';
 import { readInput } from './args.js';
-import { type LocalGroupFlags, localGroupOptions, withLocalGroupOptions } from './local-group.js';
+import { type LocalGroupFlags, localGroupOptions } from './local-group.js';
 import { runReporting } from './report-output.js';
 
-interface LocalFlags extends LocalGroupFlags {
+export interface LocalFlags extends LocalGroupFlags {
   input?: string;
   json?: string;
   reportDir: string;
@@ -28,7 +27,7 @@ function progress(stderr: NodeJS.WritableStream): (event: EventLog) => void {
   };
 }
 
-async function run(flags: LocalFlags): Promise<void> {
+export async function runLocal(flags: LocalFlags): Promise<void> {
   const stderr = process.stderr;
   await runReporting({ json: flags.json, title: 'failover-drill local' }, async (): Promise<Report> => {
     const input = flags.input ? await readInput(flags.input) : undefined;
@@ -59,18 +58,4 @@ async function run(flags: LocalFlags): Promise<void> {
       }),
     });
   });
-}
-
-export function localCommand(): Command {
-  return withLocalGroupOptions(
-    new Command('local')
-      .description(
-        'Start a local replication group of real redis-server processes and run a whole drill through the ' +
-          'real state machine and handlers. Exit 0 pass, 1 threshold exceeded, 2 refused or error.',
-      )
-      .option('--input <file>', 'the execution input (JSON), validated exactly as in AWS')
-      .option('--json <file>', 'write the report JSON here, on every outcome')
-      .option('--report-dir <dir>', 'where JSON and HTML reports go, per run', 'drill-reports')
-      .option('--verbose', "show the Lambdas' log lines and metrics"),
-  ).action(run);
 }

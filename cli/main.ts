@@ -1,12 +1,6 @@
-import { type Command, type CommanderError, Command as Program } from 'commander';
-import { buildReport } from '../functions/core/report/report.js';
-import { DrillInputError } from '../functions/shared/errors.js';
-import { emulatorCommand } from './emulator.js';
-import { gateCommand } from './gate.js';
-import { historyCommand } from './history.js';
-import { localCommand } from './local.js';
-import { measureCommand } from './measure.js';
-import { EXIT_CODES, writeJsonReport } from './report-output.js';
+import { readFileSync } from 'node:fs';
+import { type Command, CommanderError, Command as Program } from 'commander';
+import { emulatorCommand, gateCommand, historyCommand, localCommand, measureCommand } from './commands.js';
 
 /** The --json FILE of this invocation, if any (read raw: commander has refused the rest). */
 function jsonFile(argv: string[]): string | undefined {
@@ -16,32 +10,58 @@ function jsonFile(argv: string[]): string | undefined {
   return arg.includes('=') ? arg.slice('--json='.length) : argv[at + 1];
 }
 
+/** The package's version: package.json is one level up from cli/ in a checkout, two from dist/cli/. */
+function packageVersion(): string {
+  for (const up of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'failover-drill' && pkg.version) return pkg.version;
+    } catch {
+      // not this level
+    }
+  }
+  return 'unknown';
+}
+
 /**
  * A usage error (unknown flag, missing or bad value) is a refusal like any other: exit 2, and the
  * error report in --json when one was asked for. Help and version exit 0.
  */
-function refuseUsageErrors(command: Command): Command {
-  return command.exitOverride((error: CommanderError) => {
-    if (error.exitCode === 0) process.exit(0);
-    const file = jsonFile(process.argv);
-    if (file && !file.startsWith('-')) {
-      try {
-        writeJsonReport(
-          file,
-          buildReport({ error: new DrillInputError(error.message.replace(/^error: /, '')) }),
-        );
-      } catch {
-        // the refusal itself is what matters; commander has printed it
-      }
+async function refuse(error: CommanderError): Promise<never> {
+  if (error.exitCode === 0) process.exit(0);
+  const [{ buildReport }, { DrillInputError }, { EXIT_CODES, writeJsonReport }] = await Promise.all([
+    import('../functions/core/report/report.js'),
+    import('../functions/shared/errors.js'),
+    import('./report-output.js'),
+  ]);
+  const file = jsonFile(process.argv);
+  if (file && !file.startsWith('-')) {
+    try {
+      writeJsonReport(
+        file,
+        buildReport({ error: new DrillInputError(error.message.replace(/^error: /, '')) }),
+      );
+    } catch {
+      // the refusal itself is what matters; commander has printed it
     }
-    process.exit(EXIT_CODES.error);
-  });
+  }
+  process.exit(EXIT_CODES.error);
 }
 
-const program = refuseUsageErrors(
-  new Program('failover-drill').description(
-    'Measures what an ElastiCache (Redis OSS / Valkey) primary failover costs: downtime and lost writes.',
-  ),
+const throwUsageErrors = (command: Command): Command =>
+  command.exitOverride((error) => {
+    throw error;
+  });
+
+const program = throwUsageErrors(
+  new Program('failover-drill')
+    .description(
+      'Measures what an ElastiCache (Redis OSS / Valkey) primary failover costs: downtime and lost writes.',
+    )
+    .version(packageVersion(), '-V, --version', 'print the version'),
 );
 for (const command of [
   localCommand(),
@@ -50,7 +70,12 @@ for (const command of [
   gateCommand(),
   historyCommand(),
 ]) {
-  program.addCommand(refuseUsageErrors(command));
+  program.addCommand(throwUsageErrors(command));
 }
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (!(error instanceof CommanderError)) throw error;
+  await refuse(error);
+}

@@ -3,7 +3,6 @@
  * settled (or the hard cap), verifies against the current primary, reports, deletes its keys.
  */
 import { readFile } from 'node:fs/promises';
-import { Command } from 'commander';
 import type { ThresholdsInput } from '../functions/core/measure/thresholds.js';
 import { cleanup, type Verification, verify } from '../functions/core/measure/verify.js';
 import { runWriter, type WriterEvent } from '../functions/core/measure/writer.js';
@@ -192,52 +191,19 @@ async function measureOnce(input: MeasureInput, signal: AbortSignal): Promise<Re
   });
 }
 
-export function measureCommand(): Command {
-  return new Command('measure')
-    .description(
-      'Observe only: write sequenced keys until a disruption caused by something else has come and settled, verify, report.',
-    )
-    .option(
-      '--endpoint [url]',
-      'redis://HOST:PORT or rediss://HOST:PORT (TLS) of the primary (or a cluster node)',
-    )
-    .option('--cluster', 'cluster mode: keys pinned to one slot, fail-fast ioredis Cluster')
-    .option('--json [file]', 'write the JSON report here (on every outcome)')
-    .option('--max-duration [s]', 'hard cap on writing, seconds (default 300)')
-    .option('--settle [s]', 'continuous success after the disruption before stopping, seconds (default 5)')
-    .option('--baseline [s]', 'disruptions are not looked for before this, seconds (default 0)')
-    .option('--rate [n]', 'writes per second (default 200: 5 ms resolution; 0 = as fast as possible)')
-    .option('--concurrency [n]', 'writes in flight at most (default 16)')
-    .option('--keep-keys', 'do not delete the written keys (they expire after --ttl)')
-    .option('--ttl [s]', 'expiry of every written key, seconds (default 3600)')
-    .option('--run-id [id]', 'names the keys: <prefix>:<run-id>:<seq> (default measure-<timestamp>)')
-    .option('--prefix [p]', 'key prefix (default failover-drill)')
-    .option('--user [name]', 'ACL user name')
-    .option('--password-env [name]', 'read the password from this environment variable')
-    .option('--password-file [file]', 'read the password from this file')
-    .option('--tls-ca [file]', 'PEM of the CA to trust for rediss://')
-    .option('--command-timeout [ms]', 'client command timeout (default 1000)')
-    .option('--max-downtime-ms [n]', 'threshold: longest acceptable downtime')
-    .option('--max-lost-writes [n]', 'threshold: acknowledged writes that may be lost (default 0)')
-    .option('--max-data-loss-window-ms [n]', 'threshold: longest acceptable data-loss window')
-    .option('--max-unexpected-writes [n]', 'threshold: unexplained keys (default 0)')
-    .option('--max-time-to-promote-ms [n]', 'threshold: longest acceptable time to a new primary')
-    .option('--require-disruption', 'fail when no disruption was observed')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(async (raw: Raw, command: Command) => {
-      const json = typeof raw.json === 'string' && raw.json !== '' ? raw.json : undefined;
-      const controller = new AbortController();
-      const abort = () => controller.abort();
-      process.once('SIGINT', abort);
-      process.once('SIGTERM', abort);
-      try {
-        await runReporting({ json, title: TITLE }, async () =>
-          measureOnce(await parseMeasureOptions(raw, command.args), controller.signal),
-        );
-      } finally {
-        process.off('SIGINT', abort);
-        process.off('SIGTERM', abort);
-      }
-    });
+/** The `measure` command's action: one observed run, stopped early (and still verified) on SIGINT/SIGTERM. */
+export async function runMeasure(raw: Raw, args: string[]): Promise<void> {
+  const json = typeof raw.json === 'string' && raw.json !== '' ? raw.json : undefined;
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  try {
+    await runReporting({ json, title: TITLE }, async () =>
+      measureOnce(await parseMeasureOptions(raw, args), controller.signal),
+    );
+  } finally {
+    process.off('SIGINT', abort);
+    process.off('SIGTERM', abort);
+  }
 }

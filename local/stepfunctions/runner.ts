@@ -20,6 +20,10 @@ export class PayloadTooLargeError extends Error {
 
 const FUNCTION_ARN_PREFIX = localArn.lambda('');
 
+/** The handler module to load: the template's TypeScript entry, or its compiled .js in the installed package. */
+const COMPILED = import.meta.url.endsWith('.js');
+const moduleOf = (entry: string) => (COMPILED ? entry.replace(/\.ts$/, '.js') : entry);
+
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 type JSONValue = Parameters<StateMachine['run']>[0];
 type RunContext = NonNullable<NonNullable<Parameters<StateMachine['run']>[1]>['context']>;
@@ -86,7 +90,7 @@ export async function runStateMachine(input: unknown, options: RunOptions): Prom
   for (const [stateName, resource] of taskStates(definition.States)) {
     const spec = specs[resource.slice(FUNCTION_ARN_PREFIX.length)];
     if (!spec) throw new Error(`${stateName}: no function in template.yaml for ${resource}`);
-    const module = (await import(pathToFileURL(join(PROJECT_ROOT, spec.entry)).href)) as Record<
+    const module = (await import(pathToFileURL(join(PROJECT_ROOT, moduleOf(spec.entry))).href)) as Record<
       string,
       Handler
     >;
