@@ -88,14 +88,14 @@ export function functionSpecs(template: Template): Record<string, FunctionSpec> 
   return specs;
 }
 
-/** DefinitionSubstitutions of the state machine: `${Name}` → the function's logical id. */
-export function substitutions(template: Template): Record<string, string> {
-  const machine = Object.values(template.Resources).find((r) => r.Type === 'AWS::Serverless::StateMachine');
+/** DefinitionSubstitutions of a state machine: `${Name}` → the logical id of the function (or state machine). */
+export function substitutions(template: Template, machineId = 'DrillStateMachine'): Record<string, string> {
+  const machine = template.Resources[machineId];
   const subs = (machine?.Properties?.DefinitionSubstitutions ?? {}) as Record<
     string,
-    { 'Fn::GetAtt'?: string[] }
+    { 'Fn::GetAtt'?: string[]; Ref?: string }
   >;
   return Object.fromEntries(
-    Object.entries(subs).map(([name, value]) => [name, value['Fn::GetAtt']?.[0] ?? '']),
+    Object.entries(subs).map(([name, value]) => [name, value['Fn::GetAtt']?.[0] ?? value.Ref ?? '']),
   );
 }

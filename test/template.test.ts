@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ASL_PATH } from '../local/stepfunctions/runner.js';
+import { ASL_PATH, FLEET_ASL_PATH } from '../local/stepfunctions/runner.js';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, substitutions } from '../local/template.js';
 
 const template = loadTemplate();
@@ -67,7 +67,13 @@ function statements(logicalId: string): Statement[] {
   return policies.flatMap((p) => p.Statement ?? []);
 }
 
-describe('state machine definition', () => {
+/** Each state machine of the template and its ASL file. */
+const MACHINES = [
+  ['DrillStateMachine', aslText],
+  ['FleetStateMachine', readFileSync(FLEET_ASL_PATH, 'utf8')],
+] as const;
+
+describe.each(MACHINES)('%s definition', (machineId, aslText) => {
   it('passes asl-validator', () => {
     // Prepare
     const validator = createRequire(import.meta.url)('asl-validator') as (
@@ -77,7 +83,11 @@ describe('state machine definition', () => {
 
     // Act
     // As at deploy time: the definition is validated with its substitutions made.
-    const substituted = aslText.replace(/\$\{(\w+)\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:$1');
+    const substituted = aslText.replace(/\$\{(\w+)\}/g, (_, name: string) =>
+      name.endsWith('StateMachineArn')
+        ? `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`
+        : `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+    );
     const result = validator(JSON.parse(substituted), { checkPaths: true, checkArn: true });
 
     // Assess
@@ -90,7 +100,7 @@ describe('state machine definition', () => {
     const used = new Set([...aslText.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
 
     // Act
-    const provided = new Set(Object.keys(substitutions(template)));
+    const provided = new Set(Object.keys(substitutions(template, machineId)));
 
     // Assess
     expect([...used].sort()).toEqual([...provided].sort());
@@ -108,7 +118,7 @@ describe('template.yaml', () => {
     );
 
     // Assess
-    expect(entries.length).toBe(8);
+    expect(entries.length).toBe(10);
     entries.forEach((spec, i) => {
       expect(existsSync(join(PROJECT_ROOT, spec.entry)), spec.entry).toBe(true);
       expect(typeof modules[i]![spec.exportName], spec.entry).toBe('function');

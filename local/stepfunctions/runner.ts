@@ -7,6 +7,7 @@ import { lambdaContext } from '../lambda/context.js';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, substitutions } from '../template.js';
 
 export const ASL_PATH = join(PROJECT_ROOT, 'statemachines/failover-drill.asl.json');
+export const FLEET_ASL_PATH = join(PROJECT_ROOT, 'statemachines/failover-drill-fleet.asl.json');
 
 /** Step Functions refuses state payloads over 256 KB; the local run does too, so no design relies on more. */
 const PAYLOAD_LIMIT_BYTES = 256 * 1024;

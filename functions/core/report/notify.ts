@@ -1,8 +1,11 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { DrillReport } from './drill-report.js';
 
+/** What a message is made of: a drill's report or a fleet's summary. */
+type Notice = Pick<DrillReport, 'headline' | 'verdict' | 'files'> & { runId: string | null };
+
 /** SNS subjects: at most 100 printable ASCII characters, no line breaks. */
-function subject(report: DrillReport): string {
+function subject(report: Notice): string {
   const text = `[failover-drill] ${report.headline}`
     .replaceAll('—', '-')
     .replaceAll('→', '->')
@@ -11,7 +14,7 @@ function subject(report: DrillReport): string {
 }
 
 /** Publishes the drill's outcome: the verdict in the subject, a readable body, the stored reports linked. */
-export async function publishReport(sns: SNSClient, topicArn: string, report: DrillReport, body: string) {
+export async function publishReport(sns: SNSClient, topicArn: string, report: Notice, body: string) {
   const links = report.files
     ? `\nJSON report: ${report.files.json}\nHTML report: ${report.files.html}\n`
     : '';
