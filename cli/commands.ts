@@ -2,7 +2,7 @@
  * Every command's flags and help, and nothing heavy: each action imports its command's code only when
  * it runs, so that `--help` and `--version` print without loading the AWS SDK, ioredis or the local cloud.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { number, positiveSeconds, wholeNumber } from './args.js';
 import type { EmulatorFlags } from './emulator.js';
 import type { GateFlags } from './gate.js';
@@ -20,7 +20,13 @@ export function localCommand(): Command {
       .option('--input <file>', 'the execution input (JSON), validated exactly as in AWS')
       .option('--json <file>', 'write the report JSON here, on every outcome')
       .option('--report-dir <dir>', 'where JSON and HTML reports go, per run', 'drill-reports')
-      .option('--verbose', "show the Lambdas' log lines and metrics"),
+      .option('--verbose', "show the Lambdas' log lines and metrics")
+      .addOption(
+        new Option(
+          '--bundles [dir]',
+          'run the Lambda artifacts `sam build` wrote (a task root per function) instead of the sources',
+        ).preset('.aws-sam/build'),
+      ),
   ).action(async (flags: LocalFlags) => (await import('./local.js')).runLocal(flags));
 }
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { buildReport, type Report } from '../functions/core/report/report.js';
 import { runLocalDrill } from '../local/drill.js';
 import type { EventLog } from '../local/stepfunctions/runner.js';
@@ -10,6 +11,8 @@ export interface LocalFlags extends LocalGroupFlags {
   json?: string;
   reportDir: string;
   verbose?: boolean;
+  /** A directory of built task roots (`--bundles` alone: `.aws-sam/build`). */
+  bundles?: string;
 }
 
 /** One line per state as it finishes: the drill's progress, on stderr. */
@@ -29,16 +32,19 @@ function progress(stderr: NodeJS.WritableStream): (event: EventLog) => void {
 
 export async function runLocal(flags: LocalFlags): Promise<void> {
   const stderr = process.stderr;
+  const bundles = flags.bundles ? resolve(flags.bundles) : undefined;
   await runReporting({ json: flags.json, title: 'failover-drill local' }, async (): Promise<Report> => {
     const input = flags.input ? await readInput(flags.input) : undefined;
     const result = await runLocalDrill({
       input,
       reportDir: flags.reportDir,
       verbose: flags.verbose,
+      bundles,
       cloud: localGroupOptions(flags),
       onCloud: (cloud) =>
         stderr.write(
-          `local cloud up: ${cloud.groupId} (cluster mode ${flags.clusterMode ?? 'disabled'}) at ${cloud.endpoint}\n`,
+          `local cloud up: ${cloud.groupId} (cluster mode ${flags.clusterMode ?? 'disabled'}) at ${cloud.endpoint}\n` +
+            `handlers: ${bundles ? `the built artifacts in ${bundles}` : 'the TypeScript sources'}\n`,
         ),
       onEvent: progress(stderr),
     });

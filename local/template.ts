@@ -61,6 +61,8 @@ export interface FunctionSpec {
   logicalId: string;
   /** The TypeScript module esbuild bundles, relative to the project root. */
   entry: string;
+  /** The Handler setting (`handler.handler`): the module in the built artifact and its export. */
+  handler: string;
   exportName: string;
   timeoutSeconds: number;
   memoryMb: number;
@@ -70,6 +72,7 @@ export interface FunctionSpec {
 export function functionSpecs(template: Template): Record<string, FunctionSpec> {
   const globalTimeout = Number(template.Globals?.Function?.Timeout ?? 3);
   const globalMemory = Number(template.Globals?.Function?.MemorySize ?? 128);
+  const globalHandler = template.Globals?.Function?.Handler;
   const specs: Record<string, FunctionSpec> = {};
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Serverless::Function') continue;
@@ -77,10 +80,12 @@ export function functionSpecs(template: Template): Record<string, FunctionSpec> 
     const build = (resource.Metadata?.BuildProperties ?? {}) as { EntryPoints?: string[] };
     const [entry] = build.EntryPoints ?? [];
     if (!entry) throw new Error(`${logicalId} has no esbuild entry point`);
+    const handler = String(props.Handler ?? globalHandler);
     specs[logicalId] = {
       logicalId,
       entry,
-      exportName: String(props.Handler).split('.').pop() ?? 'handler',
+      handler,
+      exportName: handler.split('.').pop() ?? 'handler',
       timeoutSeconds: Number(props.Timeout ?? globalTimeout),
       memoryMb: Number(props.MemorySize ?? globalMemory),
     };

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { LOCAL_ROLE_ARN, localArn } from '../account.js';
 import { lambdaContext } from '../lambda/context.js';
+import { handlerIn, lambdaHandlerModule } from '../lambda/handler-module.js';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, substitutions } from '../template.js';
 
 export const ASL_PATH = join(PROJECT_ROOT, 'statemachines/failover-drill.asl.json');
@@ -70,6 +71,11 @@ export interface ExecutionOutcome {
 export interface RunOptions {
   executionName: string;
   onEvent?: (event: EventLog) => void;
+  /**
+   * Run the built artifacts instead of the TypeScript modules: a directory with one task root per
+   * function, named by logical id, as `sam build` writes `.aws-sam/build`.
+   */
+  bundles?: string;
 }
 
 /**
@@ -91,12 +97,10 @@ export async function runStateMachine(input: unknown, options: RunOptions): Prom
   for (const [stateName, resource] of taskStates(definition.States)) {
     const spec = specs[resource.slice(FUNCTION_ARN_PREFIX.length)];
     if (!spec) throw new Error(`${stateName}: no function in template.yaml for ${resource}`);
-    const module = (await import(pathToFileURL(join(PROJECT_ROOT, moduleOf(spec.entry))).href)) as Record<
-      string,
-      Handler
-    >;
-    const handler = module[spec.exportName];
-    if (!handler) throw new Error(`${spec.entry} exports no ${spec.exportName}`);
+    const target = options.bundles
+      ? lambdaHandlerModule(join(options.bundles, spec.logicalId), spec.handler)
+      : { file: join(PROJECT_ROOT, moduleOf(spec.entry)), path: [spec.exportName] };
+    const handler = handlerIn(await import(pathToFileURL(target.file).href), target) as Handler;
     handlers[stateName] = async (event) =>
       overTheWire(
         stateName,

@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samBuild } from '../support/sam-build.js';
+import { runCli } from './cli.js';
+
+// The artifacts that deploy are the ones the drill exercises: every function built as `sam build`
+// builds it, and a whole local drill run through those bundles instead of the TypeScript sources.
+let buildDir = '';
+
+beforeAll(async () => {
+  buildDir = await mkdtemp(join(tmpdir(), 'sam-build-'));
+  await samBuild(buildDir);
+});
+afterAll(async () => {
+  if (buildDir) await rm(buildDir, { recursive: true, force: true });
+});
+
+describe('failover-drill local --bundles', () => {
+  it('passes a whole drill through the built Lambda artifacts', async () => {
+    // Act
+    const run = await runCli(['local', '--bundles', buildDir]);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`handlers: the built artifacts in ${buildDir}`);
+    expect(run.json).toMatchObject({
+      verdict: 'pass',
+      failoverTriggered: true,
+      writes: { lost: 0, failedButPresent: 0 },
+      cleanup: { lockReleased: true, errors: [] },
+    });
+    expect(run.json.writes.acknowledged).toBeGreaterThan(1000);
+    expect(run.json.failover.from).not.toBe(run.json.failover.to);
+    expect(run.json.cleanup.deleted).toBe(run.json.writes.acknowledged + run.json.writes.recovered);
+    expect(run.stderr).toMatch(/SNS: \[failover-drill\] PASS drill-demo\/0001/);
+  });
+
+  it('refuses a directory without the artifacts, as Lambda names it, before starting anything', async () => {
+    // Prepare
+    const empty = await mkdtemp(join(tmpdir(), 'no-build-'));
+
+    try {
+      // Act
+      const run = await runCli(['local', '--bundles', empty]);
+
+      // Assess
+      expect(run.code).toBe(2);
+      expect(run.json).toMatchObject({
+        verdict: 'error',
+        failoverTriggered: false,
+        error: { name: 'Runtime.ImportModuleError' },
+      });
+      expect(run.stderr).not.toMatch(/local cloud up/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
