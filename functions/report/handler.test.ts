@@ -1,14 +1,38 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DescribeEventsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda/context.js';
+import { parseDrillRequest } from '../core/drill/request.js';
 import { handler } from './handler.js';
 
 const sns = mockClient(SNSClient);
+const elastiCache = mockClient(ElastiCacheClient);
 let dir = '';
+
+/** A plan as Preflight returns it, on group grp, node group 0001. */
+function planOf(request: ReturnType<typeof parseDrillRequest>, acceptedAt: number) {
+  return {
+    runId: 'run-1',
+    request,
+    target: {
+      replicationGroupId: 'grp',
+      arn: 'arn:aws:elasticache:us-east-1:000000000000:replicationgroup:grp',
+      nodeGroupId: '0001',
+      clusterMode: false,
+      endpoint: { host: '127.0.0.1', port: 6379 },
+      tls: false,
+      primaryNodeId: 'grp-001',
+      replicaNodeIds: ['grp-002'],
+      slots: [],
+    },
+    acceptedAt,
+    lock: 'run-1@1',
+  };
+}
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'report-'));
@@ -17,6 +41,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   sns.reset();
+  elastiCache.reset();
   delete process.env.REPORTS_DIR;
   delete process.env.TOPIC_ARN;
   await rm(dir, { recursive: true, force: true });
@@ -66,5 +91,67 @@ describe('Report', () => {
 
     // Assess
     expect(error).toMatchObject({ name: 'NotFoundException' });
+  });
+
+  it('says failoverTriggered when the writer failed after TestFailover (the fault branch output was lost)', async () => {
+    // Prepare
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const acceptedAt = Date.parse('2026-12-01T10:00:00Z');
+    elastiCache.on(DescribeEventsCommand).resolves({
+      Events: [
+        {
+          SourceIdentifier: 'grp',
+          Message: 'Test Failover API called for node group 0002',
+          Date: new Date(acceptedAt + 3000),
+        },
+        {
+          SourceIdentifier: 'grp',
+          Message: 'Test Failover API called for node group 0001',
+          Date: new Date(acceptedAt + 5000),
+        },
+      ],
+    });
+    const plan = planOf(parseDrillRequest({ replicationGroupId: 'grp', nodeGroupId: '0001' }), acceptedAt);
+    const state = {
+      request: { replicationGroupId: 'grp' },
+      execution: 'run-1',
+      plan,
+      error: { Error: 'DataPlaneError', Cause: 'the writer lost its connection for good' },
+    };
+
+    // Act
+    const report = (await handler(state, lambdaContext('ReportFunction', 60_000))) as {
+      failoverTriggered: boolean;
+      failover: { events: { kind: string; atEpochMs: number }[] };
+    };
+
+    // Assess
+    expect(report.failoverTriggered).toBe(true);
+    expect(report.failover.events).toEqual([
+      expect.objectContaining({ kind: 'requested', atEpochMs: acceptedAt + 5000 }),
+    ]);
+    const asked = elastiCache.commandCalls(DescribeEventsCommand)[0]!.args[0].input;
+    expect(asked).toMatchObject({ SourceType: 'replication-group', SourceIdentifier: 'grp' });
+    expect(asked.StartTime!.getTime()).toBeLessThanOrEqual(acceptedAt);
+  });
+
+  it('says failoverTriggered false when the control plane shows no TestFailover for the node group', async () => {
+    // Prepare
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    elastiCache.on(DescribeEventsCommand).resolves({ Events: [] });
+    const state = {
+      request: { replicationGroupId: 'grp' },
+      execution: 'run-1',
+      plan: planOf(parseDrillRequest({ replicationGroupId: 'grp' }), 1),
+      error: { Error: 'DataPlaneError', Cause: 'the writer could not connect' },
+    };
+
+    // Act
+    const report = (await handler(state, lambdaContext('ReportFunction', 60_000))) as {
+      failoverTriggered: boolean;
+    };
+
+    // Assess
+    expect(report.failoverTriggered).toBe(false);
   });
 });

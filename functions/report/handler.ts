@@ -3,16 +3,19 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
+import { failoverCalledAt } from '../core/drill/events.js';
+import { drillPlanSchema } from '../core/drill/plan.js';
 import {
   type DrillReport,
   type DrillState,
   drillReport,
   drillStateSchema,
+  type ReportFacts,
 } from '../core/report/drill-report.js';
 import { publishReport } from '../core/report/notify.js';
 import { formatReport } from '../core/report/report-text.js';
 import { storeDrillReport } from '../core/report/store-report.js';
-import { awsClients } from '../shared/aws.js';
+import { type AwsClients, awsClients } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger, metrics } from '../shared/powertools.js';
 import { reportStoreFromEnv } from '../shared/report-store.js';
@@ -38,6 +41,16 @@ function emitMetrics(report: DrillReport): void {
   );
 }
 
+/**
+ * A failed Parallel loses the fault branch's output: whether TestFailover was called is then asked of
+ * the control plane (its own event), so that the report never says false when the fault happened.
+ */
+async function controlPlaneFacts(state: DrillState, clients: AwsClients): Promise<ReportFacts> {
+  const plan = drillPlanSchema.safeParse(state.plan);
+  if (!plan.success || state.results || plan.data.request.fault !== 'test-failover') return {};
+  return { failoverCalledAt: await failoverCalledAt(plan.data, clients.elastiCache) };
+}
+
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
@@ -49,8 +62,8 @@ export const handler = middy()
   )
   .use(namedErrors())
   .handler(async (state) => {
-    const report = drillReport(state);
     const clients = awsClients();
+    const report = drillReport(state, await controlPlaneFacts(state, clients));
     await storeDrillReport(
       report,
       reportStoreFromEnv(() => clients.s3),

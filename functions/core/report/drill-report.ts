@@ -92,8 +92,14 @@ function headline(report: Report, where: string): string {
   }
 }
 
+/** What the Report step learnt from the control plane beside the state. */
+export interface ReportFacts {
+  /** TestFailover's event for the plan's node group (epoch ms), when the fault branch's output was lost. */
+  failoverCalledAt?: number;
+}
+
 /** The drill's report from the state machine's state. Pure: the Report step stores and sends it. */
-export function drillReport(state: DrillState): DrillReport {
+export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillReport {
   const plan = state.plan as DrillPlan | undefined;
   const [summary, recovery] = (state.results ?? []) as [WriterSummary?, Recovery?];
   const request = (plan?.request ?? state.request) as { replicationGroupId?: unknown; thresholds?: unknown };
@@ -109,7 +115,18 @@ export function drillReport(state: DrillState): DrillReport {
           to: recovery.to,
           events: failoverEvents(recovery),
         }
-      : { triggered: false },
+      : facts.failoverCalledAt !== undefined
+        ? {
+            triggered: true,
+            events: [
+              {
+                kind: 'requested',
+                atEpochMs: facts.failoverCalledAt,
+                message: `${plan?.target.replicationGroupId}: Test Failover API called for node group ${plan?.target.nodeGroupId}`,
+              },
+            ],
+          }
+        : { triggered: false },
     error: state.error ? caughtError(state.error) : undefined,
   });
   const groupId =
