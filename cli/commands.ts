@@ -18,6 +18,10 @@ export function localCommand(): Command {
           'real state machine and handlers. Exit 0 pass, 1 threshold exceeded, 2 refused or error.',
       )
       .option('--input <file>', 'the execution input (JSON), validated exactly as in AWS')
+      .option(
+        '--dry-run',
+        'judge every guardrail and report the plan (target, failover budget left, expected writes); touch nothing',
+      )
       .option('--json <file>', 'write the report JSON here, on every outcome')
       .option('--report-dir <dir>', 'where JSON and HTML reports go, per run', 'drill-reports')
       .option('--verbose', "show the Lambdas' log lines and metrics")
@@ -103,6 +107,10 @@ export function gateCommand(): Command {
     .option('--max-lost-writes <n>', 'threshold: acknowledged writes that may be lost (default 0)', number)
     .option('--max-data-loss-window-ms <n>', 'threshold: longest acceptable data-loss window', number)
     .option('--input <file>', 'the execution input (JSON); the flags above override its fields')
+    .option(
+      '--dry-run',
+      'the execution judges every guardrail and reports the plan, then ends: no key, no lock, no fault',
+    )
     .option('--junit <file>', 'write a JUnit XML report here, on every outcome')
     .option('--json <file>', 'write the report JSON here, on every outcome')
     .option('--poll-interval <s>', 'seconds between polls of the execution', positiveSeconds, 2)

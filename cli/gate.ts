@@ -47,6 +47,7 @@ export interface GateFlags {
   maxLostWrites?: number;
   maxDataLossWindowMs?: number;
   input?: string;
+  dryRun?: boolean;
   junit?: string;
   json?: string;
   /** Seconds between polls. */
@@ -75,6 +76,7 @@ export function gateInput(base: unknown, flags: GateFlags): unknown {
   if (base !== undefined && !isRecord(base)) return base;
   const input: Record<string, unknown> = { ...base, replicationGroupId: flags.replicationGroup };
   if (flags.nodeGroup !== undefined) input.nodeGroupId = flags.nodeGroup;
+  if (flags.dryRun) input.dryRun = true;
   const overrides = Object.fromEntries(
     Object.entries({
       maxDowntimeMs: flags.maxDowntimeMs,

@@ -8,6 +8,7 @@ import { runReporting } from './report-output.js';
 
 export interface LocalFlags extends LocalGroupFlags {
   input?: string;
+  dryRun?: boolean;
   json?: string;
   reportDir: string;
   verbose?: boolean;
@@ -37,6 +38,7 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
     const input = flags.input ? await readInput(flags.input) : undefined;
     const result = await runLocalDrill({
       input,
+      dryRun: flags.dryRun,
       reportDir: flags.reportDir,
       verbose: flags.verbose,
       bundles,

@@ -51,6 +51,8 @@ export function handlerEnvironment(
 export interface LocalDrillOptions {
   /** The execution input; validated before anything starts. Default LOCAL_DEFAULT_INPUT. */
   input?: unknown;
+  /** Sets `dryRun: true` in the input: Preflight judges and reports the plan, nothing is touched. */
+  dryRun?: boolean;
   cloud?: LocalCloudOptions;
   reportDir: string;
   verbose?: boolean;
@@ -76,7 +78,12 @@ export interface LocalDrillResult {
  */
 export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDrillResult> {
   const started = Date.now();
-  const input = options.input ?? LOCAL_DEFAULT_INPUT;
+  const given = options.input ?? LOCAL_DEFAULT_INPUT;
+  // Anything but an object is left as it is, for parseDrillRequest to name it.
+  const input =
+    options.dryRun && typeof given === 'object' && given !== null && !Array.isArray(given)
+      ? { ...given, dryRun: true }
+      : given;
   const request = parseDrillRequest(input);
   const runId = request.runId ?? executionName();
   // A missing artifact is refused before anything starts (Runtime.ImportModuleError, as Lambda says it).

@@ -182,4 +182,47 @@ describe('Preflight', () => {
     // Assess
     expect(error).toMatchObject({ name: 'AwsThrottledError' });
   });
+
+  it('judges a dry run on the same facts and reports the plan, without the lock', async () => {
+    // Prepare
+    given({ testFailovers: 4 });
+
+    // Act
+    const plan = await invoke({
+      replicationGroupId: 'drill-demo',
+      dryRun: true,
+      writer: { rate: 100, baselineSeconds: 3, settleSeconds: 2, maxDurationSeconds: 60 },
+      guardrails: { maxTestFailoversPer24h: 10 },
+    });
+
+    // Assess
+    expect(plan).toMatchObject({
+      runId: 'run-1',
+      dryRun: {
+        target: { replicationGroupId: 'drill-demo', nodeGroupId: '0001', primaryNodeId: 'drill-demo-001' },
+        fault: 'test-failover',
+        failoverBudget: { used: 4, limit: 10, left: 6 },
+        expected: {
+          writesPerSecond: 100,
+          durationSeconds: { atLeast: 5, atMost: 60 },
+          writes: { atLeast: 500, atMost: 6000 },
+          keyTtlSeconds: 3600,
+        },
+      },
+    });
+    expect(plan).not.toHaveProperty('lock');
+    expect(elastiCache.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
+  });
+
+  it('refuses a dry run exactly as the drill: GuardrailError naming the guardrail', async () => {
+    // Prepare
+    given({ tags: [] });
+
+    // Act
+    const error = await invoke({ replicationGroupId: 'drill-demo', dryRun: true });
+
+    // Assess
+    expect(error).toMatchObject({ name: 'GuardrailError', guardrail: 'opt-in-tag-missing' });
+    expect(elastiCache.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
+  });
 });

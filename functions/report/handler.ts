@@ -47,7 +47,8 @@ function emitMetrics(report: DrillReport): void {
  */
 async function controlPlaneFacts(state: DrillState, clients: AwsClients): Promise<ReportFacts> {
   const plan = drillPlanSchema.safeParse(state.plan);
-  if (!plan.success || state.results || plan.data.request.fault !== 'test-failover') return {};
+  if (!plan.success || state.results || plan.data.dryRun || plan.data.request.fault !== 'test-failover')
+    return {};
   return { failoverCalledAt: await failoverCalledAt(plan.data, clients.elastiCache) };
 }
 
@@ -68,7 +69,8 @@ export const handler = middy()
       report,
       reportStoreFromEnv(() => clients.s3),
     );
-    emitMetrics(report);
+    // A dry run measured nothing: no figures for the dashboards.
+    if (!report.dryRun) emitMetrics(report);
     const topicArn = process.env.TOPIC_ARN;
     // A fleet's drills do not notify one by one: the fleet sends one message.
     const notify = (state.plan as { request?: { notify?: boolean } } | undefined)?.request?.notify ?? true;

@@ -267,6 +267,51 @@ describe('failover-drill gate against the emulator', () => {
   });
 });
 
+describe('failover-drill gate --dry-run', () => {
+  let emulator: Emulator | undefined;
+  afterEach(async () => {
+    await stopEmulator(emulator);
+    emulator = undefined;
+  });
+
+  it('succeeds with the plan and touches nothing: no TestFailover, no key, no lock', async () => {
+    // Prepare
+    emulator = await startEmulator();
+
+    // Act
+    const run = await gate(emulator, 'gate-dry-run', ['--dry-run'], FAST);
+    const ec = elastiCacheClient(sdkTarget(emulator.ready));
+    const events = await allEvents(ec);
+    const described = await ec.send(
+      new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'drill-demo' }),
+    );
+    const tags = await ec.send(
+      new ListTagsForResourceCommand({ ResourceName: described.ReplicationGroups![0]!.ARN }),
+    );
+    const redis = redisClient(emulator.ready.primaryEndpoint);
+    let keys = -1;
+    try {
+      await redis.connect();
+      keys = await redis.dbsize();
+    } finally {
+      redis.disconnect();
+    }
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.report).toMatchObject({
+      verdict: 'pass',
+      dryRun: true,
+      failoverTriggered: false,
+      preview: { target: { nodeGroupId: '0001' }, failoverBudget: { left: 15 } },
+    });
+    expect(run.stdout).toContain('failover-drill gate: DRY RUN PASS');
+    expect(events.filter((e) => e.Message?.startsWith('Test Failover API called'))).toEqual([]);
+    expect(tags.TagList?.map((t) => t.Key)).not.toContain(LOCK_TAG);
+    expect(keys).toBe(0);
+  });
+});
+
 describe('failover-drill gate refusals', () => {
   let emulator: Emulator | undefined;
   beforeAll(async () => {

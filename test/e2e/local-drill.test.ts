@@ -95,4 +95,31 @@ describe('failover-drill local', () => {
     });
     expect(run.json.error?.message).toMatch(/opt-in-tag-missing/);
   });
+
+  it('dry-runs: every guardrail judged, the plan reported, no write, no lock, no TestFailover', async () => {
+    // Act
+    const run = await runCli(['local', '--dry-run']);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json).toMatchObject({
+      verdict: 'pass',
+      dryRun: true,
+      failoverTriggered: false,
+      writes: { attempted: 0 },
+      violations: [],
+      preview: {
+        target: { replicationGroupId: 'drill-demo', nodeGroupId: '0001' },
+        fault: 'test-failover',
+        failoverBudget: { used: 0, limit: 15, left: 15 },
+        expected: { writesPerSecond: 500, durationSeconds: { atLeast: 4, atMost: 60 } },
+      },
+    });
+    expect(run.json.headline).toMatch(/^DRY RUN drill-demo\/0001: every guardrail holds/);
+    // The states the drill passed: Preflight's judgement, then straight to the report.
+    expect(run.stderr).toMatch(/✓ Preflight/);
+    for (const state of ['Write', 'TriggerFailover', 'Cleanup', 'ReleaseLock'])
+      expect(run.stderr).not.toMatch(new RegExp(`[✓✗] ${state}\\b`));
+    expect(run.stdout).toMatch(/DRY RUN PASS/);
+  });
 });

@@ -6,9 +6,10 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-elasticache';
 import { GuardrailError } from '../../shared/errors.js';
+import { WRITER_DEFAULTS } from '../measure/defaults.js';
 import { testFailoversLast24h as countTestFailovers } from './events.js';
-import { enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
-import type { DrillPlan } from './plan.js';
+import { type DrillTarget, enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
+import type { DrillPlan, DryRunPreview } from './plan.js';
 import type { DrillRequest } from './request.js';
 
 async function alarmStates(cloudWatch: CloudWatchClient, names: string[]) {
@@ -21,9 +22,46 @@ async function alarmStates(cloudWatch: CloudWatchClient, names: string[]) {
   };
 }
 
+/** What the drill would do, from the facts the guardrails were judged on. Pure. */
+export function preview(
+  request: DrillRequest,
+  target: DrillTarget,
+  testFailoversLast24h: number,
+): DryRunPreview {
+  const { writer, guardrails } = request;
+  // The writer's own defaults, as the Write step would fill them in.
+  const rate = writer.rate ?? WRITER_DEFAULTS.rate;
+  const atLeast = writer.baselineSeconds + writer.settleSeconds;
+  const atMost = Math.max(atLeast, writer.maxDurationSeconds);
+  const limit = guardrails.maxTestFailoversPer24h;
+  return {
+    target: {
+      replicationGroupId: target.replicationGroupId,
+      nodeGroupId: target.nodeGroupId,
+      primaryNodeId: target.primaryNodeId,
+      replicaNodeIds: target.replicaNodeIds,
+      clusterMode: target.clusterMode,
+    },
+    fault: request.fault,
+    failoverBudget: {
+      used: testFailoversLast24h,
+      limit,
+      left: Math.max(0, limit - testFailoversLast24h),
+    },
+    expected: {
+      writesPerSecond: rate,
+      durationSeconds: { atLeast, atMost },
+      writes: { atLeast: Math.round(rate * atLeast), atMost: Math.round(rate * atMost) },
+      keyTtlSeconds: writer.ttlSeconds ?? WRITER_DEFAULTS.ttlSeconds,
+    },
+    stopAlarmNames: guardrails.stopAlarmNames,
+  };
+}
+
 /**
  * Describes the group, judges every guardrail, and only then takes the drill lock (a tag on the
- * group). Throws GuardrailError — with nothing touched — when any guardrail refuses.
+ * group). Throws GuardrailError — with nothing touched — when any guardrail refuses. A dry run stops
+ * after the judgement, with the preview and without the lock.
  */
 export async function preflight(
   request: DrillRequest,
@@ -47,6 +85,9 @@ export async function preflight(
   ]);
   const acceptedAt = now();
   const target = enforce(judge(request, runId, { group, tags, testFailoversLast24h, ...alarms }, acceptedAt));
+  if (request.dryRun) {
+    return { runId, request, target, acceptedAt, dryRun: preview(request, target, testFailoversLast24h) };
+  }
 
   const lock = lockValue(runId, acceptedAt + request.guardrails.lockTtlSeconds * 1000);
   await elastiCache.send(

@@ -53,6 +53,11 @@ export const drillRequestSchema = z.strictObject({
   nodeGroupId: nodeGroupIdSchema.optional(),
   /** Default: the execution name. */
   runId: z.string().regex(NAME_PATTERN).optional(),
+  /**
+   * Preflight judges every guardrail and reports the plan, then the drill ends: no key written, no lock,
+   * no fault.
+   */
+  dryRun: z.boolean().default(false),
   /** `test-failover` calls TestFailover; `none` only measures a fault injected by something else. */
   fault: z.enum(['test-failover', 'none']).default('test-failover'),
   writer: writerSchema.default(writerSchema.parse({})),

@@ -10,6 +10,7 @@ import { DataPlaneError } from '../../shared/errors.js';
 import { parseInput } from '../../shared/input.js';
 import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import { type Clock, systemClock } from './clock.js';
+import { WRITER_DEFAULTS } from './defaults.js';
 import { DEFAULT_PREFIX, keyBaseFor, keyFor, NAME_PATTERN, payloadFor, SLOT_COUNT } from './keys.js';
 import { probePrimary } from './monitor.js';
 import { classifyError, type ErrorOutcome, NOT_SENT } from './outcomes.js';
@@ -29,8 +30,8 @@ export const writerSettingsSchema = z.strictObject({
   endpoint: z.string().min(1),
   cluster: z.boolean().default(false),
   /** Writes per second; 0 = as fast as the concurrency allows. Default 200: 5 ms resolution. */
-  rate: z.number().min(0).max(1_000_000).default(200),
-  concurrency: z.number().int().min(1).max(1024).default(16),
+  rate: z.number().min(0).max(1_000_000).default(WRITER_DEFAULTS.rate),
+  concurrency: z.number().int().min(1).max(1024).default(WRITER_DEFAULTS.concurrency),
   /** Before this, non-ok writes and identity changes are recorded but do not start the disruption. */
   baselineMs: ms.default(0),
   /** Continuous success needed after the disruption before stopping. */
@@ -38,7 +39,7 @@ export const writerSettingsSchema = z.strictObject({
   maxDurationMs: z.number().int().min(1).default(300_000),
   /** Optional cap on attempted writes (benchmarks, tests). */
   maxWrites: z.number().int().min(1).optional(),
-  ttlSeconds: z.number().int().min(1).default(3600),
+  ttlSeconds: z.number().int().min(1).default(WRITER_DEFAULTS.ttlSeconds),
   /** Cluster mode: the target shard's slot ranges; keys get a hash tag whose slot is in them. */
   pin: z
     .array(

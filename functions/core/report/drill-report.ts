@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EVENT_TEXT } from '../drill/event-text.js';
-import type { DrillPlan } from '../drill/plan.js';
+import type { DrillPlan, DryRunPreview } from '../drill/plan.js';
 import type { Recovery } from '../drill/recovery.js';
 import type { WriterSummary } from '../measure/summary.js';
 import type { Verification } from '../measure/verify.js';
@@ -29,6 +29,9 @@ export const drillStateSchema = z
 export type DrillState = z.infer<typeof drillStateSchema>;
 
 export interface DrillReport extends Report {
+  /** A dry run: Preflight judged every guardrail, nothing was touched; `preview` is what would happen. */
+  dryRun: boolean;
+  preview?: DryRunPreview;
   /** One line a person reads first; also the Step Functions Cause of a failed execution. */
   headline: string;
   drill: {
@@ -77,6 +80,18 @@ function failoverEvents(recovery: Recovery): FailoverEvent[] {
     add(kind, event.at, `${event.source}: ${event.message}`);
   }
   return events;
+}
+
+function dryRunHeadline(preview: DryRunPreview, where: string): string {
+  const { failoverBudget: budget, expected, target } = preview;
+  const fault =
+    preview.fault === 'test-failover'
+      ? `would call TestFailover on node group ${target.nodeGroupId}${target.primaryNodeId ? ` (primary ${target.primaryNodeId})` : ''}, ${budget.left} of ${budget.limit} left in 24 h`
+      : 'would observe a fault injected by something else';
+  return (
+    `DRY RUN ${where}: every guardrail holds; ${fault}; ` +
+    `${expected.writes.atLeast}–${expected.writes.atMost} writes over ${expected.durationSeconds.atLeast}–${expected.durationSeconds.atMost} s`
+  );
 }
 
 function headline(report: Report, where: string): string {
@@ -134,10 +149,13 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
     (typeof request.replicationGroupId === 'string' ? request.replicationGroupId : null);
   const nodeGroupId = plan?.target.nodeGroupId ?? null;
   const where = [groupId ?? 'unknown group', nodeGroupId].filter(Boolean).join('/');
+  const preview = report.verdict === 'error' ? undefined : plan?.dryRun;
   return {
     ...report,
     runId: report.runId ?? plan?.runId ?? state.execution,
-    headline: headline(report, where),
+    headline: preview ? dryRunHeadline(preview, where) : headline(report, where),
+    dryRun: plan?.request.dryRun ?? false,
+    ...(preview ? { preview } : {}),
     drill: {
       executionName: state.execution,
       replicationGroupId: groupId,

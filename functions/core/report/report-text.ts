@@ -4,9 +4,13 @@ const ms = (value: number | null | undefined): string =>
   value === null || value === undefined ? '–' : `${value} ms`;
 
 /** The human summary of a report, as every command prints it and as the SNS notification carries it. */
-export function formatReport(report: Report, title: string): string {
+export function formatReport(
+  report: Report & { dryRun?: boolean; headline?: string },
+  title: string,
+): string {
   const w = report.writes;
-  const lines = [`${title}: ${report.verdict.toUpperCase()}`];
+  const lines = [`${title}: ${report.dryRun ? 'DRY RUN ' : ''}${report.verdict.toUpperCase()}`];
+  if (report.dryRun && report.headline) lines.push(`  plan             ${report.headline}`);
   if (report.error) lines.push(`  error            ${report.error.name}: ${report.error.message}`);
   if (report.endpoint) lines.push(`  endpoint         ${report.endpoint} (${report.run.keyBase}:<seq>)`);
   lines.push(`  disruption       ${report.disruption.note}`);

@@ -20,7 +20,9 @@ export async function storeDrillReport(
     downtimeMs: report.downtime.ms,
     lost: report.writes.lost,
   };
-  if (replicationGroupId && nodeGroupId) {
+  // A dry run measured nothing: it neither has a trend nor becomes part of one.
+  const measured = replicationGroupId && nodeGroupId && !report.dryRun;
+  if (measured) {
     // Twice the window: errors in between are read but not compared.
     report.trend = trendOf(current, await store.history(replicationGroupId, nodeGroupId, TREND_WINDOW * 2));
   }
@@ -28,7 +30,7 @@ export async function storeDrillReport(
     json: `${JSON.stringify(report, null, 2)}\n`,
     html: renderReportHtml(report),
   });
-  if (replicationGroupId && nodeGroupId) {
+  if (measured) {
     await store.record({ ...current, replicationGroupId, nodeGroupId, at: now(), files: report.files });
   }
   return report;

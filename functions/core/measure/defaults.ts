@@ -1,0 +1,10 @@
+/**
+ * The writer's defaults, in a module of their own so that a step that only plans a run (a dry run's
+ * Preflight) knows them without bundling the writer and its Redis client.
+ */
+export const WRITER_DEFAULTS = {
+  /** Writes per second: a 5 ms resolution. */
+  rate: 200,
+  concurrency: 16,
+  ttlSeconds: 3600,
+} as const;
