@@ -101,7 +101,14 @@ export function gateCommand(): Command {
         "SDK's own (AWS_ENDPOINT_URL_SFN, AWS_REGION, …).",
     )
     .requiredOption('--state-machine-arn <arn>', 'the drill state machine')
-    .requiredOption('--replication-group <id>', 'the replication group to drill (replicationGroupId)')
+    .option(
+      '--replication-group <id>',
+      'the replication group to drill (replicationGroupId); required unless --fleet',
+    )
+    .option(
+      '--fleet',
+      'the state machine is the fleet: --input is a fleet input (targets); a JUnit suite per target',
+    )
     .option('--node-group <id>', 'the node group to fail over (default: the first with a replica)')
     .option('--max-downtime-ms <n>', 'threshold: longest acceptable write downtime', number)
     .option('--max-lost-writes <n>', 'threshold: acknowledged writes that may be lost (default 0)', number)

@@ -7,18 +7,23 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { parseFleetRequest } from '../functions/core/drill/fleet.js';
 import { parseDrillRequest } from '../functions/core/drill/request.js';
 import { caughtError } from '../functions/core/report/drill-report.js';
+import type { FleetReport } from '../functions/core/report/fleet-report.js';
 import { buildReport, type Report } from '../functions/core/report/report.js';
 import { AwsThrottledError, namedAwsError } from '../functions/shared/aws.js';
+import { DrillInputError } from '../functions/shared/errors.js';
 import { executionName } from '../local/drill.js';
 import { readInput } from './args.js';
 import { JUNIT_SUITE, writeJunitReport } from './junit.js';
-import { EXIT_CODES, runReporting } from './report-output.js';
+import { type AnyReport, EXIT_CODES, runReporting } from './report-output.js';
 
 const TITLE = 'failover-drill gate';
 /** The ASL state whose output (under `.report`) is the report when the execution fails. */
 const REPORT_STATE = 'Report';
+/** The fleet state machine's state whose output (under `.report`) is the fleet's summary. */
+const FLEET_REPORT_STATE = 'FleetReport';
 /** A drill's history is under 100 events; Step Functions caps a history at 25,000 (25 pages). */
 const HISTORY_PAGE = 1000;
 const HISTORY_PAGES_MAX = 25;
@@ -41,7 +46,10 @@ export class GateReportError extends Error {
 
 export interface GateFlags {
   stateMachineArn: string;
-  replicationGroup: string;
+  /** Required for a drill; a fleet names its targets in --input. */
+  replicationGroup?: string;
+  /** The state machine is the fleet's: --input is a fleet input (targets), the report the fleet's summary. */
+  fleet?: boolean;
   nodeGroup?: string;
   maxDowntimeMs?: number;
   maxLostWrites?: number;
@@ -133,6 +141,24 @@ export function reportOf(execution: DescribeExecutionCommandOutput, history: His
       Cause: execution.cause ?? `the execution ended ${status} without a report`,
     }),
   });
+}
+
+/** The fleet's summary from a finished fleet execution, as reportOf for one drill. */
+export function fleetReportOf(execution: DescribeExecutionCommandOutput, history: HistoryEvent[]): AnyReport {
+  const asFleet = (value: unknown, where: string): FleetReport => {
+    if (!isRecord(value) || value.kind !== 'fleet' || !Object.hasOwn(EXIT_CODES, String(value.verdict)))
+      throw new GateReportError(`${where} is not a fleet report`);
+    return value as unknown as FleetReport;
+  };
+  if (execution.status === 'SUCCEEDED')
+    return asFleet(jsonOf(execution.output, 'the execution output'), 'the execution output');
+  const exited = history.filter((e) => e.stateExitedEventDetails?.name === FLEET_REPORT_STATE).at(-1);
+  if (exited) {
+    const where = `the ${FLEET_REPORT_STATE} state's output`;
+    const state = jsonOf(exited.stateExitedEventDetails?.output, where);
+    if (isRecord(state) && state.report !== undefined) return asFleet(state.report, where);
+  }
+  return reportOf(execution, []);
 }
 
 /** Every event so far. The last page carries no nextToken, so each poll pages from the start. */
@@ -256,14 +282,25 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
   const started = io.now();
   const name = flags.name ?? executionName();
   let executionArn: string | undefined;
-  let final: Report | undefined;
+  let final: AnyReport | undefined;
   const code = await runReporting(
     { json: flags.json, title: TITLE, stdout: io.stdout, stderr: io.stderr },
     async () => {
       try {
-        const input = gateInput(flags.input ? await readInput(flags.input) : undefined, flags);
-        // Refused here, before anything is started, exactly as Preflight would refuse it.
-        parseDrillRequest(input);
+        const given = flags.input ? await readInput(flags.input) : undefined;
+        let input: unknown;
+        // Refused here, before anything is started, exactly as Preflight (or the fleet's Plan) would refuse it.
+        if (flags.fleet) {
+          if (given === undefined)
+            throw new DrillInputError('--fleet needs --input FILE (the fleet input: targets, …)');
+          input = given;
+          parseFleetRequest(input);
+        } else {
+          if (!flags.replicationGroup)
+            throw new DrillInputError('--replication-group is required (or --fleet)');
+          input = gateInput(given, flags);
+          parseDrillRequest(input);
+        }
         const out = await deps.sfn.send(
           new StartExecutionCommand({
             stateMachineArn: flags.stateMachineArn,
@@ -279,7 +316,7 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
           `execution ${name}: ${execution.status}${execution.error ? ` (${execution.error})` : ''}, ` +
             `${transitions} state transitions, ${io.now() - started} ms\n`,
         );
-        final = reportOf(execution, history);
+        final = flags.fleet ? fleetReportOf(execution, history) : reportOf(execution, history);
         const files = (final as { files?: { json: string; html: string } }).files;
         if (files) io.stderr.write(`reports: ${files.json}\n         ${files.html}\n`);
       } catch (error) {
@@ -291,7 +328,7 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
   if (!flags.junit || !final) return code;
   try {
     writeJunitReport(flags.junit, final, {
-      classname: `${JUNIT_SUITE}.${flags.replicationGroup}`,
+      classname: `${JUNIT_SUITE}.${flags.replicationGroup ?? 'fleet'}`,
       timeSeconds: (io.now() - started) / 1000,
       properties: { executionArn, replicationGroupId: flags.replicationGroup },
     });

@@ -4,6 +4,7 @@
  */
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Thresholds } from '../functions/core/measure/thresholds.js';
+import type { FleetReport } from '../functions/core/report/fleet-report.js';
 import type { Report } from '../functions/core/report/report.js';
 import { writeFileAtomic } from './report-output.js';
 
@@ -108,6 +109,104 @@ export function junitXml(report: Report, options: JunitOptions = {}): string {
 }
 
 /** Writes the JUnit file (directories created; replaced atomically, never half-written). */
-export function writeJunitReport(file: string, report: Report, options: JunitOptions = {}): void {
-  writeFileAtomic(file, junitXml(report, options));
+export function writeJunitReport(
+  file: string,
+  report: Report | FleetReport,
+  options: JunitOptions = {},
+): void {
+  writeFileAtomic(
+    file,
+    (report as FleetReport).kind === 'fleet'
+      ? fleetJunitXml(report as FleetReport, options)
+      : junitXml(report as Report, options),
+  );
+}
+
+/**
+ * A fleet's summary as JUnit XML: one testsuite per target (its drill a testcase: a failure when it
+ * exceeded a threshold, an error when it errored or was refused), and one for the fleet's own error.
+ */
+export function fleetJunitXml(report: FleetReport, options: JunitOptions = {}): string {
+  const suite = (name: string, testcase: Case, properties: Record<string, string | number | null>) => {
+    const failures = testcase.failure ? 1 : 0;
+    const errors = testcase.error ? 1 : 0;
+    return {
+      '@name': name,
+      '@tests': 1,
+      '@failures': failures,
+      '@errors': errors,
+      '@skipped': 0,
+      '@time': 0,
+      properties: {
+        property: Object.entries(properties)
+          .filter((entry): entry is [string, string | number] => entry[1] !== null)
+          .map(([key, value]) => ({ '@name': key, '@value': text(String(value)) })),
+      },
+      testcase,
+    };
+  };
+  const suites = report.targets.map((t) => {
+    const name = `${JUNIT_SUITE}.${t.replicationGroupId}.${t.nodeGroupId}`;
+    const testcase: Case = { '@name': 'drill', '@classname': name, '@time': 0 };
+    const message = t.error
+      ? `${t.error.name}: ${t.error.message}`
+      : `lost ${t.writes.lost} of ${t.writes.acknowledged} acknowledged writes; downtime ${Math.round(t.downtime.ms)} ms`;
+    if (t.verdict === 'fail')
+      testcase.failure = {
+        '@message': text(message),
+        '@type': 'DrillThresholdExceeded',
+        '#text': text(message),
+      };
+    if (t.verdict === 'error')
+      testcase.error = {
+        '@message': text(message),
+        '@type': text(t.error?.name ?? 'Error'),
+        '#text': text(message),
+      };
+    return suite(name, testcase, {
+      verdict: t.verdict,
+      runId: t.runId,
+      lostWrites: t.writes.lost,
+      downtimeMs: Math.round(t.downtime.ms),
+      report: t.report?.json ?? null,
+    });
+  });
+  if (report.error) {
+    const name = `${JUNIT_SUITE}.fleet`;
+    const message = `${report.error.name}: ${report.error.message}`;
+    suites.push(
+      suite(
+        name,
+        {
+          '@name': EXECUTION_CASE,
+          '@classname': name,
+          '@time': 0,
+          error: {
+            '@message': text(report.error.message),
+            '@type': text(report.error.name),
+            '#text': text(message),
+          },
+        },
+        { verdict: report.verdict, runId: report.runId },
+      ),
+    );
+  }
+  const sum = (key: '@tests' | '@failures' | '@errors') => suites.reduce((n, s) => n + s[key], 0);
+  const builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    format: true,
+    suppressEmptyNode: true,
+  });
+  return builder.build({
+    '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
+    testsuites: {
+      '@name': `${JUNIT_SUITE}.fleet.${report.runId}`,
+      '@tests': sum('@tests'),
+      '@failures': sum('@failures'),
+      '@errors': sum('@errors'),
+      '@time': Math.round((options.timeSeconds ?? 0) * 1000) / 1000,
+      testsuite: suites,
+    },
+  }) as string;
 }

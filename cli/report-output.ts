@@ -4,6 +4,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { type FleetReport, formatFleetReport } from '../functions/core/report/fleet-report.js';
 import { buildReport, type Report, type Verdict } from '../functions/core/report/report.js';
 import { formatReport } from '../functions/core/report/report-text.js';
 
@@ -21,7 +22,13 @@ export function writeFileAtomic(file: string, text: string): void {
   renameSync(temporary, file);
 }
 
-export function writeJsonReport(file: string, report: Report): void {
+/** A drill's report, or a fleet's summary (`kind: 'fleet'`). */
+export type AnyReport = Report | FleetReport;
+
+export const isFleetReport = (report: AnyReport): report is FleetReport =>
+  (report as FleetReport).kind === 'fleet';
+
+export function writeJsonReport(file: string, report: AnyReport): void {
   writeFileAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
 }
 
@@ -40,11 +47,11 @@ export interface ReportingOptions {
  */
 export async function runReporting(
   options: ReportingOptions,
-  produce: () => Promise<Report>,
+  produce: () => Promise<AnyReport>,
 ): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  let report: Report;
+  let report: AnyReport;
   try {
     report = await produce();
   } catch (error) {
@@ -59,7 +66,9 @@ export async function runReporting(
       code = EXIT_CODES.error;
     }
   }
-  stdout.write(formatReport(report, options.title));
+  stdout.write(
+    isFleetReport(report) ? formatFleetReport(report, options.title) : formatReport(report, options.title),
+  );
   process.exitCode = code;
   return code;
 }

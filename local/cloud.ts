@@ -37,6 +37,8 @@ export interface LocalCloudOptions {
   /** TestFailover call → primary crash (default 500 ms). */
   detectionDelayMs?: number;
   groupId?: string;
+  /** Replication groups alike (a fleet): with more than one, `<groupId>-1` … `<groupId>-N` (default 1). */
+  groups?: number;
   /** Published SNS messages are appended here as JSON lines. */
   snsLogFile?: string;
   /** TestFailover quota per rolling 24 h (default 15, as on AWS). */
@@ -66,6 +68,8 @@ export interface LocalCloud {
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   groupId: string;
+  /** Every replication group of the cloud (one, or a fleet's). */
+  groupIds: string[];
   /** A topic created for reports (SNS also serves CreateTopic). */
   snsTopicArn: string;
   controlPlane: ControlPlane;
@@ -152,6 +156,10 @@ export function resolveOptions(o: LocalCloudOptions) {
     graceful: o.graceful ?? false,
     detectionDelayMs: integer('detectionDelayMs', o.detectionDelayMs, 500, 0, 60_000),
     groupId,
+    groupIds:
+      o.groups === undefined || o.groups === 1
+        ? [groupId]
+        : Array.from({ length: integer('groups', o.groups, 1, 1, 10) }, (_, i) => `${groupId}-${i + 1}`),
     snsLogFile: o.snsLogFile,
     testFailoverLimit: integer('testFailoverLimit', o.testFailoverLimit, TEST_FAILOVER_LIMIT, 0, 1000),
   } as const;
@@ -184,30 +192,37 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
 
     const timing = { detectionDelayMs: o.detectionDelayMs, graceful: o.graceful };
-    const group: LocalGroup =
+    const startGroup = (id: string): Promise<LocalGroup> =>
       o.clusterMode === 'enabled'
-        ? await ClusterGroup.start({
-            id: o.groupId,
+        ? ClusterGroup.start({
+            id,
             shards: o.shards,
             replicas: o.replicas,
             ...access,
             ...timing,
           })
-        : await PrimaryReplicaGroup.start({
-            id: o.groupId,
+        : PrimaryReplicaGroup.start({
+            id,
             replicas: o.replicas,
             replicationLagMs: o.replicationLagMs,
             ...access,
             ...timing,
           });
-    cleanup.push(() => group.stop());
+    const groups: LocalGroup[] = [];
+    // One after another: a fleet's groups are started as one group is, and each is stopped on failure.
+    for (const id of o.groupIds) {
+      const started = await startGroup(id);
+      groups.push(started);
+      cleanup.push(() => started.stop());
+    }
+    const group = groups[0]!;
 
     const account = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID };
     const elastiCache = new ElastiCacheService({
       ...account,
       budget: new FailoverBudget(o.testFailoverLimit),
     });
-    elastiCache.addGroup(group, o.optInTag ? { [OPT_IN_TAG.key]: OPT_IN_TAG.value } : {});
+    for (const g of groups) elastiCache.addGroup(g, o.optInTag ? { [OPT_IN_TAG.key]: OPT_IN_TAG.value } : {});
     const sns = new SnsService({ ...account, logFile: o.snsLogFile });
     const snsTopicArn = sns.createTopic(REPORT_TOPIC);
 
@@ -219,7 +234,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       endpoint: controlPlane.endpoint,
       region: LOCAL_REGION,
       credentials: { ...LOCAL_CREDENTIALS },
-      groupId: o.groupId,
+      groupId: group.id,
+      groupIds: groups.map((g) => g.id),
       snsTopicArn,
       controlPlane,
       elastiCache,
