@@ -6,7 +6,6 @@ import {
   startLocalCloud,
 } from '../local/cloud.js';
 import { handlerEnvironment } from '../local/drill.js';
-import { LocalStepFunctions } from '../local/stepfunctions/service.js';
 import { type LocalGroupFlags, localGroupOptions } from './local-group.js';
 
 /** Exit code for refused or malformed invocations, as for every refusal (see the README). */
@@ -31,13 +30,13 @@ export function cloudOptions(flags: EmulatorFlags): LocalCloudOptions {
 }
 
 /** The one line a harness waits for: where everything is. */
-export function readyLine(cloud: LocalCloud, stateMachineArn?: string): string {
+export function readyLine(cloud: LocalCloud): string {
   const { tls, ...group } = cloud.group;
   return JSON.stringify({
     ready: true,
     endpoint: cloud.endpoint,
     region: cloud.region,
-    stateMachineArn,
+    stateMachineArn: cloud.stateMachineArn,
     snsTopicArn: cloud.snsTopicArn,
     ...group,
     tls: tls && { caFile: tls.caFile },
@@ -66,9 +65,7 @@ export async function serve(flags: EmulatorFlags): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-  // The drill state machine, served on the same endpoint: executions run the real ASL and handlers here.
-  const stepFunctions = new LocalStepFunctions();
-  cloud.controlPlane.mount('states', stepFunctions.handle, { targetPrefix: 'AWSStepFunctions' });
+  // Executions of the drill state machine run the real ASL and handlers here, with this environment.
   Object.assign(process.env, handlerEnvironment(cloud, flags.reportDir, flags.verbose ?? false));
-  process.stdout.write(`${readyLine(cloud, stepFunctions.stateMachineArn)}\n`);
+  process.stdout.write(`${readyLine(cloud)}\n`);
 }

@@ -14,7 +14,8 @@ export const STATE_MACHINE_NAME = 'failover-drill';
 export const localArn = {
   lambda: (functionName: string) =>
     `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
-  stateMachine: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${STATE_MACHINE_NAME}`,
-  execution: (name: string) =>
-    `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:execution:${STATE_MACHINE_NAME}:${name}`,
+  stateMachine: (name: string = STATE_MACHINE_NAME) =>
+    `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${name}`,
+  execution: (name: string, stateMachine: string = STATE_MACHINE_NAME) =>
+    `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:execution:${stateMachine}:${name}`,
 };

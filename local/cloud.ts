@@ -1,6 +1,6 @@
 /**
  * The local cloud, programmatically: a replication group of real redis-server processes and a control
- * plane on 127.0.0.1 that serves ElastiCache and SNS to the unmodified AWS SDK clients. `failover-drill
+ * plane on 127.0.0.1 that serves ElastiCache, SNS and Step Functions to the unmodified AWS SDK clients. `failover-drill
  * emulator`, `failover-drill local` and the end-to-end tests start it through here.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,6 +16,12 @@ import { PrimaryReplicaGroup } from './elasticache/primary-replica-group.js';
 import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache/service.js';
 import { createTlsFiles } from './redis/tls.js';
 import { type PublishedMessage, SNS_VERSION, SnsService } from './sns/service.js';
+import { drillStateMachine } from './stepfunctions/runner.js';
+import {
+  LocalStepFunctions,
+  type LocalStepFunctionsOptions,
+  SFN_TARGET_PREFIX,
+} from './stepfunctions/service.js';
 
 export interface LocalCloudOptions {
   /** Control plane port; default a free one. */
@@ -43,6 +49,8 @@ export interface LocalCloudOptions {
   snsLogFile?: string;
   /** TestFailover quota per rolling 24 h (default 15, as on AWS). */
   testFailoverLimit?: number;
+  /** Hooks of the local Step Functions (e.g. on every execution's end). */
+  stepFunctions?: LocalStepFunctionsOptions;
 }
 
 export interface DataPlaneNode extends Endpoint {
@@ -75,6 +83,9 @@ export interface LocalCloud {
   controlPlane: ControlPlane;
   elastiCache: ElastiCacheService;
   sns: SnsService;
+  /** Step Functions with the drill's state machine created (executions run the real ASL and handlers). */
+  stepFunctions: LocalStepFunctions;
+  stateMachineArn: string;
   /** Current facts: roles move with failovers. */
   readonly group: DataPlaneFacts;
   /** Environment for SDK clients in child processes: endpoints of every mounted service, region, keys. */
@@ -162,6 +173,7 @@ export function resolveOptions(o: LocalCloudOptions) {
         : Array.from({ length: integer('groups', o.groups, 1, 1, 10) }, (_, i) => `${groupId}-${i + 1}`),
     snsLogFile: o.snsLogFile,
     testFailoverLimit: integer('testFailoverLimit', o.testFailoverLimit, TEST_FAILOVER_LIMIT, 0, 1000),
+    stepFunctions: o.stepFunctions ?? {},
   } as const;
 }
 
@@ -228,6 +240,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     controlPlane.mount('elasticache', elastiCache.handler, { queryVersion: ELASTICACHE_VERSION });
     controlPlane.mount('sns', sns.handler, { queryVersion: SNS_VERSION });
+    const stepFunctions = new LocalStepFunctions(o.stepFunctions);
+    const stateMachineArn = stepFunctions.addStateMachine(drillStateMachine());
+    controlPlane.mount('states', stepFunctions.handle, { targetPrefix: SFN_TARGET_PREFIX });
+    controlPlane.open();
 
     let stopping: Promise<void> | undefined;
     return {
@@ -240,6 +256,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       controlPlane,
       elastiCache,
       sns,
+      stepFunctions,
+      stateMachineArn,
       get group(): DataPlaneFacts {
         return { ...dataPlaneFacts(group), ...facts };
       },

@@ -36,6 +36,7 @@ describe('ControlPlane', () => {
     plane.mount('elasticache', named('elasticache'), { queryVersion: '2015-02-02' });
     plane.mount('sns', named('sns'), { queryVersion: '2010-03-31' });
     plane.mount('states', named('states'), { targetPrefix: 'AWSStepFunctions' });
+    plane.open();
     const post = (headers: Record<string, string>, body = '') =>
       fetch(plane.endpoint, { method: 'POST', headers, body }).then(async (r) => [r.status, await r.text()]);
 
@@ -64,6 +65,24 @@ describe('ControlPlane', () => {
     expect(plane.mounted()).toEqual(['elasticache', 'sns', 'states']);
   });
 
+  it('holds requests made during start-up until every service is mounted, then answers them', async () => {
+    // Prepare
+    const plane = await ControlPlane.start();
+    planes.push(plane);
+    const early = fetch(plane.endpoint, { method: 'POST', headers: { authorization: auth('states') } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // Act
+    plane.mount('elasticache', named('elasticache'));
+    plane.mount('states', named('states'));
+    plane.open();
+    const response = await early;
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('states');
+  });
+
   it('turns a failing handler into a 500 and keeps serving', async () => {
     // Prepare
     const plane = await ControlPlane.start();
@@ -71,6 +90,7 @@ describe('ControlPlane', () => {
     plane.mount('sns', async () => {
       throw new Error('boom');
     });
+    plane.open();
     const post = () => fetch(plane.endpoint, { method: 'POST', headers: { authorization: auth('sns') } });
 
     // Act
@@ -88,6 +108,7 @@ describe('ControlPlane', () => {
     const plane = await ControlPlane.start();
     planes.push(plane);
     plane.mount('sns', named('sns'));
+    plane.open();
 
     // Act
     const response = await fetch(plane.endpoint, {

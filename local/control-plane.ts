@@ -2,7 +2,8 @@
  * One HTTP endpoint on 127.0.0.1 for every service of the local cloud, the way `AWS_ENDPOINT_URL`
  * points every SDK client at one place. A request goes to the service it was signed for (the credential
  * scope of its Authorization header), else to the one its `X-Amz-Target` prefix or Query `Version`
- * names. Signatures are not verified.
+ * names. Signatures are not verified. The port is taken at start (so a port in use fails before any
+ * process starts), but requests are held until `open()`, once every service is mounted.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -71,6 +72,11 @@ function errorResponse(
 export class ControlPlane {
   private readonly services = new Map<string, Mounted>();
   private closing: Promise<void> | undefined;
+  private opened!: () => void;
+  /** Requests wait here until every service is mounted: none is told UnknownService during start-up. */
+  private readonly ready = new Promise<void>((resolve) => {
+    this.opened = resolve;
+  });
 
   private constructor(
     private readonly server: Server,
@@ -126,6 +132,11 @@ export class ControlPlane {
     return `http://${this.host}:${this.port}`;
   }
 
+  /** Starts answering: call once every service is mounted. Requests that came earlier are answered now. */
+  open(): void {
+    this.opened();
+  }
+
   /** Serves `service` (the SigV4 signing name: elasticache, sns, states, …) with `handler`. */
   mount(service: string, handler: ServiceHandler, options: MountOptions = {}): void {
     this.services.set(service, { handler, ...options });
@@ -152,6 +163,7 @@ export class ControlPlane {
 
   /** Answers one request; never throws (a failing handler is a 500 in the service's protocol). */
   async dispatch(request: ServiceRequest): Promise<ServiceResponse> {
+    await this.ready;
     const service = this.route(request);
     const mounted = service === undefined ? undefined : this.services.get(service);
     if (!mounted) {

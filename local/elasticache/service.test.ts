@@ -119,6 +119,7 @@ beforeEach(async () => {
   service.addGroup(new StubGroup(disabledView('lonely', 0)));
   plane = await ControlPlane.start();
   plane.mount('elasticache', service.handler, { queryVersion: ELASTICACHE_VERSION });
+  plane.open();
 });
 
 afterEach(async () => {

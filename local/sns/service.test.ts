@@ -17,6 +17,7 @@ beforeEach(async () => {
   sns = new SnsService({ ...account, logFile: join(dir, 'sns.jsonl'), clock: () => new Date(0) });
   plane = await ControlPlane.start();
   plane.mount('sns', sns.handler, { queryVersion: SNS_VERSION });
+  plane.open();
 });
 
 afterEach(async () => {

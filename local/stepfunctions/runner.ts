@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { LOCAL_ROLE_ARN, localArn } from '../account.js';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import { LOCAL_ROLE_ARN, localArn, STATE_MACHINE_NAME } from '../account.js';
 import { lambdaContext } from '../lambda/context.js';
 import { handlerIn, lambdaHandlerModule } from '../lambda/handler-module.js';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, substitutions } from '../template.js';
@@ -34,18 +40,41 @@ export type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['event
   type: string;
 };
 
-interface TaskState {
+/**
+ * What the library does not log: the Lambda invocation behind a Task whose Resource is a function ARN
+ * (AWS logs LambdaFunctionScheduled, …Started, …Succeeded; failures and timeouts come from the
+ * library's StateFailed).
+ */
+export type LambdaEvent =
+  | {
+      type: 'LambdaFunctionScheduled';
+      timestamp: number;
+      state: string;
+      resource: string;
+      input: unknown;
+      timeoutSeconds: number;
+    }
+  | { type: 'LambdaFunctionStarted'; timestamp: number; state: string }
+  | { type: 'LambdaFunctionSucceeded'; timestamp: number; state: string; output: unknown };
+
+export type RunnerEvent = EventLog | LambdaEvent;
+
+interface AslState {
   Type: string;
   Resource?: string;
-  Branches?: { States: Record<string, TaskState> }[];
+  TimeoutSeconds?: number;
+  Branches?: { States: Record<string, AslState> }[];
 }
 
-/** Every Task state (Parallel branches included) and its Resource. */
-function taskStates(states: Record<string, TaskState>): [string, string][] {
-  return Object.entries(states).flatMap(([name, state]) => {
-    const own: [string, string][] = state.Type === 'Task' && state.Resource ? [[name, state.Resource]] : [];
-    return [...own, ...(state.Branches ?? []).flatMap((branch) => taskStates(branch.States))];
-  });
+/** Every state, Parallel branches included, by name (names are unique across a definition's branches). */
+export function allStates(states: Record<string, AslState>): Map<string, AslState> {
+  const found = new Map<string, AslState>();
+  for (const [name, state] of Object.entries(states)) {
+    found.set(name, state);
+    for (const branch of state.Branches ?? [])
+      for (const entry of allStates(branch.States)) found.set(...entry);
+  }
+  return found;
 }
 
 /** A JSON round trip, as Lambda's and Step Functions' own serialisation; measured against the limit. */
@@ -56,8 +85,13 @@ function overTheWire(state: string, value: unknown): JSONValue {
   return JSON.parse(text) as JSONValue;
 }
 
+/** Lets the library's event queue drain (it is read in microtasks), so that events keep their order. */
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
 export interface ExecutionOutcome {
-  status: 'SUCCEEDED' | 'FAILED';
+  status: ExecutionStatus;
   output?: unknown;
   error?: string;
   cause?: string;
@@ -70,7 +104,10 @@ export interface ExecutionOutcome {
 
 export interface RunOptions {
   executionName: string;
-  onEvent?: (event: EventLog) => void;
+  onEvent?: (event: RunnerEvent) => void;
+}
+
+export interface DrillMachineOptions {
   /**
    * Run the built artifacts instead of the TypeScript modules: a directory with one task root per
    * function, named by logical id, as `sam build` writes `.aws-sam/build`.
@@ -78,50 +115,152 @@ export interface RunOptions {
   bundles?: string;
 }
 
+/** A state machine ready to run locally: its deployed definition and a local handler per Task state. */
+export interface LocalStateMachine {
+  name: string;
+  arn: string;
+  /** The definition as deployed (substitutions applied), as DescribeStateMachine returns it. */
+  definition: string;
+  roleArn: string;
+  /** Task state → its Lambda function ARN, for the history's LambdaFunction* events. */
+  lambdaTasks: Map<string, { resource: string; timeoutSeconds: number }>;
+  states: Map<string, AslState>;
+  handlers: Record<string, (input: JSONValue) => Promise<JSONValue>>;
+  /** The ARN of an execution of this machine. */
+  executionArn(name: string): string;
+}
+
+export interface RunningExecution {
+  /** Stops the execution as StopExecution does: no state is entered after it. */
+  abort(): void;
+  outcome: Promise<ExecutionOutcome>;
+}
+
+export interface StateMachineSource {
+  name: string;
+  /** The definition as deployed: ASL JSON with every substitution applied. */
+  definition: string;
+  /** A local handler for every Task state, by state name (the Lambda function behind it). */
+  handlers: Record<string, (input: JSONValue) => Promise<unknown>>;
+  roleArn?: string;
+}
+
+const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:/;
+
+/** A state machine of the local account: its states, which Tasks are Lambda functions, their handlers. */
+export function localStateMachine(source: StateMachineSource): LocalStateMachine {
+  const states = allStates((JSON.parse(source.definition) as { States: Record<string, AslState> }).States);
+  const lambdaTasks = new Map<string, { resource: string; timeoutSeconds: number }>();
+  const handlers: LocalStateMachine['handlers'] = {};
+  for (const [stateName, state] of states) {
+    if (state.Type !== 'Task') continue;
+    const handler = source.handlers[stateName];
+    if (!handler) throw new Error(`${source.name}: no local handler for the Task state ${stateName}`);
+    if (state.Resource && LAMBDA_ARN.test(state.Resource))
+      lambdaTasks.set(stateName, { resource: state.Resource, timeoutSeconds: state.TimeoutSeconds ?? 60 });
+    handlers[stateName] = async (event) =>
+      overTheWire(stateName, await handler(overTheWire(stateName, event)));
+  }
+  return {
+    name: source.name,
+    arn: localArn.stateMachine(source.name),
+    definition: source.definition,
+    roleArn: source.roleArn ?? LOCAL_ROLE_ARN,
+    lambdaTasks,
+    states,
+    handlers,
+    executionArn: (execution) => localArn.execution(execution, source.name),
+  };
+}
+
 /**
- * Runs the project's real ASL file with aws-local-stepfunctions, each Task mapped (through the
- * SAM template's DefinitionSubstitutions and esbuild entry points) to the same handler module
- * that Lambda runs, middlewares included, with a Lambda-like context.
+ * The drill's state machine from the project's real ASL file, each Task mapped (through the SAM
+ * template's DefinitionSubstitutions and esbuild entry points) to the same handler module that Lambda
+ * runs, middlewares included, with a Lambda-like context.
  */
-export async function runStateMachine(input: unknown, options: RunOptions): Promise<ExecutionOutcome> {
+export function drillStateMachine(options: DrillMachineOptions = {}): LocalStateMachine {
   const template = loadTemplate();
   const specs = functionSpecs(template);
   const subs = substitutions(template);
-  const asl = readFileSync(ASL_PATH, 'utf8');
   // As at deploy: every ${Name} becomes the ARN of the function the template substitutes for it.
-  const definition = JSON.parse(
-    asl.replace(/\$\{(\w+)\}/g, (_, name: string) => `${FUNCTION_ARN_PREFIX}${subs[name] ?? name}`),
-  ) as StateMachineDefinition & { States: Record<string, TaskState> };
-
-  const handlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
-  for (const [stateName, resource] of taskStates(definition.States)) {
-    const spec = specs[resource.slice(FUNCTION_ARN_PREFIX.length)];
-    if (!spec) throw new Error(`${stateName}: no function in template.yaml for ${resource}`);
-    const target = options.bundles
-      ? lambdaHandlerModule(join(options.bundles, spec.logicalId), spec.handler)
-      : { file: join(PROJECT_ROOT, moduleOf(spec.entry)), path: [spec.exportName] };
-    const handler = handlerIn(await import(pathToFileURL(target.file).href), target) as Handler;
+  const definition = readFileSync(ASL_PATH, 'utf8').replace(
+    /\$\{(\w+)\}/g,
+    (_, name: string) => `${FUNCTION_ARN_PREFIX}${subs[name] ?? name}`,
+  );
+  const handlers: StateMachineSource['handlers'] = {};
+  for (const [stateName, state] of allStates(
+    (JSON.parse(definition) as { States: Record<string, AslState> }).States,
+  )) {
+    if (state.Type !== 'Task' || !state.Resource) continue;
+    const spec = specs[state.Resource.slice(FUNCTION_ARN_PREFIX.length)];
+    if (!spec) throw new Error(`${stateName}: no function in template.yaml for ${state.Resource}`);
+    // Imported at the first invocation, as Lambda does: the module reads its environment (log level…) then.
+    const load = async () => {
+      const target = options.bundles
+        ? lambdaHandlerModule(join(options.bundles, spec.logicalId), spec.handler)
+        : { file: join(PROJECT_ROOT, moduleOf(spec.entry)), path: [spec.exportName] };
+      return handlerIn(await import(pathToFileURL(target.file).href), target) as Handler;
+    };
     handlers[stateName] = async (event) =>
-      overTheWire(
-        stateName,
-        await handler(
-          overTheWire(stateName, event),
-          lambdaContext(spec.logicalId, spec.timeoutSeconds * 1000, Date.now, spec.memoryMb),
-        ),
+      (await load())(
+        event,
+        lambdaContext(spec.logicalId, spec.timeoutSeconds * 1000, Date.now, spec.memoryMb),
       );
   }
+  return localStateMachine({ name: STATE_MACHINE_NAME, definition, handlers });
+}
 
-  const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: false } });
+/** Starts one execution of `machine` in aws-local-stepfunctions; every event goes to `onEvent`, in order. */
+export function startExecution(
+  machine: LocalStateMachine,
+  input: unknown,
+  options: RunOptions,
+): RunningExecution {
+  const emit = (event: RunnerEvent) => options.onEvent?.(event);
+  // An invocation the library gave up on (its timeout, the execution stopped) logs no success later.
+  const invocations = new Map<string, number>();
+  const abandoned = new Map<string, number>();
+  let stopped = false;
+  // Each Task's handler, wrapped in the invocation's own events (the library logs the state around them).
+  const handlers: LocalStateMachine['handlers'] = {};
+  for (const [state, handler] of Object.entries(machine.handlers)) {
+    const lambda = machine.lambdaTasks.get(state);
+    handlers[state] = !lambda
+      ? handler
+      : async (taskInput) => {
+          await flush();
+          const invocation = (invocations.get(state) ?? 0) + 1;
+          invocations.set(state, invocation);
+          emit({
+            type: 'LambdaFunctionScheduled',
+            timestamp: Date.now(),
+            state,
+            resource: lambda.resource,
+            input: taskInput,
+            timeoutSeconds: lambda.timeoutSeconds,
+          });
+          emit({ type: 'LambdaFunctionStarted', timestamp: Date.now(), state });
+          const output = await handler(taskInput);
+          await flush();
+          if (!stopped && abandoned.get(state) !== invocation)
+            emit({ type: 'LambdaFunctionSucceeded', timestamp: Date.now(), state, output });
+          return output;
+        };
+  }
+
+  const sfn = new StateMachine(JSON.parse(machine.definition) as StateMachineDefinition, {
+    validationOptions: { checkPaths: true, checkArn: false },
+  });
   const startedAt = Date.now();
-  const execution = machine.run(overTheWire('input', input), {
+  const execution = sfn.run(overTheWire('input', input), {
     overrides: { taskResourceLocalHandlers: handlers },
     context: {
       Execution: {
-        Id: localArn.execution(options.executionName),
+        Id: machine.executionArn(options.executionName),
         Name: options.executionName,
         StartTime: new Date(startedAt).toISOString(),
         Input: input as RunContext['Execution'] extends { Input?: infer I } ? I : never,
-        RoleArn: LOCAL_ROLE_ARN,
+        RoleArn: machine.roleArn,
       },
     },
   });
@@ -132,25 +271,51 @@ export async function runStateMachine(input: unknown, options: RunOptions): Prom
     for await (const event of execution.eventLogs) {
       if (event.type === 'StateEntered') transitions++;
       if (event.type === 'StateExited') outputs[event.state.name] = event.state.output;
-      options.onEvent?.(event);
+      if (event.type === 'StateFailed')
+        abandoned.set(event.state.name, invocations.get(event.state.name) ?? 0);
+      if (event.type === 'ExecutionAborted' || event.type === 'ExecutionTimeout') stopped = true;
+      emit(event);
     }
   })();
 
-  try {
-    const output = await execution.result;
-    await logging;
-    return { status: 'SUCCEEDED', output, outputs, transitions, startedAt, stoppedAt: Date.now() };
-  } catch (error) {
-    await logging.catch(() => {});
-    const failure = error instanceof ExecutionError ? (error.cause as Error | undefined) : (error as Error);
-    return {
-      status: 'FAILED',
-      error: failure?.name ?? 'Error',
-      cause: failure?.message ?? String(error),
+  const outcome = (async (): Promise<ExecutionOutcome> => {
+    const ended = (status: ExecutionStatus, more: Partial<ExecutionOutcome> = {}): ExecutionOutcome => ({
+      status,
       outputs,
       transitions,
       startedAt,
       stoppedAt: Date.now(),
-    };
-  }
+      ...more,
+    });
+    try {
+      const output = await execution.result;
+      await logging;
+      return ended('SUCCEEDED', { output });
+    } catch (error) {
+      await logging.catch(() => {});
+      if (error instanceof ExecutionAbortedError) return ended('ABORTED');
+      if (error instanceof ExecutionTimeoutError)
+        return ended('TIMED_OUT', { error: 'States.Timeout', cause: 'the execution timed out' });
+      const failure = error instanceof ExecutionError ? (error.cause as Error | undefined) : (error as Error);
+      return ended('FAILED', {
+        error: failure?.name ?? 'Error',
+        cause: failure?.message ?? String(error),
+      });
+    }
+  })();
+  return {
+    abort: () => {
+      stopped = true;
+      execution.abort();
+    },
+    outcome,
+  };
+}
+
+/** Runs the drill's state machine once, to its end (`failover-drill local`, the benchmarks). */
+export async function runStateMachine(
+  input: unknown,
+  options: RunOptions & DrillMachineOptions,
+): Promise<ExecutionOutcome> {
+  return startExecution(drillStateMachine(options), input, options).outcome;
 }

@@ -1,88 +1,158 @@
 import { randomUUID } from 'node:crypto';
-import { LOCAL_ROLE_ARN, localArn, STATE_MACHINE_NAME } from '../account.js';
 import type { ServiceRequest, ServiceResponse } from '../control-plane.js';
-import { type EventLog, type ExecutionOutcome, runStateMachine } from './runner.js';
+import { ExecutionHistory, type HistoryEvent } from './history.js';
+import {
+  type ExecutionOutcome,
+  type ExecutionStatus,
+  type LocalStateMachine,
+  type RunningExecution,
+  startExecution,
+} from './runner.js';
 
 /**
- * Step Functions' JSON protocol for the one drill state machine, enough for `failover-drill gate`
- * and the console-like flow: StartExecution, DescribeExecution, GetExecutionHistory,
- * ListExecutions, DescribeStateMachine, ListStateMachines. Executions run the real ASL locally.
+ * Step Functions' JSON protocol (`AWSStepFunctions.*`, JSON 1.0) for the state machines added to it:
+ * StartExecution, StopExecution, DescribeExecution, GetExecutionHistory, ListExecutions,
+ * DescribeStateMachine, ListStateMachines. Executions run the real ASL locally (runner.ts); their
+ * history is written as AWS writes it (history.ts). `onExecutionEnd` is told of every execution
+ * that ends, however it ends (an EventBridge-like hook).
  */
 
-class SfnFault extends Error {
+export const SFN_TARGET_PREFIX = 'AWSStepFunctions';
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+/** Step Functions' limit on an execution's input (and every state's payload). */
+const INPUT_LIMIT_BYTES = 256 * 1024;
+const PAGE_DEFAULT = 100;
+const PAGE_MAX = 1000;
+const STATUSES = new Set(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']);
+
+export class SfnFault extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly status = 400,
   ) {
     super(message);
     this.name = code;
   }
 }
 
-interface HistoryEvent {
-  timestamp: number;
-  type: string;
-  id: number;
-  previousEventId: number;
-  [details: string]: unknown;
+/** What the end hook is told: an execution as DescribeExecution shows it, times in epoch ms. */
+export interface ExecutionSummary {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: Exclude<ExecutionStatus, never>;
+  startDate: number;
+  stopDate: number;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface LocalStepFunctionsOptions {
+  /** Called once per execution, after its terminal history event. */
+  onExecutionEnd?: (execution: ExecutionSummary) => void;
+}
+
+interface Machine {
+  spec: LocalStateMachine;
+  creationDate: number;
 }
 
 interface Execution {
   executionArn: string;
+  stateMachineArn: string;
   name: string;
   input: string;
   startDate: number;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  status: 'RUNNING' | ExecutionStatus;
   outcome?: ExecutionOutcome;
-  history: HistoryEvent[];
+  stop?: { error?: string; cause?: string };
+  history: ExecutionHistory;
+  running: RunningExecution;
   done: Promise<void>;
 }
 
 const seconds = (ms: number) => ms / 1000;
 const json = (value: unknown) => JSON.stringify(value ?? null);
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
-/** A history event as Step Functions shapes it, from the local runner's event log. */
-function historyEvent(event: EventLog): Omit<HistoryEvent, 'id' | 'previousEventId'> | undefined {
-  const timestamp = seconds(event.timestamp);
-  const state =
-    'state' in event
-      ? (event.state as { name: string; type: string; input?: unknown; output?: unknown })
-      : undefined;
-  // AWS names entered/exited events after the state's type: TaskStateEntered, ChoiceStateExited, …
-  const kind =
-    state?.type === 'Succeed' || state?.type === 'Fail' ? state.type : `${state?.type ?? 'Task'}State`;
-  const failure = {
-    resource: state?.name,
-    error: (event as { Error?: string }).Error,
-    cause: String((event as { Cause?: unknown }).Cause ?? ''),
+/** Opaque paging tokens, bound to what they page (a token of another listing is InvalidToken). */
+const token = {
+  make: (scope: string, offset: number) =>
+    Buffer.from(JSON.stringify({ scope, offset })).toString('base64url'),
+  read(value: unknown, scope: string): number {
+    if (value === undefined || value === null) return 0;
+    try {
+      const parsed = JSON.parse(Buffer.from(String(value), 'base64url').toString('utf8')) as {
+        scope?: unknown;
+        offset?: unknown;
+      };
+      if (parsed.scope === scope && Number.isInteger(parsed.offset) && Number(parsed.offset) >= 0)
+        return Number(parsed.offset);
+    } catch {
+      // falls through to the fault
+    }
+    throw new SfnFault('InvalidToken', `Invalid Token: '${String(value)}'`);
+  },
+};
+
+/** One page of `items`, as Step Functions pages its lists and histories (maxResults 0 = the default). */
+function page<T>(
+  items: T[],
+  body: Record<string, unknown>,
+  scope: string,
+): { items: T[]; nextToken?: string } {
+  const max = body.maxResults ?? 0;
+  if (!Number.isInteger(max) || Number(max) < 0 || Number(max) > PAGE_MAX)
+    throw new SfnFault('ValidationException', `maxResults must be an integer from 0 to ${PAGE_MAX}`);
+  const size = Number(max) || PAGE_DEFAULT;
+  const from = token.read(body.nextToken, scope);
+  const end = from + size;
+  return {
+    items: items.slice(from, end),
+    nextToken: end < items.length ? token.make(scope, end) : undefined,
   };
-  switch (event.type) {
-    case 'StateEntered':
-      return {
-        timestamp,
-        type: `${kind}Entered`,
-        stateEnteredEventDetails: { name: state?.name, input: json(state?.input) },
-      };
-    case 'StateExited':
-      return {
-        timestamp,
-        type: `${kind}Exited`,
-        stateExitedEventDetails: { name: state?.name, output: json(state?.output) },
-      };
-    case 'StateFailed':
-    case 'StateCaught':
-      return { timestamp, type: 'TaskFailed', taskFailedEventDetails: failure };
-    case 'StateRetried':
-      // As on AWS: after the failure, the task is scheduled again.
-      return { timestamp, type: 'TaskScheduled', taskScheduledEventDetails: { resource: state?.name } };
-    default:
-      return undefined;
-  }
+}
+
+/** Drops execution data (inputs and outputs) from an event, for includeExecutionData: false. */
+function withoutData(event: HistoryEvent): HistoryEvent {
+  return Object.fromEntries(
+    Object.entries(event).map(([key, value]) =>
+      key.endsWith('EventDetails') && typeof value === 'object' && value !== null
+        ? [
+            key,
+            Object.fromEntries(Object.entries(value).filter(([k]) => !/^(input|output)(Details)?$/.test(k))),
+          ]
+        : [key, value],
+    ),
+  ) as HistoryEvent;
+}
+
+/** An execution as ListExecutions shows it (DescribeExecution shows more). */
+function listItem(e: Execution) {
+  return {
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: seconds(e.startDate),
+    stopDate: e.outcome && seconds(e.outcome.stoppedAt),
+  };
 }
 
 export class LocalStepFunctions {
-  readonly stateMachineArn = localArn.stateMachine;
+  private readonly machines = new Map<string, Machine>();
   private readonly executions = new Map<string, Execution>();
+
+  constructor(private readonly options: LocalStepFunctionsOptions = {}) {}
+
+  /** Creates a state machine (as CreateStateMachine would); its creation date is now. */
+  addStateMachine(spec: LocalStateMachine): string {
+    this.machines.set(spec.arn, { spec, creationDate: Date.now() });
+    return spec.arn;
+  }
 
   /** Waits for every execution still running (the emulator drains them before it stops the cloud). */
   async drain(): Promise<void> {
@@ -91,116 +161,145 @@ export class LocalStepFunctions {
 
   readonly handle = async (request: ServiceRequest): Promise<ServiceResponse> => {
     const target = String(request.headers['x-amz-target'] ?? '');
-    const action = target.split('.')[1] ?? '';
+    const action = target.startsWith(`${SFN_TARGET_PREFIX}.`)
+      ? target.slice(SFN_TARGET_PREFIX.length + 1)
+      : '';
     try {
-      const body =
-        request.body.length > 0 ? (JSON.parse(request.body.toString('utf8')) as Record<string, unknown>) : {};
+      let body: Record<string, unknown> = {};
+      try {
+        if (request.body.length > 0)
+          body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        throw new SfnFault('SerializationException', 'the request body is not JSON');
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new SfnFault('SerializationException', 'the request body is not a JSON object');
       return {
         status: 200,
-        headers: { 'content-type': 'application/x-amz-json-1.0' },
-        body: JSON.stringify(this.act(action, body)),
+        headers: { 'content-type': CONTENT_TYPE },
+        body: JSON.stringify(await this.act(action, body)),
       };
     } catch (error) {
-      const fault =
-        error instanceof SfnFault
-          ? error
-          : error instanceof SyntaxError
-            ? new SfnFault('SerializationException', 'the request body is not JSON')
-            : new SfnFault('InternalServerError', String(error));
+      const fault = error instanceof SfnFault ? error : new SfnFault('InternalFailure', String(error), 500);
       return {
-        status: fault.code === 'InternalServerError' ? 500 : 400,
-        headers: { 'content-type': 'application/x-amz-json-1.0' },
+        status: fault.status,
+        headers: { 'content-type': CONTENT_TYPE },
         body: JSON.stringify({ __type: `com.amazonaws.states#${fault.code}`, message: fault.message }),
       };
     }
   };
 
-  private act(action: string, body: Record<string, unknown>): unknown {
+  private async act(action: string, body: Record<string, unknown>): Promise<unknown> {
     switch (action) {
       case 'StartExecution':
         return this.start(body);
-      case 'DescribeExecution': {
-        const e = this.find(body.executionArn);
-        return {
-          executionArn: e.executionArn,
-          stateMachineArn: this.stateMachineArn,
-          name: e.name,
-          status: e.status,
-          startDate: seconds(e.startDate),
-          stopDate: e.outcome ? seconds(e.outcome.stoppedAt) : undefined,
-          input: e.input,
-          output: e.outcome?.status === 'SUCCEEDED' ? json(e.outcome.output) : undefined,
-          error: e.outcome?.error,
-          cause: e.outcome?.cause,
-        };
-      }
+      case 'StopExecution':
+        return this.stop(body);
+      case 'DescribeExecution':
+        return this.describe(this.find(body.executionArn));
       case 'GetExecutionHistory': {
         const e = this.find(body.executionArn);
-        const from = Number(body.nextToken ?? 0);
-        const max = Math.min(Number(body.maxResults ?? 1000) || 1000, 1000);
-        const events = body.reverseOrder ? [...e.history].reverse() : e.history;
-        const page = events.slice(from, from + max);
-        return { events: page, nextToken: from + max < events.length ? String(from + max) : undefined };
+        const events = body.reverseOrder === true ? [...e.history.events].reverse() : e.history.events;
+        const { items, nextToken } = page(events, body, `${e.executionArn}|${body.reverseOrder === true}`);
+        return { events: body.includeExecutionData === false ? items.map(withoutData) : items, nextToken };
       }
-      case 'ListExecutions':
-        this.checkMachine(body.stateMachineArn);
+      case 'ListExecutions': {
+        const machine = this.machine(body.stateMachineArn);
+        const filter = body.statusFilter;
+        if (filter !== undefined && !STATUSES.has(String(filter)))
+          throw new SfnFault(
+            'ValidationException',
+            `statusFilter must be one of ${[...STATUSES].join(', ')}`,
+          );
+        // Newest first, as Step Functions lists them.
+        const executions = [...this.executions.values()]
+          .filter(
+            (e) => e.stateMachineArn === machine.spec.arn && (filter === undefined || e.status === filter),
+          )
+          .reverse();
+        const { items, nextToken } = page(executions, body, `${machine.spec.arn}|${String(filter)}`);
         return {
-          executions: [...this.executions.values()]
-            .filter((e) => body.statusFilter === undefined || e.status === body.statusFilter)
-            .map((e) => ({
-              executionArn: e.executionArn,
-              stateMachineArn: this.stateMachineArn,
-              name: e.name,
-              status: e.status,
-              startDate: seconds(e.startDate),
-            })),
+          executions: items.map(listItem),
+          nextToken,
         };
-      case 'DescribeStateMachine':
-        this.checkMachine(body.stateMachineArn);
+      }
+      case 'DescribeStateMachine': {
+        const { spec, creationDate } = this.machine(body.stateMachineArn);
         return {
-          stateMachineArn: this.stateMachineArn,
-          name: STATE_MACHINE_NAME,
+          stateMachineArn: spec.arn,
+          name: spec.name,
           status: 'ACTIVE',
+          definition: spec.definition,
+          roleArn: spec.roleArn,
           type: 'STANDARD',
-          definition: '{}',
-          roleArn: LOCAL_ROLE_ARN,
-          creationDate: 0,
+          creationDate: seconds(creationDate),
+          loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+          tracingConfiguration: { enabled: false },
         };
-      case 'ListStateMachines':
+      }
+      case 'ListStateMachines': {
+        const { items, nextToken } = page([...this.machines.values()], body, 'stateMachines');
         return {
-          stateMachines: [
-            {
-              stateMachineArn: this.stateMachineArn,
-              name: STATE_MACHINE_NAME,
-              type: 'STANDARD',
-              creationDate: 0,
-            },
-          ],
+          stateMachines: items.map(({ spec, creationDate }) => ({
+            stateMachineArn: spec.arn,
+            name: spec.name,
+            type: 'STANDARD',
+            creationDate: seconds(creationDate),
+          })),
+          nextToken,
         };
+      }
       default:
         throw new SfnFault('UnknownOperationException', `unknown operation ${action || '(none)'}`);
     }
   }
 
-  private checkMachine(arn: unknown): void {
-    if (arn !== this.stateMachineArn)
-      throw new SfnFault('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
+  private describe(e: Execution): unknown {
+    const failed = e.outcome && e.outcome.status !== 'SUCCEEDED';
+    return {
+      ...listItem(e),
+      input: e.input,
+      inputDetails: { included: true },
+      ...(e.outcome?.status === 'SUCCEEDED'
+        ? { output: json(e.outcome.output), outputDetails: { included: true } }
+        : {}),
+      ...(failed
+        ? { error: e.stop?.error ?? e.outcome?.error, cause: e.stop?.cause ?? e.outcome?.cause }
+        : {}),
+    };
+  }
+
+  private machine(arn: unknown): Machine {
+    const value = String(arn ?? '');
+    if (!/^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[\w-]{1,80}$/.test(value))
+      throw new SfnFault('InvalidArn', `Invalid Arn: '${value}'`);
+    const machine = this.machines.get(value);
+    if (!machine) throw new SfnFault('StateMachineDoesNotExist', `State Machine Does Not Exist: '${value}'`);
+    return machine;
   }
 
   private find(arn: unknown): Execution {
-    const e = this.executions.get(String(arn));
-    if (!e) throw new SfnFault('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(arn)}'`);
+    const value = String(arn ?? '');
+    if (!/^arn:aws[\w-]*:states:[\w-]+:\d{12}:execution:[\w-]{1,80}:[\w-]{1,80}$/.test(value))
+      throw new SfnFault('InvalidArn', `Invalid Arn: '${value}'`);
+    const e = this.executions.get(value);
+    if (!e) throw new SfnFault('ExecutionDoesNotExist', `Execution Does Not Exist: '${value}'`);
     return e;
   }
 
   private start(body: Record<string, unknown>): unknown {
-    this.checkMachine(body.stateMachineArn);
-    const name = String(body.name ?? randomUUID());
+    const machine = this.machine(body.stateMachineArn);
+    const name = body.name === undefined ? randomUUID() : String(body.name);
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new SfnFault('InvalidName', `Invalid Name: '${name}'`);
-    const executionArn = localArn.execution(name);
-    if (this.executions.has(executionArn))
-      throw new SfnFault('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
-    const inputText = String(body.input ?? '{}');
+    const executionArn = machine.spec.executionArn(name);
+    const inputText = body.input === undefined ? '{}' : String(body.input);
+    const existing = this.executions.get(executionArn);
+    // As Step Functions (standard): the same name and input while it runs is the same execution.
+    if (existing?.status === 'RUNNING' && existing.input === inputText)
+      return { executionArn, startDate: seconds(existing.startDate) };
+    if (existing) throw new SfnFault('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    if (Buffer.byteLength(inputText) > INPUT_LIMIT_BYTES)
+      throw new SfnFault('InvalidExecutionInput', 'Invalid State Machine Execution Input: over 256 KB');
     let input: unknown;
     try {
       input = JSON.parse(inputText);
@@ -208,60 +307,65 @@ export class LocalStepFunctions {
       throw new SfnFault('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
     }
     const startDate = Date.now();
-    const history: HistoryEvent[] = [];
-    const push = (event: Omit<HistoryEvent, 'id' | 'previousEventId'>) =>
-      history.push({ ...event, id: history.length + 1, previousEventId: history.length } as HistoryEvent);
-    push({
-      timestamp: seconds(startDate),
-      type: 'ExecutionStarted',
-      executionStartedEventDetails: { input: inputText },
+    const history = new ExecutionHistory(machine.spec);
+    history.started(startDate, inputText);
+    const running = startExecution(machine.spec, input, {
+      executionName: name,
+      onEvent: (event) => history.record(event),
     });
     const execution: Execution = {
       executionArn,
+      stateMachineArn: machine.spec.arn,
       name,
       input: inputText,
       startDate,
       status: 'RUNNING',
       history,
+      running,
       done: Promise.resolve(),
     };
-    execution.done = runStateMachine(input, {
-      executionName: name,
-      onEvent: (event) => {
-        const shaped = historyEvent(event);
-        if (shaped) push(shaped);
-      },
-    })
-      .catch((error: unknown): ExecutionOutcome => {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        return {
-          status: 'FAILED',
-          error: failure.name,
-          cause: failure.message,
-          outputs: {},
-          transitions: 0,
-          startedAt: startDate,
-          stoppedAt: Date.now(),
-        };
-      })
-      .then((outcome) => {
-        execution.outcome = outcome;
-        execution.status = outcome.status;
-        push(
-          outcome.status === 'SUCCEEDED'
-            ? {
-                timestamp: seconds(outcome.stoppedAt),
-                type: 'ExecutionSucceeded',
-                executionSucceededEventDetails: { output: json(outcome.output) },
-              }
-            : {
-                timestamp: seconds(outcome.stoppedAt),
-                type: 'ExecutionFailed',
-                executionFailedEventDetails: { error: outcome.error, cause: outcome.cause },
-              },
-        );
-      });
+    execution.done = running.outcome.then((outcome) => this.ended(execution, outcome));
     this.executions.set(executionArn, execution);
     return { executionArn, startDate: seconds(startDate) };
+  }
+
+  private ended(e: Execution, outcome: ExecutionOutcome): void {
+    e.outcome = outcome;
+    e.status = outcome.status;
+    e.history.ended(outcome, e.stop);
+    const failed = outcome.status !== 'SUCCEEDED';
+    try {
+      this.options.onExecutionEnd?.({
+        executionArn: e.executionArn,
+        stateMachineArn: e.stateMachineArn,
+        name: e.name,
+        status: outcome.status,
+        startDate: e.startDate,
+        stopDate: outcome.stoppedAt,
+        input: e.input,
+        output: failed ? undefined : json(outcome.output),
+        error: failed ? (e.stop?.error ?? outcome.error) : undefined,
+        cause: failed ? (e.stop?.cause ?? outcome.cause) : undefined,
+      });
+    } catch {
+      // A listener's failure is its own; the execution has ended all the same.
+    }
+  }
+
+  private async stop(body: Record<string, unknown>): Promise<unknown> {
+    const e = this.find(body.executionArn);
+    const error = text(body.error);
+    const cause = text(body.cause);
+    if (error !== undefined && error.length > 256)
+      throw new SfnFault('ValidationException', 'error must be at most 256 characters');
+    if (cause !== undefined && cause.length > 32768)
+      throw new SfnFault('ValidationException', 'cause must be at most 32768 characters');
+    if (e.status === 'RUNNING') {
+      e.stop = { error, cause };
+      e.running.abort();
+      // The abort settles at once (a Lambda in flight runs on, as on AWS, but no state follows it).
+      await e.done;
+    }
+    return { stopDate: seconds(e.outcome?.stoppedAt ?? Date.now()) };
   }
 }
