@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dataPlaneClients } from '../core/drill/data-plane.js';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { requestStop, STOP_POLL_MS, stopKey } from '../core/measure/stop.js';

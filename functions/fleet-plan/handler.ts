@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseFleetRequest, planFleet } from '../core/drill/fleet.js';
 import { awsClients } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';

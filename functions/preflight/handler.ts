@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { preflight } from '../core/drill/preflight.js';
 import { parseDrillRequest } from '../core/drill/request.js';
 import { awsClients } from '../shared/aws.js';

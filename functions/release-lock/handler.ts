@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { releaseLock } from '../core/drill/release-lock.js';
 import { awsClients } from '../shared/aws.js';

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dataPlaneClients } from '../core/drill/data-plane.js';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import type { WriterSummary } from '../core/measure/summary.js';

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dataPlaneClients } from '../core/drill/data-plane.js';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { DrillStoppedError, stopKey, stopRequested, watchStop } from '../core/measure/stop.js';

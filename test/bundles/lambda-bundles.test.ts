@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,17 @@ describe('the Lambda artifacts as sam build builds them', () => {
         'handler.mjs.map',
       ]);
     }
+  });
+
+  it.each(functions.map((f) => f.logicalId))('%s carries no zod locale but English', async (logicalId) => {
+    // Prepare: the source map names every module the bundle holds.
+    const map = JSON.parse(await readFile(join(built[logicalId]!.dir, 'handler.mjs.map'), 'utf8')) as {
+      sources: string[];
+    };
+
+    // Assess: `import { z } from 'zod'` anywhere materialises zod's whole namespace, ~40 locales
+    // included (~370 KB a bundle); `import * as z from 'zod'` lets esbuild keep what is used.
+    expect(map.sources.filter((source) => /zod\/v4\/locales\/(?!en\.js)/.test(source))).toEqual([]);
   });
 
   it.each(functions.map((f) => f.logicalId))(

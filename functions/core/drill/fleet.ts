@@ -10,7 +10,7 @@ import {
   ListTagsForResourceCommand,
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FleetInputError } from '../../shared/errors.js';
 import { parseInput } from '../../shared/input.js';
 import { testFailoversLast24h } from './events.js';

@@ -1,5 +1,5 @@
 import type { ReplicationGroup, Tag } from '@aws-sdk/client-elasticache';
-import { z } from 'zod';
+import * as z from 'zod';
 import { GuardrailError } from '../../shared/errors.js';
 import type { DrillRequest } from './request.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { drillTargetSchema } from './guardrails.js';
 import { drillRequestSchema } from './request.js';
 

@@ -3,7 +3,7 @@ import {
   type ElastiCacheClient,
   type Event,
 } from '@aws-sdk/client-elasticache';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RecoveryTimeoutError } from '../../shared/errors.js';
 import { EVENT_TEXT } from './event-text.js';
 import { recentEvents } from './events.js';

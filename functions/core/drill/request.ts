@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseInput } from '../../shared/input.js';
 import { DEFAULT_PREFIX, NAME_PATTERN } from '../measure/keys.js';
 import { thresholdsSchema } from '../measure/thresholds.js';

@@ -1,5 +1,5 @@
 /** The thresholds a run is judged by: one schema for the CLI, the state machine input and the report. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const thresholdsSchema = z.strictObject({
   /** Longest acceptable write downtime (ms); unset = not judged. */

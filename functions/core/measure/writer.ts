@@ -5,7 +5,7 @@
  * success) → done; or at the hard cap (max duration, the caller's deadline, an abort).
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DataPlaneError } from '../../shared/errors.js';
 import { parseInput } from '../../shared/input.js';
 import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';

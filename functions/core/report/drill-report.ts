@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_TEXT } from '../drill/event-text.js';
 import type { DrillPlan, DryRunPreview } from '../drill/plan.js';
 import type { Recovery } from '../drill/recovery.js';

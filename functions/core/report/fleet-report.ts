@@ -2,7 +2,7 @@
  * The fleet's summary: one row per target (from the target's own stored report), the fleet's verdict
  * (the worst of its targets), and the refusals the plan made up front.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorInfo } from '../../shared/errors.js';
 import type { ReportStore } from '../../shared/report-store.js';
 import type { FleetPlan } from '../drill/fleet.js';
