@@ -48,7 +48,7 @@ export function measureCommand(): Command {
     .option('--max-duration [s]', 'hard cap on writing, seconds (default 300)')
     .option('--settle [s]', 'continuous success after the disruption before stopping, seconds (default 5)')
     .option('--baseline [s]', 'disruptions are not looked for before this, seconds (default 0)')
-    .option('--rate [n]', 'writes per second (default 200: 5 ms resolution; 0 = as fast as possible)')
+    .option('--rate [n]', 'writes per second (default 1000: 1 ms resolution; 0 = as fast as possible)')
     .option('--concurrency [n]', 'writes in flight at most (default 16)')
     .option('--keep-keys', 'do not delete the written keys (they expire after --ttl)')
     .option('--ttl [s]', 'expiry of every written key, seconds (default 3600)')

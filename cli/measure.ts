@@ -162,10 +162,13 @@ function progress(event: WriterEvent): string {
 
 async function measureOnce(input: MeasureInput, signal: AbortSignal): Promise<Report> {
   const createClient = () => createRedisClient(input.client);
+  const { tls } = parseEndpoint(input.client.endpoint);
+  const createReplicaClient = (address: { host: string; port: number }) =>
+    createRedisClient({ ...input.client, cluster: false, endpoint: describeEndpoint({ ...address, tls }) });
   const say = (line: string) => process.stderr.write(`${TITLE}: ${line}\n`);
   const summary = await runWriter(
     { ...input.writer, endpoint: input.client.endpoint, cluster: input.client.cluster ?? false, signal },
-    { createClient, onEvent: (event) => say(progress(event)) },
+    { createClient, createReplicaClient, onEvent: (event) => say(progress(event)) },
   );
   let verification: Verification | undefined;
   let error: unknown;

@@ -3,7 +3,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { dataPlaneClients } from '../core/drill/data-plane.js';
+import { dataPlaneClients, dataPlaneReplicaClients } from '../core/drill/data-plane.js';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { DrillStoppedError, stopKey, stopRequested, watchStop } from '../core/measure/stop.js';
 import { runWriter } from '../core/measure/writer.js';
@@ -44,7 +44,11 @@ export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Contex
           deadline: () => context.getRemainingTimeInMillis() - RETURN_MARGIN_MS,
           signal: controller.signal,
         },
-        { createClient, onEvent: (event) => logger.info('writer', { ...event }) },
+        {
+          createClient,
+          createReplicaClient: dataPlaneReplicaClients(plan.target),
+          onEvent: (event) => logger.info('writer', { ...event }),
+        },
       );
       logger.info('writer done', {
         attempted: summary.attempted,

@@ -11,7 +11,12 @@ import type { WriterSummary } from '../../functions/core/measure/summary.js';
 import { cleanup, type Verification, verify } from '../../functions/core/measure/verify.js';
 import { runWriter, type WriterOptions } from '../../functions/core/measure/writer.js';
 import { buildReport, type Report } from '../../functions/core/report/report.js';
-import { createRedisClient, type RedisClientOptions } from '../../functions/shared/redis-client.js';
+import {
+  createRedisClient,
+  describeEndpoint,
+  parseEndpoint,
+  type RedisClientOptions,
+} from '../../functions/shared/redis-client.js';
 import type { RedisServer } from '../../local/redis/server.js';
 
 export type Stoppable = { stop(): Promise<void> } | { close(): Promise<void> };
@@ -75,6 +80,8 @@ export interface Measured {
   report: Report;
   ranges: OutcomeRanges;
   deleted: number;
+  /** performance.now() of the writer's zero: a test's own times minus this are writer ms. */
+  zeroMs: number;
 }
 
 /**
@@ -87,6 +94,15 @@ export async function measure(
   scenario: () => Promise<void>,
 ): Promise<Measured> {
   const createClient = () => createRedisClient({ ...client, connectionName: 'failover-drill-test' });
+  const { tls } = parseEndpoint(client.endpoint);
+  const createReplicaClient = (address: { host: string; port: number }) =>
+    createRedisClient({
+      ...client,
+      cluster: false,
+      endpoint: describeEndpoint({ ...address, tls }),
+      connectionName: 'failover-drill-test',
+    });
+  let zeroMs = 0;
   let started!: () => void;
   const flowing = new Promise<void>((resolve) => {
     started = resolve;
@@ -98,7 +114,15 @@ export async function measure(
       cluster: client.cluster ?? false,
       ...writer,
     },
-    { createClient, onEvent: (event) => event.type === 'started' && started() },
+    {
+      createClient,
+      createReplicaClient,
+      onEvent: (event) => {
+        if (event.type !== 'started') return;
+        zeroMs = event.zeroMs;
+        started();
+      },
+    },
   );
   await Promise.race([flowing, run]);
   await sleep((writer.baselineMs ?? 0) + 200);
@@ -107,7 +131,7 @@ export async function measure(
   const verification = await verify(summary, { createClient });
   const report = buildReport({ summary, verification });
   const { deleted } = await cleanup(summary, { createClient });
-  return { summary, verification, report, ranges: decodeOutcomes(summary.outcomes), deleted };
+  return { summary, verification, report, ranges: decodeOutcomes(summary.outcomes), deleted, zeroMs };
 }
 
 /** The sequence numbers of the run's keys on one server, read directly (not through any proxy). */

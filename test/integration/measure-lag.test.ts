@@ -4,10 +4,13 @@
  * from the primary directly.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TestFailoverCommand } from '@aws-sdk/client-elasticache';
 import { afterEach, describe, expect, it } from 'vitest';
 import { replicationLag } from '../../functions/core/measure/monitor.js';
+import { type LocalCloud, startLocalCloud } from '../../local/cloud.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
+import { elastiCacheClient } from '../support/local-cloud.js';
 import { measure, tracker } from './measure-kit.js';
 
 const { track, stopAll } = tracker();
@@ -80,4 +83,41 @@ describe('replication lag at the disruption', () => {
     expect(lag).toBeLessThanOrEqual(perSecond * 2);
     expect(single.report.failover.replicationLagBytes).toBeNull();
   });
+});
+
+describe('the writes a promotion loses, predicted from the replica before it', () => {
+  const clouds: LocalCloud[] = [];
+  afterEach(async () => {
+    await Promise.all(clouds.splice(0).map((c) => c.stop()));
+  });
+
+  it.each([150, 400])(
+    'predicts within a tenth what a %i ms delay line loses at a TestFailover',
+    async (replicationLagMs) => {
+      // Prepare: a local group whose replicas replicate through a delay line
+      const cloud = await startLocalCloud({ replicationLagMs, detectionDelayMs: 200 });
+      clouds.push(cloud);
+      const { host, port } = cloud.group.primaryEndpoint!;
+      // Act: the writer at its default rate; TestFailover once writes flow
+      const { report } = await measure(
+        { endpoint: `redis://${host}:${port}` },
+        { settleMs: 500, baselineMs: 300, maxDurationMs: 30_000 },
+        async () => {
+          await sleep(replicationLagMs + 300); // the delay line full, and sampled
+          await elastiCacheClient(cloud).send(
+            new TestFailoverCommand({ ReplicationGroupId: cloud.groupId, NodeGroupId: '0001' }),
+          );
+        },
+      );
+      // Assess
+      const { lost, predictedLost } = report.writes;
+      console.log(
+        `delay ${replicationLagMs} ms: lost ${lost}, predicted ${predictedLost} (${JSON.stringify(report.failover.replicationLag)})`,
+      );
+      expect(report.disruption.observed).toBe(true);
+      expect(lost).toBeGreaterThan(replicationLagMs * 0.5); // ~1 write per ms at the default rate
+      expect(predictedLost).not.toBeNull();
+      expect(Math.abs(predictedLost! - lost)).toBeLessThanOrEqual(0.1 * lost);
+    },
+  );
 });

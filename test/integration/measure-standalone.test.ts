@@ -4,6 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { DowntimeBounds } from '../../functions/core/measure/timings.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
 import { measure, seqSet, seqsOn, tracker, until } from './measure-kit.js';
@@ -42,6 +43,47 @@ describe('measurement against injected truth', () => {
     expect(report.writes).toMatchObject({ lost: 0, unexpected: 0, failedButPresent: 0 });
     expect(report.verdict).toBe('pass');
     expect(deleted).toBe(report.writes.acknowledged + report.writes.recovered);
+  });
+
+  it('holds every injected outage within the downtime bounds, at the default settings', async () => {
+    // Prepare
+    const primary = track(await RedisServer.start({ name: 'bounds-primary' }));
+    const proxy = track(await FaultProxy.start({ target: primary.endpoint }));
+    const rounds: { truth: [number, number]; bounds: DowntimeBounds | null; errorMs: number }[] = [];
+    // Act: three blackholes of 1.5 s, each a run of its own; the proxy runs in this process, on the
+    // writer's clock
+    for (let round = 0; round < 3; round++) {
+      let truth: [number, number] = [0, 0];
+      const { report, zeroMs } = await measure(
+        { endpoint: url(proxy) },
+        { settleMs: 300, maxDurationMs: 20_000 },
+        async () => {
+          const began = performance.now();
+          proxy.blackhole();
+          await sleep(1500);
+          truth = [began, performance.now()];
+          proxy.heal();
+        },
+      );
+      truth = [truth[0] - zeroMs, truth[1] - zeroMs];
+      rounds.push({
+        truth,
+        bounds: report.downtime.bounds,
+        errorMs: report.downtime.ms - (truth[1] - truth[0]),
+      });
+    }
+    // Assess: always inside, however loaded the machine (the bounds follow from causality, not timing)
+    console.log(JSON.stringify(rounds));
+    for (const { truth, bounds: b } of rounds) {
+      if (!b || b.start.from === null || b.end.to === null || b.maxMs === null)
+        throw new Error(`open bounds: ${JSON.stringify(b)}`);
+      expect(b.start.from).toBeLessThanOrEqual(truth[0]);
+      expect(truth[0]).toBeLessThanOrEqual(b.start.to);
+      expect(b.end.from).toBeLessThanOrEqual(truth[1]);
+      expect(truth[1]).toBeLessThanOrEqual(b.end.to);
+      expect(b.minMs).toBeLessThanOrEqual(truth[1] - truth[0]);
+      expect(truth[1] - truth[0]).toBeLessThanOrEqual(b.maxMs);
+    }
   });
 
   it('counts as lost exactly the acknowledged writes the old primary applied and the promoted replica never got', async () => {

@@ -26,3 +26,19 @@ export function dataPlaneClients(
       connectionName: 'failover-drill',
     });
 }
+
+/** A client for one of the target's replicas by the address its primary lists (the replication lag sampler). */
+export function dataPlaneReplicaClients(
+  target: DrillTarget,
+  env: NodeJS.ProcessEnv = process.env,
+): (address: { host: string; port: number }) => RedisClient {
+  const tlsCa = env.REDIS_TLS_CA_FILE ? readFileSync(env.REDIS_TLS_CA_FILE, 'utf8') : undefined;
+  return (address) =>
+    createRedisClient({
+      endpoint: describeEndpoint({ ...address, tls: target.tls }),
+      username: env.REDIS_USERNAME || undefined,
+      password: env.REDIS_PASSWORD || undefined,
+      tlsCa,
+      connectionName: 'failover-drill',
+    });
+}

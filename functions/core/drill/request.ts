@@ -6,7 +6,7 @@ import { thresholdsSchema } from '../measure/thresholds.js';
 const writerSchema = z.strictObject({
   /** Keys are `<keyPrefix>:<runId>:<seq>`. */
   keyPrefix: z.string().regex(NAME_PATTERN).default(DEFAULT_PREFIX),
-  /** Writes per second (default: the writer's, 200/s, a 5 ms resolution). */
+  /** Writes per second (default: the writer's, 1000/s, a 1 ms resolution). */
   rate: z.number().int().min(1).max(50_000).optional(),
   /** Writes in flight at most (default: the writer's, 16). */
   concurrency: z.number().int().min(1).max(256).optional(),

@@ -12,6 +12,15 @@ export interface PrimaryProbe {
   address?: string;
   /** Bytes the primary has that its best replica has not acknowledged (null: unknown or not a primary). */
   lagBytes: number | null;
+  /** The primary's replicas that are online, most advanced first (as the primary lists them). */
+  replicas: ReplicaAddress[];
+}
+
+export interface ReplicaAddress {
+  host: string;
+  port: number;
+  /** The replication offset the replica last acknowledged. */
+  offset: number;
 }
 
 export async function probePrimary(client: RedisClient, slot: number | null): Promise<PrimaryProbe> {
@@ -19,7 +28,26 @@ export async function probePrimary(client: RedisClient, slot: number | null): Pr
   const info = parseInfo((await (client as Redis).call('INFO')) as string);
   const id = info.run_id;
   if (!id) throw new Error('INFO has no run_id');
-  return { id, role: info.role ?? 'unknown', lagBytes: info.role === 'master' ? replicationLag(info) : null };
+  const master = info.role === 'master';
+  return {
+    id,
+    role: info.role ?? 'unknown',
+    lagBytes: master ? replicationLag(info) : null,
+    replicas: master ? replicasOf(info) : [],
+  };
+}
+
+/** The online replicas in INFO replication (`slaveN:ip=…,port=…,state=online,offset=…`), best first. */
+export function replicasOf(info: Record<string, string>): ReplicaAddress[] {
+  const replicas: ReplicaAddress[] = [];
+  for (const [field, value] of Object.entries(info)) {
+    if (!/^slave\d+$/.test(field)) continue;
+    const entry = Object.fromEntries(value.split(',').map((pair) => pair.split('=') as [string, string]));
+    const [port, offset] = [Number(entry.port), Number(entry.offset)];
+    if (entry.state === 'online' && entry.ip && Number.isInteger(port) && Number.isFinite(offset))
+      replicas.push({ host: entry.ip, port, offset });
+  }
+  return replicas.sort((a, b) => b.offset - a.offset);
 }
 
 /** master_repl_offset minus the offset of the most advanced replica: what a promotion now would lose. */
@@ -44,8 +72,12 @@ async function probeSlotOwner(cluster: Cluster, slot: number): Promise<PrimaryPr
   const [host, port, id] = owner;
   const address = `${host}:${port}`;
   const node = cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
-  const lagBytes = node
-    ? replicationLag(parseInfo((await node.call('INFO', 'replication')) as string))
-    : null;
-  return { id: id ?? address, role: 'master', address, lagBytes };
+  const info = node ? parseInfo((await node.call('INFO', 'replication')) as string) : null;
+  return {
+    id: id ?? address,
+    role: 'master',
+    address,
+    lagBytes: info ? replicationLag(info) : null,
+    replicas: info ? replicasOf(info) : [],
+  };
 }

@@ -23,12 +23,39 @@ describe('HistoryRecorder', () => {
     const downtime = downtimeOf(summary);
     // Assess
     expect(summary.disruption).toMatchObject({ cause: 'errors', startMs: 999.2, endMs: 1500.2 });
-    expect(downtime).toEqual({ ms: 501, startMs: 999.2, endMs: 1500.2, complete: true, longestOkGapMs: 501 });
+    expect(downtime).toMatchObject({ ms: 501, startMs: 999.2, endMs: 1500.2, complete: true, longestOkGapMs: 501 });
+    // Refusals before sending only: the outage began in [999, 1000.2] and may have ended at once
+    expect(downtime.bounds).toEqual({
+      start: { from: 999, to: 1000.2 },
+      end: { from: 999, to: 1500.2 },
+      minMs: 0,
+      maxMs: 501.2,
+    });
     expect([summary.attempted, summary.acknowledged, summary.failed, summary.indeterminate]).toEqual([
       3000, 2500, 500, 0,
     ]);
     expect(summary.errors).toEqual({ [NOT_SENT]: 500 });
     expect(countSeqs(decodeOutcomes(summary.outcomes).fail)).toBe(500);
+  });
+
+  it('bounds an outage of timeouts by the last ok, the first non-ok, the last timeout and the first ok', () => {
+    // Prepare: writes starting in [1000, 1500) time out after 100 ms; one write per ms, 0.2 ms each
+    const outage = (t: number) => t >= 1000 && t < 1500;
+    // Act
+    const { summary } = synthesize({
+      rate: 1000,
+      writes: 3000,
+      outcomeAt: (t) => (outage(t) ? timeout : 'ok'),
+      latencyAt: (t) => (outage(t) ? 100 : 0.2),
+    });
+    const { bounds } = downtimeOf(summary);
+    // Assess: the truth [1000, 1500] lies within (the first ok after the last timeout started at 1599)
+    expect(bounds).toEqual({
+      start: { from: 999, to: 1100 },
+      end: { from: 1499, to: 1599.2 },
+      minMs: 399,
+      maxMs: 600.2,
+    });
   });
 
   it('counts non-ok writes before arming as baseline, not as the disruption', () => {

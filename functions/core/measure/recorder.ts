@@ -5,9 +5,16 @@
  */
 import { VarintReader, VarintWriter } from './codec.js';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from './latency.js';
-import type { ErrorOutcome, Outcome } from './outcomes.js';
+import { type ErrorOutcome, NOT_SENT, type Outcome } from './outcomes.js';
 import { OutcomeLog } from './ranges.js';
-import type { AckLog, DisruptionMarks, IdentitySample, IdentityTrack, WriterSummary } from './summary.js';
+import type {
+  AckLog,
+  DisruptionMarks,
+  IdentitySample,
+  IdentityTrack,
+  ReplicaLag,
+  WriterSummary,
+} from './summary.js';
 import { TimelineRecorder } from './timeline.js';
 
 export interface RecorderOptions {
@@ -46,6 +53,8 @@ export class HistoryRecorder {
   };
   private marks: DisruptionMarks | null = null;
   private lastOkMs: number | null = null;
+  /** Latest start of an acknowledged write: the path was up then (a lower bound of an outage's start). */
+  private lastOkStartMs: number | null = null;
   private longestOkGapMs = 0;
   private readonly identity: IdentityTrack = {
     initial: null,
@@ -57,6 +66,8 @@ export class HistoryRecorder {
     lagSampledAtMs: null,
   };
   private readonly acks: AckRing;
+  private replicaLag: ReplicaLag | null = null;
+  private recentLagMs: number[] = [];
 
   constructor(private readonly options: RecorderOptions) {
     this.acks = new AckRing(options.ackLogCapacity ?? DEFAULT_ACK_LOG_CAPACITY);
@@ -83,13 +94,17 @@ export class HistoryRecorder {
     this.counts.attempted++;
     if (result === 'ok') {
       this.counts.acknowledged++;
-      this.ok(seq, endMs, latencyMs);
+      this.ok(seq, startMs, endMs, latencyMs);
       return;
     }
     if (outcome === 'fail') this.counts.failed++;
     else this.counts.indeterminate++;
     this.counts.errors[result.kind] = (this.counts.errors[result.kind] ?? 0) + 1;
-    this.nonOk(endMs);
+    // The fault itself refused it (a server error reply) or swallowed it (a command timeout): it was in the
+    // fault's hands after it started. A lost connection or a refusal before sending says only that the
+    // client had not yet noticed, or was still getting over, the fault.
+    const faultSeen = outcome === 'fail' ? result.kind !== NOT_SENT : result.kind === 'TIMEOUT';
+    this.nonOk(startMs, endMs, faultSeen);
   }
 
   /** A sample of the primary's identity from the monitor connection. */
@@ -122,6 +137,21 @@ export class HistoryRecorder {
     this.identity.lagSampledAtMs = atMs;
   }
 
+  /** Acknowledged seqs above `afterSeq` and their times (the replica lag sampler's candidates). */
+  ackedAfter(afterSeq: number | null): { seqs: number[]; times: number[] } {
+    return this.acks.after(afterSeq);
+  }
+
+  /** The best replica's view of the writer's sequence; only kept before the disruption. */
+  observeReplicaLag(sample: Omit<ReplicaLag, 'predictedLost'>): void {
+    if (this.marks) return;
+    // The lag of one sample moves with the scheduling of the link; the median of the last three (~100 ms)
+    // is steadier, and still follows a link that stalls within a sample or two.
+    this.recentLagMs = [...this.recentLagMs.slice(-2), sample.lagMs];
+    const sorted = [...this.recentLagMs].sort((a, b) => a - b);
+    this.replicaLag = { ...sample, lagMs: sorted[Math.floor(sorted.length / 2)]!, predictedLost: null };
+  }
+
   /**
    * How long writes have been continuously successful since the disruption (ms), or null while there
    * is no disruption yet or writes have not come back.
@@ -144,6 +174,7 @@ export class HistoryRecorder {
     | 'timeline'
     | 'latency'
     | 'ackLog'
+    | 'replicaLag'
   > {
     const { before, during, tail } = this.latency;
     return {
@@ -159,16 +190,33 @@ export class HistoryRecorder {
         ? { before: encodeHistogram(before), during: encodeHistogram(during), after: encodeHistogram(tail) }
         : { before: encodeHistogram(tail), during: encodeHistogram(during), after: encodeHistogram(before) },
       ackLog: this.acks.encode(this.marks ? this.marks.seenAtMs - this.lookbackMs : null),
+      replicaLag: this.replicaLag
+        ? { ...this.replicaLag, predictedLost: this.predictedLost(this.replicaLag) }
+        : null,
     };
+  }
+
+  /**
+   * Acknowledged writes a promotion at the disruption's start would lose: those acknowledged within the
+   * replica's lag before it (the primary's last acknowledgement before the first non-ok, or when the
+   * primary changed). Without a disruption, the writes the replica lacked at the last sample.
+   */
+  private predictedLost(lag: ReplicaLag): number | null {
+    const marks = this.marks;
+    if (!marks) return lag.behind;
+    if (lag.lagMs === 0) return 0;
+    const crashMs = marks.startMs ?? marks.seenAtMs;
+    return this.acks.countBetween(crashMs - lag.lagMs, crashMs);
   }
 
   private get lookbackMs(): number {
     return this.options.ackLookbackMs ?? DEFAULT_ACK_LOOKBACK_MS;
   }
 
-  private ok(seq: number, endMs: number, latencyMs: number): void {
+  private ok(seq: number, startMs: number, endMs: number, latencyMs: number): void {
     if (this.lastOkMs !== null) this.longestOkGapMs = Math.max(this.longestOkGapMs, endMs - this.lastOkMs);
     this.lastOkMs = endMs;
+    this.lastOkStartMs = Math.max(this.lastOkStartMs ?? startMs, startMs);
     // Before the disruption everything goes to `tail`; it becomes `before` at the first armed non-ok.
     recordLatency(this.latency.tail, latencyMs);
     this.acks.add(seq, endMs);
@@ -176,7 +224,7 @@ export class HistoryRecorder {
     if (marks && marks.lastNonOkMs !== null && marks.endMs === null) marks.endMs = round(endMs);
   }
 
-  private nonOk(endMs: number): void {
+  private nonOk(startMs: number, endMs: number, faultSeen: boolean): void {
     if (endMs < this.options.armAtMs) {
       this.counts.baselineNonOk++;
       return;
@@ -189,6 +237,7 @@ export class HistoryRecorder {
       const marks = this.marks!;
       marks.firstNonOkMs = round(endMs);
       marks.startMs = this.lastOkMs === null ? null : round(this.lastOkMs);
+      marks.lastOkStartMs = this.lastOkStartMs === null ? null : floor(this.lastOkStartMs);
       if (moving) before.add(tail);
     } else if (moving) {
       during.add(tail);
@@ -196,6 +245,8 @@ export class HistoryRecorder {
     if (moving) tail.reset();
     this.marks!.lastNonOkMs = round(endMs);
     this.marks!.endMs = null;
+    const latest = this.marks!.lastFaultSeenStartMs;
+    if (faultSeen && (latest === null || startMs > latest)) this.marks!.lastFaultSeenStartMs = floor(startMs);
   }
 
   private seen(atMs: number, cause: DisruptionMarks['cause']): void {
@@ -207,6 +258,8 @@ export class HistoryRecorder {
       lastNonOkMs: null,
       startMs: null,
       endMs: null,
+      lastOkStartMs: null,
+      lastFaultSeenStartMs: null,
     };
     this.acks.freeze();
   }
@@ -214,6 +267,11 @@ export class HistoryRecorder {
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
+}
+
+/** Lower bounds are rounded down, so that rounding never moves them past the truth. */
+function floor(ms: number): number {
+  return Math.floor(ms * 100) / 100;
 }
 
 /**
@@ -231,6 +289,31 @@ class AckRing {
   constructor(private readonly capacity: number) {
     this.seqs = new Float64Array(capacity);
     this.times = new Float64Array(capacity);
+  }
+
+  /** Acknowledged seqs above `afterSeq` (all kept when null) and their times, ascending by seq. */
+  after(afterSeq: number | null): { seqs: number[]; times: number[] } {
+    const found: [number, number][] = [];
+    for (let i = this.size - 1; i >= 0; i--) {
+      const index = (this.head + i) % this.capacity;
+      const seq = this.seqs[index]!;
+      if (afterSeq !== null && seq <= afterSeq) break; // acknowledged in seq order on the one connection
+      found.push([seq, this.times[index]!]);
+    }
+    found.sort((a, b) => a[0] - b[0]);
+    return { seqs: found.map(([seq]) => seq), times: found.map(([, time]) => time) };
+  }
+
+  /** Acknowledgements kept with a time in (fromMs, toMs]; null when the log does not reach back to fromMs. */
+  countBetween(fromMs: number, toMs: number): number | null {
+    let count = 0;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < this.size; i++) {
+      const atMs = this.times[(this.head + i) % this.capacity]!;
+      earliest = Math.min(earliest, atMs);
+      if (atMs > fromMs && atMs <= toMs) count++;
+    }
+    return earliest <= fromMs || this.size === 0 ? count : null;
   }
 
   add(seq: number, atMs: number): void {

@@ -40,6 +40,18 @@ export interface DisruptionMarks {
   startMs: number | null;
   /** Completion of the first ok after the last non-ok (null: writes never came back). */
   endMs: number | null;
+  /**
+   * Latest start of an ok write completed before the first non-ok: its request passed, so the outage began
+   * after it (the lower bound of the outage's start; `firstNonOkMs` is the upper).
+   */
+  lastOkStartMs: number | null;
+  /**
+   * Latest start of a write the fault itself answered or swallowed (a server error reply, a command
+   * timeout): the fault still held after it started, so the outage lasted past it (the lower bound of the
+   * outage's end; `endMs` is the upper). Null when no write met the fault itself (only lost connections
+   * and refusals before sending: then the outage may have been instantaneous, as a reset is).
+   */
+  lastFaultSeenStartMs: number | null;
 }
 
 export interface AckLog {
@@ -50,6 +62,26 @@ export interface AckLog {
   truncated: boolean;
   /** varints: seq delta, zigzag delta of the ack time in 0.1 ms, sorted by seq. */
   data: string;
+}
+
+/** The best replica's view of the writer's own sequence, sampled last before the disruption. */
+export interface ReplicaLag {
+  /** host:port of the replica read (the most advanced one its primary lists). */
+  replica: string;
+  /** Writer ms of the sample. */
+  atMs: number;
+  /** The highest acknowledged seq the replica held (null: none of those the writer kept). */
+  replicaSeq: number | null;
+  /** Acknowledged writes the replica did not hold yet. */
+  behind: number;
+  /**
+   * How far the replica trailed, in time: from the acknowledgement of the write it held last and of the
+   * first it lacked to the sample (their midpoint); 0 when it lacked none. The median of the last three
+   * samples.
+   */
+  lagMs: number;
+  /** Acknowledged writes a promotion at the disruption's start would lose: those acknowledged within lagMs before it. */
+  predictedLost: number | null;
 }
 
 export type StopReason = 'settled' | 'maxDuration' | 'maxWrites' | 'deadline' | 'aborted';
@@ -96,4 +128,6 @@ export interface WriterSummary {
   /** Acknowledged-write latency, HDR histograms (µs) as compressed base64. */
   latency: { before: string; during: string; after: string };
   ackLog: AckLog;
+  /** Null without a replica the writer could read (or before the first sample). */
+  replicaLag: ReplicaLag | null;
 }

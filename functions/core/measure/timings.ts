@@ -13,13 +13,31 @@ export interface Downtime {
   complete: boolean;
   /** Longest time between two consecutive acknowledgements over the whole run. */
   longestOkGapMs: number;
+  /** Where the true outage must lie, from what the writes prove; null without a non-ok write. */
+  bounds: DowntimeBounds | null;
+}
+
+/**
+ * The interval the true outage lies in, from causality alone: an acknowledged write's request passed
+ * before the outage began, a write that timed out or that the server refused met the fault after it
+ * started, and the first ok after it passed once the outage was over. Writer ms; `ms` above is `maxMs` minus the last ok's latency.
+ */
+export interface DowntimeBounds {
+  /** The outage began in [from, to]: the last ok's start, the first non-ok's completion. */
+  start: { from: number | null; to: number };
+  /** It ended in [from, to]: the last start of a write the fault answered or swallowed, the first ok's completion (null: never). */
+  end: { from: number; to: number | null };
+  /** It lasted at least this… */
+  minMs: number;
+  /** …and at most this (null when open at either end). */
+  maxMs: number | null;
 }
 
 export function downtimeOf(summary: WriterSummary): Downtime {
   const marks = summary.disruption;
   const longestOkGapMs = summary.longestOkGapMs;
   if (!marks || marks.firstNonOkMs === null) {
-    return { ms: 0, startMs: null, endMs: null, complete: true, longestOkGapMs };
+    return { ms: 0, startMs: null, endMs: null, complete: true, longestOkGapMs, bounds: null };
   }
   const start = marks.startMs ?? 0;
   const end = marks.endMs ?? summary.durationMs;
@@ -29,6 +47,21 @@ export function downtimeOf(summary: WriterSummary): Downtime {
     endMs: marks.endMs,
     complete: marks.startMs !== null && marks.endMs !== null,
     longestOkGapMs,
+    bounds: boundsOf(marks),
+  };
+}
+
+function boundsOf(marks: NonNullable<WriterSummary['disruption']>): DowntimeBounds {
+  const startFrom = marks.lastOkStartMs ?? null;
+  const startTo = marks.firstNonOkMs!;
+  // Without a sent non-ok write the outage may have been instantaneous: it ended no earlier than it began.
+  const endFrom = Math.max(marks.lastFaultSeenStartMs ?? Number.NEGATIVE_INFINITY, startFrom ?? 0);
+  const endTo = marks.endMs;
+  return {
+    start: { from: startFrom, to: startTo },
+    end: { from: endFrom, to: endTo },
+    minMs: round(Math.max(0, endFrom - startTo)),
+    maxMs: endTo === null || startFrom === null ? null : round(endTo - startFrom),
   };
 }
 

@@ -12,9 +12,10 @@ import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '
 import { type Clock, systemClock } from './clock.js';
 import { WRITER_DEFAULTS } from './defaults.js';
 import { DEFAULT_PREFIX, keyBaseFor, keyFor, NAME_PATTERN, payloadFor, SLOT_COUNT } from './keys.js';
-import { probePrimary } from './monitor.js';
+import { probePrimary, type ReplicaAddress } from './monitor.js';
 import { classifyError, type ErrorOutcome, NOT_SENT } from './outcomes.js';
 import { DEFAULT_ACK_LOG_CAPACITY, DEFAULT_ACK_LOOKBACK_MS, HistoryRecorder } from './recorder.js';
+import { type ReplicaClientFactory, ReplicaLagSampler } from './replica-lag.js';
 import type { StopReason, WriterSummary } from './summary.js';
 
 const name = z.string().regex(NAME_PATTERN);
@@ -29,7 +30,10 @@ export const writerSettingsSchema = z.strictObject({
   /** For the summary only (no credentials): the clients come from deps.createClient. */
   endpoint: z.string().min(1),
   cluster: z.boolean().default(false),
-  /** Writes per second; 0 = as fast as the concurrency allows. Default 200: 5 ms resolution. */
+  /**
+   * Writes per second; 0 = as fast as the concurrency allows. Default 1000: 1 ms resolution, about 1,000
+   * commands and 90 KB/s on the primary (BENCHMARKS.md: downtime precision).
+   */
   rate: z.number().min(0).max(1_000_000).default(WRITER_DEFAULTS.rate),
   concurrency: z.number().int().min(1).max(1024).default(WRITER_DEFAULTS.concurrency),
   /** Before this, non-ok writes and identity changes are recorded but do not start the disruption. */
@@ -63,7 +67,8 @@ export const writerSettingsSchema = z.strictObject({
   drainTimeoutMs: ms.optional(),
   connectTimeoutMs: ms.default(5000),
   ackLookbackMs: ms.default(DEFAULT_ACK_LOOKBACK_MS),
-  ackLogCapacity: z.number().int().min(16).max(1_000_000).default(DEFAULT_ACK_LOG_CAPACITY),
+  /** Default: enough for the lookback and as long again after the disruption at the rate (at least 8192). */
+  ackLogCapacity: z.number().int().min(16).max(1_000_000).optional(),
 });
 
 export type WriterSettings = z.input<typeof writerSettingsSchema>;
@@ -75,13 +80,19 @@ export interface WriterOptions extends WriterSettings {
 }
 
 export type WriterEvent =
-  | { type: 'started'; keyBase: string }
+  /** `zeroMs`: the clock reading (deps.clock.now()) that the summary's writer ms count from. */
+  | { type: 'started'; keyBase: string; zeroMs: number }
   | { type: 'disruption'; atMs: number; cause: 'errors' | 'identity' }
   | { type: 'stopping'; atMs: number; reason: StopReason };
 
 export interface WriterDeps {
   /** A fail-fast client (functions/shared/redis-client.ts); the writer connects and closes it. */
   createClient: (purpose: 'writer' | 'monitor') => RedisClient;
+  /**
+   * A client for one of the primary's replicas (same credentials and TLS), to measure the replication lag
+   * in the writer's own writes (summary.replicaLag); without it the lag is known in bytes only.
+   */
+  createReplicaClient?: ReplicaClientFactory;
   clock?: Clock;
   onEvent?: (event: WriterEvent) => void;
 }
@@ -122,9 +133,14 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
   const recorder = new HistoryRecorder({
     armAtMs: settings.baselineMs,
     ackLookbackMs: settings.ackLookbackMs,
-    ackLogCapacity: settings.ackLogCapacity,
+    ackLogCapacity:
+      settings.ackLogCapacity ??
+      Math.min(
+        1_000_000,
+        Math.max(DEFAULT_ACK_LOG_CAPACITY, Math.ceil((settings.rate * 2 * settings.ackLookbackMs) / 1000)),
+      ),
   });
-  deps.onEvent?.({ type: 'started', keyBase });
+  deps.onEvent?.({ type: 'started', keyBase, zeroMs: zero });
 
   const interval = settings.rate > 0 ? 1000 / settings.rate : 0;
   const drainTimeoutMs = settings.drainTimeoutMs ?? CLIENT_DEFAULTS.commandTimeoutMs + 1000;
@@ -254,9 +270,26 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
   writer.on('ready', onReady);
   const onAbort = (): void => pump();
   signal?.addEventListener('abort', onAbort);
-  const monitoring = monitorLoop(monitor, slot ?? null, settings.monitorIntervalMs, now, recorder, () =>
-    Boolean(stopReason),
+  const replicas: { latest: ReplicaAddress[] } = { latest: [] };
+  const monitoring = monitorLoop(
+    monitor,
+    slot ?? null,
+    settings.monitorIntervalMs,
+    now,
+    recorder,
+    replicas,
+    () => Boolean(stopReason),
   );
+  const sampler = deps.createReplicaClient
+    ? new ReplicaLagSampler(deps.createReplicaClient, keyBase, {
+        cluster: settings.cluster,
+        timeoutMs: settings.connectTimeoutMs,
+        now,
+      })
+    : undefined;
+  const lagSampling = sampler
+    ? replicaLagLoop(sampler, settings.monitorIntervalMs, now, recorder, replicas, () => Boolean(stopReason))
+    : Promise.resolve();
   pump();
   await stopped;
   // In-flight writes settle by reply, command timeout or connection loss; the bound is a safety net.
@@ -274,8 +307,8 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
   signal?.removeEventListener('abort', onAbort);
   writer.off('ready', onReady);
   clearTimeout(timer);
-  await monitoring;
-  await Promise.all([closeClient(writer), closeClient(monitor)]);
+  await Promise.all([monitoring, lagSampling]);
+  await Promise.all([closeClient(writer), closeClient(monitor), sampler?.close()]);
 
   return {
     version: 1,
@@ -307,6 +340,7 @@ async function monitorLoop(
   intervalMs: number,
   now: () => number,
   recorder: HistoryRecorder,
+  replicas: { latest: ReplicaAddress[] },
   stopped: () => boolean,
 ): Promise<void> {
   while (!stopped()) {
@@ -316,8 +350,36 @@ async function monitorLoop(
       const atMs = Math.round(now() * 100) / 100;
       recorder.observeIdentity({ atMs, id: probe.id, role: probe.role, address: probe.address });
       if (probe.lagBytes !== null) recorder.observeLag(probe.lagBytes, atMs);
+      replicas.latest = probe.replicas;
     } catch {
       // the monitor shares the writer's fate during an outage; writes tell that story
+    }
+    const wait = intervalMs - (now() - began);
+    if (wait > 0 && !stopped()) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/**
+ * Reads the best replica's view of the writer's sequence until the disruption (then the replica may be
+ * promoted and the sample no longer describes the stream that was lost); its own loop, so that a slow or
+ * unreachable replica never delays the identity samples.
+ */
+async function replicaLagLoop(
+  sampler: ReplicaLagSampler,
+  intervalMs: number,
+  now: () => number,
+  recorder: HistoryRecorder,
+  replicas: { latest: ReplicaAddress[] },
+  stopped: () => boolean,
+): Promise<void> {
+  while (!stopped() && !recorder.disruption) {
+    const began = now();
+    if (replicas.latest.length > 0) {
+      try {
+        recorder.observeReplicaLag(await sampler.sample(replicas.latest, recorder));
+      } catch {
+        // no sample: the replica is unreachable or changing; the lag in bytes still stands
+      }
     }
     const wait = intervalMs - (now() - began);
     if (wait > 0 && !stopped()) await new Promise((resolve) => setTimeout(resolve, wait));

@@ -6,7 +6,7 @@
 import { errorInfo } from '../../shared/errors.js';
 import { decodeHistogram, type LatencyPercentiles, percentilesOf } from '../measure/latency.js';
 import type { SeqRange } from '../measure/ranges.js';
-import type { WriterSummary } from '../measure/summary.js';
+import type { ReplicaLag, WriterSummary } from '../measure/summary.js';
 import { type Thresholds, type ThresholdsInput, thresholdsSchema } from '../measure/thresholds.js';
 import { decodeTimeline, type Timeline } from '../measure/timeline.js';
 import {
@@ -79,6 +79,8 @@ export interface Report {
     skipped: number;
     /** Non-ok writes during the baseline (before arming). */
     baselineNonOk: number;
+    /** Acknowledged writes the best replica lacked at the disruption (replicaLag); null: not measured. */
+    predictedLost: number | null;
   };
   /** Non-ok outcomes by kind (READONLY, MOVED, TIMEOUT, CONNECTION_LOST, NOT_CONNECTED, …). */
   errors: Record<string, number>;
@@ -96,6 +98,8 @@ export interface Report {
     timeToFullRecoveryMs: number | null;
     /** Bytes on the primary not yet on its best replica, sampled last before the disruption. */
     replicationLagBytes: number | null;
+    /** The best replica's view of the writer's own sequence, sampled last before the disruption. */
+    replicationLag: ReplicaLag | null;
   };
   latency: { before: LatencyPercentiles; during: LatencyPercentiles; after: LatencyPercentiles };
   timeline: ReportTimeline | null;
@@ -135,7 +139,7 @@ export function buildReport(input: BuildReportInput): Report {
   const { summary, verification } = input;
   const downtime: Downtime = summary
     ? downtimeOf(summary)
-    : { ms: 0, startMs: null, endMs: null, complete: false, longestOkGapMs: 0 };
+    : { ms: 0, startMs: null, endMs: null, complete: false, longestOkGapMs: 0, bounds: null };
   const dataLossWindow = verification?.dataLossWindow ?? dataLossWindowOf([], new Map(), null);
   const failover = failoverOf(summary, input.failover, downtime);
   const observed = summary?.disruption != null;
@@ -151,6 +155,7 @@ export function buildReport(input: BuildReportInput): Report {
     failedButPresent: verification?.failedButPresent ?? 0,
     skipped: summary?.skipped ?? 0,
     baselineNonOk: summary?.baselineNonOk ?? 0,
+    predictedLost: summary?.replicaLag?.predictedLost ?? null,
   };
 
   let error = input.error === undefined ? undefined : errorInfo(input.error);
@@ -256,6 +261,7 @@ function failoverOf(
     timeToFirstSuccessfulWriteMs: since(downtime.endMs),
     timeToFullRecoveryMs: since(events.find((event) => event.kind === 'recoveryFinished')?.atMs),
     replicationLagBytes: identity?.lagBytes ?? null,
+    replicationLag: summary?.replicaLag ?? null,
   };
 }
 
