@@ -23,7 +23,13 @@ describe('HistoryRecorder', () => {
     const downtime = downtimeOf(summary);
     // Assess
     expect(summary.disruption).toMatchObject({ cause: 'errors', startMs: 999.2, endMs: 1500.2 });
-    expect(downtime).toMatchObject({ ms: 501, startMs: 999.2, endMs: 1500.2, complete: true, longestOkGapMs: 501 });
+    expect(downtime).toMatchObject({
+      ms: 501,
+      startMs: 999.2,
+      endMs: 1500.2,
+      complete: true,
+      longestOkGapMs: 501,
+    });
     // Refusals before sending only: the outage began in [999, 1000.2] and may have ended at once
     expect(downtime.bounds).toEqual({
       start: { from: 999, to: 1000.2 },
