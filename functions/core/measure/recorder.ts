@@ -137,7 +137,7 @@ export class HistoryRecorder {
     this.identity.lagSampledAtMs = atMs;
   }
 
-  /** Acknowledged seqs above `afterSeq` and their times (the replica lag sampler's candidates). */
+  /** Acknowledged seqs above `afterSeq` and their start times (the replica lag sampler's candidates). */
   ackedAfter(afterSeq: number | null): { seqs: number[]; times: number[] } {
     return this.acks.after(afterSeq);
   }
@@ -197,16 +197,18 @@ export class HistoryRecorder {
   }
 
   /**
-   * Acknowledged writes a promotion at the disruption's start would lose: those acknowledged within the
-   * replica's lag before it (the primary's last acknowledgement before the first non-ok, or when the
-   * primary changed). Without a disruption, the writes the replica lacked at the last sample.
+   * Acknowledged writes a promotion at the disruption's start would lose: those applied within the
+   * replica's lag before it (the last acknowledged write before the first non-ok, or when the primary
+   * changed). Without a disruption, the writes the replica lacked at the last sample.
    */
   private predictedLost(lag: ReplicaLag): number | null {
     const marks = this.marks;
     if (!marks) return lag.behind;
     if (lag.lagMs === 0) return 0;
-    const crashMs = marks.startMs ?? marks.seenAtMs;
-    return this.acks.countBetween(crashMs - lag.lagMs, crashMs);
+    // On the writes' start times (when the primary applied them, to within a round trip): a reply the
+    // client read late does not move the window.
+    const crashMs = marks.lastOkStartMs ?? marks.seenAtMs;
+    return this.acks.countStartedBetween(crashMs - lag.lagMs, crashMs);
   }
 
   private get lookbackMs(): number {
@@ -219,7 +221,7 @@ export class HistoryRecorder {
     this.lastOkStartMs = Math.max(this.lastOkStartMs ?? startMs, startMs);
     // Before the disruption everything goes to `tail`; it becomes `before` at the first armed non-ok.
     recordLatency(this.latency.tail, latencyMs);
-    this.acks.add(seq, endMs);
+    this.acks.add(seq, endMs, startMs);
     const marks = this.marks;
     if (marks && marks.lastNonOkMs !== null && marks.endMs === null) marks.endMs = round(endMs);
   }
@@ -281,6 +283,8 @@ function floor(ms: number): number {
 class AckRing {
   private readonly seqs: Float64Array;
   private readonly times: Float64Array;
+  /** Each write's start: when the primary applied it, to within a round trip, whatever delayed the reply. */
+  private readonly starts: Float64Array;
   private head = 0;
   private size = 0;
   private frozen = false;
@@ -289,34 +293,35 @@ class AckRing {
   constructor(private readonly capacity: number) {
     this.seqs = new Float64Array(capacity);
     this.times = new Float64Array(capacity);
+    this.starts = new Float64Array(capacity);
   }
 
-  /** Acknowledged seqs above `afterSeq` (all kept when null) and their times, ascending by seq. */
+  /** Acknowledged seqs above `afterSeq` (all kept when null) and their start times, ascending by seq. */
   after(afterSeq: number | null): { seqs: number[]; times: number[] } {
     const found: [number, number][] = [];
     for (let i = this.size - 1; i >= 0; i--) {
       const index = (this.head + i) % this.capacity;
       const seq = this.seqs[index]!;
       if (afterSeq !== null && seq <= afterSeq) break; // acknowledged in seq order on the one connection
-      found.push([seq, this.times[index]!]);
+      found.push([seq, this.starts[index]!]);
     }
     found.sort((a, b) => a[0] - b[0]);
     return { seqs: found.map(([seq]) => seq), times: found.map(([, time]) => time) };
   }
 
-  /** Acknowledgements kept with a time in (fromMs, toMs]; null when the log does not reach back to fromMs. */
-  countBetween(fromMs: number, toMs: number): number | null {
+  /** Acknowledged writes kept that started in (fromMs, toMs]; null when the log does not reach back to fromMs. */
+  countStartedBetween(fromMs: number, toMs: number): number | null {
     let count = 0;
     let earliest = Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.size; i++) {
-      const atMs = this.times[(this.head + i) % this.capacity]!;
+      const atMs = this.starts[(this.head + i) % this.capacity]!;
       earliest = Math.min(earliest, atMs);
       if (atMs > fromMs && atMs <= toMs) count++;
     }
     return earliest <= fromMs || this.size === 0 ? count : null;
   }
 
-  add(seq: number, atMs: number): void {
+  add(seq: number, atMs: number, startMs: number): void {
     if (this.frozen && this.size === this.capacity) {
       this.truncated = true;
       return;
@@ -324,6 +329,7 @@ class AckRing {
     const index = (this.head + this.size) % this.capacity;
     this.seqs[index] = seq;
     this.times[index] = atMs;
+    this.starts[index] = startMs;
     if (this.size < this.capacity) this.size++;
     else this.head = (this.head + 1) % this.capacity;
   }

@@ -17,7 +17,7 @@ const MAX_ROUNDS = 4;
 export type ReplicaClientFactory = (address: { host: string; port: number }) => RedisClient;
 
 export interface AckView {
-  /** Acknowledged seqs above `afterSeq` (every one kept when null) and their times, ascending by seq. */
+  /** Acknowledged seqs above `afterSeq` (every one kept when null) and their start times, ascending by seq. */
   ackedAfter(afterSeq: number | null): { seqs: number[]; times: number[] };
 }
 
@@ -58,7 +58,8 @@ export class ReplicaLagSampler {
       }
       const sentMs = this.options.now();
       const held = Number(await client.exists(...probes.map((i) => keyFor(this.keyBase, seqs[i]!))));
-      atMs = (sentMs + this.options.now()) / 2;
+      // The replica answered at some point after this; a reply read late must not lengthen the lag.
+      atMs = sentMs;
       if (held > 0) lo = probes[held - 1]! + 1;
       if (held < probes.length) hi = probes[held]!;
     }

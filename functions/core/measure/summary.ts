@@ -75,12 +75,12 @@ export interface ReplicaLag {
   /** Acknowledged writes the replica did not hold yet. */
   behind: number;
   /**
-   * How far the replica trailed, in time: from the acknowledgement of the write it held last and of the
-   * first it lacked to the sample (their midpoint); 0 when it lacked none. The median of the last three
-   * samples.
+   * How far the replica trailed, in time: from the start of the write it held last and of the first it
+   * lacked to the sample (their midpoint; a write's start is when the primary applied it, to within a
+   * round trip); 0 when it lacked none. The median of the last three samples.
    */
   lagMs: number;
-  /** Acknowledged writes a promotion at the disruption's start would lose: those acknowledged within lagMs before it. */
+  /** Acknowledged writes a promotion at the disruption's start would lose: those started within lagMs before the last acknowledged one's start. */
   predictedLost: number | null;
 }
 
