@@ -6,11 +6,12 @@
  * `BENCH_RATES=200,1000` compares other rates beside the default.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { downtimeOf } from '../functions/core/measure/timings.js';
 import { WRITER_DEFAULTS } from '../functions/core/measure/defaults.js';
+import { downtimeOf } from '../functions/core/measure/timings.js';
 import { runWriter } from '../functions/core/measure/writer.js';
 
 const DEFAULT_RATE = WRITER_DEFAULTS.rate;
+
 import { createRedisClient } from '../functions/shared/redis-client.js';
 import { FaultProxy } from '../local/redis/proxy.js';
 import { RedisServer } from '../local/redis/server.js';
