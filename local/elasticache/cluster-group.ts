@@ -2,9 +2,12 @@
  * A replication group with cluster mode enabled: a real Redis Cluster of N shards × R replicas, node
  * groups 0001…, a configuration endpoint (a proxy in front of any live node; clients then learn the
  * nodes' real addresses from CLUSTER SLOTS). A test failover crashes the shard's primary and makes its
- * best replica take over at once (CLUSTER FAILOVER TAKEOVER), before the cluster's own election could
- * start (node timeout 1000 ms): the result is the cluster's, but deterministic. The old primary comes
- * back, learns the newer configuration epoch and becomes a replica of the new primary by itself.
+ * best replica take over at once (CLUSTER FAILOVER TAKEOVER): the result is the cluster's, but
+ * deterministic. The old primary comes back, learns the newer configuration epoch and becomes a replica
+ * of the new primary by itself. Roles change only so: the replicas never start an election of their own
+ * (cluster-replica-no-failover), as on ElastiCache, whose control plane decides failovers. Otherwise a
+ * node starved of CPU for longer than the node timeout (a loaded machine) is voted out by its replica —
+ * the old primary, just back, then takes its slots again and never becomes the replica it should be.
  */
 import { RedisCluster } from '../redis/cluster.js';
 import { FaultProxy } from '../redis/proxy.js';
@@ -44,6 +47,8 @@ interface Shard {
 }
 
 const NODE_TIMEOUT_MS = 1000;
+/** Failovers are the control plane's alone (TestFailover), never an election the cluster starts. */
+const NO_AUTOMATIC_FAILOVER = { 'cluster-replica-no-failover': 'yes' };
 const STEP_TIMEOUT_MS = 20_000;
 
 export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
@@ -72,6 +77,7 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
       aclUsers,
       tls,
       nodeTimeoutMs: NODE_TIMEOUT_MS,
+      config: NO_AUTOMATIC_FAILOVER,
       name: id,
     });
     try {
@@ -116,6 +122,11 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
         })),
       })),
     };
+  }
+
+  /** The process id of a node (fault injection: a stall is SIGSTOP, as a starved machine makes one). */
+  pid(nodeId: string): number | undefined {
+    return this.shards.flatMap((s) => s.members).find((m) => m.id === nodeId)?.server.pid;
   }
 
   protected async release(): Promise<void> {

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeReplicationGroupsCommand, TestFailoverCommand } from '@aws-sdk/client-elasticache';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,5 +101,30 @@ describe('cluster mode enabled', () => {
       documentedFailoverEvents('drill-demo', '0002', oldPrimary!.id, replica!.id),
     );
     expect(cloud.group.nodeGroups[1]!.nodes.map((n) => n.role)).toEqual(['replica', 'primary']);
+  });
+
+  it('keeps the roles when a primary is starved of CPU past the node timeout: only TestFailover moves them', async () => {
+    // Prepare: a stall three times the cluster's node timeout, as a loaded machine makes one
+    const [primary, replica] = cloud.group.nodeGroups[2]!.nodes;
+    // redis-server's process title is `redis-server 127.0.0.1:PORT [cluster]`.
+    const pid = Number(
+      execFileSync('pgrep', ['-f', `^redis-server 127\\.0\\.0\\.1:${primary!.port} `], {
+        encoding: 'utf8',
+      }).trim(),
+    );
+
+    // Act
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await sleep(3000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await sleep(1500); // a replica that had won an election would have taken over by now
+
+    // Assess
+    expect((await roleAt(primary!)).role).toBe('master');
+    expect(await roleAt(replica!)).toMatchObject({ role: 'slave', primaryPort: primary!.port });
+    expect(cloud.group.nodeGroups[2]!.nodes.map((n) => n.role)).toEqual(['primary', 'replica']);
   });
 });
