@@ -17,7 +17,15 @@ export function localCommand(): Command {
         'Start a local replication group of real redis-server processes and run a whole drill through the ' +
           'real state machine and handlers. Exit 0 pass, 1 threshold exceeded, 2 refused or error.',
       )
-      .option('--input <file>', 'the execution input (JSON), validated exactly as in AWS')
+      .option(
+        '--input <file>',
+        'the execution input (JSON), validated exactly as in AWS; with `targets`, a fleet input (the fleet state machine)',
+      )
+      .option(
+        '--groups <n>',
+        'a fleet: N local groups (drill-demo-1 …) drilled by the fleet state machine',
+        wholeNumber,
+      )
       .option(
         '--dry-run',
         'judge every guardrail and report the plan (target, failover budget left, expected writes); touch nothing',
@@ -94,36 +102,44 @@ export function emulatorCommand(): Command {
 }
 
 export function gateCommand(): Command {
-  return new Command('gate')
-    .description(
-      'Start one execution of the drill state machine, follow it with progress on stderr, print the report ' +
-        'and exit 0 pass, 1 threshold exceeded, 2 refused or error. The endpoint and credentials are the ' +
-        "SDK's own (AWS_ENDPOINT_URL_SFN, AWS_REGION, …).",
-    )
-    .requiredOption('--state-machine-arn <arn>', 'the drill state machine')
-    .option(
-      '--replication-group <id>',
-      'the replication group to drill (replicationGroupId); required unless --fleet',
-    )
-    .option(
-      '--fleet',
-      'the state machine is the fleet: --input is a fleet input (targets); a JUnit suite per target',
-    )
-    .option('--node-group <id>', 'the node group to fail over (default: the first with a replica)')
-    .option('--max-downtime-ms <n>', 'threshold: longest acceptable write downtime', number)
-    .option('--max-lost-writes <n>', 'threshold: acknowledged writes that may be lost (default 0)', number)
-    .option('--max-data-loss-window-ms <n>', 'threshold: longest acceptable data-loss window', number)
-    .option('--input <file>', 'the execution input (JSON); the flags above override its fields')
-    .option(
-      '--dry-run',
-      'the execution judges every guardrail and reports the plan, then ends: no key, no lock, no fault',
-    )
-    .option('--junit <file>', 'write a JUnit XML report here, on every outcome')
-    .option('--json <file>', 'write the report JSON here, on every outcome')
-    .option('--poll-interval <s>', 'seconds between polls of the execution', positiveSeconds, 2)
-    .option('--timeout <s>', 'seconds to follow the execution at most', positiveSeconds, 3600)
-    .option('--name <name>', 'the execution name, also the run id (default: drill-<time>-<random>)')
-    .action(async (flags: GateFlags) => (await import('./gate.js')).gate(flags));
+  return (
+    new Command('gate')
+      .description(
+        'Start one execution of the drill state machine, follow it with progress on stderr, print the report ' +
+          'and exit 0 pass, 1 threshold exceeded, 2 refused or error. The endpoint and credentials are the ' +
+          "SDK's own (AWS_ENDPOINT_URL_SFN, AWS_REGION, …).",
+      )
+      .requiredOption('--state-machine-arn <arn>', 'the drill state machine')
+      .option(
+        '--replication-group <id>',
+        'the replication group to drill (replicationGroupId); required unless --fleet',
+      )
+      .option(
+        '--fleet',
+        'the state machine is the fleet: --input is a fleet input (targets); a JUnit suite per target',
+      )
+      .option('--node-group <id>', 'the node group to fail over (default: the first with a replica)')
+      .option('--max-downtime-ms <n>', 'threshold: longest acceptable write downtime', number)
+      .option('--max-lost-writes <n>', 'threshold: acknowledged writes that may be lost (default 0)', number)
+      .option('--max-data-loss-window-ms <n>', 'threshold: longest acceptable data-loss window', number)
+      .option('--input <file>', 'the execution input (JSON); the flags above override its fields')
+      .option(
+        '--dry-run',
+        'the execution judges every guardrail and reports the plan, then ends: no key, no lock, no fault',
+      )
+      .option('--junit <file>', 'write a JUnit XML report here, on every outcome')
+      .option('--json <file>', 'write the report JSON here, on every outcome')
+      .option('--poll-interval <s>', 'seconds between polls of the execution', positiveSeconds, 2)
+      .option('--timeout <s>', 'seconds to follow the execution at most', positiveSeconds, 3600)
+      .option('--name <name>', 'the execution name, also the run id (default: drill-<time>-<random>)')
+      // Required for a drill; a fleet names its targets in --input (a usage error, exit 2, as commander's own).
+      .hook('preAction', (command) => {
+        const flags = command.opts<GateFlags>();
+        if (!flags.fleet && flags.replicationGroup === undefined)
+          command.error("error: required option '--replication-group <id>' not specified (or --fleet)");
+      })
+      .action(async (flags: GateFlags) => (await import('./gate.js')).gate(flags))
+  );
 }
 
 export function historyCommand(): Command {

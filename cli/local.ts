@@ -9,6 +9,8 @@ import { runReporting } from './report-output.js';
 export interface LocalFlags extends LocalGroupFlags {
   input?: string;
   dryRun?: boolean;
+  /** A fleet of N local groups (drill-demo-1 …) and the fleet state machine over them. */
+  groups?: number;
   json?: string;
   reportDir: string;
   verbose?: boolean;
@@ -31,8 +33,49 @@ function progress(stderr: NodeJS.WritableStream): (event: EventLog) => void {
   };
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A fleet: --groups N, or an --input with `targets` (a fleet input). */
+async function runFleet(flags: LocalFlags, input: unknown): Promise<void> {
+  const stderr = process.stderr;
+  await runReporting({ json: flags.json, title: 'failover-drill local (fleet)' }, async () => {
+    const { runLocalFleet } = await import('../local/fleet.js');
+    const result = await runLocalFleet({
+      input,
+      groups: flags.groups,
+      reportDir: flags.reportDir,
+      verbose: flags.verbose,
+      cloud: localGroupOptions(flags),
+      onCloud: (cloud) =>
+        stderr.write(
+          `local cloud up: ${cloud.groupIds.join(', ')} (cluster mode ${flags.clusterMode ?? 'disabled'}) at ${cloud.endpoint}\n`,
+        ),
+    });
+    for (const drill of result.drills) {
+      const took =
+        drill.stopDate === undefined ? '' : `, ${Math.round((drill.stopDate - drill.startDate) * 1000)} ms`;
+      stderr.write(`  drill ${drill.name}: ${drill.status}${took}\n`);
+    }
+    stderr.write(
+      `fleet ${result.runId}: ${result.status}, ${result.transitions} state transitions, ${result.wallMs} ms; ` +
+        `TestFailover called for ${result.testFailovers} node groups\n`,
+    );
+    const files = (result.report as { files?: { json: string; html: string } }).files;
+    if (files) stderr.write(`reports: ${files.json}\n         ${files.html}\n`);
+    for (const message of result.published) stderr.write(`SNS: ${message.subject ?? '(no subject)'}\n`);
+    return result.report;
+  });
+}
+
 export async function runLocal(flags: LocalFlags): Promise<void> {
   const stderr = process.stderr;
+  if (flags.groups !== undefined)
+    return runFleet(flags, flags.input ? await readInput(flags.input) : undefined);
+  if (flags.input) {
+    const given = await readInput(flags.input).catch(() => undefined);
+    if (isRecord(given) && 'targets' in given) return runFleet(flags, given);
+  }
   const bundles = flags.bundles ? resolve(flags.bundles) : undefined;
   await runReporting({ json: flags.json, title: 'failover-drill local' }, async (): Promise<Report> => {
     const input = flags.input ? await readInput(flags.input) : undefined;

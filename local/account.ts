@@ -10,6 +10,7 @@ export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 export const LOCAL_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local`;
 export const STATE_MACHINE_NAME = 'failover-drill';
+export const FLEET_STATE_MACHINE_NAME = 'failover-drill-fleet';
 
 export const localArn = {
   lambda: (functionName: string) =>

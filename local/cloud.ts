@@ -16,6 +16,7 @@ import { PrimaryReplicaGroup } from './elasticache/primary-replica-group.js';
 import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache/service.js';
 import { createTlsFiles } from './redis/tls.js';
 import { type PublishedMessage, SNS_VERSION, SnsService } from './sns/service.js';
+import { fleetStateMachine } from './stepfunctions/fleet-machine.js';
 import { drillStateMachine } from './stepfunctions/runner.js';
 import {
   LocalStepFunctions,
@@ -86,6 +87,8 @@ export interface LocalCloud {
   /** Step Functions with the drill's state machine created (executions run the real ASL and handlers). */
   stepFunctions: LocalStepFunctions;
   stateMachineArn: string;
+  /** The fleet's state machine (its Map runs the drill's as nested executions). */
+  fleetStateMachineArn: string;
   /** Current facts: roles move with failovers. */
   readonly group: DataPlaneFacts;
   /** Environment for SDK clients in child processes: endpoints of every mounted service, region, keys. */
@@ -242,6 +245,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     controlPlane.mount('sns', sns.handler, { queryVersion: SNS_VERSION });
     const stepFunctions = new LocalStepFunctions(o.stepFunctions);
     const stateMachineArn = stepFunctions.addStateMachine(drillStateMachine());
+    // The fleet's: each of its targets a nested execution of the drill's, in this same service.
+    const fleetStateMachineArn = stepFunctions.addStateMachine(fleetStateMachine(stepFunctions));
     controlPlane.mount('states', stepFunctions.handle, { targetPrefix: SFN_TARGET_PREFIX });
     controlPlane.open();
 
@@ -258,6 +263,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sns,
       stepFunctions,
       stateMachineArn,
+      fleetStateMachineArn,
       get group(): DataPlaneFacts {
         return { ...dataPlaneFacts(group), ...facts };
       },

@@ -27,7 +27,8 @@ export const handler = middy()
     const clients = awsClients();
     const store = reportStoreFromEnv(() => clients.s3);
     const report = await fleetReport(state, store);
-    report.files = await store.save(report.runId, {
+    report.files = store.locate(report.runId);
+    await store.save(report.runId, {
       json: `${JSON.stringify(report, null, 2)}\n`,
       html: renderFleetHtml(report),
     });

@@ -26,6 +26,8 @@ export interface HistoryEntry {
  */
 export interface ReportStore {
   save(runId: string, report: { json: string; html: string }): Promise<{ json: string; html: string }>;
+  /** Where save puts a run's reports (so that the stored JSON can say where it is). */
+  locate(runId: string): { json: string; html: string };
   /** The stored JSON report of a run, or undefined. */
   load(runId: string): Promise<unknown>;
   record(entry: HistoryEntry): Promise<void>;
@@ -58,16 +60,18 @@ export function s3ReportStore(s3: S3Client, bucket: string): ReportStore {
       throw error;
     }
   };
+  const locate = (runId: string) => ({
+    json: `s3://${bucket}/${key(runId, 'report.json')}`,
+    html: `s3://${bucket}/${key(runId, 'report.html')}`,
+  });
   return {
+    locate,
     async save(runId, report) {
       await Promise.all([
         put(key(runId, 'report.json'), report.json, 'application/json'),
         put(key(runId, 'report.html'), report.html, 'text/html; charset=utf-8'),
       ]);
-      return {
-        json: `s3://${bucket}/${key(runId, 'report.json')}`,
-        html: `s3://${bucket}/${key(runId, 'report.html')}`,
-      };
+      return locate(runId);
     },
     async load(runId) {
       const text = await get(key(runId, 'report.json'));
@@ -110,14 +114,17 @@ export function directoryReportStore(root: string): ReportStore {
     );
     return found.flat();
   };
+  const locate = (runId: string) => ({
+    json: join(resolve(root, runId), 'report.json'),
+    html: join(resolve(root, runId), 'report.html'),
+  });
   return {
+    locate,
     async save(runId, report) {
-      const dir = resolve(root, runId);
-      await mkdir(dir, { recursive: true });
-      const json = join(dir, 'report.json');
-      const html = join(dir, 'report.html');
-      await Promise.all([writeFile(json, report.json), writeFile(html, report.html)]);
-      return { json, html };
+      const files = locate(runId);
+      await mkdir(resolve(root, runId), { recursive: true });
+      await Promise.all([writeFile(files.json, report.json), writeFile(files.html, report.html)]);
+      return files;
     },
     async load(runId) {
       const text = await readFile(resolve(root, runId, 'report.json'), 'utf8').catch(() => undefined);

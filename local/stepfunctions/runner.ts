@@ -8,7 +8,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { LOCAL_ROLE_ARN, localArn, STATE_MACHINE_NAME } from '../account.js';
+import { FLEET_STATE_MACHINE_NAME, LOCAL_ROLE_ARN, localArn, STATE_MACHINE_NAME } from '../account.js';
 import { lambdaContext } from '../lambda/context.js';
 import { handlerIn, lambdaHandlerModule } from '../lambda/handler-module.js';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, substitutions } from '../template.js';
@@ -64,15 +64,23 @@ interface AslState {
   Resource?: string;
   TimeoutSeconds?: number;
   Branches?: { States: Record<string, AslState> }[];
+  /** A Map's iteration (Iterator is its older name). */
+  ItemProcessor?: { States: Record<string, AslState> };
+  Iterator?: { States: Record<string, AslState> };
 }
 
-/** Every state, Parallel branches included, by name (names are unique across a definition's branches). */
+/**
+ * Every state, Parallel branches and Map iterations included, by name (names are unique across a
+ * definition's branches).
+ */
 export function allStates(states: Record<string, AslState>): Map<string, AslState> {
   const found = new Map<string, AslState>();
   for (const [name, state] of Object.entries(states)) {
     found.set(name, state);
-    for (const branch of state.Branches ?? [])
-      for (const entry of allStates(branch.States)) found.set(...entry);
+    const inner = [...(state.Branches ?? []), state.ItemProcessor ?? state.Iterator].filter(
+      (b): b is { States: Record<string, AslState> } => b !== undefined,
+    );
+    for (const branch of inner) for (const entry of allStates(branch.States)) found.set(...entry);
   }
   return found;
 }
@@ -179,19 +187,39 @@ export function localStateMachine(source: StateMachineSource): LocalStateMachine
  * runs, middlewares included, with a Lambda-like context.
  */
 export function drillStateMachine(options: DrillMachineOptions = {}): LocalStateMachine {
+  const { definition, handlers } = deployedMachine(ASL_PATH, 'DrillStateMachine', options);
+  return localStateMachine({ name: STATE_MACHINE_NAME, definition, handlers });
+}
+
+/** The local name of each state machine of the template, by logical id. */
+export const MACHINE_NAMES: Record<string, string> = {
+  DrillStateMachine: STATE_MACHINE_NAME,
+  FleetStateMachine: FLEET_STATE_MACHINE_NAME,
+};
+
+/**
+ * A state machine of the template as deployed: its ASL with every `${Name}` substituted (a function's
+ * ARN, or another state machine's), and a handler for each Task whose Resource is one of the template's
+ * functions. Other Tasks (service integrations) are the caller's to handle.
+ */
+export function deployedMachine(
+  aslPath: string,
+  machineId: string,
+  options: DrillMachineOptions = {},
+): { definition: string; handlers: StateMachineSource['handlers'] } {
   const template = loadTemplate();
   const specs = functionSpecs(template);
-  const subs = substitutions(template);
-  // As at deploy: every ${Name} becomes the ARN of the function the template substitutes for it.
-  const definition = readFileSync(ASL_PATH, 'utf8').replace(
-    /\$\{(\w+)\}/g,
-    (_, name: string) => `${FUNCTION_ARN_PREFIX}${subs[name] ?? name}`,
-  );
+  const subs = substitutions(template, machineId);
+  const definition = readFileSync(aslPath, 'utf8').replace(/\$\{(\w+)\}/g, (_, name: string) => {
+    const logicalId = subs[name] ?? name;
+    const machine = MACHINE_NAMES[logicalId];
+    return machine ? localArn.stateMachine(machine) : `${FUNCTION_ARN_PREFIX}${logicalId}`;
+  });
   const handlers: StateMachineSource['handlers'] = {};
   for (const [stateName, state] of allStates(
     (JSON.parse(definition) as { States: Record<string, AslState> }).States,
   )) {
-    if (state.Type !== 'Task' || !state.Resource) continue;
+    if (state.Type !== 'Task' || !state.Resource || !state.Resource.startsWith(FUNCTION_ARN_PREFIX)) continue;
     const spec = specs[state.Resource.slice(FUNCTION_ARN_PREFIX.length)];
     if (!spec) throw new Error(`${stateName}: no function in template.yaml for ${state.Resource}`);
     // Imported at the first invocation, as Lambda does: the module reads its environment (log level…) then.
@@ -207,7 +235,7 @@ export function drillStateMachine(options: DrillMachineOptions = {}): LocalState
         lambdaContext(spec.logicalId, spec.timeoutSeconds * 1000, Date.now, spec.memoryMb),
       );
   }
-  return localStateMachine({ name: STATE_MACHINE_NAME, definition, handlers });
+  return { definition, handlers };
 }
 
 /** Starts one execution of `machine` in aws-local-stepfunctions; every event goes to `onEvent`, in order. */

@@ -50,6 +50,21 @@ export interface ExecutionSummary {
   cause?: string;
 }
 
+/** An execution that ended, in this process's terms (epoch ms; input and output as values). */
+export interface EndedExecution {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: number;
+  stopDate: number;
+  input: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  transitions: number;
+}
+
 export interface LocalStepFunctionsOptions {
   /** Called once per execution, after its terminal history event. */
   onExecutionEnd?: (execution: ExecutionSummary) => void;
@@ -252,6 +267,40 @@ export class LocalStepFunctions {
       default:
         throw new SfnFault('UnknownOperationException', `unknown operation ${action || '(none)'}`);
     }
+  }
+
+  /**
+   * Starts an execution in this process, exactly as StartExecution does (it is listed, has its history,
+   * can be stopped), and resolves when it has ended: a nested execution, or `failover-drill local`'s.
+   */
+  async runToEnd(stateMachineArn: string, name: string, input: unknown): Promise<EndedExecution> {
+    const { executionArn } = this.start({ stateMachineArn, name, input: JSON.stringify(input) }) as {
+      executionArn: string;
+    };
+    const e = this.find(executionArn);
+    await e.done;
+    const outcome = e.outcome!;
+    const failed = outcome.status !== 'SUCCEEDED';
+    return {
+      executionArn,
+      stateMachineArn,
+      name,
+      status: outcome.status,
+      startDate: e.startDate,
+      stopDate: outcome.stoppedAt,
+      input,
+      output: failed ? undefined : outcome.output,
+      error: failed ? (e.stop?.error ?? outcome.error) : undefined,
+      cause: failed ? (e.stop?.cause ?? outcome.cause) : undefined,
+      transitions: outcome.transitions,
+    };
+  }
+
+  /** Every execution of a state machine, oldest first, as ListExecutions shows them. */
+  executionsOf(
+    stateMachineArn: string,
+  ): { name: string; status: string; startDate: number; stopDate?: number }[] {
+    return [...this.executions.values()].filter((e) => e.stateMachineArn === stateMachineArn).map(listItem);
   }
 
   private describe(e: Execution): unknown {

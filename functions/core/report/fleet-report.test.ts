@@ -8,6 +8,7 @@ import { fleetReport, worstVerdict } from './fleet-report.js';
 function storeWith(reports: Record<string, unknown>): ReportStore {
   return {
     save: async () => ({ json: 'x', html: 'y' }),
+    locate: () => ({ json: 'x', html: 'y' }),
     load: async (runId) => reports[runId],
     record: async () => {},
     history: async (): Promise<HistoryEntry[]> => [],

@@ -64,10 +64,12 @@ export const worstVerdict = (verdicts: Verdict[]): Verdict =>
   verdicts.reduce<Verdict>((worst, v) => (RANK[v] > RANK[worst] ? v : worst), 'pass');
 
 function rowOf(
-  target: { replicationGroupId: string; nodeGroupId: string; runId: string },
+  planned: { replicationGroupId: string; nodeGroupId: string; runId: string },
   report: DrillReport | undefined,
   caught: { Error: string; Cause?: unknown } | undefined,
 ): FleetTargetRow {
+  const { replicationGroupId, nodeGroupId, runId } = planned;
+  const target = { replicationGroupId, nodeGroupId, runId };
   if (report) {
     return {
       ...target,

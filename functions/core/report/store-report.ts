@@ -26,7 +26,9 @@ export async function storeDrillReport(
     // Twice the window: errors in between are read but not compared.
     report.trend = trendOf(current, await store.history(replicationGroupId, nodeGroupId, TREND_WINDOW * 2));
   }
-  report.files = await store.save(runId, {
+  // The stored JSON says where it is stored (a fleet's summary links each target's report from it).
+  report.files = store.locate(runId);
+  await store.save(runId, {
     json: `${JSON.stringify(report, null, 2)}\n`,
     html: renderReportHtml(report),
   });
