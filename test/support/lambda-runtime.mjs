@@ -17,6 +17,7 @@ const failure = (phase, error) => ({
 });
 
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 let exports;
 try {
   exports = await import(pathToFileURL(file).href);
@@ -25,6 +26,9 @@ try {
   process.exit(0);
 }
 const importMs = performance.now() - started;
+// CPU time (all threads) of the import: what it costs with the machine to itself, whatever the load.
+const cpu = process.cpuUsage(cpuBefore);
+const importCpuMs = (cpu.user + cpu.system) / 1000;
 const handler = exportPath.split('.').reduce((at, key) => at?.[key], exports);
 if (typeof handler !== 'function') {
   report({
@@ -53,8 +57,8 @@ try {
     const callback = (error, value) => (error ? reject(error) : resolve(value));
     Promise.resolve(handler(JSON.parse(eventJson), context, callback)).then(resolve, reject);
   });
-  report({ phase: 'invoke', importMs, result });
+  report({ phase: 'invoke', importMs, importCpuMs, result });
 } catch (error) {
-  report({ ...failure('invoke', error), importMs });
+  report({ ...failure('invoke', error), importMs, importCpuMs });
 }
 process.exit(0);

@@ -21,6 +21,8 @@ export interface ColdInvocation {
   result?: unknown;
   /** The module's import (cold start) alone, in ms, measured inside the child. */
   importMs?: number;
+  /** The CPU time (user + system, all threads) of that import, in ms: the figure load does not inflate. */
+  importCpuMs?: number;
   stdout: string;
   stderr: string;
 }
