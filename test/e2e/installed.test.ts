@@ -73,7 +73,7 @@ describe('the installed package', () => {
     for (const command of ['local', 'measure', 'emulator', 'gate']) expect(help.stdout).toContain(command);
   });
 
-  it('runs a whole local drill that loses writes, and stores its HTML report', async () => {
+  it('runs a whole local drill that loses writes, and stores its HTML report with the charts', async () => {
     // Act
     const result = await cli(['local', '--replication-lag-ms', '500', '--json', 'report.json']);
 
@@ -83,6 +83,7 @@ describe('the installed package', () => {
     expect(report.verdict).toBe('fail');
     expect(report.writes.lost).toBeGreaterThan(0);
     const html = await readFile(report.files!.html, 'utf8');
-    expect(html).toContain('<html');
+    expect(html).toContain('<figure id="chart-rate"><div class="chart"><svg');
+    expect(html).toContain('<figure id="chart-latency"><div class="chart"><svg');
   });
 });

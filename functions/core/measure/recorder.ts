@@ -7,6 +7,7 @@ import { VarintReader, VarintWriter } from './codec.js';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from './latency.js';
 import { type ErrorOutcome, NOT_SENT, type Outcome } from './outcomes.js';
 import { OutcomeLog } from './ranges.js';
+import { WriteSampler } from './sample.js';
 import type {
   AckLog,
   DisruptionMarks,
@@ -68,6 +69,7 @@ export class HistoryRecorder {
   private readonly acks: AckRing;
   private replicaLag: ReplicaLag | null = null;
   private recentLagMs: number[] = [];
+  private readonly sample = new WriteSampler();
 
   constructor(private readonly options: RecorderOptions) {
     this.acks = new AckRing(options.ackLogCapacity ?? DEFAULT_ACK_LOG_CAPACITY);
@@ -91,6 +93,7 @@ export class HistoryRecorder {
     const latencyMs = endMs - startMs;
     this.outcomes.set(seq, outcome);
     this.timeline.record(startMs, outcome, latencyMs);
+    this.sample.add(startMs, latencyMs, outcome);
     this.counts.attempted++;
     if (result === 'ok') {
       this.counts.acknowledged++;
@@ -175,6 +178,7 @@ export class HistoryRecorder {
     | 'latency'
     | 'ackLog'
     | 'replicaLag'
+    | 'writeSample'
   > {
     const { before, during, tail } = this.latency;
     return {
@@ -193,6 +197,7 @@ export class HistoryRecorder {
       replicaLag: this.replicaLag
         ? { ...this.replicaLag, predictedLost: this.predictedLost(this.replicaLag) }
         : null,
+      writeSample: this.sample.encode(),
     };
   }
 
@@ -264,6 +269,7 @@ export class HistoryRecorder {
       lastFaultSeenStartMs: null,
     };
     this.acks.freeze();
+    this.sample.freeze(atMs);
   }
 }
 

@@ -1,4 +1,5 @@
 /** The writer's compact, JSON-serialisable summary: what the verifier and the report work from. */
+import type { WriteSample } from './sample.js';
 import type { EncodedTimeline } from './timeline.js';
 
 /** Who the data plane says is primary, sampled on a separate monitor connection. */
@@ -130,4 +131,6 @@ export interface WriterSummary {
   ackLog: AckLog;
   /** Null without a replica the writer could read (or before the first sample). */
   replicaLag: ReplicaLag | null;
+  /** Single writes around the disruption (bounded), for the latency-over-time chart. */
+  writeSample?: WriteSample;
 }

@@ -52,7 +52,7 @@ describe('drillReport', () => {
     expect(report.cleanup.errors).toEqual([{ name: 'DataPlaneError', message: 'connection refused' }]);
   });
 
-  it('renders a standalone HTML page with every figure escaped', () => {
+  it('renders a standalone HTML page with every figure escaped', async () => {
     // Prepare
     const report = drillReport({
       request: { replicationGroupId: 'grp' },
@@ -61,7 +61,7 @@ describe('drillReport', () => {
     });
 
     // Act
-    const html = renderReportHtml(report);
+    const html = await renderReportHtml(report);
 
     // Assess
     expect(html).toMatch(/^<!doctype html>/);

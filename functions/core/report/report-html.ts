@@ -1,5 +1,20 @@
+/**
+ * The report as one self-contained HTML page: inline CSS, charts as inline SVG rendered on the server, no
+ * script, nothing fetched. The page is a list of sections, each a small renderer of the report; a new
+ * part of the report (client profiles, shards, a fleet, a dry run) is one more entry in SECTIONS.
+ */
 import type { LatencyPercentiles } from '../measure/latency.js';
+import { type ReportCharts, renderCharts } from './charts.js';
 import type { DrillReport } from './drill-report.js';
+import { type Finding, findingsOf } from './findings.js';
+
+/** What the sections render from besides the report: derived once for the page. */
+export interface ReportView {
+  charts: ReportCharts;
+  findings: Finding[];
+}
+
+export type Section = (report: DrillReport, view: ReportView) => string;
 
 const html = (value: unknown) => String(value ?? '—').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -10,40 +25,120 @@ function rows(pairs: [string, unknown][]): string {
   return pairs.map(([k, v]) => `<tr><th>${html(k)}</th><td>${html(v)}</td></tr>`).join('');
 }
 
+/** Tables scroll inside their own box: the page never scrolls sideways, also on a phone. */
+const table = (inner: string) => `<div class="scroll"><table>${inner}</table></div>`;
+
 function latencyRow(phase: string, p: LatencyPercentiles): string {
   const cells = [p.count, p.p50, p.p95, p.p99, p.p999, p.max].map((v) => `<td>${html(v)}</td>`).join('');
   return `<tr><th>${phase}</th>${cells}</tr>`;
 }
 
-/**
- * The timeline as a strip of bars, one per 100 ms bucket: height is writes acknowledged, red marks
- * failed writes, amber indeterminate ones. CSS only, so the file stands alone and works offline.
- */
-function timelineStrip(report: DrillReport): string {
-  const t = report.timeline;
-  if (!t || t.ok.length === 0) return '<p>No timeline: no writes were made.</p>';
-  const peak = Math.max(1, ...t.ok.map((ok, i) => ok + (t.fail[i] ?? 0) + (t.info[i] ?? 0)));
-  const bars = t.ok
-    .map((ok, i) => {
-      const fail = t.fail[i] ?? 0;
-      const info = t.info[i] ?? 0;
-      const h = (n: number) => `${((n / peak) * 100).toFixed(1)}%`;
-      const at = t.startMs + i * t.bucketMs;
-      return `<div class="b" title="${at} ms: ${ok} ok, ${fail} fail, ${info} info"><i class="info" style="height:${h(info)}"></i><i class="fail" style="height:${h(fail)}"></i><i class="ok" style="height:${h(ok)}"></i></div>`;
-    })
+const verdictSection: Section = (report) => {
+  const w = report.writes;
+  const headline = report.headline.replace(/^(PASS|FAIL|ERROR) /, '');
+  const tiles: [string, string, boolean][] = [
+    ['downtime', `${ms(report.downtime.ms)}${report.downtime.complete ? '' : '+'}`, false],
+    ['lost writes', String(w.lost), w.lost > 0],
+    ['data-loss window', ms(report.dataLossWindow.ms), report.dataLossWindow.ms > 0],
+    ['time to promote', ms(report.failover.timeToPromoteMs), false],
+    ['acknowledged', String(w.acknowledged), false],
+  ];
+  return `<header class="verdict ${report.verdict}"><p class="badge" id="verdict">${html(report.verdict)}</p><h1>${html(headline)}</h1>
+<p class="meta">${html(report.drill.replicationGroupId ?? report.endpoint)} / node group ${html(report.drill.nodeGroupId)} · run ${html(report.runId)}${report.run.startedAtEpochMs ? ` · ${html(new Date(report.run.startedAtEpochMs).toISOString())}` : ''}</p></header>
+<ul class="tiles">${tiles.map(([k, v, bad]) => `<li${bad ? ' class="bad"' : ''}><b>${html(v)}</b><span>${html(k)}</span></li>`).join('')}</ul>`;
+};
+
+const problemsSection: Section = (report) => {
+  const violations = report.violations.map((v) => `<li>${html(v.message)}</li>`).join('');
+  return [
+    report.error
+      ? `<section id="error"><h2>Error</h2><p><b>${html(report.error.name)}</b>: ${html(report.error.message)}</p></section>`
+      : '',
+    violations ? `<section id="violations"><h2>Thresholds exceeded</h2><ul>${violations}</ul></section>` : '',
+  ].join('');
+};
+
+const findingsSection: Section = (_report, { findings }) => {
+  if (findings.length === 0) return '';
+  const items = findings
+    .map(
+      (f) =>
+        `<li class="finding ${f.severity}" data-finding="${html(f.id)}"><p class="title">${html(f.title)}</p><p>${html(f.detail)}</p><p class="rests">Rests on: ${f.figures.map((x) => `${html(x.name)} <b>${html(x.value)}</b>`).join(' · ')}</p></li>`,
+    )
     .join('');
-  const span = t.ok.length * t.bucketMs;
-  const { firstLostAckMs, lastLostAckMs } = report.dataLossWindow;
-  // Lost writes were acknowledged (green) when written: the band marks when, on the same clock.
+  return `<section id="findings"><h2>What it means</h2><ul class="findings">${items}</ul></section>`;
+};
+
+const chartsSection: Section = (report, { charts }) => {
+  const listed = report.dataLossWindow.lostWrites.length;
   const lost =
-    firstLostAckMs !== null && lastLostAckMs !== null
-      ? `<div class="lost" style="left:${(((firstLostAckMs - t.startMs) / span) * 100).toFixed(2)}%;width:${Math.max(0.3, ((lastLostAckMs - firstLostAckMs) / span) * 100).toFixed(2)}%" title="${report.writes.lost} acknowledged writes lost, acknowledged between ${Math.round(firstLostAckMs)} and ${Math.round(lastLostAckMs)} ms"></div>`
+    report.writes.lost === 0
+      ? ''
+      : ` Dark red diamonds: lost writes${listed < report.writes.lost ? ` (the ${listed} the report lists)` : ''}.`;
+  const figure = (id: string, svg: string | null, caption: string) =>
+    svg
+      ? `<figure id="${id}"><div class="chart">${svg}</div><figcaption>${caption}</figcaption></figure>`
       : '';
-  return `<div class="strip">${bars}${lost}</div><p class="axis">${t.startMs} ms … ${t.startMs + span} ms on the writer's clock, ${t.bucketMs} ms per bar${lost ? '; hatched: when the lost writes were acknowledged' : ''}</p>`;
-}
+  const body =
+    figure(
+      'chart-rate',
+      charts.rate,
+      'Writes per bucket by outcome (ok green, fail red, indeterminate amber), by the time each write started. Purple: the downtime; dashed red: when the writes later found lost were acknowledged (ticks: each listed lost write); dotted lines: control-plane events and the promotion.',
+    ) +
+    figure(
+      'chart-latency',
+      charts.latency,
+      `Latency of single writes over time (log scale): one mark per write around the disruption, by the time it started; refused writes sit at the floor. The grey step line is the slowest acknowledged write per bucket over the whole timeline.${lost}`,
+    );
+  return `<section id="charts"><h2>Timeline</h2>${body || '<p>No timeline: no writes were made.</p>'}</section>`;
+};
+
+const figuresSection: Section = (report) =>
+  `<section id="figures"><h2>Figures</h2>${table(
+    rows([
+      [
+        'replication group / node group',
+        `${report.drill.replicationGroupId ?? '—'} / ${report.drill.nodeGroupId ?? '—'}`,
+      ],
+      [
+        'failover',
+        `${report.failover.from ?? '—'} → ${report.failover.to ?? '—'}${report.failoverTriggered ? ' (TestFailover)' : ''}`,
+      ],
+      [
+        'downtime',
+        `${ms(report.downtime.ms)}${report.downtime.complete ? '' : ' (lower bound: the window is open)'}`,
+      ],
+      ['data-loss window', ms(report.dataLossWindow.ms)],
+      ['time to promote', ms(report.failover.timeToPromoteMs)],
+      ['time to first successful write', ms(report.failover.timeToFirstSuccessfulWriteMs)],
+      ['time to full recovery', ms(report.failover.timeToFullRecoveryMs)],
+      [
+        'replication lag at disruption',
+        report.failover.replicationLagBytes === null ? '—' : `${report.failover.replicationLagBytes} bytes`,
+      ],
+      ['disruption', report.disruption.note],
+    ]),
+  )}</section>`;
+
+const writesSection: Section = (report) => {
+  const w = report.writes;
+  return `<section id="writes"><h2>Writes</h2>${table(
+    rows([
+      ['attempted', w.attempted],
+      ['acknowledged (ok)', w.acknowledged],
+      ['failed (certainly not applied)', w.failed],
+      ['indeterminate (sent, no reply)', w.indeterminate],
+      ['lost — acknowledged and absent', w.lost],
+      ['recovered — indeterminate and present', w.recovered],
+      ['indeterminate and absent', w.indeterminateAbsent],
+      ['unexpected', w.unexpected],
+      ['failed but present (must be 0)', w.failedButPresent],
+    ]),
+  )}</section>`;
+};
 
 /** The trend over the target's previous drills: medians, the verdict of the rule, the past runs. */
-function trendSection(report: DrillReport): string {
+const trendSection: Section = (report) => {
   const t = report.trend;
   if (!t) return '';
   const regression =
@@ -55,88 +150,86 @@ function trendSection(report: DrillReport): string {
         `<tr><td>${html(new Date(e.at).toISOString())}</td><td>${html(e.runId)}</td><td>${html(e.verdict)}</td><td>${html(ms(e.downtimeMs))}</td><td>${html(e.lost)}</td></tr>`,
     )
     .join('');
-  return `<h2>Trend</h2><table>${rows([
-    ['previous drills compared', t.previous],
-    ['median downtime', ms(t.downtimeMedianMs)],
-    ['median lost writes', t.lostMedian],
-    ['regression', regression],
-  ])}</table><p class="axis">Rule: ${html(t.rule)}</p>${past ? `<table><tr><th>at</th><th>run</th><th>verdict</th><th>downtime</th><th>lost</th></tr>${past}</table>` : ''}`;
-}
+  return `<section id="trend"><h2>Trend</h2>${table(
+    rows([
+      ['previous drills compared', t.previous],
+      ['median downtime', ms(t.downtimeMedianMs)],
+      ['median lost writes', t.lostMedian],
+      ['regression', regression],
+    ]),
+  )}<p class="note">Rule: ${html(t.rule)}</p>${past ? table(`<tr><th>at</th><th>run</th><th>verdict</th><th>downtime</th><th>lost</th></tr>${past}`) : ''}</section>`;
+};
 
-export function renderReportHtml(report: DrillReport): string {
-  const w = report.writes;
-  const colour = { pass: '#1a7f37', fail: '#cf222e', error: '#9a6700' }[report.verdict];
+const eventsSection: Section = (report) => {
   const events = report.failover.events
     .map(
       (e) =>
         `<tr><td>${html(e.atMs === null ? null : `${Math.round(e.atMs)} ms`)}</td><td>${html(e.kind)}</td><td>${html(e.message)}</td></tr>`,
     )
     .join('');
-  const violations = report.violations.map((v) => `<li>${html(v.message)}</li>`).join('');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>failover-drill ${html(report.runId)}: ${html(report.verdict)}</title>
-<style>
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem;max-width:70rem;color:#1f2328}
-h1{font-size:1.3rem}.verdict{color:#fff;background:${colour};padding:.1rem .6rem;border-radius:4px;text-transform:uppercase}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid #d0d7de;padding:.25rem .8rem;text-align:left}
+  return `<section id="events"><h2>Failover events</h2>${table(`<tr><th>writer time</th><th>kind</th><th>event</th></tr>${events}`)}</section>`;
+};
+
+const latencySection: Section = (report) =>
+  `<section id="latency"><h2>Latency of acknowledged writes (ms)</h2>${table(
+    `<tr><th></th><th>count</th><th>p50</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th></tr>${latencyRow('before', report.latency.before)}${latencyRow('during', report.latency.during)}${latencyRow('after', report.latency.after)}`,
+  )}</section>`;
+
+const cleanupSection: Section = (report) =>
+  `<section id="cleanup"><h2>Cleanup</h2>${table(
+    rows([
+      ['keys deleted', report.cleanup.deleted],
+      ['lock released', report.cleanup.lockReleased],
+      ['note', report.cleanup.note],
+      ...report.cleanup.errors.map((e): [string, unknown] => [e.name, e.message]),
+    ]),
+  )}</section>`;
+
+/** The page, top to bottom. */
+export const SECTIONS: Section[] = [
+  verdictSection,
+  problemsSection,
+  findingsSection,
+  chartsSection,
+  figuresSection,
+  writesSection,
+  trendSection,
+  eventsSection,
+  latencySection,
+  cleanupSection,
+];
+
+const STYLE = `
+*{box-sizing:border-box}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;padding:1rem;max-width:72rem;color:#1f2328;overflow-wrap:break-word}
+h1{font-size:1.25rem;margin:.2rem 0}h2{font-size:1.1rem;margin:1.6rem 0 .5rem;border-bottom:1px solid #d0d7de;padding-bottom:.2rem}
+.verdict{border-left:8px solid;padding:.6rem 1rem;border-radius:6px;background:#f6f8fa}
+.verdict.pass{border-color:#1a7f37}.verdict.fail{border-color:#cf222e}.verdict.error{border-color:#9a6700}
+.badge{display:inline-block;margin:0;color:#fff;font-weight:700;letter-spacing:.05em;padding:.05rem .6rem;border-radius:4px;text-transform:uppercase}
+.pass .badge{background:#1a7f37}.fail .badge{background:#cf222e}.error .badge{background:#9a6700}
+.meta,.note,figcaption{color:#57606a;font-size:13px;margin:.2rem 0}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.5rem;list-style:none;padding:0;margin:1rem 0}
+.tiles li{border:1px solid #d0d7de;border-radius:6px;padding:.5rem .7rem}.tiles b{display:block;font-size:1.3rem}.tiles span{color:#57606a;font-size:13px}
+.tiles li.bad{border-color:#cf222e;background:#ffebe9}
+.findings{list-style:none;padding:0}.finding{border-left:4px solid #8c959f;padding:.3rem .8rem;margin:.6rem 0;background:#f6f8fa;border-radius:4px}
+.finding.critical{border-color:#cf222e}.finding.warning{border-color:#d4a72c}.finding.info{border-color:#0969da}
+.finding p{margin:.25rem 0}.finding .title{font-weight:600}.rests{font-size:13px;color:#57606a}
+figure{margin:0 0 1rem}.chart{overflow-x:auto}.chart svg{width:100%;min-width:640px;height:auto;display:block}
+.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;margin:.3rem 0 1rem}th,td{border-bottom:1px solid #d0d7de;padding:.25rem .7rem;text-align:left;vertical-align:top}
 th{font-weight:600;background:#f6f8fa}
-.strip{position:relative;display:flex;align-items:flex-end;height:120px;border:1px solid #d0d7de;padding:2px;gap:0}
-.lost{position:absolute;top:0;bottom:0;background:repeating-linear-gradient(45deg,rgba(207,34,46,.55) 0 4px,transparent 4px 8px);border-left:2px solid #cf222e;border-right:2px solid #cf222e}
-.b{flex:1;display:flex;flex-direction:column-reverse;height:100%;min-width:1px}
-.b i{display:block}.ok{background:#2da44e}.fail{background:#cf222e}.info{background:#d4a72c}
-.axis{color:#57606a;font-size:12px}
-</style></head><body>
-<h1><span class="verdict">${html(report.verdict)}</span> ${html(report.headline.replace(/^(PASS|FAIL|ERROR) /, ''))}</h1>
-<table>${rows([
-    ['run', report.runId],
-    [
-      'replication group / node group',
-      `${report.drill.replicationGroupId ?? '—'} / ${report.drill.nodeGroupId ?? '—'}`,
-    ],
-    [
-      'failover',
-      `${report.failover.from ?? '—'} → ${report.failover.to ?? '—'}${report.failoverTriggered ? ' (TestFailover)' : ''}`,
-    ],
-    [
-      'downtime',
-      `${ms(report.downtime.ms)}${report.downtime.complete ? '' : ' (lower bound: the window is open)'}`,
-    ],
-    ['data-loss window', ms(report.dataLossWindow.ms)],
-    ['time to promote', ms(report.failover.timeToPromoteMs)],
-    ['time to first successful write', ms(report.failover.timeToFirstSuccessfulWriteMs)],
-    ['time to full recovery', ms(report.failover.timeToFullRecoveryMs)],
-    [
-      'replication lag at disruption',
-      report.failover.replicationLagBytes === null ? '—' : `${report.failover.replicationLagBytes} bytes`,
-    ],
-    ['disruption', report.disruption.note],
-  ])}</table>
-${report.error ? `<h2>Error</h2><p><b>${html(report.error.name)}</b>: ${html(report.error.message)}</p>` : ''}
-${violations ? `<h2>Thresholds exceeded</h2><ul>${violations}</ul>` : ''}
-<h2>Writes</h2>
-<table>${rows([
-    ['attempted', w.attempted],
-    ['acknowledged (ok)', w.acknowledged],
-    ['failed (certainly not applied)', w.failed],
-    ['indeterminate (sent, no reply)', w.indeterminate],
-    ['lost — acknowledged and absent', w.lost],
-    ['recovered — indeterminate and present', w.recovered],
-    ['indeterminate and absent', w.indeterminateAbsent],
-    ['unexpected', w.unexpected],
-    ['failed but present (must be 0)', w.failedButPresent],
-  ])}</table>
-<h2>Timeline</h2>${timelineStrip(report)}
-${trendSection(report)}
-<h2>Failover events</h2><table><tr><th>writer time</th><th>kind</th><th>event</th></tr>${events}</table>
-<h2>Latency of acknowledged writes (ms)</h2>
-<table><tr><th></th><th>count</th><th>p50</th><th>p95</th><th>p99</th><th>p99.9</th><th>max</th></tr>
-${latencyRow('before', report.latency.before)}${latencyRow('during', report.latency.during)}${latencyRow('after', report.latency.after)}</table>
-<h2>Cleanup</h2><table>${rows([
-    ['keys deleted', report.cleanup.deleted],
-    ['lock released', report.cleanup.lockReleased],
-    ['note', report.cleanup.note],
-    ...report.cleanup.errors.map((e): [string, unknown] => [e.name, e.message]),
-  ])}</table>
+`;
+
+export async function renderReportHtml(report: DrillReport): Promise<string> {
+  const view: ReportView = { charts: await renderCharts(report), findings: findingsOf(report) };
+  const body = SECTIONS.map((section) => section(report, view))
+    .filter(Boolean)
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>failover-drill ${html(report.runId)}: ${html(report.verdict)}</title>
+<style>${STYLE}</style></head><body>
+${body}
 </body></html>
 `;
 }

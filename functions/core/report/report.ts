@@ -6,6 +6,7 @@
 import { errorInfo } from '../../shared/errors.js';
 import { decodeHistogram, type LatencyPercentiles, percentilesOf } from '../measure/latency.js';
 import type { SeqRange } from '../measure/ranges.js';
+import type { WriteSample } from '../measure/sample.js';
 import type { ReplicaLag, WriterSummary } from '../measure/summary.js';
 import { type Thresholds, type ThresholdsInput, thresholdsSchema } from '../measure/thresholds.js';
 import { decodeTimeline, type Timeline } from '../measure/timeline.js';
@@ -103,6 +104,8 @@ export interface Report {
   };
   latency: { before: LatencyPercentiles; during: LatencyPercentiles; after: LatencyPercentiles };
   timeline: ReportTimeline | null;
+  /** Single writes around the disruption, encoded (`decodeWriteSample`): the latency chart's marks. */
+  writeSample: WriteSample | null;
   thresholds: Thresholds;
   violations: Violation[];
   lostRanges: SeqRange[];
@@ -204,6 +207,7 @@ export function buildReport(input: BuildReportInput): Report {
         }
       : { before: EMPTY_LATENCY, during: EMPTY_LATENCY, after: EMPTY_LATENCY },
     timeline: summary ? reportTimeline(summary) : null,
+    writeSample: summary?.writeSample ?? null,
     thresholds,
     violations,
     lostRanges: verification?.lostRanges.slice(0, RANGES_LISTED) ?? [],

@@ -30,7 +30,7 @@ export async function storeDrillReport(
   report.files = store.locate(runId);
   await store.save(runId, {
     json: `${JSON.stringify(report, null, 2)}\n`,
-    html: renderReportHtml(report),
+    html: await renderReportHtml(report),
   });
   if (measured) {
     await store.record({ ...current, replicationGroupId, nodeGroupId, at: now(), files: report.files });
