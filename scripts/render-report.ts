@@ -1,4 +1,4 @@
-// node bin/run-ts.js scripts/render-report.ts REPORT.json OUT.html [OUT.png]
+// node bin/run-ts.js scripts/render-report.ts REPORT.json OUT.html [OUT.png]  (npm run report:render -- …)
 // Renders a stored report's HTML again (after a change to the page), and a screenshot of it through
 // Debian's chromium (the README's docs/report.png is made this way from test/fixtures/report-lost-writes.json).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,13 @@ if (png) {
   try {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(resolve(out)).href);
-    await page.screenshot({ path: png, fullPage: true });
+    // The part people look at first: the verdict, what it means, and the charts.
+    const charts = await page.locator('#charts').boundingBox();
+    await page.screenshot({
+      path: png,
+      fullPage: true,
+      clip: { x: 0, y: 0, width: 1280, height: Math.ceil((charts?.y ?? 0) + (charts?.height ?? 900)) },
+    });
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * part of the report (client profiles, shards, a fleet, a dry run) is one more entry in SECTIONS.
  */
 import type { LatencyPercentiles } from '../measure/latency.js';
-import { type ReportCharts, renderCharts } from './charts.js';
+import type { ReportCharts } from './charts.js';
 import type { DrillReport } from './drill-report.js';
 import { type Finding, findingsOf } from './findings.js';
 
@@ -221,6 +221,9 @@ th{font-weight:600;background:#f6f8fa}
 `;
 
 export async function renderReportHtml(report: DrillReport): Promise<string> {
+  // Loaded when a page is rendered, not when the module is: vega is most of the Report Lambda's bundle,
+  // and its cold start should not wait for it.
+  const { renderCharts } = await import('./charts.js');
   const view: ReportView = { charts: await renderCharts(report), findings: findingsOf(report) };
   const body = SECTIONS.map((section) => section(report, view))
     .filter(Boolean)
