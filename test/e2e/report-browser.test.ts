@@ -81,7 +81,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the HTML report in Chr
     expect(await latency.locator(`.mark-symbol path[fill="${OK}"]`).count()).toBeGreaterThan(500);
     expect(await latency.locator(`.mark-symbol path[fill="${LOST}"]`).count()).toBeGreaterThan(50);
     // The markers, by their labels.
-    for (const label of ['T0: TestFailover requested', 'new primary seen', 'downtime 52 ms'])
+    for (const label of ['T0: TestFailover requested', 'new primary seen', 'downtime 44 ms'])
       expect(await rate.locator('text', { hasText: label }).count(), label).toBe(1);
     await expect(page.locator('[data-finding="asynchronous-replication"]').isVisible()).resolves.toBe(true);
     expect(await overflow(page)).toBe(0);
