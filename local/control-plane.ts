@@ -69,8 +69,16 @@ function errorResponse(
   };
 }
 
+/** Sees every exchange the control plane answers (conformance tests hold each answer against AWS's models). */
+export type Observer = (
+  service: string | undefined,
+  request: ServiceRequest,
+  response: ServiceResponse,
+) => void;
+
 export class ControlPlane {
   private readonly services = new Map<string, Mounted>();
+  private readonly observers: Observer[] = [];
   private closing: Promise<void> | undefined;
   private opened!: () => void;
   /** Requests wait here until every service is mounted: none is told UnknownService during start-up. */
@@ -137,6 +145,11 @@ export class ControlPlane {
     this.opened();
   }
 
+  /** Tells `observer` of every request answered from now on, with its answer. */
+  observe(observer: Observer): void {
+    this.observers.push(observer);
+  }
+
   /** Serves `service` (the SigV4 signing name: elasticache, sns, states, …) with `handler`. */
   mount(service: string, handler: ServiceHandler, options: MountOptions = {}): void {
     this.services.set(service, { handler, ...options });
@@ -165,6 +178,12 @@ export class ControlPlane {
   async dispatch(request: ServiceRequest): Promise<ServiceResponse> {
     await this.ready;
     const service = this.route(request);
+    const response = await this.answer(service, request);
+    for (const observer of this.observers) observer(service, request, response);
+    return response;
+  }
+
+  private async answer(service: string | undefined, request: ServiceRequest): Promise<ServiceResponse> {
     const mounted = service === undefined ? undefined : this.services.get(service);
     if (!mounted) {
       return errorResponse(request, 400, 'UnknownService', 'No local service serves this request.');

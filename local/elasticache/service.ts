@@ -30,6 +30,8 @@ type Resource = { kind: 'replicationgroup'; group: LocalGroup } | { kind: 'clust
 
 export class ElastiCacheService {
   readonly events: EventLog;
+  /** The operations served, by their API names. */
+  readonly operations: string[];
   readonly budget: FailoverBudget;
   readonly handler: ServiceHandler;
   private readonly groups = new Map<string, LocalGroup>();
@@ -41,15 +43,17 @@ export class ElastiCacheService {
     this.clock = options.clock ?? (() => new Date());
     this.events = new EventLog(this.clock);
     this.budget = options.budget ?? new FailoverBudget(undefined, () => this.clock().getTime());
-    this.handler = queryService(ELASTICACHE_XMLNS, {
-      DescribeReplicationGroups: (p) => this.describeReplicationGroups(p),
-      DescribeCacheClusters: (p) => this.describeCacheClusters(p),
-      TestFailover: (p) => this.testFailover(p),
-      DescribeEvents: (p) => this.describeEvents(p),
-      ListTagsForResource: (p) => this.listTags(p),
-      AddTagsToResource: (p) => this.addTags(p),
-      RemoveTagsFromResource: (p) => this.removeTags(p),
-    });
+    const actions = {
+      DescribeReplicationGroups: (p: QueryParams) => this.describeReplicationGroups(p),
+      DescribeCacheClusters: (p: QueryParams) => this.describeCacheClusters(p),
+      TestFailover: (p: QueryParams) => this.testFailover(p),
+      DescribeEvents: (p: QueryParams) => this.describeEvents(p),
+      ListTagsForResource: (p: QueryParams) => this.listTags(p),
+      AddTagsToResource: (p: QueryParams) => this.addTags(p),
+      RemoveTagsFromResource: (p: QueryParams) => this.removeTags(p),
+    };
+    this.operations = Object.keys(actions);
+    this.handler = queryService(ELASTICACHE_XMLNS, actions);
   }
 
   get account(): Account {

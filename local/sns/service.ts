@@ -47,14 +47,18 @@ const ATTRIBUTE_LIMIT = 10;
 
 export class SnsService {
   readonly handler: ServiceHandler;
+  /** The operations served, by their API names. */
+  readonly operations: string[];
   private readonly topics = new Set<string>();
   private readonly messages: PublishedMessage[] = [];
 
   constructor(private readonly options: SnsServiceOptions) {
-    this.handler = queryService(SNS_XMLNS, {
-      CreateTopic: (p) => ({ TopicArn: this.createTopic(p.required('Name')) }),
-      Publish: (p) => this.publish(p),
-    });
+    const actions = {
+      CreateTopic: (p: QueryParams) => ({ TopicArn: this.createTopic(p.required('Name')) }),
+      Publish: (p: QueryParams) => this.publish(p),
+    };
+    this.operations = Object.keys(actions);
+    this.handler = queryService(SNS_XMLNS, actions);
   }
 
   /** Creates the topic (idempotent) and returns its ARN. */

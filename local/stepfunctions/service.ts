@@ -204,69 +204,68 @@ export class LocalStepFunctions {
     }
   };
 
-  private async act(action: string, body: Record<string, unknown>): Promise<unknown> {
-    switch (action) {
-      case 'StartExecution':
-        return this.start(body);
-      case 'StopExecution':
-        return this.stop(body);
-      case 'DescribeExecution':
-        return this.describe(this.find(body.executionArn));
-      case 'GetExecutionHistory': {
-        const e = this.find(body.executionArn);
-        const events = body.reverseOrder === true ? [...e.history.events].reverse() : e.history.events;
-        const { items, nextToken } = page(events, body, `${e.executionArn}|${body.reverseOrder === true}`);
-        return { events: body.includeExecutionData === false ? items.map(withoutData) : items, nextToken };
-      }
-      case 'ListExecutions': {
-        const machine = this.machine(body.stateMachineArn);
-        const filter = body.statusFilter;
-        if (filter !== undefined && !STATUSES.has(String(filter)))
-          throw new SfnFault(
-            'ValidationException',
-            `statusFilter must be one of ${[...STATUSES].join(', ')}`,
-          );
-        // Newest first, as Step Functions lists them.
-        const executions = [...this.executions.values()]
-          .filter(
-            (e) => e.stateMachineArn === machine.spec.arn && (filter === undefined || e.status === filter),
-          )
-          .reverse();
-        const { items, nextToken } = page(executions, body, `${machine.spec.arn}|${String(filter)}`);
-        return {
-          executions: items.map(listItem),
-          nextToken,
-        };
-      }
-      case 'DescribeStateMachine': {
-        const { spec, creationDate } = this.machine(body.stateMachineArn);
-        return {
+  private readonly actions: Record<string, (body: Record<string, unknown>) => unknown> = {
+    StartExecution: (body) => this.start(body),
+    StopExecution: (body) => this.stop(body),
+    DescribeExecution: (body) => this.describe(this.find(body.executionArn)),
+    GetExecutionHistory: (body) => {
+      const e = this.find(body.executionArn);
+      const events = body.reverseOrder === true ? [...e.history.events].reverse() : e.history.events;
+      const { items, nextToken } = page(events, body, `${e.executionArn}|${body.reverseOrder === true}`);
+      return { events: body.includeExecutionData === false ? items.map(withoutData) : items, nextToken };
+    },
+    ListExecutions: (body) => {
+      const machine = this.machine(body.stateMachineArn);
+      const filter = body.statusFilter;
+      if (filter !== undefined && !STATUSES.has(String(filter)))
+        throw new SfnFault('ValidationException', `statusFilter must be one of ${[...STATUSES].join(', ')}`);
+      // Newest first, as Step Functions lists them.
+      const executions = [...this.executions.values()]
+        .filter(
+          (e) => e.stateMachineArn === machine.spec.arn && (filter === undefined || e.status === filter),
+        )
+        .reverse();
+      const { items, nextToken } = page(executions, body, `${machine.spec.arn}|${String(filter)}`);
+      return {
+        executions: items.map(listItem),
+        nextToken,
+      };
+    },
+    DescribeStateMachine: (body) => {
+      const { spec, creationDate } = this.machine(body.stateMachineArn);
+      return {
+        stateMachineArn: spec.arn,
+        name: spec.name,
+        status: 'ACTIVE',
+        definition: spec.definition,
+        roleArn: spec.roleArn,
+        type: 'STANDARD',
+        creationDate: seconds(creationDate),
+        loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+        tracingConfiguration: { enabled: false },
+      };
+    },
+    ListStateMachines: (body) => {
+      const { items, nextToken } = page([...this.machines.values()], body, 'stateMachines');
+      return {
+        stateMachines: items.map(({ spec, creationDate }) => ({
           stateMachineArn: spec.arn,
           name: spec.name,
-          status: 'ACTIVE',
-          definition: spec.definition,
-          roleArn: spec.roleArn,
           type: 'STANDARD',
           creationDate: seconds(creationDate),
-          loggingConfiguration: { level: 'OFF', includeExecutionData: false },
-          tracingConfiguration: { enabled: false },
-        };
-      }
-      case 'ListStateMachines': {
-        const { items, nextToken } = page([...this.machines.values()], body, 'stateMachines');
-        return {
-          stateMachines: items.map(({ spec, creationDate }) => ({
-            stateMachineArn: spec.arn,
-            name: spec.name,
-            type: 'STANDARD',
-            creationDate: seconds(creationDate),
-          })),
-          nextToken,
-        };
-      }
-      default:
-        throw new SfnFault('UnknownOperationException', `unknown operation ${action || '(none)'}`);
-    }
+        })),
+        nextToken,
+      };
+    },
+  };
+
+  /** The operations served, by their API names. */
+  readonly operations = Object.keys(this.actions);
+
+  private async act(action: string, body: Record<string, unknown>): Promise<unknown> {
+    const run = Object.hasOwn(this.actions, action) ? this.actions[action] : undefined;
+    if (!run) throw new SfnFault('UnknownOperationException', `unknown operation ${action || '(none)'}`);
+    return run(body);
   }
 
   /**

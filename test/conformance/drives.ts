@@ -1,0 +1,159 @@
+/** Each service's operations called through the unmodified SDK client, answers and faults alike. */
+import {
+  AddTagsToResourceCommand,
+  DescribeCacheClustersCommand,
+  DescribeEventsCommand,
+  DescribeReplicationGroupsCommand,
+  ListTagsForResourceCommand,
+  RemoveTagsFromResourceCommand,
+  TestFailoverCommand,
+} from '@aws-sdk/client-elasticache';
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
+import type { LocalCloud } from '../../local/cloud.js';
+import { elastiCacheClient, snsClient } from '../support/local-cloud.js';
+
+/** A call whose fault is part of the drive: the answer is recorded either way. */
+const either = (call: Promise<unknown>) =>
+  call.then(
+    () => undefined,
+    () => undefined,
+  );
+
+export async function driveElastiCache(cloud: LocalCloud): Promise<void> {
+  const ec = elastiCacheClient(cloud);
+  const group = cloud.groupId;
+  const arn = `arn:aws:elasticache:${cloud.region}:000000000000:replicationgroup:${group}`;
+  const node = cloud.group.nodeGroups[0]!.nodes[0]!.id;
+  await ec.send(new DescribeReplicationGroupsCommand({}));
+  await ec.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: group, MaxRecords: 20 }));
+  await either(ec.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'nope' })));
+  await either(ec.send(new DescribeReplicationGroupsCommand({ MaxRecords: 5 })));
+  await ec.send(new DescribeCacheClustersCommand({}));
+  await ec.send(new DescribeCacheClustersCommand({ CacheClusterId: node, ShowCacheNodeInfo: true }));
+  await either(ec.send(new DescribeCacheClustersCommand({ CacheClusterId: 'nope' })));
+  await ec.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: [{ Key: 'team', Value: 'cache' }] }));
+  await ec.send(new ListTagsForResourceCommand({ ResourceName: arn }));
+  await either(ec.send(new ListTagsForResourceCommand({ ResourceName: 'arn:bogus' })));
+  await ec.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: ['team'] }));
+  await either(ec.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: ['absent'] })));
+  await ec.send(new TestFailoverCommand({ ReplicationGroupId: group, NodeGroupId: '0001' }));
+  await either(ec.send(new TestFailoverCommand({ ReplicationGroupId: group, NodeGroupId: '0001' })));
+  await either(ec.send(new TestFailoverCommand({ ReplicationGroupId: group, NodeGroupId: '0009' })));
+  await either(ec.send(new TestFailoverCommand({ ReplicationGroupId: 'nope', NodeGroupId: '0001' })));
+  await cloud.idle();
+  await ec.send(new DescribeEventsCommand({ Duration: 60 }));
+  await ec.send(
+    new DescribeEventsCommand({ SourceType: 'replication-group', SourceIdentifier: group, MaxRecords: 20 }),
+  );
+  await either(ec.send(new DescribeEventsCommand({ StartTime: new Date(), EndTime: new Date(0) })));
+  ec.destroy();
+}
+
+export async function driveSns(cloud: LocalCloud): Promise<void> {
+  const sns = snsClient(cloud);
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'conformance' }));
+  await either(sns.send(new CreateTopicCommand({ Name: 'not a name' })));
+  await sns.send(
+    new PublishCommand({
+      TopicArn,
+      Subject: 'drill',
+      Message: '{"verdict":"pass"}',
+      MessageAttributes: { verdict: { DataType: 'String', StringValue: 'pass' } },
+    }),
+  );
+  await either(sns.send(new PublishCommand({ TopicArn: `${TopicArn}-absent`, Message: 'x' })));
+  await either(sns.send(new PublishCommand({ TopicArn, Message: 'x'.repeat(256 * 1024 + 1) })));
+  sns.destroy();
+}
+
+export async function driveStepFunctions(cloud: LocalCloud): Promise<void> {
+  const sfn = new SFNClient({
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    credentials: cloud.credentials,
+    maxAttempts: 1,
+  });
+  const stateMachineArn = cloud.stateMachineArn;
+  await sfn.send(new ListStateMachinesCommand({}));
+  await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }));
+  await either(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: `${stateMachineArn}-absent` })));
+  await either(sfn.send(new DescribeStateMachineCommand({ stateMachineArn: 'not-an-arn' })));
+  // A refused drill (no such group): Preflight fails, Cleanup and Report run, the execution fails.
+  const refused = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn,
+      name: 'refused',
+      input: JSON.stringify({ replicationGroupId: 'absent' }),
+    }),
+  );
+  await either(
+    sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'refused', input: '{"other":1}' })),
+  );
+  await either(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'bad name!' })));
+  await either(sfn.send(new StartExecutionCommand({ stateMachineArn, input: 'not json' })));
+  // A drill stopped while it runs.
+  const stopped = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn,
+      name: 'stopped',
+      input: JSON.stringify({ replicationGroupId: cloud.groupId }),
+    }),
+  );
+  await sfn.send(
+    new StopExecutionCommand({
+      executionArn: stopped.executionArn,
+      error: 'Conformance',
+      cause: 'stopped by the suite',
+    }),
+  );
+  await either(
+    sfn.send(
+      new StopExecutionCommand({
+        executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:absent`,
+      }),
+    ),
+  );
+  await cloud.stepFunctions.drain();
+  for (const executionArn of [refused.executionArn, stopped.executionArn]) {
+    await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    const first = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 3, reverseOrder: true }),
+    );
+    await sfn.send(
+      new GetExecutionHistoryCommand({
+        executionArn,
+        maxResults: 3,
+        reverseOrder: true,
+        nextToken: first.nextToken,
+      }),
+    );
+    await sfn.send(new GetExecutionHistoryCommand({ executionArn, includeExecutionData: false }));
+  }
+  await either(
+    sfn.send(new GetExecutionHistoryCommand({ executionArn: refused.executionArn, nextToken: 'forged' })),
+  );
+  await either(
+    sfn.send(
+      new DescribeExecutionCommand({
+        executionArn: 'arn:aws:states:us-east-1:000000000000:execution:failover-drill:absent',
+      }),
+    ),
+  );
+  await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+  const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1 }));
+  await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1, nextToken: page.nextToken }));
+  await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'ABORTED' }));
+  await either(sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 5000 })));
+  sfn.destroy();
+}

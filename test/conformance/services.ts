@@ -1,0 +1,35 @@
+/**
+ * The services of the local cloud held against AWS's models: one line each — its signing name, botocore's
+ * model of it, the operations it serves, and a drive that calls each of them (answers and faults) through
+ * the real SDK client. A service another issue adds gets a line and a drive here.
+ */
+import type { LocalCloud } from '../../local/cloud.js';
+import { ELASTICACHE_VERSION } from '../../local/elasticache/service.js';
+import { SNS_VERSION } from '../../local/sns/service.js';
+import { driveElastiCache, driveSns, driveStepFunctions } from './drives.js';
+
+export interface ConformanceService {
+  /** The SigV4 signing name the control plane routes by. */
+  signingName: string;
+  /** botocore's data/<service>/<apiVersion>. */
+  model: [service: string, apiVersion: string];
+  operations: (cloud: LocalCloud) => string[];
+  /** Calls every operation (and the faults it can give); the control plane records the answers. */
+  drive: (cloud: LocalCloud) => Promise<void>;
+}
+
+export const SERVICES: ConformanceService[] = [
+  {
+    signingName: 'elasticache',
+    model: ['elasticache', ELASTICACHE_VERSION],
+    operations: (c) => c.elastiCache.operations,
+    drive: driveElastiCache,
+  },
+  { signingName: 'sns', model: ['sns', SNS_VERSION], operations: (c) => c.sns.operations, drive: driveSns },
+  {
+    signingName: 'states',
+    model: ['stepfunctions', '2016-11-23'],
+    operations: (c) => c.stepFunctions.operations,
+    drive: driveStepFunctions,
+  },
+];

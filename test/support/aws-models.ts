@@ -1,0 +1,91 @@
+/**
+ * AWS's own service models, the judge of the local cloud: botocore's `data/<service>/<api>/service-2.json.gz`,
+ * from the botocore this machine has (the AWS CLI v1 parses with the same one, so the conformance suite and the
+ * second client judge by one model). Pinned: a different botocore is refused by name, not silently used.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+export const BOTOCORE_VERSION = readFileSync(new URL('./botocore-version', import.meta.url), 'utf8').trim();
+
+export interface Shape {
+  type: string;
+  members?: Record<string, { shape: string; locationName?: string; flattened?: boolean }>;
+  required?: string[];
+  member?: { shape: string; locationName?: string };
+  key?: { shape: string; locationName?: string };
+  value?: { shape: string; locationName?: string };
+  flattened?: boolean;
+  enum?: string[];
+  min?: number;
+  max?: number;
+  error?: { code?: string; httpStatusCode?: number };
+  exception?: boolean;
+  timestampFormat?: string;
+}
+
+export interface Operation {
+  name: string;
+  output?: { shape: string; resultWrapper?: string };
+  errors?: { shape: string }[];
+}
+
+export interface ServiceModel {
+  metadata: { apiVersion: string; protocol: string; xmlNamespace?: string; targetPrefix?: string };
+  operations: Record<string, Operation>;
+  shapes: Record<string, Shape>;
+}
+
+export class BotocoreMissingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BotocoreMissingError';
+  }
+}
+
+let located: { dir: string; version: string } | undefined;
+
+/** botocore's package directory and version, from python3 (once). */
+export function botocore(): { dir: string; version: string } {
+  if (located) return located;
+  let out: string;
+  try {
+    out = execFileSync(
+      'python3',
+      ['-c', 'import botocore, os; print(os.path.dirname(botocore.__file__)); print(botocore.__version__)'],
+      {
+        encoding: 'utf8',
+      },
+    );
+  } catch (error) {
+    throw new BotocoreMissingError(
+      `python3 with botocore ${BOTOCORE_VERSION} is needed: ${(error as Error).message}`,
+    );
+  }
+  const [dir = '', version = ''] = out.trim().split('\n');
+  if (version !== BOTOCORE_VERSION)
+    throw new BotocoreMissingError(
+      `botocore ${version} found; the service models are pinned at ${BOTOCORE_VERSION}`,
+    );
+  located = { dir, version };
+  return located;
+}
+
+const cache = new Map<string, ServiceModel>();
+
+/** The service model of `service` (botocore's name: elasticache, sns, stepfunctions…) at `apiVersion`. */
+export function serviceModel(service: string, apiVersion: string): ServiceModel {
+  const key = `${service}/${apiVersion}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const base = join(botocore().dir, 'data', service, apiVersion, 'service-2.json');
+  const text = existsSync(`${base}.gz`)
+    ? gunzipSync(readFileSync(`${base}.gz`)).toString('utf8')
+    : readFileSync(base, 'utf8');
+  const model = JSON.parse(text) as ServiceModel;
+  for (const [name, operation] of Object.entries(model.operations)) operation.name = name;
+  cache.set(key, model);
+  return model;
+}
