@@ -2,7 +2,7 @@
  * Every command's flags and help, and nothing heavy: each action imports its command's code only when
  * it runs, so that `--help` and `--version` print without loading the AWS SDK, ioredis or the local cloud.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { number, positiveSeconds, wholeNumber } from './args.js';
 import type { EmulatorFlags } from './emulator.js';
 import type { GateFlags } from './gate.js';
@@ -32,13 +32,7 @@ export function localCommand(): Command {
       )
       .option('--json <file>', 'write the report JSON here, on every outcome')
       .option('--report-dir <dir>', 'where JSON and HTML reports go, per run', 'drill-reports')
-      .option('--verbose', "show the Lambdas' log lines and metrics")
-      .addOption(
-        new Option(
-          '--bundles [dir]',
-          'run the Lambda artifacts `sam build` wrote (a task root per function) instead of the sources',
-        ).preset('.aws-sam/build'),
-      ),
+      .option('--verbose', "show the Lambdas' log lines and metrics"),
   ).action(async (flags: LocalFlags) => (await import('./local.js')).runLocal(flags));
 }
 

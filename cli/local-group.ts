@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { LocalCloudOptions } from '../local/cloud.js';
 import { wholeNumber } from './args.js';
@@ -13,6 +14,8 @@ export interface LocalGroupFlags {
   auth?: boolean;
   graceful?: boolean;
   detectionDelayMs?: number;
+  /** A directory of built task roots (`--bundles` alone: `.aws-sam/build`). */
+  bundles?: string;
 }
 
 export function withLocalGroupOptions(command: Command): Command {
@@ -37,7 +40,13 @@ export function withLocalGroupOptions(command: Command): Command {
       '--graceful',
       'TestFailover hands over without loss instead of crashing the primary (a control run)',
     )
-    .option('--detection-delay-ms <n>', 'TestFailover call to primary crash (default 500)', wholeNumber);
+    .option('--detection-delay-ms <n>', 'TestFailover call to primary crash (default 500)', wholeNumber)
+    .addOption(
+      new Option(
+        '--bundles [dir]',
+        'run the Lambda artifacts `sam build` wrote (a task root per function) instead of the sources',
+      ).preset('.aws-sam/build'),
+    );
 }
 
 /** The flags as startLocalCloud options (validated there, with the same messages as for library callers). */
@@ -52,5 +61,6 @@ export function localGroupOptions(flags: LocalGroupFlags): LocalCloudOptions {
     auth: flags.auth,
     graceful: flags.graceful,
     detectionDelayMs: flags.detectionDelayMs,
+    bundles: flags.bundles === undefined ? undefined : resolve(flags.bundles),
   };
 }

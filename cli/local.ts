@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import { buildReport, type Report } from '../functions/core/report/report.js';
+import type { LocalCloud } from '../local/cloud.js';
 import { runLocalDrill } from '../local/drill.js';
 import type { EventLog } from '../local/stepfunctions/runner.js';
 import { readInput } from './args.js';
@@ -14,8 +14,11 @@ export interface LocalFlags extends LocalGroupFlags {
   json?: string;
   reportDir: string;
   verbose?: boolean;
-  /** A directory of built task roots (`--bundles` alone: `.aws-sam/build`). */
-  bundles?: string;
+}
+
+/** Which code the Lambda Tasks run: the sources, or the artifacts `--bundles` named. */
+function handlersLine(cloud: LocalCloud): string {
+  return `handlers: ${cloud.bundles ? `the built artifacts in ${cloud.bundles}` : 'the TypeScript sources'}\n`;
 }
 
 /** One line per state as it finishes: the drill's progress, on stderr. */
@@ -49,7 +52,8 @@ async function runFleet(flags: LocalFlags, input: unknown): Promise<void> {
       cloud: localGroupOptions(flags),
       onCloud: (cloud) =>
         stderr.write(
-          `local cloud up: ${cloud.groupIds.join(', ')} (cluster mode ${flags.clusterMode ?? 'disabled'}) at ${cloud.endpoint}\n`,
+          `local cloud up: ${cloud.groupIds.join(', ')} (cluster mode ${flags.clusterMode ?? 'disabled'}) at ${cloud.endpoint}\n` +
+            handlersLine(cloud),
         ),
     });
     for (const drill of result.drills) {
@@ -76,7 +80,6 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
     const given = await readInput(flags.input).catch(() => undefined);
     if (isRecord(given) && 'targets' in given) return runFleet(flags, given);
   }
-  const bundles = flags.bundles ? resolve(flags.bundles) : undefined;
   await runReporting({ json: flags.json, title: 'failover-drill local' }, async (): Promise<Report> => {
     const input = flags.input ? await readInput(flags.input) : undefined;
     const result = await runLocalDrill({
@@ -84,12 +87,11 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
       dryRun: flags.dryRun,
       reportDir: flags.reportDir,
       verbose: flags.verbose,
-      bundles,
       cloud: localGroupOptions(flags),
       onCloud: (cloud) =>
         stderr.write(
           `local cloud up: ${cloud.groupId} (cluster mode ${flags.clusterMode ?? 'disabled'}) at ${cloud.endpoint}\n` +
-            `handlers: ${bundles ? `the built artifacts in ${bundles}` : 'the TypeScript sources'}\n`,
+            handlersLine(cloud),
         ),
       onEvent: progress(stderr),
     });

@@ -14,6 +14,7 @@ import { ClusterGroup } from './elasticache/cluster-group.js';
 import type { Endpoint, LocalGroup, RedisAccess, Role } from './elasticache/group.js';
 import { PrimaryReplicaGroup } from './elasticache/primary-replica-group.js';
 import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache/service.js';
+import { assertBuiltFunctions } from './lambda/handler-module.js';
 import { createTlsFiles } from './redis/tls.js';
 import { type PublishedMessage, SNS_VERSION, SnsService } from './sns/service.js';
 import { fleetStateMachine } from './stepfunctions/fleet-machine.js';
@@ -23,6 +24,7 @@ import {
   type LocalStepFunctionsOptions,
   SFN_TARGET_PREFIX,
 } from './stepfunctions/service.js';
+import { functionSpecs, loadTemplate } from './template.js';
 
 export interface LocalCloudOptions {
   /** Control plane port; default a free one. */
@@ -50,6 +52,11 @@ export interface LocalCloudOptions {
   snsLogFile?: string;
   /** TestFailover quota per rolling 24 h (default 15, as on AWS). */
   testFailoverLimit?: number;
+  /**
+   * Run the Lambda Tasks of the drill and the fleet through the built artifacts in this directory (a
+   * task root per function, as `sam build` writes `.aws-sam/build`) instead of the TypeScript sources.
+   */
+  bundles?: string;
   /** Hooks of the local Step Functions (e.g. on every execution's end). */
   stepFunctions?: LocalStepFunctionsOptions;
 }
@@ -84,6 +91,8 @@ export interface LocalCloud {
   controlPlane: ControlPlane;
   elastiCache: ElastiCacheService;
   sns: SnsService;
+  /** The built artifacts the Lambda Tasks run from, if not the sources (LocalCloudOptions.bundles). */
+  bundles?: string;
   /** Step Functions with the drill's state machine created (executions run the real ASL and handlers). */
   stepFunctions: LocalStepFunctions;
   stateMachineArn: string;
@@ -177,6 +186,7 @@ export function resolveOptions(o: LocalCloudOptions) {
     snsLogFile: o.snsLogFile,
     testFailoverLimit: integer('testFailoverLimit', o.testFailoverLimit, TEST_FAILOVER_LIMIT, 0, 1000),
     stepFunctions: o.stepFunctions ?? {},
+    bundles: o.bundles,
   } as const;
 }
 
@@ -187,6 +197,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => {});
   };
   try {
+    // A missing artifact is refused before any process is started, by the name Lambda gives it.
+    if (o.bundles) assertBuiltFunctions(o.bundles, Object.values(functionSpecs(loadTemplate())));
     // The port first: a port in use fails before any process is started.
     const controlPlane = await ControlPlane.start({ port: o.port });
     cleanup.push(() => controlPlane.close());
@@ -244,9 +256,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     controlPlane.mount('elasticache', elastiCache.handler, { queryVersion: ELASTICACHE_VERSION });
     controlPlane.mount('sns', sns.handler, { queryVersion: SNS_VERSION });
     const stepFunctions = new LocalStepFunctions(o.stepFunctions);
-    const stateMachineArn = stepFunctions.addStateMachine(drillStateMachine());
+    const handlers = { bundles: o.bundles };
+    const stateMachineArn = stepFunctions.addStateMachine(drillStateMachine(handlers));
     // The fleet's: each of its targets a nested execution of the drill's, in this same service.
-    const fleetStateMachineArn = stepFunctions.addStateMachine(fleetStateMachine(stepFunctions));
+    const fleetStateMachineArn = stepFunctions.addStateMachine(fleetStateMachine(stepFunctions, handlers));
     controlPlane.mount('states', stepFunctions.handle, { targetPrefix: SFN_TARGET_PREFIX });
     controlPlane.open();
 
@@ -264,6 +277,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stepFunctions,
       stateMachineArn,
       fleetStateMachineArn,
+      bundles: o.bundles,
       get group(): DataPlaneFacts {
         return { ...dataPlaneFacts(group), ...facts };
       },

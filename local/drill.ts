@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { parseDrillRequest } from '../functions/core/drill/request.js';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from './cloud.js';
-import { lambdaHandlerModule } from './lambda/handler-module.js';
 import { type EventLog, type ExecutionOutcome, runStateMachine } from './stepfunctions/runner.js';
-import { functionSpecs, loadTemplate } from './template.js';
 
 /**
  * The execution input of a local drill when none is given: the demo group, with timings scaled to
@@ -57,8 +54,6 @@ export interface LocalDrillOptions {
   reportDir: string;
   verbose?: boolean;
   onEvent?: (event: EventLog) => void;
-  /** Run the built Lambda artifacts in this directory (as `sam build` writes them), not the sources. */
-  bundles?: string;
   /** Called once the local cloud is up, e.g. to show its endpoints. */
   onCloud?: (cloud: LocalCloud) => void;
 }
@@ -86,12 +81,6 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
       : given;
   const request = parseDrillRequest(input);
   const runId = request.runId ?? executionName();
-  // A missing artifact is refused before anything starts (Runtime.ImportModuleError, as Lambda says it).
-  if (options.bundles) {
-    for (const spec of Object.values(functionSpecs(loadTemplate()))) {
-      lambdaHandlerModule(join(options.bundles, spec.logicalId), spec.handler);
-    }
-  }
   const cloud = await startLocalCloud({ groupId: request.replicationGroupId, ...options.cloud });
   try {
     Object.assign(process.env, handlerEnvironment(cloud, options.reportDir, options.verbose ?? false));
@@ -99,7 +88,7 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
     const outcome = await runStateMachine(input, {
       executionName: runId,
       onEvent: options.onEvent,
-      bundles: options.bundles,
+      bundles: cloud.bundles,
     });
     const reportState = outcome.outputs.Report as { report?: Record<string, unknown> } | undefined;
     return {

@@ -39,6 +39,11 @@ export function lambdaHandlerModule(taskRoot: string, handler: string): HandlerM
   return { file, path: match[2]!.split('.') };
 }
 
+/** Every function's handler file is in its task root (`<dir>/<LogicalId>/`), or ImportModuleError. */
+export function assertBuiltFunctions(dir: string, functions: { logicalId: string; handler: string }[]): void {
+  for (const fn of functions) lambdaHandlerModule(join(dir, fn.logicalId), fn.handler);
+}
+
 /** The handler function along `path` in a module's exports. */
 export function handlerIn(exports: Record<string, unknown>, { file, path }: HandlerModule): unknown {
   const found = path.reduce<unknown>(

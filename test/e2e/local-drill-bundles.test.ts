@@ -53,6 +53,12 @@ describe('failover-drill local --bundles', () => {
         error: { name: 'Runtime.ImportModuleError' },
       });
       expect(run.stderr).not.toMatch(/local cloud up/);
+
+      // The fleet's path (--groups) carries the flag too, and refuses alike.
+      const fleet = await runCli(['local', '--groups', '2', '--bundles', empty]);
+      expect(fleet.code).toBe(2);
+      expect(fleet.json).toMatchObject({ verdict: 'error', error: { name: 'Runtime.ImportModuleError' } });
+      expect(fleet.stderr).not.toMatch(/local cloud up/);
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
