@@ -4,10 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeReplicationGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -17,69 +15,11 @@ import { LOCK_TAG } from '../../functions/core/drill/guardrails.js';
 import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import { LOCAL_CREDENTIALS } from '../../local/account.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
-import type { Endpoint } from '../../local/elasticache/group.js';
+import { cli, type Emulator, type Ready, startEmulator, stop, stopEmulator } from '../support/emulator.js';
 import { allEvents, elastiCacheClient, redisClient } from '../support/local-cloud.js';
 
 const cwd = new URL('../..', import.meta.url).pathname;
-const READY_TIMEOUT_MS = 30_000;
 const GATE_TIMEOUT_MS = 90_000;
-
-interface Ready {
-  endpoint: string;
-  region: string;
-  stateMachineArn: string;
-  groupId: string;
-  primaryEndpoint: Endpoint;
-  env: Record<string, string>;
-}
-
-interface Emulator {
-  child: ChildProcess;
-  ready: Ready;
-  reportDir: string;
-}
-
-const cli = (args: string[]) =>
-  spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-
-/** Stops a child and waits for it: SIGTERM (the emulator stops its redis-servers), SIGKILL if it hangs. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function startEmulator(flags: string[] = []): Promise<Emulator> {
-  const reportDir = await mkdtemp(join(tmpdir(), 'gate-e2e-'));
-  const child = cli(['emulator', ...flags, '--report-dir', reportDir]);
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), READY_TIMEOUT_MS);
-  try {
-    for await (const line of createInterface({ input: child.stdout! }))
-      return { child, reportDir, ready: JSON.parse(line) as Ready };
-  } catch (error) {
-    await stop(child);
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  throw new Error(`the emulator exited without a ready line: ${stderr}`);
-}
-
-async function stopEmulator(emulator: Emulator | undefined): Promise<void> {
-  if (!emulator) return;
-  await stop(emulator.child);
-  await rm(emulator.reportDir, { recursive: true, force: true });
-}
 
 interface GateRun {
   code: number | null;
