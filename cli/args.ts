@@ -33,3 +33,38 @@ export async function readInput(file: string): Promise<unknown> {
     throw new DrillInputError(`--input ${file} is not JSON: ${(error as Error).message}`);
   }
 }
+
+/** commander collector for a repeatable option. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/**
+ * `--client <preset|FILE>` values as the execution input's `clients` entries: a preset's name as is, or a
+ * file holding one profile (or an array of them) as JSON. Validated later with everything else.
+ */
+export async function readClientFlags(
+  values: readonly string[] = [],
+  presets: readonly string[],
+): Promise<unknown[]> {
+  const entries: unknown[] = [];
+  for (const value of values) {
+    if (presets.includes(value)) {
+      entries.push(value);
+      continue;
+    }
+    const text = await readFile(value, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new DrillInputError(
+        `--client ${value}: not a preset (${presets.join(', ')}) and not a readable file (${error.code ?? error.message})`,
+      );
+    });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new DrillInputError(`--client ${value} is not JSON: ${(error as Error).message}`);
+    }
+    entries.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+  }
+  return entries;
+}

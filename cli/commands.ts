@@ -3,12 +3,15 @@
  * it runs, so that `--help` and `--version` print without loading the AWS SDK, ioredis or the local cloud.
  */
 import { Command } from 'commander';
-import { number, positiveSeconds, wholeNumber } from './args.js';
+import { CLIENT_PRESETS } from '../functions/core/measure/clients/profile.js';
+import { collect, number, positiveSeconds, wholeNumber } from './args.js';
 import type { EmulatorFlags } from './emulator.js';
 import type { GateFlags } from './gate.js';
 import type { HistoryFlags } from './history.js';
 import type { LocalFlags } from './local.js';
 import { withLocalGroupOptions } from './local-group.js';
+
+const CLIENT_HELP = `a client profile beside the probe (repeatable): ${Object.keys(CLIENT_PRESETS).join(', ')}, or a JSON file { name, library, options }`;
 
 export function localCommand(): Command {
   return withLocalGroupOptions(
@@ -32,7 +35,8 @@ export function localCommand(): Command {
       )
       .option('--json <file>', 'write the report JSON here, on every outcome')
       .option('--report-dir <dir>', 'where JSON and HTML reports go, per run', 'drill-reports')
-      .option('--verbose', "show the Lambdas' log lines and metrics"),
+      .option('--verbose', "show the Lambdas' log lines and metrics")
+      .option('--client <preset|file>', CLIENT_HELP, collect),
   ).action(async (flags: LocalFlags) => (await import('./local.js')).runLocal(flags));
 }
 
@@ -67,10 +71,16 @@ export function measureCommand(): Command {
     .option('--max-unexpected-writes [n]', 'threshold: unexplained keys (default 0)')
     .option('--max-time-to-promote-ms [n]', 'threshold: longest acceptable time to a new primary')
     .option('--require-disruption', 'fail when no disruption was observed')
+    .option('--client <preset|file>', CLIENT_HELP, collect)
+    .option('--client-max-downtime-ms [n]', 'threshold for every profile: longest wait for an ok')
+    .option('--client-max-non-ok-writes [n]', 'threshold for every profile: failed + indeterminate writes')
+    .option('--client-max-lost-writes [n]', 'threshold for every profile: acknowledged writes lost')
+    .option('--client-max-duplicated-writes [n]', 'threshold for every profile: writes applied twice')
     .allowUnknownOption()
     .allowExcessArguments()
-    .action(async (raw: Record<string, string | boolean | undefined>, command: Command) =>
-      (await import('./measure.js')).runMeasure(raw, command.args),
+    .action(
+      async (raw: Record<string, string | boolean | undefined> & { client?: string[] }, command: Command) =>
+        (await import('./measure.js')).runMeasure(raw, command.args),
     );
 }
 

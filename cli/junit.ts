@@ -25,8 +25,24 @@ const EXECUTION_CASE = 'execution';
 /** A threshold is judged when it has a limit: an optional one that is unset, or a false flag, is not. */
 function judged(thresholds: Thresholds): (keyof Thresholds)[] {
   return (Object.keys(thresholds) as (keyof Thresholds)[])
-    .filter((name) => thresholds[name] !== undefined && thresholds[name] !== false)
+    .filter((name) => name !== 'clients' && thresholds[name] !== undefined && thresholds[name] !== false)
     .sort();
+}
+
+/** One case per client profile and judged client threshold: `clients.<profile>.<threshold>`. */
+function clientCases(report: Report): { name: string; client: string; threshold: string }[] {
+  const limits = report.thresholds.clients;
+  if (!limits) return [];
+  const names = Object.keys(limits)
+    .filter((name) => limits[name as keyof typeof limits] !== undefined)
+    .sort();
+  return report.clients.flatMap((client) =>
+    names.map((threshold) => ({
+      name: `clients.${client.name}.${threshold}`,
+      client: client.name,
+      threshold,
+    })),
+  );
 }
 
 /** XML 1.0 has no place for most control characters (an error message may carry them). */
@@ -43,13 +59,22 @@ interface Case {
 
 export function junitXml(report: Report, options: JunitOptions = {}): string {
   const classname = options.classname ?? JUNIT_SUITE;
-  const cases: Case[] = judged(report.thresholds).map((name) => {
+  const judgedCases = [
+    ...judged(report.thresholds).map((name) => ({
+      name: name as string,
+      violation: report.violations.find((v) => v.threshold === name),
+    })),
+    ...clientCases(report).map(({ name, client, threshold }) => ({
+      name,
+      violation: report.violations.find((v) => v.client === client && v.clientThreshold === threshold),
+    })),
+  ];
+  const cases: Case[] = judgedCases.map(({ name, violation }) => {
     const testcase: Case = { '@name': name, '@classname': classname, '@time': 0 };
-    const violation = report.violations.find((v) => v.threshold === name);
     if (violation) {
       testcase.failure = {
         '@message': text(violation.message),
-        '@type': name,
+        '@type': violation.clientThreshold ?? name,
         '#text': text(`limit ${violation.limit}, actual ${violation.actual}`),
       };
     } else if (report.verdict === 'error') {

@@ -1,8 +1,9 @@
+import { CLIENT_PRESETS } from '../functions/core/measure/clients/profile.js';
 import { buildReport, type Report } from '../functions/core/report/report.js';
 import type { LocalCloud } from '../local/cloud.js';
-import { runLocalDrill } from '../local/drill.js';
+import { LOCAL_DEFAULT_INPUT, runLocalDrill } from '../local/drill.js';
 import type { EventLog } from '../local/stepfunctions/runner.js';
-import { readInput } from './args.js';
+import { readClientFlags, readInput } from './args.js';
 import { type LocalGroupFlags, localGroupOptions } from './local-group.js';
 import { runReporting } from './report-output.js';
 
@@ -14,6 +15,8 @@ export interface LocalFlags extends LocalGroupFlags {
   json?: string;
   reportDir: string;
   verbose?: boolean;
+  /** --client, repeatable: presets' names or JSON files of profiles. */
+  client?: string[];
 }
 
 /** Which code the Lambda Tasks run: the sources, or the artifacts `--bundles` named. */
@@ -81,7 +84,8 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
     if (isRecord(given) && 'targets' in given) return runFleet(flags, given);
   }
   await runReporting({ json: flags.json, title: 'failover-drill local' }, async (): Promise<Report> => {
-    const input = flags.input ? await readInput(flags.input) : undefined;
+    const clients = await readClientFlags(flags.client, Object.keys(CLIENT_PRESETS));
+    const input = withClients(flags.input ? await readInput(flags.input) : undefined, clients);
     const result = await runLocalDrill({
       input,
       dryRun: flags.dryRun,
@@ -111,4 +115,12 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
       }),
     });
   });
+}
+
+/** `--client` profiles join the input's own `clients` (the input is validated as a whole later). */
+function withClients(input: unknown, clients: unknown[]): unknown {
+  if (clients.length === 0) return input;
+  const base = (input ?? LOCAL_DEFAULT_INPUT) as Record<string, unknown>;
+  const own = Array.isArray(base.clients) ? base.clients : [];
+  return { ...base, clients: [...own, ...clients] };
 }

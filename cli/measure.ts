@@ -3,9 +3,21 @@
  * settled (or the hard cap), verifies against the current primary, reports, deletes its keys.
  */
 import { readFile } from 'node:fs/promises';
+import {
+  CLIENT_PRESETS,
+  type ClientProfile,
+  resolveClientProfiles,
+} from '../functions/core/measure/clients/profile.js';
+import { type ProfileRun, runClientProfiles } from '../functions/core/measure/clients/run.js';
+import {
+  deleteProfileKeys,
+  type ProfileVerification,
+  verifyClientProfiles,
+} from '../functions/core/measure/clients/verify.js';
+import { DEFAULT_PREFIX } from '../functions/core/measure/keys.js';
 import type { ThresholdsInput } from '../functions/core/measure/thresholds.js';
 import { cleanup, type Verification, verify } from '../functions/core/measure/verify.js';
-import { runWriter, type WriterEvent } from '../functions/core/measure/writer.js';
+import { runWriter, type WriterEvent, writerSettingsSchema } from '../functions/core/measure/writer.js';
 import { buildReport, type Report } from '../functions/core/report/report.js';
 import { DrillInputError } from '../functions/shared/errors.js';
 import {
@@ -15,12 +27,16 @@ import {
   type RedisClientOptions,
   resolvePassword,
 } from '../functions/shared/redis-client.js';
+import { readClientFlags } from './args.js';
 import { runReporting } from './report-output.js';
 
 const TITLE = 'failover-drill measure';
 
-/** Raw option values: every valued option is `[value]`, so that a missing value is our named error too. */
-type Raw = Record<string, string | boolean | undefined>;
+/**
+ * Raw option values: every valued option is `[value]`, so that a missing value is our named error too
+ * (but the repeatable --client, collected into a list).
+ */
+type Raw = Record<string, string | boolean | undefined> & { client?: string[] };
 
 function text(raw: Raw, key: string, flag: string): string | undefined {
   const value = raw[key];
@@ -70,6 +86,8 @@ export interface MeasureInput {
     ttlSeconds?: number;
   };
   thresholds: ThresholdsInput;
+  /** Client profiles beside the probe (--client). */
+  clients: ClientProfile[];
 }
 
 /** Validates every option before anything is touched; a refusal is a DrillInputError. */
@@ -101,6 +119,16 @@ export async function parseMeasureOptions(raw: Raw, extra: string[]): Promise<Me
     passwordFile: text(raw, 'passwordFile', '--password-file'),
   });
   const maxDurationMs = seconds(raw, 'maxDuration', '--max-duration') ?? 300_000;
+  const clients = resolveClientProfiles(await readClientFlags(raw.client, Object.keys(CLIENT_PRESETS)));
+  const clientLimit = (key: string, flag: string) =>
+    number(raw, key, flag, { min: 0, max: 1e12, integer: !key.endsWith('Ms') });
+  const clientThresholds = {
+    maxDowntimeMs: clientLimit('clientMaxDowntimeMs', '--client-max-downtime-ms'),
+    maxNonOkWrites: clientLimit('clientMaxNonOkWrites', '--client-max-non-ok-writes'),
+    maxLostWrites: clientLimit('clientMaxLostWrites', '--client-max-lost-writes'),
+    maxDuplicatedWrites: clientLimit('clientMaxDuplicatedWrites', '--client-max-duplicated-writes'),
+  };
+  const judged = Object.values(clientThresholds).some((v) => v !== undefined);
   if (maxDurationMs < 1) throw new DrillInputError('--max-duration must be more than 0');
   return {
     client: {
@@ -145,7 +173,9 @@ export async function parseMeasureOptions(raw: Raw, extra: string[]): Promise<Me
         max: 86_400_000,
       }),
       requireDisruption: raw.requireDisruption === true,
+      ...(judged ? { clients: clientThresholds } : {}),
     },
+    clients,
   };
 }
 
@@ -166,10 +196,42 @@ async function measureOnce(input: MeasureInput, signal: AbortSignal): Promise<Re
   const createReplicaClient = (address: { host: string; port: number }) =>
     createRedisClient({ ...input.client, cluster: false, endpoint: describeEndpoint({ ...address, tls }) });
   const say = (line: string) => process.stderr.write(`${TITLE}: ${line}\n`);
-  const summary = await runWriter(
-    { ...input.writer, endpoint: input.client.endpoint, cluster: input.client.cluster ?? false, signal },
-    { createClient, createReplicaClient, onEvent: (event) => say(progress(event)) },
-  );
+  const cluster = input.client.cluster ?? false;
+  // Client profiles write beside the probe, in their own key spaces, from its start until it stops.
+  const stopProfiles = new AbortController();
+  let profiles: Promise<ProfileRun[]> = Promise.resolve([]);
+  const startProfiles = (): void => {
+    if (input.clients.length === 0) return;
+    profiles = runClientProfiles(
+      input.clients,
+      {
+        runId: input.writer.runId,
+        prefix: input.writer.prefix ?? DEFAULT_PREFIX,
+        cluster,
+        ttlSeconds: input.writer.ttlSeconds ?? writerSettingsSchema.shape.ttlSeconds.parse(undefined),
+      },
+      { ...input.client, cluster },
+      stopProfiles.signal,
+    );
+  };
+  let summary: Awaited<ReturnType<typeof runWriter>>;
+  try {
+    summary = await runWriter(
+      { ...input.writer, endpoint: input.client.endpoint, cluster, signal },
+      {
+        createClient,
+        createReplicaClient,
+        onEvent: (event) => {
+          say(progress(event));
+          if (event.type === 'started') startProfiles();
+          if (event.type === 'stopping') stopProfiles.abort();
+        },
+      },
+    );
+  } finally {
+    stopProfiles.abort();
+  }
+  const runs: ProfileRun[] = await profiles;
   let verification: Verification | undefined;
   let error: unknown;
   try {
@@ -177,10 +239,17 @@ async function measureOnce(input: MeasureInput, signal: AbortSignal): Promise<Re
   } catch (caught) {
     error = caught;
   }
+  let verifications: ProfileVerification[] | undefined;
+  try {
+    verifications = await verifyClientProfiles(runs, { createClient });
+  } catch (caught) {
+    say(`client profiles not verified: ${(caught as Error).message}`);
+  }
   if (!input.keepKeys) {
     try {
       const { deleted } = await cleanup(summary, { createClient });
-      say(`deleted ${deleted} keys`);
+      const profileKeys = await deleteProfileKeys(runs, { createClient });
+      say(`deleted ${deleted + profileKeys.deleted} keys`);
     } catch (caught) {
       say(`cleanup failed (keys expire after ${summary.ttlSeconds} s): ${(caught as Error).message}`);
     }
@@ -190,6 +259,7 @@ async function measureOnce(input: MeasureInput, signal: AbortSignal): Promise<Re
     verification,
     thresholds: input.thresholds,
     failover: { triggered: false },
+    clients: runs.length > 0 ? { runs, verifications } : undefined,
     error,
   });
 }

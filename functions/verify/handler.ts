@@ -4,6 +4,8 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { dataPlaneClients } from '../core/drill/data-plane.js';
 import { drillPlanSchema } from '../core/drill/plan.js';
+import type { ProfileRun } from '../core/measure/clients/run.js';
+import { type ProfileVerification, verifyClientProfiles } from '../core/measure/clients/verify.js';
 import type { WriterSummary } from '../core/measure/summary.js';
 import { verify } from '../core/measure/verify.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
@@ -22,9 +24,17 @@ export const handler = middy()
   .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan.runId))
   .use(namedErrors())
   .handler(async ({ plan, summary }) => {
-    const verification = await verify(summary as unknown as WriterSummary, {
-      createClient: dataPlaneClients(plan.target),
-    });
+    const createClient = dataPlaneClients(plan.target);
+    const verification = await verify(summary as unknown as WriterSummary, { createClient });
     logger.info('verified', { lost: verification.lost, recovered: verification.recovered });
-    return verification;
+    const runs = (summary as { clients?: ProfileRun[] }).clients ?? [];
+    if (runs.length === 0) return verification;
+    // A profile that cannot be read back is reported unverified; the probe's verification stands.
+    let clients: ProfileVerification[] = [];
+    try {
+      clients = await verifyClientProfiles(runs, { createClient });
+    } catch (error) {
+      logger.warn('client profiles not verified', { error: (error as Error).message });
+    }
+    return { ...verification, clients };
   });

@@ -3,13 +3,14 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { dataPlaneClients, dataPlaneReplicaClients } from '../core/drill/data-plane.js';
+import { dataPlaneClients, dataPlaneReplicaClients, dataPlaneTarget } from '../core/drill/data-plane.js';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { DrillStoppedError, stopKey, stopRequested, watchStop } from '../core/measure/stop.js';
 import { runWriter } from '../core/measure/writer.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 import { closeClient, waitUntilReady } from '../shared/redis-client.js';
+import { runProfilesBeside } from './clients.js';
 import { writerOptions } from './options.js';
 
 const eventSchema = z.object({ plan: drillPlanSchema });
@@ -37,6 +38,8 @@ export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Contex
       throw new DrillStoppedError(`run ${plan.runId} was stopped by Cleanup before the writer started`);
     }
     const unwatch = watchStop(watcher, key, controller);
+    // Client profiles write beside the probe, in their own key spaces, until the probe stops.
+    const profiles = runProfilesBeside(plan, dataPlaneTarget(plan.target));
     try {
       const summary = await runWriter(
         {
@@ -47,16 +50,23 @@ export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Contex
         {
           createClient,
           createReplicaClient: dataPlaneReplicaClients(plan.target),
-          onEvent: (event) => logger.info('writer', { ...event }),
+          onEvent: (event) => {
+            logger.info('writer', { ...event });
+            if (event.type === 'started') profiles.start();
+            if (event.type === 'stopping') profiles.stop();
+          },
         },
       );
+      const clients = await profiles.done();
       logger.info('writer done', {
         attempted: summary.attempted,
         acknowledged: summary.acknowledged,
         stopReason: summary.stopReason,
       });
-      return summary;
+      return clients.length > 0 ? { ...summary, clients } : summary;
     } finally {
+      profiles.stop();
+      await profiles.done().catch(() => {}); // closed before the Lambda returns (or is frozen)
       unwatch();
       await closeClient(watcher);
     }

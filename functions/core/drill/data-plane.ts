@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRedisClient, describeEndpoint, type RedisClient } from '../../shared/redis-client.js';
+import type { ClientTarget } from '../measure/clients/client.js';
 import type { DrillTarget } from './guardrails.js';
 
 /** The target's data-plane endpoint as the client takes it (and as reports show it: no credentials). */
@@ -41,4 +42,15 @@ export function dataPlaneReplicaClients(
       tlsCa,
       connectionName: 'failover-drill',
     });
+}
+
+/** Where the client profiles connect, with the same credentials as the probe (never in a report). */
+export function dataPlaneTarget(target: DrillTarget, env: NodeJS.ProcessEnv = process.env): ClientTarget {
+  return {
+    endpoint: targetEndpoint(target),
+    cluster: target.clusterMode,
+    username: env.REDIS_USERNAME || undefined,
+    password: env.REDIS_PASSWORD || undefined,
+    tlsCa: env.REDIS_TLS_CA_FILE ? readFileSync(env.REDIS_TLS_CA_FILE, 'utf8') : undefined,
+  };
 }

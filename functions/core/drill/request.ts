@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { parseInput } from '../../shared/input.js';
+import { clientsInputSchema, resolveClientProfiles } from '../measure/clients/profile.js';
 import { DEFAULT_PREFIX, NAME_PATTERN } from '../measure/keys.js';
 import { thresholdsSchema } from '../measure/thresholds.js';
 
@@ -66,6 +67,18 @@ export const drillRequestSchema = z.strictObject({
   thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
   /** Publish the report to SNS; a fleet turns it off and sends one message for the whole fleet. */
   notify: z.boolean().default(true),
+  /**
+   * Client profiles run beside the probe in the Write step: presets' names (`ioredis-defaults`, …) or
+   * `{ name, library, options }`. They report what an application would have seen; they change the
+   * verdict only through `thresholds.clients`.
+   */
+  clients: clientsInputSchema.default([]).superRefine((entries, ctx) => {
+    try {
+      resolveClientProfiles(entries);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
 });
 
 export type DrillRequestInput = z.input<typeof drillRequestSchema>;

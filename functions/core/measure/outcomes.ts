@@ -28,6 +28,16 @@ const NOT_SENT_TEXTS = [
   'Connection is closed.',
 ];
 
+/** An ioredis error's name and message, the cause's when ioredis Cluster wrapped it. */
+export function unwrapClusterError(error: unknown): { name: string; message: string } {
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (!message.startsWith(CLUSTER_WRAPPER)) return { name, message };
+  const inner = message.slice(CLUSTER_WRAPPER.length);
+  const match = /^(\w*Error): ([\s\S]*)$/.exec(inner);
+  return { name: match?.[1] ?? '', message: match?.[2] ?? inner };
+}
+
 /**
  * Classifies an ioredis command error. Reply errors (the server answered) and refusals before sending are
  * `fail`: the write was certainly not applied. A timeout or a connection lost with the command in flight
@@ -38,14 +48,7 @@ const NOT_SENT_TEXTS = [
  * so 'Connection is closed.' only ever means "not sent".
  */
 export function classifyError(error: unknown): ErrorOutcome {
-  let name = error instanceof Error ? error.name : '';
-  let message = error instanceof Error ? error.message : String(error);
-  if (message.startsWith(CLUSTER_WRAPPER)) {
-    const inner = message.slice(CLUSTER_WRAPPER.length);
-    const match = /^(\w*Error): ([\s\S]*)$/.exec(inner);
-    name = match?.[1] ?? '';
-    message = match?.[2] ?? inner;
-  }
+  const { name, message } = unwrapClusterError(error);
   if (name === 'ReplyError') {
     const code = /^[A-Z][A-Z_-]*/.exec(message)?.[0] ?? 'ERR';
     return { outcome: 'fail', kind: code };

@@ -245,7 +245,7 @@ function refreshSlots(cluster: Cluster): Promise<void> {
  * Reads and scans are idempotent, so unlike writes they are retried (bounded by time); in cluster mode
  * the slot map is refreshed between attempts, since the client follows no redirection by itself.
  */
-async function retrying<T>(
+export async function retrying<T>(
   timeoutMs: number,
   what: string,
   client: RedisClient,

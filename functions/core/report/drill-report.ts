@@ -2,6 +2,8 @@ import * as z from 'zod';
 import { EVENT_TEXT } from '../drill/event-text.js';
 import type { DrillPlan, DryRunPreview } from '../drill/plan.js';
 import type { Recovery } from '../drill/recovery.js';
+import type { ProfileRun } from '../measure/clients/run.js';
+import type { ProfileVerification } from '../measure/clients/verify.js';
 import type { WriterSummary } from '../measure/summary.js';
 import type { Verification } from '../measure/verify.js';
 import { buildReport, type FailoverEvent, type Report } from './report.js';
@@ -118,9 +120,12 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
   const plan = state.plan as DrillPlan | undefined;
   const [summary, recovery] = (state.results ?? []) as [WriterSummary?, Recovery?];
   const request = (plan?.request ?? state.request) as { replicationGroupId?: unknown; thresholds?: unknown };
+  const verification = state.verification as (Verification & { clients?: ProfileVerification[] }) | undefined;
+  const runs = (summary as { clients?: ProfileRun[] } | undefined)?.clients;
   const report = buildReport({
     summary,
-    verification: state.verification as Verification | undefined,
+    verification,
+    clients: runs ? { runs, verifications: verification?.clients } : undefined,
     // An invalid request has no usable thresholds; the verdict is then 'error' anyway.
     thresholds: plan?.request.thresholds,
     failover: recovery

@@ -7,6 +7,7 @@ import type { LatencyPercentiles } from '../measure/latency.js';
 import type { ReportCharts } from './charts.js';
 import type { DrillReport } from './drill-report.js';
 import { type Finding, findingsOf } from './findings.js';
+import { SIDE_BY_SIDE_COLUMNS, sideBySideRows } from './side-by-side.js';
 
 /** What the sections render from besides the report: derived once for the page. */
 export interface ReportView {
@@ -137,6 +138,17 @@ const writesSection: Section = (report) => {
   )}</section>`;
 };
 
+/** The probe and the client profiles, one row each (absent when no profile ran). */
+const clientsSection: Section = (report) => {
+  const found = sideBySideRows(report);
+  if (!found) return '';
+  const head = SIDE_BY_SIDE_COLUMNS.map((c) => `<th>${html(c)}</th>`).join('');
+  const body = found
+    .map((row) => `<tr>${row.map((cell) => `<td>${html(cell)}</td>`).join('')}</tr>`)
+    .join('');
+  return `<section id="clients"><h2>What each client saw</h2>${table(`<tr>${head}</tr>${body}`)}</section>`;
+};
+
 /** The trend over the target's previous drills: medians, the verdict of the rule, the past runs. */
 const trendSection: Section = (report) => {
   const t = report.trend;
@@ -193,6 +205,7 @@ export const SECTIONS: Section[] = [
   chartsSection,
   figuresSection,
   writesSection,
+  clientsSection,
   trendSection,
   eventsSection,
   latencySection,

@@ -4,6 +4,9 @@
  * CLI and the local cloud all produce the same thing.
  */
 import { errorInfo } from '../../shared/errors.js';
+import { type ClientFigures, clientFigures } from '../measure/clients/figures.js';
+import type { ProfileRun } from '../measure/clients/run.js';
+import type { ProfileVerification } from '../measure/clients/verify.js';
 import { decodeHistogram, type LatencyPercentiles, percentilesOf } from '../measure/latency.js';
 import type { SeqRange } from '../measure/ranges.js';
 import type { WriteSample } from '../measure/sample.js';
@@ -18,7 +21,7 @@ import {
   round,
 } from '../measure/timings.js';
 import type { Verification } from '../measure/verify.js';
-import { type Violation, violationsOf } from './violations.js';
+import { clientViolationsOf, type Violation, violationsOf } from './violations.js';
 
 /** failed-but-present > 0: a write classified as certainly-not-applied is there; the numbers are suspect. */
 export class ClassificationError extends Error {
@@ -50,6 +53,8 @@ export interface BuildReportInput {
   verification?: Verification;
   thresholds?: ThresholdsInput;
   failover?: FailoverInput;
+  /** Client profiles that ran beside the probe, and their read-back (absent: not verified). */
+  clients?: { runs: ProfileRun[]; verifications?: ProfileVerification[] };
   error?: unknown;
 }
 
@@ -111,6 +116,8 @@ export interface Report {
   lostRanges: SeqRange[];
   failedButPresentRanges: SeqRange[];
   unexpectedSamples: string[];
+  /** What each client profile saw, beside the probe (times from T0 when there was one). */
+  clients: ClientFigures[];
   run: {
     startedAtEpochMs: number | null;
     durationMs: number | null;
@@ -171,19 +178,30 @@ export function buildReport(input: BuildReportInput): Report {
       ),
     );
   }
+  const t0 = input.failover?.events?.find((event) => event.kind === 'requested')?.atEpochMs ?? null;
+  const clients = (input.clients?.runs ?? []).map((run) =>
+    clientFigures(
+      run,
+      input.clients?.verifications?.find((v) => v.name === run.name),
+      t0,
+    ),
+  );
   const violations =
     summary && verification
-      ? violationsOf(
-          {
-            downtimeMs: downtime.ms,
-            lost: writes.lost,
-            dataLossWindowMs: dataLossWindow.ms,
-            unexpected: writes.unexpected,
-            timeToPromoteMs: failover.timeToPromoteMs,
-            disruptionObserved: observed,
-          },
-          thresholds,
-        )
+      ? [
+          ...violationsOf(
+            {
+              downtimeMs: downtime.ms,
+              lost: writes.lost,
+              dataLossWindowMs: dataLossWindow.ms,
+              unexpected: writes.unexpected,
+              timeToPromoteMs: failover.timeToPromoteMs,
+              disruptionObserved: observed,
+            },
+            thresholds,
+          ),
+          ...clientViolationsOf(clients, thresholds),
+        ]
       : [];
   const verdict: Verdict = error ? 'error' : violations.length > 0 ? 'fail' : 'pass';
 
@@ -213,6 +231,7 @@ export function buildReport(input: BuildReportInput): Report {
     lostRanges: verification?.lostRanges.slice(0, RANGES_LISTED) ?? [],
     failedButPresentRanges: verification?.failedButPresentRanges.slice(0, RANGES_LISTED) ?? [],
     unexpectedSamples: verification?.unexpectedDetail.samples ?? [],
+    clients,
     run: {
       startedAtEpochMs: summary?.startedAtEpochMs ?? null,
       durationMs: summary?.durationMs ?? null,

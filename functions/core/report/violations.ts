@@ -1,5 +1,6 @@
 /** The gate: which thresholds a run's figures exceed. */
-import type { Thresholds } from '../measure/thresholds.js';
+import type { ClientFigures } from '../measure/clients/figures.js';
+import type { ClientThresholds, Thresholds } from '../measure/thresholds.js';
 
 export interface Figures {
   downtimeMs: number;
@@ -15,6 +16,9 @@ export interface Violation {
   limit: number | boolean;
   actual: number | boolean | null;
   message: string;
+  /** A client profile's threshold (`threshold` is then 'clients'): which profile, which of its limits. */
+  client?: string;
+  clientThreshold?: keyof ClientThresholds;
 }
 
 export function violationsOf(figures: Figures, thresholds: Thresholds): Violation[] {
@@ -45,5 +49,38 @@ export function violationsOf(figures: Figures, thresholds: Thresholds): Violatio
       actual: false,
       message: 'no disruption was observed',
     });
+  return violations;
+}
+
+/** Each profile against each of `thresholds.clients`; a profile that never ran fails every one. */
+export function clientViolationsOf(clients: readonly ClientFigures[], thresholds: Thresholds): Violation[] {
+  const limits = thresholds.clients;
+  if (!limits) return [];
+  const violations: Violation[] = [];
+  for (const client of clients) {
+    const actuals: Record<keyof ClientThresholds, [number | null, string]> = {
+      maxDowntimeMs: [client.downtime.ms, 'downtime ms'],
+      maxFailedWrites: [client.writes.failed, 'failed writes'],
+      maxNonOkWrites: [client.writes.failed + client.writes.indeterminate, 'non-ok writes'],
+      maxLostWrites: [client.writes.lost, 'lost writes'],
+      maxDuplicatedWrites: [client.writes.duplicated, 'duplicated writes'],
+      maxP99LatencyMs: [client.latency.p99, 'p99 latency ms'],
+      maxLatencyMs: [client.latency.max, 'max latency ms'],
+    };
+    for (const name of Object.keys(actuals) as (keyof ClientThresholds)[]) {
+      const limit = limits[name];
+      if (limit === undefined) continue;
+      const [actual, what] = actuals[name];
+      const base = { threshold: 'clients' as const, limit, client: client.name, clientThreshold: name };
+      if (client.error || !client.verified)
+        violations.push({
+          ...base,
+          actual: null,
+          message: `client ${client.name}: not judged, ${client.error ? `it did not run (${client.error.name})` : 'not verified'}`,
+        });
+      else if (actual !== null && actual > limit)
+        violations.push({ ...base, actual, message: `client ${client.name}: ${what} ${actual} > ${limit}` });
+    }
+  }
   return violations;
 }

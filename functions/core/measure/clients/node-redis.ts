@@ -1,0 +1,93 @@
+/**
+ * The node-redis (`redis` package) adapter: createClient / createCluster from a profile's plain options.
+ * The package (with its search, JSON, bloom and time-series modules) is loaded when a node-redis profile
+ * runs, so that a drill without one does not pay its import time before the writer starts.
+ */
+import type * as NodeRedis from 'redis';
+import type { ErrorOutcome } from '../outcomes.js';
+import { COUNTED_WRITE, hostPort, type OpenClient, replyCode, within } from './client.js';
+import { type ClientProfile, retryDelay } from './profile.js';
+
+type Options = Extract<ClientProfile, { library: 'node-redis' }>['options'];
+
+/** ClientOfflineError: the offline queue is disabled and the socket is down; nothing was written. */
+export function classifyNodeRedisError(nodeRedis: typeof NodeRedis, error: unknown): ErrorOutcome {
+  if (error instanceof nodeRedis.ErrorReply) return { outcome: 'fail', kind: replyCode(error.message) };
+  const name = error instanceof Error ? error.constructor.name : '';
+  if (name === 'ClientOfflineError') return { outcome: 'fail', kind: 'NOT_CONNECTED' };
+  if (name === 'TimeoutError') return { outcome: 'info', kind: 'TIMEOUT' };
+  if (name === 'SocketClosedUnexpectedlyError') return { outcome: 'info', kind: 'CONNECTION_CLOSED' };
+  if (name === 'ClientClosedError' || name === 'DisconnectsClientError')
+    return { outcome: 'info', kind: 'CLIENT_CLOSED' };
+  // Anything else may have been applied; its class names it in the tallies.
+  return { outcome: 'info', kind: /^[A-Za-z]{1,40}$/.test(name) ? name : 'UNKNOWN' };
+}
+
+export function nodeRedisSocket(options: Options): Record<string, unknown> {
+  const { reconnectStrategy, ...socket } = options.socket ?? {};
+  const out: Record<string, unknown> = { ...socket };
+  if (reconnectStrategy) {
+    out.reconnectStrategy =
+      reconnectStrategy.kind === 'none'
+        ? false
+        : (retries: number) =>
+            retryDelay(reconnectStrategy, retries + 1) ?? new Error('reconnect attempts used up');
+  }
+  return out;
+}
+
+interface NodeRedisLike {
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+  connect(): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  destroy(): unknown;
+}
+
+export const openNodeRedis: OpenClient = async (profile, target, connectTimeoutMs) => {
+  const nodeRedis = await import('redis');
+  const { createClient, createCluster } = nodeRedis;
+  const options = profile.options as Options;
+  const { host, port, tls } = hostPort(target.endpoint);
+  const socket = {
+    ...nodeRedisSocket(options),
+    host,
+    port,
+    ...(tls ? { tls: true as const, ...(target.tlsCa ? { ca: target.tlsCa } : {}) } : {}),
+  };
+  const clientOptions = {
+    username: target.username,
+    password: target.password,
+    ...(options.disableOfflineQueue !== undefined
+      ? { disableOfflineQueue: options.disableOfflineQueue }
+      : {}),
+    ...(options.commandsQueueMaxLength !== undefined
+      ? { commandsQueueMaxLength: options.commandsQueueMaxLength }
+      : {}),
+    ...(options.pingInterval !== undefined ? { pingInterval: options.pingInterval } : {}),
+    ...(options.commandTimeout !== undefined ? { commandOptions: { timeout: options.commandTimeout } } : {}),
+  };
+  // Both have connect/eval/destroy/on; one structural type keeps the two branches one code path.
+  const client: NodeRedisLike = target.cluster
+    ? createCluster({
+        rootNodes: [{ socket: { host, port } }],
+        defaults: { ...clientOptions, socket },
+        ...(options.maxCommandRedirections !== undefined
+          ? { maxCommandRedirections: options.maxCommandRedirections }
+          : {}),
+      })
+    : createClient({ ...clientOptions, socket });
+  client.on('error', () => {}); // node-redis throws on an unhandled 'error' event
+  try {
+    await within(client.connect(), connectTimeoutMs, 'node-redis connect');
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
+  return {
+    write: (key, ttlSeconds) => client.eval(COUNTED_WRITE, { keys: [key], arguments: [String(ttlSeconds)] }),
+    classify: (error) => classifyNodeRedisError(nodeRedis, error),
+    close: async () => {
+      client.destroy();
+    },
+  };
+};

@@ -1,0 +1,154 @@
+/**
+ * Client profiles against real redis-server processes and the fault proxy: each library, configured as an
+ * application would configure it, through an injected fault of known shape; every figure is checked
+ * against what the test injected or read from the server directly.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { clientFigures } from '../../functions/core/measure/clients/figures.js';
+import { type ClientProfile, resolveClientProfiles } from '../../functions/core/measure/clients/profile.js';
+import { runClientProfiles } from '../../functions/core/measure/clients/run.js';
+import { deleteProfileKeys, verifyClientProfiles } from '../../functions/core/measure/clients/verify.js';
+import { createRedisClient } from '../../functions/shared/redis-client.js';
+import { FaultProxy } from '../../local/redis/proxy.js';
+import { RedisServer } from '../../local/redis/server.js';
+import { tracker } from './measure-kit.js';
+
+const { track, stopAll } = tracker();
+afterEach(stopAll);
+
+const url = (listener: { host: string; port: number }) => `redis://${listener.host}:${listener.port}`;
+
+const FAIL_FAST = {
+  name: 'fail-fast',
+  library: 'ioredis',
+  options: {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 200,
+    autoResendUnfulfilledCommands: false,
+  },
+};
+
+/** Runs the profiles through the proxy, `scenario` after a baseline, then verifies on the server itself. */
+async function drive(
+  profiles: ClientProfile[],
+  proxy: FaultProxy,
+  server: RedisServer,
+  scenario: () => Promise<void>,
+  options: { rate?: number; settleMs?: number; drainMs?: number } = {},
+) {
+  const controller = new AbortController();
+  const runId = `p${Date.now().toString(36)}`;
+  let started = 0;
+  const running = runClientProfiles(
+    profiles,
+    {
+      runId,
+      prefix: 'failover-drill',
+      cluster: false,
+      rate: options.rate ?? 200,
+      ttlSeconds: 600,
+      drainMs: options.drainMs,
+    },
+    { endpoint: url(proxy), cluster: false },
+    controller.signal,
+    { onStarted: () => started++ },
+  );
+  // Every client connected (GLIDE loads a native module first), then a baseline of writes.
+  while (started < profiles.length) await sleep(10);
+  await sleep(300);
+  await scenario();
+  await sleep(options.settleMs ?? 1000);
+  controller.abort();
+  const runs = await running;
+  for (const run of runs) expect(run.error).toBeUndefined();
+  const createClient = () => createRedisClient({ endpoint: url(server) });
+  const verifications = await verifyClientProfiles(runs, { createClient });
+  const { deleted } = await deleteProfileKeys(runs, { createClient });
+  const figures = runs.map((run, i) => clientFigures(run, verifications[i], null));
+  for (const f of figures) {
+    // Every write has one outcome, and every key written is gone afterwards.
+    expect(f.writes.acknowledged + f.writes.failed + f.writes.indeterminate).toBe(f.writes.attempted);
+    expect(f.writes.recovered + f.writes.indeterminateAbsent).toBe(f.writes.indeterminate);
+  }
+  const present = figures.reduce(
+    (n, f) => n + f.writes.acknowledged - f.writes.lost + f.writes.recovered + f.writes.failedButPresent,
+    0,
+  );
+  expect(deleted).toBe(present);
+  expect(Number(await server.call('DBSIZE'))).toBe(0);
+  return figures;
+}
+
+describe('client profiles against injected truth', () => {
+  it('ioredis with its offline queue waits through an outage (latency ≈ the outage); a fail-fast profile fails through it', async () => {
+    // Prepare
+    const outageMs = 1500;
+    // Act: nothing passes for outageMs; then the stalled connections are reset, as TCP would
+    const [queued, failFast] = await throughBlackhole('cp-outage', ['ioredis-defaults', FAIL_FAST], outageMs);
+    // Assess
+    expect(queued!.writes).toMatchObject({ failed: 0, lost: 0, duplicated: 0 });
+    expect(queued!.writes.indeterminate).toBeLessThanOrEqual(queued!.writes.attempted * 0.02);
+    expect(queued!.latency.max).toBeGreaterThan(outageMs * 0.8);
+    expect(queued!.latency.max).toBeLessThan(outageMs + 1000);
+    expect(queued!.downtime.ms).toBeGreaterThan(outageMs * 0.9);
+    // The fail-fast profile: every write in the outage is non-ok, none waits longer than its timeout.
+    const nonOk = failFast!.writes.failed + failFast!.writes.indeterminate;
+    expect(nonOk).toBeGreaterThan((outageMs / 1000) * 200 * 0.8);
+    expect(failFast!.latency.max).toBeLessThan(300);
+    expect(failFast!.writes).toMatchObject({ lost: 0, duplicated: 0, recovered: 0 });
+  });
+
+  it('a retrying client whose write was applied but whose reply was lost is counted duplicated, never lost', async () => {
+    // Prepare
+    const server = track(await RedisServer.start({ name: 'cp-dup' }));
+    const proxy = track(await FaultProxy.start({ target: server.endpoint }));
+    const profiles = resolveClientProfiles(['ioredis-defaults']);
+    let applied = 0;
+    // Act: requests reach the server, replies wait in a delay line that the connection reset drops
+    const [figures] = await drive(profiles, proxy, server, async () => {
+      proxy.delay(5000, 'toClient');
+      const before = Number((await server.info('stats')).total_commands_processed);
+      await sleep(300);
+      const after = Number((await server.info('stats')).total_commands_processed);
+      applied = after - before;
+      proxy.delay(0, 'toClient');
+      proxy.cut();
+    });
+    // Assess: each write the server applied while its reply was lost was resent after the reconnect
+    expect(figures!.writes.lost).toBe(0);
+    expect(figures!.writes.duplicated).toBeGreaterThan(0.5 * 0.3 * 200);
+    expect(figures!.writes.duplicated).toBeLessThanOrEqual(applied + 2);
+    expect(figures!.duplicatedRanges.length).toBeGreaterThan(0);
+  });
+
+  it('node-redis: a write in flight when the connection drops is rejected (indeterminate) and found absent', async () => {
+    // Act
+    const [figures] = await throughBlackhole('cp-node-redis', ['node-redis-defaults'], 1000);
+    // Assess: nothing passed the blackhole, so every write it swallowed is indeterminate and absent
+    expect(figures!.writes.lost).toBe(0);
+    expect(figures!.writes.indeterminate).toBeGreaterThan(0.8 * 200);
+    expect(figures!.writes.indeterminateAbsent).toBe(figures!.writes.indeterminate);
+  });
+
+  it('valkey-glide: writes time out through an outage and are found absent; none is lost', async () => {
+    // Act
+    const [figures] = await throughBlackhole('cp-glide', ['glide-defaults'], 1000);
+    // Assess
+    expect(figures!.writes.lost).toBe(0);
+    expect(figures!.errors.TIMEOUT?.count).toBeGreaterThan(0);
+    expect(figures!.writes.indeterminateAbsent).toBe(figures!.writes.indeterminate);
+  });
+});
+
+/** The profiles through a blackhole of `ms` on the path to one server. */
+async function throughBlackhole(name: string, entries: unknown[], ms: number) {
+  const server = track(await RedisServer.start({ name }));
+  const proxy = track(await FaultProxy.start({ target: server.endpoint }));
+  return drive(resolveClientProfiles(entries), proxy, server, async () => {
+    proxy.blackhole();
+    await sleep(ms);
+    proxy.heal();
+  });
+}
