@@ -25,11 +25,6 @@ export function localCommand(): Command {
         'the execution input (JSON), validated exactly as in AWS; with `targets`, a fleet input (the fleet state machine)',
       )
       .option(
-        '--groups <n>',
-        'a fleet: N local groups (drill-demo-1 …) drilled by the fleet state machine',
-        wholeNumber,
-      )
-      .option(
         '--dry-run',
         'judge every guardrail and report the plan (target, failover budget left, expected writes); touch nothing',
       )

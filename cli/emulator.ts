@@ -37,6 +37,8 @@ export function readyLine(cloud: LocalCloud): string {
     endpoint: cloud.endpoint,
     region: cloud.region,
     stateMachineArn: cloud.stateMachineArn,
+    fleetStateMachineArn: cloud.fleetStateMachineArn,
+    groupIds: cloud.groupIds,
     snsTopicArn: cloud.snsTopicArn,
     ...group,
     tls: tls && { caFile: tls.caFile },

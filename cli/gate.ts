@@ -280,7 +280,7 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
     now: deps.now ?? Date.now,
   };
   const started = io.now();
-  const name = flags.name ?? executionName();
+  const name = flags.name ?? (flags.fleet ? executionName().replace(/^drill-/, 'fleet-') : executionName());
   let executionArn: string | undefined;
   let final: AnyReport | undefined;
   const code = await runReporting(

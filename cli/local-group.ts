@@ -16,6 +16,8 @@ export interface LocalGroupFlags {
   detectionDelayMs?: number;
   /** A directory of built task roots (`--bundles` alone: `.aws-sam/build`). */
   bundles?: string;
+  /** A fleet: N groups alike, `<group id>-1` … `<group id>-N`. */
+  groups?: number;
 }
 
 export function withLocalGroupOptions(command: Command): Command {
@@ -46,6 +48,11 @@ export function withLocalGroupOptions(command: Command): Command {
         '--bundles [dir]',
         'run the Lambda artifacts `sam build` wrote (a task root per function) instead of the sources',
       ).preset('.aws-sam/build'),
+    )
+    .option(
+      '--groups <n>',
+      'a fleet: N groups alike (drill-demo-1 …); `local` drills them with the fleet state machine',
+      wholeNumber,
     );
 }
 
@@ -62,5 +69,6 @@ export function localGroupOptions(flags: LocalGroupFlags): LocalCloudOptions {
     graceful: flags.graceful,
     detectionDelayMs: flags.detectionDelayMs,
     bundles: flags.bundles === undefined ? undefined : resolve(flags.bundles),
+    groups: flags.groups,
   };
 }

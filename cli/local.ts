@@ -10,8 +10,6 @@ import { runReporting } from './report-output.js';
 export interface LocalFlags extends LocalGroupFlags {
   input?: string;
   dryRun?: boolean;
-  /** A fleet of N local groups (drill-demo-1 …) and the fleet state machine over them. */
-  groups?: number;
   json?: string;
   reportDir: string;
   verbose?: boolean;

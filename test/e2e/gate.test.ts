@@ -42,7 +42,13 @@ afterEach(async () => {
 });
 
 /** Runs `gate` on drill-demo with the emulator's environment; JSON and JUnit go to its report directory. */
-async function gate(emulator: Emulator, name: string, args: string[], input?: unknown): Promise<GateRun> {
+async function gate(
+  emulator: Emulator,
+  name: string,
+  args: string[],
+  input?: unknown,
+  stateMachineArn = emulator.ready.stateMachineArn,
+): Promise<GateRun> {
   const dir = emulator.reportDir;
   const files = {
     json: join(dir, `${name}.json`),
@@ -58,7 +64,7 @@ async function gate(emulator: Emulator, name: string, args: string[], input?: un
       'cli/main.ts',
       'gate',
       '--state-machine-arn',
-      emulator.ready.stateMachineArn,
+      stateMachineArn,
       '--poll-interval',
       '0.2',
       '--json',
@@ -67,8 +73,8 @@ async function gate(emulator: Emulator, name: string, args: string[], input?: un
       files.junit,
       '--name',
       name,
-      '--replication-group',
-      'drill-demo',
+      // A fleet names its targets in its input.
+      ...(args.includes('--fleet') ? [] : ['--replication-group', 'drill-demo']),
       ...(input !== undefined ? ['--input', files.input] : []),
       ...args,
     ],
@@ -340,5 +346,51 @@ describe('failover-drill gate usage', () => {
     expect(results[0]!.stderr).toContain("unknown option '--bogus'");
     expect(results[1]!.stderr).toContain("required option '--replication-group <id>' not specified");
     expect(results[2]!.stderr).toContain('expected a number of seconds > 0');
+  });
+});
+
+describe('failover-drill gate --fleet against the emulator', () => {
+  let emulator: Emulator | undefined;
+  afterEach(async () => {
+    await stopEmulator(emulator);
+    emulator = undefined;
+  });
+
+  it('runs the fleet state machine over two groups: exit 0, a JUnit test suite per target', async () => {
+    // Prepare
+    emulator = await startEmulator(['--groups', '2']);
+    const ready = emulator.ready as Ready & { fleetStateMachineArn: string; groupIds: string[] };
+    const targets = ready.groupIds.map((replicationGroupId) => ({ replicationGroupId }));
+
+    // Act
+    const run = await gate(
+      emulator,
+      'fleet-gate',
+      ['--fleet'],
+      { targets, drill: FAST },
+      ready.fleetStateMachineArn,
+    );
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    const fleet = run.report as unknown as {
+      kind: string;
+      verdict: string;
+      targets: { runId: string; verdict: string }[];
+    };
+    expect(fleet).toMatchObject({ kind: 'fleet', verdict: 'pass' });
+    expect(fleet.targets.map((t) => t.verdict)).toEqual(['pass', 'pass']);
+    const suites = run.junit.testsuites.testsuite as unknown as { name: string }[];
+    expect(suites.map((s) => s.name)).toEqual([
+      'failover-drill.drill-demo-1.0001',
+      'failover-drill.drill-demo-2.0001',
+    ]);
+    // Each target is a nested execution of the drill state machine, listed there with its own history.
+    const sfn = new SFNClient(sdkTarget(ready));
+    const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: ready.stateMachineArn }));
+    sfn.destroy();
+    expect(listed.executions?.map((e) => [e.name, e.status]).sort()).toEqual(
+      fleet.targets.map((t) => [t.runId, 'SUCCEEDED']).sort(),
+    );
   });
 });
