@@ -41,23 +41,23 @@ export type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['event
 };
 
 /**
- * What the library does not log: the Lambda invocation behind a Task whose Resource is a function ARN
- * (AWS logs LambdaFunctionScheduled, …Started, …Succeeded; failures and timeouts come from the
- * library's StateFailed).
+ * What the library does not log: the invocation behind each Task (a Lambda function, or a service
+ * integration such as `states:startExecution.sync:2`). Its failures and timeouts come from the
+ * library's StateFailed. history.ts names them as AWS does for the resource.
  */
-export type LambdaEvent =
+export type InvocationEvent =
   | {
-      type: 'LambdaFunctionScheduled';
+      type: 'InvocationScheduled';
       timestamp: number;
       state: string;
       resource: string;
       input: unknown;
-      timeoutSeconds: number;
+      timeoutSeconds?: number;
     }
-  | { type: 'LambdaFunctionStarted'; timestamp: number; state: string }
-  | { type: 'LambdaFunctionSucceeded'; timestamp: number; state: string; output: unknown };
+  | { type: 'InvocationStarted'; timestamp: number; state: string; resource: string }
+  | { type: 'InvocationSucceeded'; timestamp: number; state: string; resource: string; output: unknown };
 
-export type RunnerEvent = EventLog | LambdaEvent;
+export type RunnerEvent = EventLog | InvocationEvent;
 
 interface AslState {
   Type: string;
@@ -130,8 +130,8 @@ export interface LocalStateMachine {
   /** The definition as deployed (substitutions applied), as DescribeStateMachine returns it. */
   definition: string;
   roleArn: string;
-  /** Task state → its Lambda function ARN, for the history's LambdaFunction* events. */
-  lambdaTasks: Map<string, { resource: string; timeoutSeconds: number }>;
+  /** Task state → its Resource (a Lambda function ARN or a service integration) and timeout. */
+  tasks: Map<string, { resource: string; timeoutSeconds?: number }>;
   states: Map<string, AslState>;
   handlers: Record<string, (input: JSONValue) => Promise<JSONValue>>;
   /** The ARN of an execution of this machine. */
@@ -153,19 +153,16 @@ export interface StateMachineSource {
   roleArn?: string;
 }
 
-const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:/;
-
 /** A state machine of the local account: its states, which Tasks are Lambda functions, their handlers. */
 export function localStateMachine(source: StateMachineSource): LocalStateMachine {
   const states = allStates((JSON.parse(source.definition) as { States: Record<string, AslState> }).States);
-  const lambdaTasks = new Map<string, { resource: string; timeoutSeconds: number }>();
+  const tasks: LocalStateMachine['tasks'] = new Map();
   const handlers: LocalStateMachine['handlers'] = {};
   for (const [stateName, state] of states) {
     if (state.Type !== 'Task') continue;
     const handler = source.handlers[stateName];
     if (!handler) throw new Error(`${source.name}: no local handler for the Task state ${stateName}`);
-    if (state.Resource && LAMBDA_ARN.test(state.Resource))
-      lambdaTasks.set(stateName, { resource: state.Resource, timeoutSeconds: state.TimeoutSeconds ?? 60 });
+    tasks.set(stateName, { resource: state.Resource ?? '', timeoutSeconds: state.TimeoutSeconds });
     handlers[stateName] = async (event) =>
       overTheWire(stateName, await handler(overTheWire(stateName, event)));
   }
@@ -174,7 +171,7 @@ export function localStateMachine(source: StateMachineSource): LocalStateMachine
     arn: localArn.stateMachine(source.name),
     definition: source.definition,
     roleArn: source.roleArn ?? LOCAL_ROLE_ARN,
-    lambdaTasks,
+    tasks,
     states,
     handlers,
     executionArn: (execution) => localArn.execution(execution, source.name),
@@ -252,26 +249,27 @@ export function startExecution(
   // Each Task's handler, wrapped in the invocation's own events (the library logs the state around them).
   const handlers: LocalStateMachine['handlers'] = {};
   for (const [state, handler] of Object.entries(machine.handlers)) {
-    const lambda = machine.lambdaTasks.get(state);
-    handlers[state] = !lambda
+    const task = machine.tasks.get(state);
+    handlers[state] = !task
       ? handler
       : async (taskInput) => {
+          const { resource } = task;
           await flush();
           const invocation = (invocations.get(state) ?? 0) + 1;
           invocations.set(state, invocation);
           emit({
-            type: 'LambdaFunctionScheduled',
+            type: 'InvocationScheduled',
             timestamp: Date.now(),
             state,
-            resource: lambda.resource,
+            resource,
             input: taskInput,
-            timeoutSeconds: lambda.timeoutSeconds,
+            timeoutSeconds: task.timeoutSeconds,
           });
-          emit({ type: 'LambdaFunctionStarted', timestamp: Date.now(), state });
+          emit({ type: 'InvocationStarted', timestamp: Date.now(), state, resource });
           const output = await handler(taskInput);
           await flush();
           if (!stopped && abandoned.get(state) !== invocation)
-            emit({ type: 'LambdaFunctionSucceeded', timestamp: Date.now(), state, output });
+            emit({ type: 'InvocationSucceeded', timestamp: Date.now(), state, resource, output });
           return output;
         };
   }

@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
 import type { LocalCloud } from '../../local/cloud.js';
+import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import { elastiCacheClient, snsClient } from '../support/local-cloud.js';
 
 /** A call whose fault is part of the drive: the answer is recorded either way. */
@@ -101,6 +102,18 @@ export async function driveStepFunctions(cloud: LocalCloud): Promise<void> {
   );
   await either(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'bad name!' })));
   await either(sfn.send(new StartExecutionCommand({ stateMachineArn, input: 'not json' })));
+  // A fleet of one: its Maps, and the drill as a nested startExecution.sync:2 (Task* events, not Lambda's).
+  const fleet = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: cloud.fleetStateMachineArn,
+      name: 'fleet',
+      input: JSON.stringify({
+        targets: [{ replicationGroupId: cloud.groupId }],
+        drill: { writer: LOCAL_DEFAULT_INPUT.writer, recovery: LOCAL_DEFAULT_INPUT.recovery },
+      }),
+    }),
+  );
+  await cloud.stepFunctions.drain();
   // A drill stopped while it runs.
   const stopped = await sfn.send(
     new StartExecutionCommand({
@@ -124,7 +137,7 @@ export async function driveStepFunctions(cloud: LocalCloud): Promise<void> {
     ),
   );
   await cloud.stepFunctions.drain();
-  for (const executionArn of [refused.executionArn, stopped.executionArn]) {
+  for (const executionArn of [refused.executionArn, fleet.executionArn, stopped.executionArn]) {
     await sfn.send(new DescribeExecutionCommand({ executionArn }));
     await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
     const first = await sfn.send(

@@ -71,3 +71,37 @@ describe.each(SERVICES)('$signingName against botocore $model', (service) => {
     expect(seen.some((e) => e.response.status >= 400)).toBe(true);
   });
 });
+
+describe('the local Step Functions history', () => {
+  it('writes, across the drives, the event types AWS writes for this ASL — all of them in the model’s enum', async () => {
+    // Prepare
+    const { shapes } = serviceModel('stepfunctions', '2016-11-23');
+    const types = new Set(
+      (exchanges.get('states') ?? [])
+        .filter((e) => e.operation === 'GetExecutionHistory' && e.response.status === 200)
+        .flatMap((e) =>
+          (JSON.parse(e.response.body) as { events: { type: string }[] }).events.map((ev) => ev.type),
+        ),
+    );
+
+    // Act
+    const outside = [...types].filter((t) => !shapes.HistoryEventType!.enum!.includes(t));
+
+    // Assess
+    expect(outside).toEqual([]);
+    for (const type of [
+      'LambdaFunctionScheduled',
+      'LambdaFunctionFailed',
+      'TaskScheduled',
+      'TaskSubmitted',
+      'TaskSucceeded',
+      'MapStateStarted',
+      'MapIterationStarted',
+      'MapIterationSucceeded',
+      'MapStateSucceeded',
+      'FailStateEntered',
+      'ExecutionAborted',
+    ])
+      expect(types, type).toContain(type);
+  });
+});
