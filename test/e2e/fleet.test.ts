@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import type { FleetReport } from '../../functions/core/report/fleet-report.js';
+import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import { runCli } from './cli.js';
+
+/** The local drill's timings (a local failover completes in about a second). */
+const { replicationGroupId: _, ...FAST } = LOCAL_DEFAULT_INPUT;
 
 // Game days across a fleet: the real fleet state machine, each target's drill a nested execution of the
 // real drill state machine, over real redis-server processes.
@@ -64,10 +68,7 @@ describe('failover-drill local, a fleet', () => {
         { replicationGroupId: 'drill-demo', nodeGroupId: '0002' },
       ],
       maxConcurrency: 2,
-      drill: {
-        writer: { rate: 500, baselineSeconds: 2, settleSeconds: 2, maxDurationSeconds: 60 },
-        recovery: { pollIntervalSeconds: 0.2, pollWindowSeconds: 10, maxWaitSeconds: 60 },
-      },
+      drill: FAST,
     });
 
     // Act
@@ -92,6 +93,51 @@ describe('failover-drill local, a fleet', () => {
     // AWS refuses overlapping node replacements in a group: the second TestFailover after the first's recovery.
     expect(at(second!, 'requested')).toBeGreaterThan(at(first!, 'recoveryFinished'));
     expect(testFailovers(run.stderr)).toBe(2);
+  });
+
+  it('refuses up front the targets beyond the TestFailover budget; the rest are drilled', async () => {
+    // Prepare: a budget of 1 node group (as if 14 of AWS's 15 were spent) for 2 groups
+    const input = await fleetInput('budget', {
+      targets: ['drill-demo-1', 'drill-demo-2'].map((replicationGroupId) => ({ replicationGroupId })),
+      drill: { ...FAST, guardrails: { maxTestFailoversPer24h: 1 } },
+    });
+
+    // Act
+    const run = await runCli(
+      ['local', '--groups', '2', '--input', input],
+      {},
+      { reportDir: join(dir, 'budget') },
+    );
+    const fleet = run.json as unknown as FleetReport;
+
+    // Assess
+    expect(run.code, run.stderr).toBe(2);
+    expect(fleet.targets.map((t) => [t.replicationGroupId, t.verdict, t.refused])).toEqual([
+      ['drill-demo-1', 'pass', false],
+      ['drill-demo-2', 'error', true],
+    ]);
+    expect(fleet.targets[1]!.error?.message).toMatch(/^test-failover-budget-spent: /);
+    expect(fleet.budget).toEqual({ limit: 1, usedLast24h: 0, planned: 1 });
+    expect(testFailovers(run.stderr)).toBe(1);
+  });
+
+  it("a target's drill refused by its Preflight is that target's error row, by name", async () => {
+    // Act: the groups carry no opt-in tag
+    const run = await runCli(
+      ['local', '--groups', '2', '--no-opt-in-tag'],
+      {},
+      { reportDir: join(dir, 'no-tag') },
+    );
+    const fleet = run.json as unknown as FleetReport;
+
+    // Assess
+    expect(run.code, run.stderr).toBe(2);
+    expect(fleet.targets.map((t) => [t.verdict, t.error?.name])).toEqual([
+      ['error', 'GuardrailError'],
+      ['error', 'GuardrailError'],
+    ]);
+    expect(fleet.targets[0]!.report?.json).toMatch(/report\.json$/);
+    expect(testFailovers(run.stderr)).toBe(0);
   });
 
   it.each([
