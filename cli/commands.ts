@@ -28,6 +28,15 @@ export function localCommand(): Command {
         '--dry-run',
         'judge every guardrail and report the plan (target, failover budget left, expected writes); touch nothing',
       )
+      .option(
+        '--fire-alarm <name>',
+        'create this stop-condition alarm and set it to ALARM --fire-after-ms into the drill',
+      )
+      .option(
+        '--fire-after-ms <n>',
+        'when --fire-alarm fires, ms after the execution starts (default 0)',
+        wholeNumber,
+      )
       .option('--json <file>', 'write the report JSON here, on every outcome')
       .option('--report-dir <dir>', 'where JSON and HTML reports go, per run', 'drill-reports')
       .option('--verbose', "show the Lambdas' log lines and metrics")

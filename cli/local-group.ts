@@ -18,6 +18,8 @@ export interface LocalGroupFlags {
   bundles?: string;
   /** A fleet: N groups alike, `<group id>-1` … `<group id>-N`. */
   groups?: number;
+  /** CloudWatch alarms created in OK (repeatable). */
+  alarm?: string[];
 }
 
 export function withLocalGroupOptions(command: Command): Command {
@@ -53,6 +55,11 @@ export function withLocalGroupOptions(command: Command): Command {
       '--groups <n>',
       'a fleet: N groups alike (drill-demo-1 …); `local` drills them with the fleet state machine',
       wholeNumber,
+    )
+    .option(
+      '--alarm <name>',
+      'create a CloudWatch alarm in state OK, a stop condition (repeatable)',
+      (name: string, names: string[] = []) => [...names, name],
     );
 }
 
@@ -70,5 +77,6 @@ export function localGroupOptions(flags: LocalGroupFlags): LocalCloudOptions {
     detectionDelayMs: flags.detectionDelayMs,
     bundles: flags.bundles === undefined ? undefined : resolve(flags.bundles),
     groups: flags.groups,
+    alarms: flags.alarm,
   };
 }

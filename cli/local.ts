@@ -10,6 +10,9 @@ import { runReporting } from './report-output.js';
 export interface LocalFlags extends LocalGroupFlags {
   input?: string;
   dryRun?: boolean;
+  /** Set this alarm to ALARM --fire-after-ms into the drill (a stop condition firing mid-drill). */
+  fireAlarm?: string;
+  fireAfterMs?: number;
   json?: string;
   reportDir: string;
   verbose?: boolean;
@@ -87,6 +90,7 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
     const result = await runLocalDrill({
       input,
       dryRun: flags.dryRun,
+      fireAlarm: flags.fireAlarm ? { name: flags.fireAlarm, afterMs: flags.fireAfterMs ?? 0 } : undefined,
       reportDir: flags.reportDir,
       verbose: flags.verbose,
       cloud: localGroupOptions(flags),

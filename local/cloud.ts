@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './account.js';
+import { CLOUDWATCH_TARGET_PREFIX, CloudWatchService } from './cloudwatch/service.js';
 import { ControlPlane } from './control-plane.js';
 import { FailoverBudget, TEST_FAILOVER_LIMIT } from './elasticache/budget.js';
 import { ClusterGroup } from './elasticache/cluster-group.js';
@@ -59,6 +60,8 @@ export interface LocalCloudOptions {
   bundles?: string;
   /** Hooks of the local Step Functions (e.g. on every execution's end). */
   stepFunctions?: LocalStepFunctionsOptions;
+  /** CloudWatch alarms created in state OK (the drill's stop conditions). */
+  alarms?: string[];
 }
 
 export interface DataPlaneNode extends Endpoint {
@@ -98,6 +101,7 @@ export interface LocalCloud {
   stateMachineArn: string;
   /** The fleet's state machine (its Map runs the drill's as nested executions). */
   fleetStateMachineArn: string;
+  cloudWatch: CloudWatchService;
   /** Current facts: roles move with failovers. */
   readonly group: DataPlaneFacts;
   /** Environment for SDK clients in child processes: endpoints of every mounted service, region, keys. */
@@ -187,7 +191,16 @@ export function resolveOptions(o: LocalCloudOptions) {
     testFailoverLimit: integer('testFailoverLimit', o.testFailoverLimit, TEST_FAILOVER_LIMIT, 0, 1000),
     stepFunctions: o.stepFunctions ?? {},
     bundles: o.bundles,
+    alarms: alarmNames(o.alarms ?? []),
   } as const;
+}
+
+function alarmNames(names: string[]): string[] {
+  for (const name of names) {
+    if (name.length < 1 || name.length > 255 || [...name].some((c) => c.charCodeAt(0) < 0x20))
+      throw new LocalCloudOptionsError(`alarm name ${JSON.stringify(name)} is not a CloudWatch alarm name`);
+  }
+  return [...new Set(names)];
 }
 
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
@@ -255,6 +268,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     controlPlane.mount('elasticache', elastiCache.handler, { queryVersion: ELASTICACHE_VERSION });
     controlPlane.mount('sns', sns.handler, { queryVersion: SNS_VERSION });
+    const cloudWatch = new CloudWatchService(account);
+    for (const name of o.alarms) cloudWatch.putMetricAlarm(name, {}, 'OK');
+    controlPlane.mount('monitoring', cloudWatch.handler, { targetPrefix: CLOUDWATCH_TARGET_PREFIX });
     const stepFunctions = new LocalStepFunctions(o.stepFunctions);
     const handlers = { bundles: o.bundles };
     const stateMachineArn = stepFunctions.addStateMachine(drillStateMachine(handlers));
@@ -278,6 +294,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stateMachineArn,
       fleetStateMachineArn,
       bundles: o.bundles,
+      cloudWatch,
       get group(): DataPlaneFacts {
         return { ...dataPlaneFacts(group), ...facts };
       },

@@ -50,6 +50,8 @@ export interface LocalDrillOptions {
   input?: unknown;
   /** Sets `dryRun: true` in the input: Preflight judges and reports the plan, nothing is touched. */
   dryRun?: boolean;
+  /** Sets this alarm (created with `cloud.alarms`) to ALARM this long after the execution starts. */
+  fireAlarm?: { name: string; afterMs: number };
   cloud?: LocalCloudOptions;
   reportDir: string;
   verbose?: boolean;
@@ -68,28 +70,64 @@ export interface LocalDrillResult {
 }
 
 /**
+ * The input with the command's own flags on top: `dryRun`, and the local cloud's alarms as stop
+ * conditions. Anything but an object is left as it is, for parseDrillRequest to name it.
+ */
+function localInput(given: unknown, options: LocalDrillOptions): unknown {
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isRecord(given)) return given;
+  const input: Record<string, unknown> = { ...given };
+  if (options.dryRun) input.dryRun = true;
+  const alarms = [...(options.cloud?.alarms ?? []), ...(options.fireAlarm ? [options.fireAlarm.name] : [])];
+  if (alarms.length > 0 && (input.guardrails === undefined || isRecord(input.guardrails))) {
+    const guardrails = { ...(input.guardrails as Record<string, unknown> | undefined) };
+    const named = Array.isArray(guardrails.stopAlarmNames) ? guardrails.stopAlarmNames : [];
+    guardrails.stopAlarmNames = [...new Set([...named, ...alarms])];
+    input.guardrails = guardrails;
+  }
+  return input;
+}
+
+/**
  * Starts the local cloud, runs the real state machine over it, and stops every process it started,
  * whatever happens. The input is validated first, so a bad input touches nothing.
  */
 export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDrillResult> {
   const started = Date.now();
-  const given = options.input ?? LOCAL_DEFAULT_INPUT;
-  // Anything but an object is left as it is, for parseDrillRequest to name it.
-  const input =
-    options.dryRun && typeof given === 'object' && given !== null && !Array.isArray(given)
-      ? { ...given, dryRun: true }
-      : given;
+  const input = localInput(options.input ?? LOCAL_DEFAULT_INPUT, options);
   const request = parseDrillRequest(input);
   const runId = request.runId ?? executionName();
-  const cloud = await startLocalCloud({ groupId: request.replicationGroupId, ...options.cloud });
+  const cloud = await startLocalCloud({
+    groupId: request.replicationGroupId,
+    ...options.cloud,
+    alarms: [...(options.cloud?.alarms ?? []), ...(options.fireAlarm ? [options.fireAlarm.name] : [])],
+  });
   try {
     Object.assign(process.env, handlerEnvironment(cloud, options.reportDir, options.verbose ?? false));
     options.onCloud?.(cloud);
+    const { fireAlarm } = options;
+    let fire: NodeJS.Timeout | undefined;
+    // Counted from the execution's first event, not from loading the handlers.
+    const armFire = () => {
+      if (!fireAlarm || fire) return;
+      fire = setTimeout(() => {
+        cloud.cloudWatch.setAlarmState(
+          fireAlarm.name,
+          'ALARM',
+          `fired ${fireAlarm.afterMs} ms into the drill`,
+        );
+      }, fireAlarm.afterMs);
+    };
     const outcome = await runStateMachine(input, {
       executionName: runId,
-      onEvent: options.onEvent,
+      onEvent: (event) => {
+        armFire();
+        options.onEvent?.(event);
+      },
       bundles: cloud.bundles,
     });
+    clearTimeout(fire);
     const reportState = outcome.outputs.Report as { report?: Record<string, unknown> } | undefined;
     return {
       runId,

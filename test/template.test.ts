@@ -118,7 +118,7 @@ describe('template.yaml', () => {
     );
 
     // Assess
-    expect(entries.length).toBe(10);
+    expect(entries.length).toBe(11);
     entries.forEach((spec, i) => {
       expect(existsSync(join(PROJECT_ROOT, spec.entry)), spec.entry).toBe(true);
       expect(typeof modules[i]![spec.exportName], spec.entry).toBe('function');

@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { awaitRecovery, recoverySchema } from '../core/drill/recovery.js';
+import { checkStopConditions } from '../core/drill/stop-conditions.js';
 import { awsClients } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
@@ -17,10 +18,14 @@ export const handler = middy()
   .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan.runId))
   .use(namedErrors())
   .handler(async ({ plan, recovery }) => {
-    const next = await awaitRecovery(plan, recovery, awsClients().elastiCache, {
-      now: Date.now,
-      sleep: (ms) => sleep(ms),
-    });
+    const { elastiCache, cloudWatch } = awsClients();
+    const next = await awaitRecovery(
+      plan,
+      recovery,
+      elastiCache,
+      { now: Date.now, sleep: (ms) => sleep(ms) },
+      () => checkStopConditions(cloudWatch, plan.request.guardrails.stopAlarmNames),
+    );
     logger.info('recovery', { done: next.done, polls: next.polls, from: next.from, to: next.to });
     return next;
   });

@@ -52,6 +52,21 @@ export class RecoveryTimeoutError extends Error {
   }
 }
 
+/**
+ * A stop-condition alarm entered ALARM while the drill ran: the writer is stopped, TestFailover is not
+ * called if it had not been, the run is cleaned up (exit 2).
+ */
+export class StopConditionError extends Error {
+  constructor(
+    message: string,
+    /** The (first) alarm that stopped the drill. */
+    readonly alarm: string,
+  ) {
+    super(message);
+    this.name = 'StopConditionError';
+  }
+}
+
 /** Thresholds were exceeded: the drill ran and the gate says fail (exit 1). */
 export class DrillThresholdExceeded extends Error {
   constructor(message: string) {

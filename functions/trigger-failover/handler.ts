@@ -3,6 +3,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { drillPlanSchema } from '../core/drill/plan.js';
+import { checkStopConditions } from '../core/drill/stop-conditions.js';
 import { triggerFailover } from '../core/drill/trigger.js';
 import { awsClients } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
@@ -16,7 +17,11 @@ export const handler = middy()
   .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan.runId))
   .use(namedErrors())
   .handler(async ({ plan }) => {
-    const recovery = await triggerFailover(plan, awsClients().elastiCache);
+    const { elastiCache, cloudWatch } = awsClients();
+    const recovery = await triggerFailover(plan, elastiCache, {
+      // The last look at the stop conditions: an alarm in ALARM now means no fault at all.
+      beforeFault: () => checkStopConditions(cloudWatch, plan.request.guardrails.stopAlarmNames),
+    });
     logger.info('TestFailover requested', {
       nodeGroupId: plan.target.nodeGroupId,
       requestedAt: recovery.requestedAt,

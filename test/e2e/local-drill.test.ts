@@ -122,4 +122,37 @@ describe('failover-drill local', () => {
       expect(run.stderr).not.toMatch(new RegExp(`[✓✗] ${state}\\b`));
     expect(run.stdout).toMatch(/DRY RUN PASS/);
   });
+
+  it('stops at a stop-condition alarm that fires in the baseline: StopConditionError, no TestFailover, cleaned up', async () => {
+    // Act
+    const run = await runCli(['local', '--fire-alarm', 'app-errors', '--fire-after-ms', '800']);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.json).toMatchObject({
+      verdict: 'error',
+      failoverTriggered: false,
+      error: { name: 'StopConditionError', message: expect.stringContaining('app-errors is in ALARM') },
+      cleanup: { lockReleased: true, errors: [] },
+    });
+    expect(run.stderr).not.toMatch(/✓ TriggerFailover/);
+    expect(run.stderr).toMatch(/✗ DrillErrored\s+\d+ ms\s+StopConditionError/);
+  });
+
+  it('stops at a stop-condition alarm that fires after TestFailover, and says the failover happened', async () => {
+    // Act
+    const run = await runCli(['local', '--fire-alarm', 'app-errors', '--fire-after-ms', '4000']);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.json).toMatchObject({
+      verdict: 'error',
+      failoverTriggered: true,
+      error: { name: 'StopConditionError' },
+      cleanup: { lockReleased: true, errors: [] },
+    });
+    expect(run.json.failover.events.map((e: { kind: string }) => e.kind)).toContain('requested');
+    // The writer ran and was stopped: Cleanup deleted what it wrote.
+    expect(run.json.cleanup.deleted).toBeGreaterThan(0);
+  });
 });

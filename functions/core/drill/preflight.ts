@@ -1,4 +1,4 @@
-import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   AddTagsToResourceCommand,
   DescribeReplicationGroupsCommand,
@@ -11,16 +11,7 @@ import { testFailoversLast24h as countTestFailovers } from './events.js';
 import { type DrillTarget, enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
 import type { DrillPlan, DryRunPreview } from './plan.js';
 import type { DrillRequest } from './request.js';
-
-async function alarmStates(cloudWatch: CloudWatchClient, names: string[]) {
-  if (names.length === 0) return { alarmsInAlarm: [], alarmsMissing: [] };
-  const out = await cloudWatch.send(new DescribeAlarmsCommand({ AlarmNames: names, MaxRecords: 100 }));
-  const found = [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])];
-  return {
-    alarmsInAlarm: found.filter((a) => a.StateValue === 'ALARM').map((a) => a.AlarmName ?? ''),
-    alarmsMissing: names.filter((n) => !found.some((a) => a.AlarmName === n)),
-  };
-}
+import { alarmStates } from './stop-conditions.js';
 
 /** What the drill would do, from the facts the guardrails were judged on. Pure. */
 export function preview(

@@ -73,13 +73,16 @@ export interface PollClock {
 /**
  * Polls DescribeEvents (and, once the events say done, DescribeReplicationGroups to confirm the
  * new primary) for at most one poll window; the state machine loops until `done`. Node status
- * stays `available` through a test failover, so status alone never tells.
+ * stays `available` through a test failover, so status alone never tells. The stop conditions are
+ * checked with every poll.
  */
 export async function awaitRecovery(
   plan: DrillPlan,
   previous: Recovery,
   elastiCache: ElastiCacheClient,
   clock: PollClock,
+  /** Runs with every poll (the stop conditions); a throw ends the drill. */
+  checkStop: () => Promise<void> = async () => {},
 ): Promise<Recovery> {
   const { recovery: settings } = plan.request;
   const { target } = plan;
@@ -89,6 +92,7 @@ export async function awaitRecovery(
   let polls = previous.polls;
   for (;;) {
     polls++;
+    await checkStop();
     const events = await recentEvents(elastiCache, { StartTime: new Date(previous.requestedAt - 60_000) });
     const { completeInEvents, ...progress } = readRecovery(events, {
       requestedAt: previous.requestedAt,

@@ -2,13 +2,17 @@ import { type ElastiCacheClient, TestFailoverCommand } from '@aws-sdk/client-ela
 import type { DrillPlan } from './plan.js';
 import type { Recovery } from './recovery.js';
 
-/** Calls TestFailover on the plan's node group; T0 is taken just before the call. */
+/**
+ * Calls TestFailover on the plan's node group; T0 is taken just before the call. `beforeFault` (the
+ * stop conditions) runs first: when it throws, no fault is injected.
+ */
 export async function triggerFailover(
   plan: DrillPlan,
   elastiCache: ElastiCacheClient,
-  now: () => number = Date.now,
+  options: { now?: () => number; beforeFault?: () => Promise<void> } = {},
 ): Promise<Recovery> {
-  const requestedAt = now();
+  await options.beforeFault?.();
+  const requestedAt = (options.now ?? Date.now)();
   await elastiCache.send(
     new TestFailoverCommand({
       ReplicationGroupId: plan.target.replicationGroupId,

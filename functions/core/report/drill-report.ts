@@ -155,6 +155,10 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
   const nodeGroupId = plan?.target.nodeGroupId ?? null;
   const where = [groupId ?? 'unknown group', nodeGroupId].filter(Boolean).join('/');
   const preview = report.verdict === 'error' ? undefined : plan?.dryRun;
+  const deleted = state.cleanup?.deleted ?? 0;
+  // The writer ran, but its summary went with the failed Parallel: say so, not "no writes were made".
+  if (!summary && deleted > 0)
+    report.disruption.note = `the writer's summary was lost with the failed drill; Cleanup deleted the ${deleted} keys it wrote`;
   return {
     ...report,
     runId: report.runId ?? plan?.runId ?? state.execution,
