@@ -34,7 +34,7 @@ export function localCommand(): Command {
       )
       .option(
         '--fire-after-ms <n>',
-        'when --fire-alarm fires, ms after the execution starts (default 0)',
+        'when --fire-alarm fires: ms after the writer starts (default 0)',
         wholeNumber,
       )
       .option('--json <file>', 'write the report JSON here, on every outcome')

@@ -15,12 +15,15 @@ import { ClusterGroup } from './elasticache/cluster-group.js';
 import type { Endpoint, LocalGroup, RedisAccess, Role } from './elasticache/group.js';
 import { PrimaryReplicaGroup } from './elasticache/primary-replica-group.js';
 import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache/service.js';
+import { statusChangeEvent, statusChangeRules } from './eventbridge/rules.js';
 import { assertBuiltFunctions } from './lambda/handler-module.js';
+import { LocalLambda } from './lambda/service.js';
 import { createTlsFiles } from './redis/tls.js';
 import { type PublishedMessage, SNS_VERSION, SnsService } from './sns/service.js';
 import { fleetStateMachine } from './stepfunctions/fleet-machine.js';
 import { drillStateMachine } from './stepfunctions/runner.js';
 import {
+  type ExecutionSummary,
   LocalStepFunctions,
   type LocalStepFunctionsOptions,
   SFN_TARGET_PREFIX,
@@ -107,6 +110,8 @@ export interface LocalCloud {
   /** Environment for SDK clients in child processes: endpoints of every mounted service, region, keys. */
   env(): Record<string, string>;
   published(): PublishedMessage[];
+  /** Resolves when every EventBridge delivery so far (the reaper) has finished. */
+  delivered(): Promise<void>;
   /** Resolves when no failover is under way. */
   idle(): Promise<void>;
   /** Stops every process, proxy and the control plane. Idempotent. */
@@ -131,6 +136,7 @@ const ENDPOINT_VARIABLES: Record<string, string> = {
   sns: 'AWS_ENDPOINT_URL_SNS',
   states: 'AWS_ENDPOINT_URL_SFN',
   monitoring: 'AWS_ENDPOINT_URL_CLOUDWATCH',
+  lambda: 'AWS_ENDPOINT_URL_LAMBDA',
   s3: 'AWS_ENDPOINT_URL_S3',
 };
 
@@ -271,11 +277,35 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const cloudWatch = new CloudWatchService(account);
     for (const name of o.alarms) cloudWatch.putMetricAlarm(name, {}, 'OK');
     controlPlane.mount('monitoring', cloudWatch.handler, { targetPrefix: CLOUDWATCH_TARGET_PREFIX });
-    const stepFunctions = new LocalStepFunctions(o.stepFunctions);
     const handlers = { bundles: o.bundles };
+    const lambda = new LocalLambda(handlers);
+    controlPlane.mount('lambda', lambda.handler);
+    // The template's EventBridge rules on execution ends (the reaper), delivered as EventBridge does.
+    const rules = statusChangeRules(loadTemplate());
+    const deliveries = new Set<Promise<unknown>>();
+    const deliver = (execution: ExecutionSummary) => {
+      for (const rule of rules.filter((r) => r.statuses.includes(execution.status))) {
+        const delivery = lambda
+          .invoke(rule.functionId, statusChangeEvent(execution))
+          .catch(() => {}) // as EventBridge: the target's failure is its own (it logs it)
+          .finally(() => deliveries.delete(delivery));
+        deliveries.add(delivery);
+      }
+    };
+    const stepFunctions = new LocalStepFunctions({
+      ...o.stepFunctions,
+      onExecutionEnd: (execution) => {
+        o.stepFunctions.onExecutionEnd?.(execution);
+        if (execution.stateMachineArn === stateMachineArn) deliver(execution);
+      },
+    });
     const stateMachineArn = stepFunctions.addStateMachine(drillStateMachine(handlers));
     // The fleet's: each of its targets a nested execution of the drill's, in this same service.
     const fleetStateMachineArn = stepFunctions.addStateMachine(fleetStateMachine(stepFunctions, handlers));
+    // Before anything stops: the deliveries still running (a reaper cleaning up) finish first.
+    cleanup.push(async () => {
+      await Promise.all([...deliveries]);
+    });
     controlPlane.mount('states', stepFunctions.handle, { targetPrefix: SFN_TARGET_PREFIX });
     controlPlane.open();
 
@@ -311,6 +341,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         return env;
       },
       published: () => sns.published(),
+      delivered: async () => {
+        while (deliveries.size > 0) await Promise.all([...deliveries]);
+      },
       idle: () => elastiCache.idle(),
       stop() {
         stopping ??= runCleanup();

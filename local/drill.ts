@@ -33,6 +33,8 @@ export function handlerEnvironment(
     AWS_REGION: cloud.region,
     REPORTS_DIR: reportDir,
     TOPIC_ARN: cloud.snsTopicArn,
+    // The template's `!Ref CleanupFunction`: locally, functions are named by their logical ids.
+    CLEANUP_FUNCTION_NAME: 'CleanupFunction',
     POWERTOOLS_LOG_LEVEL: verbose ? 'INFO' : 'SILENT',
     POWERTOOLS_METRICS_DISABLED: verbose ? 'false' : 'true',
   };
@@ -50,7 +52,7 @@ export interface LocalDrillOptions {
   input?: unknown;
   /** Sets `dryRun: true` in the input: Preflight judges and reports the plan, nothing is touched. */
   dryRun?: boolean;
-  /** Sets this alarm (created with `cloud.alarms`) to ALARM this long after the execution starts. */
+  /** Sets this alarm (created with `cloud.alarms`) to ALARM this long after the writer starts. */
   fireAlarm?: { name: string; afterMs: number };
   cloud?: LocalCloudOptions;
   reportDir: string;
@@ -108,7 +110,7 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
     options.onCloud?.(cloud);
     const { fireAlarm } = options;
     let fire: NodeJS.Timeout | undefined;
-    // Counted from the execution's first event, not from loading the handlers.
+    // Counted from the moment the writer starts: N ms into the drill's writes.
     const armFire = () => {
       if (!fireAlarm || fire) return;
       fire = setTimeout(() => {
@@ -122,7 +124,8 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
     const outcome = await runStateMachine(input, {
       executionName: runId,
       onEvent: (event) => {
-        armFire();
+        if (event.type === 'StateEntered' && (event as { state?: { name?: string } }).state?.name === 'Write')
+          armFire();
         options.onEvent?.(event);
       },
       bundles: cloud.bundles,

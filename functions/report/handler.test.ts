@@ -6,33 +6,12 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda/context.js';
-import { parseDrillRequest } from '../core/drill/request.js';
+import { planFixture } from '../core/drill/plan.fixture.js';
 import { handler } from './handler.js';
 
 const sns = mockClient(SNSClient);
 const elastiCache = mockClient(ElastiCacheClient);
 let dir = '';
-
-/** A plan as Preflight returns it, on group grp, node group 0001. */
-function planOf(request: ReturnType<typeof parseDrillRequest>, acceptedAt: number) {
-  return {
-    runId: 'run-1',
-    request,
-    target: {
-      replicationGroupId: 'grp',
-      arn: 'arn:aws:elasticache:us-east-1:000000000000:replicationgroup:grp',
-      nodeGroupId: '0001',
-      clusterMode: false,
-      endpoint: { host: '127.0.0.1', port: 6379 },
-      tls: false,
-      primaryNodeId: 'grp-001',
-      replicaNodeIds: ['grp-002'],
-      slots: [],
-    },
-    acceptedAt,
-    lock: 'run-1@1',
-  };
-}
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'report-'));
@@ -111,7 +90,7 @@ describe('Report', () => {
         },
       ],
     });
-    const plan = planOf(parseDrillRequest({ replicationGroupId: 'grp', nodeGroupId: '0001' }), acceptedAt);
+    const plan = planFixture({ nodeGroupId: '0001' }, { acceptedAt });
     const state = {
       request: { replicationGroupId: 'grp' },
       execution: 'run-1',
@@ -142,7 +121,7 @@ describe('Report', () => {
     const state = {
       request: { replicationGroupId: 'grp' },
       execution: 'run-1',
-      plan: planOf(parseDrillRequest({ replicationGroupId: 'grp' }), 1),
+      plan: planFixture(),
       error: { Error: 'DataPlaneError', Cause: 'the writer could not connect' },
     };
 

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { watchStopConditions } from '../core/drill/stop-conditions.js';
 import { awsClients } from '../shared/aws.js';

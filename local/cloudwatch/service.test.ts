@@ -18,6 +18,7 @@ beforeEach(async () => {
   cloudWatch = new CloudWatchService(account, () => Date.parse('2026-12-01T10:00:00Z'));
   plane = await ControlPlane.start();
   plane.mount('monitoring', cloudWatch.handler, { targetPrefix: CLOUDWATCH_TARGET_PREFIX });
+  plane.open();
 });
 afterEach(async () => {
   await plane.close();

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   ExecutionAbortedError,
   ExecutionError,
@@ -9,8 +8,7 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { FLEET_STATE_MACHINE_NAME, LOCAL_ROLE_ARN, localArn, STATE_MACHINE_NAME } from '../account.js';
-import { lambdaContext } from '../lambda/context.js';
-import { handlerIn, lambdaHandlerModule } from '../lambda/handler-module.js';
+import { type LocalFunctionOptions, localFunction } from '../lambda/functions.js';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, substitutions } from '../template.js';
 
 export const ASL_PATH = join(PROJECT_ROOT, 'statemachines/failover-drill.asl.json');
@@ -28,11 +26,6 @@ export class PayloadTooLargeError extends Error {
 
 const FUNCTION_ARN_PREFIX = localArn.lambda('');
 
-/** The handler module to load: the template's TypeScript entry, or its compiled .js in the installed package. */
-const COMPILED = import.meta.url.endsWith('.js');
-const moduleOf = (entry: string) => (COMPILED ? entry.replace(/\.ts$/, '.js') : entry);
-
-type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 type JSONValue = Parameters<StateMachine['run']>[0];
 type RunContext = NonNullable<NonNullable<Parameters<StateMachine['run']>[1]>['context']>;
 /** The library's event log entries (its type is not exported). */
@@ -115,13 +108,7 @@ export interface RunOptions {
   onEvent?: (event: RunnerEvent) => void;
 }
 
-export interface DrillMachineOptions {
-  /**
-   * Run the built artifacts instead of the TypeScript modules: a directory with one task root per
-   * function, named by logical id, as `sam build` writes `.aws-sam/build`.
-   */
-  bundles?: string;
-}
+export type DrillMachineOptions = LocalFunctionOptions;
 
 /** A state machine ready to run locally: its deployed definition and a local handler per Task state. */
 export interface LocalStateMachine {
@@ -219,18 +206,7 @@ export function deployedMachine(
     if (state.Type !== 'Task' || !state.Resource || !state.Resource.startsWith(FUNCTION_ARN_PREFIX)) continue;
     const spec = specs[state.Resource.slice(FUNCTION_ARN_PREFIX.length)];
     if (!spec) throw new Error(`${stateName}: no function in template.yaml for ${state.Resource}`);
-    // Imported at the first invocation, as Lambda does: the module reads its environment (log level…) then.
-    const load = async () => {
-      const target = options.bundles
-        ? lambdaHandlerModule(join(options.bundles, spec.logicalId), spec.handler)
-        : { file: join(PROJECT_ROOT, moduleOf(spec.entry)), path: [spec.exportName] };
-      return handlerIn(await import(pathToFileURL(target.file).href), target) as Handler;
-    };
-    handlers[stateName] = async (event) =>
-      (await load())(
-        event,
-        lambdaContext(spec.logicalId, spec.timeoutSeconds * 1000, Date.now, spec.memoryMb),
-      );
+    handlers[stateName] = localFunction(spec, options);
   }
   return { definition, handlers };
 }

@@ -125,7 +125,7 @@ describe('failover-drill local', () => {
 
   it('stops at a stop-condition alarm that fires in the baseline: StopConditionError, no TestFailover, cleaned up', async () => {
     // Act
-    const run = await runCli(['local', '--fire-alarm', 'app-errors', '--fire-after-ms', '800']);
+    const run = await runCli(['local', '--fire-alarm', 'app-errors', '--fire-after-ms', '300']);
 
     // Assess
     expect(run.code, run.stderr).toBe(2);
@@ -141,7 +141,7 @@ describe('failover-drill local', () => {
 
   it('stops at a stop-condition alarm that fires after TestFailover, and says the failover happened', async () => {
     // Act
-    const run = await runCli(['local', '--fire-alarm', 'app-errors', '--fire-after-ms', '4000']);
+    const run = await runCli(['local', '--fire-alarm', 'app-errors', '--fire-after-ms', '3000']);
 
     // Assess
     expect(run.code, run.stderr).toBe(2);

@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type FunctionSpec, PROJECT_ROOT } from '../template.js';
+import { lambdaContext } from './context.js';
+import { handlerIn, lambdaHandlerModule } from './handler-module.js';
+
+/** The handler module to load: the template's TypeScript entry, or its compiled .js in the installed package. */
+const COMPILED = import.meta.url.endsWith('.js');
+const moduleOf = (entry: string) => (COMPILED ? entry.replace(/\.ts$/, '.js') : entry);
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+export interface LocalFunctionOptions {
+  /**
+   * Run the built artifacts instead of the TypeScript modules: a directory with one task root per
+   * function, named by logical id, as `sam build` writes `.aws-sam/build`.
+   */
+  bundles?: string;
+}
+
+/**
+ * One function of the template as the local cloud invokes it: the same handler module Lambda runs,
+ * middlewares included, with a Lambda-like context. Imported at the first invocation, as Lambda does
+ * (the module reads its environment, the log level…, then).
+ */
+export function localFunction(
+  spec: FunctionSpec,
+  options: LocalFunctionOptions = {},
+): (event: unknown) => Promise<unknown> {
+  const load = async () => {
+    const target = options.bundles
+      ? lambdaHandlerModule(join(options.bundles, spec.logicalId), spec.handler)
+      : { file: join(PROJECT_ROOT, moduleOf(spec.entry)), path: [spec.exportName] };
+    return handlerIn(await import(pathToFileURL(target.file).href), target) as Handler;
+  };
+  return async (event) =>
+    (await load())(event, lambdaContext(spec.logicalId, spec.timeoutSeconds * 1000, Date.now, spec.memoryMb));
+}
