@@ -14,6 +14,9 @@ export interface LocalGroupFlags {
   auth?: boolean;
   graceful?: boolean;
   detectionDelayMs?: number;
+  failoverModel?: 'fast' | 'realistic';
+  dnsTtlMs?: number;
+  staleConnectionsMs?: number;
   /** A directory of built task roots (`--bundles` alone: `.aws-sam/build`). */
   bundles?: string;
   /** A fleet: N groups alike, `<group id>-1` … `<group id>-N`. */
@@ -44,7 +47,27 @@ export function withLocalGroupOptions(command: Command): Command {
       '--graceful',
       'TestFailover hands over without loss instead of crashing the primary (a control run)',
     )
-    .option('--detection-delay-ms <n>', 'TestFailover call to primary crash (default 500)', wholeNumber)
+    .option(
+      '--detection-delay-ms <n>',
+      'TestFailover call to primary crash (default 500); realistic: to the promotion (default 1000)',
+      wholeNumber,
+    )
+    .addOption(
+      new Option(
+        '--failover-model <model>',
+        "fast: crash and move the endpoint at once; realistic: ElastiCache's phases, the primary stops answering, DNS lag, READONLY from the old node (cluster mode disabled)",
+      ).choices(['fast', 'realistic']),
+    )
+    .option(
+      '--dns-ttl-ms <n>',
+      'realistic: the primary endpoint still points at the old node this long (default 2000)',
+      wholeNumber,
+    )
+    .option(
+      '--stale-connections-ms <n>',
+      'realistic: connections to the old node live on this long after the name moved (default 2000)',
+      wholeNumber,
+    )
     .addOption(
       new Option(
         '--bundles [dir]',
@@ -75,6 +98,9 @@ export function localGroupOptions(flags: LocalGroupFlags): LocalCloudOptions {
     auth: flags.auth,
     graceful: flags.graceful,
     detectionDelayMs: flags.detectionDelayMs,
+    failoverModel: flags.failoverModel,
+    dnsTtlMs: flags.dnsTtlMs,
+    staleConnectionsMs: flags.staleConnectionsMs,
     bundles: flags.bundles === undefined ? undefined : resolve(flags.bundles),
     groups: flags.groups,
     alarms: flags.alarm,

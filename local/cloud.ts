@@ -12,7 +12,14 @@ import { CLOUDWATCH_TARGET_PREFIX, CloudWatchService } from './cloudwatch/servic
 import { ControlPlane } from './control-plane.js';
 import { FailoverBudget, TEST_FAILOVER_LIMIT } from './elasticache/budget.js';
 import { ClusterGroup } from './elasticache/cluster-group.js';
-import type { Endpoint, LocalGroup, RedisAccess, Role } from './elasticache/group.js';
+import {
+  type Endpoint,
+  type FailoverModel,
+  type LocalGroup,
+  REALISTIC_DEFAULTS,
+  type RedisAccess,
+  type Role,
+} from './elasticache/group.js';
 import { PrimaryReplicaGroup } from './elasticache/primary-replica-group.js';
 import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache/service.js';
 import { statusChangeEvent, statusChangeRules } from './eventbridge/rules.js';
@@ -47,8 +54,14 @@ export interface LocalCloudOptions {
   auth?: boolean;
   /** Hand over without loss instead of crashing the primary. */
   graceful?: boolean;
-  /** TestFailover call → primary crash (default 500 ms). */
+  /** TestFailover call → primary crash (default 500 ms; realistic: to the promotion, default 1000 ms). */
   detectionDelayMs?: number;
+  /** `fast` (default) or `realistic`: ElastiCache's phases with DNS lag and READONLY (cluster mode disabled). */
+  failoverModel?: FailoverModel;
+  /** Realistic: the primary endpoint's name still points at the old node this long after the promotion. */
+  dnsTtlMs?: number;
+  /** Realistic: connections to the old node live on this long after the name moved. */
+  staleConnectionsMs?: number;
   groupId?: string;
   /** Replication groups alike (a fleet): with more than one, `<groupId>-1` … `<groupId>-N` (default 1). */
   groups?: number;
@@ -173,6 +186,16 @@ export function resolveOptions(o: LocalCloudOptions) {
       'shards needs cluster mode enabled (cluster mode disabled has one node group)',
     );
   }
+  const failoverModel = o.failoverModel ?? 'fast';
+  if (failoverModel !== 'fast' && failoverModel !== 'realistic')
+    throw new LocalCloudOptionsError(`failoverModel must be fast or realistic, got ${String(failoverModel)}`);
+  const realistic = failoverModel === 'realistic';
+  if (!realistic && (o.dnsTtlMs !== undefined || o.staleConnectionsMs !== undefined))
+    throw new LocalCloudOptionsError('dnsTtlMs and staleConnectionsMs need failoverModel realistic');
+  if (realistic && enabled)
+    throw new LocalCloudOptionsError(
+      'failoverModel realistic models the primary endpoint of cluster mode disabled; cluster mode enabled clients follow the slot map',
+    );
   const groupId = o.groupId ?? DEFAULT_GROUP_ID;
   if (!/^[a-z][a-z0-9-]{0,39}$/.test(groupId) || groupId.endsWith('-') || groupId.includes('--')) {
     throw new LocalCloudOptionsError(`groupId ${groupId} is not a valid replication group id`);
@@ -187,7 +210,22 @@ export function resolveOptions(o: LocalCloudOptions) {
     tls: o.tls ?? false,
     auth: o.auth ?? false,
     graceful: o.graceful ?? false,
-    detectionDelayMs: integer('detectionDelayMs', o.detectionDelayMs, 500, 0, 60_000),
+    failoverModel,
+    detectionDelayMs: integer(
+      'detectionDelayMs',
+      o.detectionDelayMs,
+      realistic ? REALISTIC_DEFAULTS.detectionDelayMs : 500,
+      0,
+      60_000,
+    ),
+    dnsTtlMs: integer('dnsTtlMs', o.dnsTtlMs, REALISTIC_DEFAULTS.dnsTtlMs, 0, 600_000),
+    staleConnectionsMs: integer(
+      'staleConnectionsMs',
+      o.staleConnectionsMs,
+      REALISTIC_DEFAULTS.staleConnectionsMs,
+      0,
+      600_000,
+    ),
     groupId,
     groupIds:
       o.groups === undefined || o.groups === 1
@@ -237,7 +275,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       facts = { ...facts, auth: { token, username: ACL_USER, password } };
     }
 
-    const timing = { detectionDelayMs: o.detectionDelayMs, graceful: o.graceful };
+    const timing = {
+      model: o.failoverModel,
+      detectionDelayMs: o.detectionDelayMs,
+      dnsTtlMs: o.dnsTtlMs,
+      staleConnectionsMs: o.staleConnectionsMs,
+      graceful: o.graceful,
+    };
     const startGroup = (id: string): Promise<LocalGroup> =>
       o.clusterMode === 'enabled'
         ? ClusterGroup.start({

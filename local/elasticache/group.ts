@@ -70,11 +70,30 @@ export interface RedisAccess {
 }
 
 export interface FailoverTiming {
-  /** Between the TestFailover call and the primary's crash (or handover). */
+  /**
+   * `fast`: TestFailover crashes the primary after the detection delay and the endpoint moves at once.
+   * `realistic` (cluster mode disabled): ElastiCache's phases as clients live them, see
+   * PrimaryReplicaGroup.realisticFailover.
+   */
+  model?: FailoverModel;
+  /** Between the TestFailover call and the primary's crash (or handover); realistic: the promotion. */
   detectionDelayMs: number;
+  /** Realistic: after the promotion, the primary endpoint's name still points at the old node this long. */
+  dnsTtlMs?: number;
+  /** Realistic: after the name moved, connections to the old node live on this long (until its recovery). */
+  staleConnectionsMs?: number;
   /** Hand over without loss (Redis FAILOVER / CLUSTER FAILOVER) instead of crashing the primary. */
   graceful: boolean;
 }
+
+export type FailoverModel = 'fast' | 'realistic';
+
+/** The realistic model's delays when none are given: a local drill stays well under 20 s. */
+export const REALISTIC_DEFAULTS = {
+  detectionDelayMs: 1000,
+  dnsTtlMs: 2000,
+  staleConnectionsMs: 2000,
+} as const;
 
 export const CACHE_NODE_ID = '0001';
 

@@ -18,6 +18,7 @@ import {
   type LocalGroup,
   leastLagged,
   nodeGroupId,
+  REALISTIC_DEFAULTS,
   type RedisAccess,
   replicationState,
 } from './group.js';
@@ -135,7 +136,9 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     ]);
   }
 
-  protected async runFailover(_nodeGroupId: string, emit: Emit): Promise<void> {
+  protected async runFailover(nodeGroupId: string, emit: Emit): Promise<void> {
+    if (this.options.model === 'realistic' && !this.options.graceful)
+      return this.realisticFailover(nodeGroupId, emit);
     await this.pause(this.options.detectionDelayMs);
     const from = this.primary;
     const to = this.options.graceful ? await this.handOver(from) : await this.crashOver(from);
@@ -154,7 +157,56 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
       this.check();
       await from.server.restart({ replicaOf: endpointOf(from.link), waitForSync: false });
     }
-    // Recovered: the old primary and every other replica replicate the new primary through their links.
+    await this.inSync(from, to);
+    this.moveReader();
+    emit('cache-cluster', from.id, failoverMessages.finished(CACHE_NODE_ID));
+  }
+
+  /**
+   * ElastiCache's phases as a client lives them (AWS, "Minimizing downtime in ElastiCache by using
+   * Multi-AZ": the primary fails, a read replica is promoted, ElastiCache propagates the promoted
+   * replica's DNS name to the primary endpoint; knowledge center "elasticache-correct-readonly-error":
+   * a client still resolving the old address writes to a node that is now a replica and gets READONLY):
+   * 1. the primary stops answering: packets to it are dropped, connects stall instead of being refused
+   *    (a user-space proxy accepts the TCP connection but nothing passes: the nearest it gets to a
+   *    dropped SYN);
+   * 2. after the detection delay the least-lagged replica is promoted ("Failover … completed");
+   * 3. the old node comes back as a replica ("Recovering cache nodes"); the endpoint's name still points
+   *    at it for the DNS TTL, so clients that reconnect meet a replica: READONLY;
+   * 4. the name moves to the new primary; connections already open to the old node live on, READONLY,
+   *    until a client reconnects by itself or the old node's recovery closes them;
+   * 5. the old node recovers: its connections are closed, it is in sync ("Finished recovery").
+   */
+  private async realisticFailover(_nodeGroupId: string, emit: Emit): Promise<void> {
+    const dnsTtlMs = this.options.dnsTtlMs ?? REALISTIC_DEFAULTS.dnsTtlMs;
+    const staleMs = this.options.staleConnectionsMs ?? REALISTIC_DEFAULTS.staleConnectionsMs;
+    const from = this.primary;
+    this.primaryEndpoint.blackhole();
+    await this.pause(this.options.detectionDelayMs);
+    const to = await this.crashOver(from);
+    for (const member of this.members) if (member !== to) member.link.retarget(to.server.endpoint);
+    this.primary = to;
+    emit('cache-cluster', to.id, failoverMessages.completed(from.id, to.id));
+    emit('replication-group', this.id, failoverMessages.completed(from.id, to.id));
+    this.check();
+    await from.server.restart({ replicaOf: endpointOf(from.link), waitForSync: false });
+    emit('cache-cluster', from.id, failoverMessages.recovering(CACHE_NODE_ID));
+    // The name still resolves to the old node: what lived through the outage is reset, as TCP would once
+    // the node answers again, and every new connection reaches a replica.
+    this.primaryEndpoint.retarget(from.server.endpoint, { cut: false });
+    this.primaryEndpoint.heal();
+    this.moveReader();
+    await this.pause(dnsTtlMs);
+    this.primaryEndpoint.retarget(to.server.endpoint, { cut: false });
+    await this.pause(staleMs);
+    this.primaryEndpoint.cut(from.server.endpoint);
+    await this.inSync(from, to);
+    this.moveReader();
+    emit('cache-cluster', from.id, failoverMessages.finished(CACHE_NODE_ID));
+  }
+
+  /** Recovered: the old primary and every other replica replicate the new primary through their links. */
+  private async inSync(from: Member, to: Member): Promise<void> {
     await this.waitUntil(
       `${from.id} in sync with ${to.id}`,
       async () => {
@@ -167,8 +219,6 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
       },
       this.stepTimeoutMs,
     );
-    this.moveReader();
-    emit('cache-cluster', from.id, failoverMessages.finished(CACHE_NODE_ID));
   }
 
   /** Crash: SIGKILL the primary, let the links fall, promote the replica that received the most. */

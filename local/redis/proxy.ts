@@ -90,6 +90,8 @@ class Pipe {
 class Link {
   readonly client: Socket;
   upstream: Socket | undefined;
+  /** Where the upstream connects (the target when this link was accepted). */
+  target: ProxyTarget | undefined;
   throughBlackhole = false;
   closed = false;
   readonly toServer = new Pipe((data) => forward(this.client, this.upstream, data));
@@ -208,9 +210,12 @@ export class FaultProxy {
     this.release();
   }
 
-  /** Resets every live connection, both sides, now; the proxy keeps accepting. */
-  cut(): void {
-    for (const link of [...this.#links]) this.#reset(link);
+  /** Resets every live connection (or only those to `to`), both sides, now; the proxy keeps accepting. */
+  cut(to?: ProxyTarget): void {
+    for (const link of [...this.#links]) {
+      if (to && (link.target?.host !== to.host || link.target?.port !== to.port)) continue;
+      this.#reset(link);
+    }
   }
 
   /** New connections go to `target`; live ones are reset (unless `cut: false`) so that clients reconnect. */
@@ -257,12 +262,18 @@ export class FaultProxy {
     const upstream = connect({ ...this.#target, noDelay: true, allowHalfOpen: true });
     upstream.setNoDelay(true);
     link.upstream = upstream;
-    upstream.on('error', () => this.#reset(link)); // refused, reset: the client sees a reset too
+    link.target = { ...this.#target };
+    // Refused, reset: the client sees a reset too, but not while blackholed: nothing reaches it then
+    // (heal() resets what lived through the blackhole).
+    upstream.on('error', () => {
+      if (!link.throughBlackhole) this.#reset(link);
+    });
     upstream.on('data', (data) => {
       if (!this.#blackholed) link.toClient.push(data);
     });
     // The server going away (a crashed primary) loses whatever was still in flight toward the client.
     upstream.on('end', () => {
+      if (link.throughBlackhole) return;
       if (link.toClient.idle) client.end();
       else this.#reset(link);
     });

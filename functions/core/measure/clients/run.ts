@@ -111,7 +111,7 @@ async function runProfile(
     version: LIBRARY_PACKAGES[profile.library].version,
     keyBase,
   };
-  const startedAtEpochMs = clock.epochMs();
+  let startedAtEpochMs = clock.epochMs();
   let client: ProfileClient;
   try {
     client = await open(profile, target, settings.connectTimeoutMs ?? 10_000);
@@ -120,7 +120,9 @@ async function runProfile(
     return { ...base, startedAtEpochMs, durationMs: 0, ...record.parts(0, 0), error: errorInfo(error) };
   }
   deps.onStarted?.(profile.name);
+  // Times count from here, when the profile starts writing (its connect may have taken a while).
   const zero = clock.now();
+  startedAtEpochMs = clock.epochMs();
   const now = (): number => clock.now() - zero;
   const interval = 1000 / (settings.rate ?? 100);
   const maxPending = settings.maxPending ?? 10_000;
