@@ -8,7 +8,11 @@ import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
 // The request is validated by the core (DrillInputError / FleetInputError by name), not here.
-const eventSchema = z.object({ request: z.unknown(), execution: z.string() });
+const eventSchema = z.object({
+  request: z.unknown(),
+  execution: z.string(),
+  executionId: z.string().optional(),
+});
 
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -17,7 +21,13 @@ export const handler = middy()
   .use(namedErrors())
   .handler(async (event) => {
     const request = parseFleetRequest(event.request);
-    const plan = await planFleet(request, request.runId ?? event.execution, awsClients().elastiCache);
+    const plan = await planFleet(
+      request,
+      request.runId ?? event.execution,
+      awsClients().elastiCache,
+      Date.now,
+      event.executionId,
+    );
     logger.info('fleet planned', {
       groups: plan.groups.length,
       targets: plan.groups.reduce((n, g) => n + g.targets.length, 0),

@@ -10,6 +10,8 @@ import {
 } from './runner.js';
 import { type LocalStepFunctions, SfnFault } from './service.js';
 
+const STARTED_BY = 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID';
+
 /** The service integration that runs another state machine to its end, input and output as JSON. */
 export const START_EXECUTION_SYNC_2 = 'arn:aws:states:::states:startExecution.sync:2';
 
@@ -19,7 +21,7 @@ export const START_EXECUTION_SYNC_2 = 'arn:aws:states:::states:startExecution.sy
  * described (`:2`: Input and Output as JSON, not strings); when it does not succeed the task fails with
  * `States.TaskFailed`, the description (with the nested Error and Cause) as its Cause.
  */
-function nestedExecution(service: LocalStepFunctions) {
+export function nestedExecution(service: LocalStepFunctions) {
   return async (parameters: unknown): Promise<unknown> => {
     const { StateMachineArn, Name, Input } = parameters as {
       StateMachineArn: string;
@@ -28,7 +30,14 @@ function nestedExecution(service: LocalStepFunctions) {
     };
     let ended: Awaited<ReturnType<LocalStepFunctions['runToEnd']>>;
     try {
-      ended = await service.runToEnd(StateMachineArn, Name ?? randomUUID(), Input ?? {});
+      // AWS's documented key in a nested execution's input names the execution that started it.
+      const startedBy = (Input as Record<string, unknown> | undefined)?.[STARTED_BY];
+      ended = await service.runToEnd(
+        StateMachineArn,
+        Name ?? randomUUID(),
+        Input ?? {},
+        typeof startedBy === 'string' ? startedBy : undefined,
+      );
     } catch (error) {
       // StartExecution refused: the integration names the API's error, as AWS does.
       if (error instanceof SfnFault)

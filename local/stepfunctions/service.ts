@@ -84,6 +84,8 @@ interface Execution {
   status: 'RUNNING' | ExecutionStatus;
   outcome?: ExecutionOutcome;
   stop?: { error?: string; cause?: string };
+  /** The execution that started this one as a nested .sync task (stopped with it). */
+  startedBy?: string;
   history: ExecutionHistory;
   running: RunningExecution;
   done: Promise<void>;
@@ -272,11 +274,17 @@ export class LocalStepFunctions {
    * Starts an execution in this process, exactly as StartExecution does (it is listed, has its history,
    * can be stopped), and resolves when it has ended: a nested execution, or `failover-drill local`'s.
    */
-  async runToEnd(stateMachineArn: string, name: string, input: unknown): Promise<EndedExecution> {
+  async runToEnd(
+    stateMachineArn: string,
+    name: string,
+    input: unknown,
+    startedBy?: string,
+  ): Promise<EndedExecution> {
     const { executionArn } = this.start({ stateMachineArn, name, input: JSON.stringify(input) }) as {
       executionArn: string;
     };
     const e = this.find(executionArn);
+    e.startedBy = startedBy;
     await e.done;
     const outcome = e.outcome!;
     const failed = outcome.status !== 'SUCCEEDED';
@@ -413,6 +421,9 @@ export class LocalStepFunctions {
       e.running.abort();
       // The abort settles at once (a Lambda in flight runs on, as on AWS, but no state follows it).
       await e.done;
+      // As with .sync on AWS: the executions it started and waits for are stopped with it.
+      const nested = [...this.executions.values()].filter((n) => n.startedBy === e.executionArn);
+      await Promise.all(nested.map((n) => this.stop({ executionArn: n.executionArn, error, cause })));
     }
     return { stopDate: seconds(e.outcome?.stoppedAt ?? Date.now()) };
   }

@@ -105,7 +105,8 @@ describe('planFleet', () => {
       maxConcurrency: 2,
     });
     // Act
-    const plan = await planFleet(request, 'fleet-1', client, () => 1000);
+    const fleetArn = 'arn:aws:states:us-east-1:000000000000:execution:failover-drill-fleet:fleet-1';
+    const plan = await planFleet(request, 'fleet-1', client, () => 1000, fleetArn);
     // Assess
     expect(plan.groups.map((g) => [g.replicationGroupId, g.targets.map((t) => t.nodeGroupId)])).toEqual([
       ['a', ['0002', '0001']],
@@ -113,7 +114,14 @@ describe('planFleet', () => {
     ]);
     expect(plan.groups[0]!.targets[0]).toMatchObject({
       runId: 'fleet-1-a-0002',
-      input: { replicationGroupId: 'a', nodeGroupId: '0002', runId: 'fleet-1-a-0002', notify: false },
+      input: {
+        replicationGroupId: 'a',
+        nodeGroupId: '0002',
+        runId: 'fleet-1-a-0002',
+        notify: false,
+        // Step Functions' key: the drill's execution is linked to (and stopped with) the fleet's.
+        AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: fleetArn,
+      },
     });
     expect(plan).toMatchObject({
       maxConcurrency: 2,

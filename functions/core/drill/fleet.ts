@@ -205,6 +205,8 @@ export async function planFleet(
   runId: string,
   elastiCache: ElastiCacheClient,
   now: () => number = Date.now,
+  /** The fleet's execution ARN: each drill's input names it, so Step Functions links the two. */
+  executionId?: string,
 ): Promise<FleetPlan> {
   const groups = await describeAll(elastiCache);
   const listed = Array.isArray(request.targets)
@@ -247,6 +249,7 @@ export async function planFleet(
       ...t,
       input: {
         ...request.drill,
+        ...(executionId ? { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: executionId } : {}),
         replicationGroupId: t.replicationGroupId,
         nodeGroupId: t.nodeGroupId,
         runId: t.runId,

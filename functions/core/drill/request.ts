@@ -65,6 +65,11 @@ export const drillRequestSchema = z.strictObject({
   recovery: recoverySchema.default(recoverySchema.parse({})),
   guardrails: guardrailsSchema.default(guardrailsSchema.parse({})),
   thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
+  /**
+   * Set by a fleet: the fleet's execution ARN, under the key Step Functions documents for linking a
+   * nested execution to the execution that started it (the console shows them together).
+   */
+  AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: z.string().max(2048).optional(),
   /** Publish the report to SNS; a fleet turns it off and sends one message for the whole fleet. */
   notify: z.boolean().default(true),
   /**
