@@ -3,6 +3,7 @@
  * settled (or the hard cap), verifies against the current primary, reports, deletes its keys.
  */
 import { readFile } from 'node:fs/promises';
+import { cleanup, cleanupTargetOf } from '../functions/core/measure/cleanup.js';
 import {
   CLIENT_PRESETS,
   type ClientProfile,
@@ -16,7 +17,7 @@ import {
 } from '../functions/core/measure/clients/verify.js';
 import { DEFAULT_PREFIX } from '../functions/core/measure/keys.js';
 import type { ThresholdsInput } from '../functions/core/measure/thresholds.js';
-import { cleanup, type Verification, verify } from '../functions/core/measure/verify.js';
+import { type Verification, verify } from '../functions/core/measure/verify.js';
 import { runWriter, type WriterEvent, writerSettingsSchema } from '../functions/core/measure/writer.js';
 import { buildReport, type Report } from '../functions/core/report/report.js';
 import { DrillInputError } from '../functions/shared/errors.js';
@@ -247,7 +248,9 @@ async function measureOnce(input: MeasureInput, signal: AbortSignal): Promise<Re
   }
   if (!input.keepKeys) {
     try {
-      const { deleted } = await cleanup(summary, { createClient });
+      const { deleted } = await cleanup(cleanupTargetOf(summary, verification?.probed.toSeq), {
+        createClient,
+      });
       const profileKeys = await deleteProfileKeys(runs, { createClient });
       say(`deleted ${deleted + profileKeys.deleted} keys`);
     } catch (caught) {

@@ -5,60 +5,98 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { dataPlaneClients } from '../core/drill/data-plane.js';
 import { type DrillPlan, drillPlanSchema } from '../core/drill/plan.js';
-import { profileRunId } from '../core/measure/clients/keys.js';
+import { type CleanupTarget, cleanup, cleanupTargetOf, sequenceBound } from '../core/measure/cleanup.js';
+import { profileKeyBase } from '../core/measure/clients/keys.js';
 import { resolveClientProfiles } from '../core/measure/clients/profile.js';
-import type { ProfileRun } from '../core/measure/clients/run.js';
+import { DEFAULT_PROFILE_RATE, type ProfileRun } from '../core/measure/clients/run.js';
 import { deleteProfileKeys } from '../core/measure/clients/verify.js';
+import { WRITER_DEFAULTS } from '../core/measure/defaults.js';
+import { keySlot, writerKeyBase } from '../core/measure/keys.js';
 import { requestStop, STOP_POLL_MS, stopKey } from '../core/measure/stop.js';
-import { cleanup } from '../core/measure/verify.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '../shared/redis-client.js';
+import { writerOptions } from '../write/options.js';
 
 // Runs on every path: the plan is missing when Preflight refused, the results when the drill failed.
 const eventSchema = z
   .object({
     execution: z.string(),
     plan: drillPlanSchema.optional(),
-    results: z.tuple([z.looseObject({ keyBase: z.string() }), z.unknown()]).optional(),
+    results: z
+      .tuple([
+        z.looseObject({
+          keyBase: z.string(),
+          attempted: z.number().int().min(0),
+          rate: z.number().min(0),
+          slot: z.number().int().nullable(),
+        }),
+        z.unknown(),
+      ])
+      .optional(),
+    verification: z.looseObject({ probed: z.looseObject({ toSeq: z.number().int() }) }).optional(),
   })
   .loose();
+
+/** Clock skew between Preflight's Lambda and this one, allowed for in the bound without a summary. */
+const SKEW_MS = 10_000;
 
 export const handler = middy()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(parser({ schema: eventSchema }))
   .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan?.runId ?? event.execution))
   .use(namedErrors())
-  .handler(async ({ plan, results }) => {
+  .handler(async ({ plan, results, verification }) => {
     if (!plan)
       return { deleted: 0, note: 'nothing to clean: the drill stopped before Preflight accepted it' };
     const createClient = dataPlaneClients(plan.target);
-    const prefix = plan.request.writer.keyPrefix;
-    if (!results) {
+    const stopMarker = stopKey(plan.request.writer.keyPrefix, plan.runId);
+    let target: CleanupTarget;
+    if (results) {
+      // The writer returned: nothing of the run writes any more, so its stop marker (if anyone set one) can go.
+      target = { ...cleanupTargetOf(results[0], verification?.probed.toSeq), stopMarker };
+    } else {
       // The writer may still be running in an abandoned branch: stop it, and wait out its in-flight writes.
+      // The marker stays (it expires by itself): a writer whose invocation is still on its way must find it.
       const client = createClient();
       try {
         await waitUntilReady(client, 5000);
-        await requestStop(client, stopKey(prefix, plan.runId));
+        await requestStop(client, stopMarker);
       } finally {
         await closeClient(client);
       }
       await sleep(STOP_POLL_MS + CLIENT_DEFAULTS.commandTimeoutMs + 500);
+      const writer = writerOptions(plan);
+      const { keyBase, slot } = writerKeyBase({
+        prefix: plan.request.writer.keyPrefix,
+        runId: plan.runId,
+        cluster: plan.target.clusterMode,
+        pin: writer.pin,
+      });
+      const seqsBelow = sequenceBound({
+        rate: writer.rate ?? WRITER_DEFAULTS.rate,
+        concurrency: writer.concurrency ?? WRITER_DEFAULTS.concurrency,
+        runMs: runMsOf(plan),
+      });
+      target = { keyBase, seqsBelow, slot: slot ?? null };
     }
-    const target = results ? { keyBase: results[0].keyBase } : { prefix, runId: plan.runId };
-    const { deleted } = await cleanup(target, { createClient });
+    const result = await cleanup(target, { createClient });
     const profiles = await cleanupProfiles(
       plan,
       results?.[0] as { clients?: ProfileRun[] } | undefined,
       createClient,
     );
-    logger.info('cleaned up', { deleted, profiles });
-    return { deleted: deleted + profiles };
+    logger.info('cleaned up', { ...result, seqsBelow: target.seqsBelow, profiles });
+    return {
+      deleted: result.deleted + profiles,
+      keysNamed: result.keysNamed,
+      stopMarkerDeleted: result.stopMarkerDeleted,
+    };
   });
 
 /**
  * The client profiles' keys: exactly the keys each wrote when the Write step returned its records;
- * otherwise a SCAN of each profile's own pattern (the writer's records were lost with its branch).
+ * otherwise every sequence number below the most a profile's writer can have attempted, by exact key.
  */
 async function cleanupProfiles(
   plan: DrillPlan,
@@ -68,11 +106,28 @@ async function cleanupProfiles(
   const profiles = resolveClientProfiles(plan.request.clients);
   if (profiles.length === 0) return 0;
   if (summary?.clients) return (await deleteProfileKeys(summary.clients, { createClient })).deleted;
+  const writer = writerOptions(plan);
+  const settings = {
+    prefix: plan.request.writer.keyPrefix,
+    runId: plan.runId,
+    cluster: plan.target.clusterMode,
+    pin: writer.pin,
+  };
+  const seqsBelow = sequenceBound({ rate: DEFAULT_PROFILE_RATE, concurrency: 0, runMs: runMsOf(plan) });
   let deleted = 0;
   for (const profile of profiles) {
-    // Either key form (plain or hash-tagged) of the profile's own run id, and nothing else.
-    const target = { prefix: plan.request.writer.keyPrefix, runId: profileRunId(plan.runId, profile.name) };
-    deleted += (await cleanup(target, { createClient })).deleted;
+    const keyBase = profileKeyBase(settings, profile.name);
+    const slot = settings.cluster ? keySlot(`${keyBase}:0`) : null;
+    const result = await cleanup({ keyBase, seqsBelow, slot }, { createClient });
+    deleted += result.deleted;
   }
   return deleted;
+}
+
+/** The longest a writer of the plan can have run by now: since Preflight accepted it, at most its cap. */
+function runMsOf(plan: DrillPlan): number {
+  return Math.min(
+    Date.now() - plan.acceptedAt + SKEW_MS,
+    writerOptions(plan).maxDurationMs ?? Number.POSITIVE_INFINITY,
+  );
 }

@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { cleanup, cleanupTargetOf } from '../../functions/core/measure/cleanup.js';
 import { decodeOutcomes, type OutcomeRanges, seqsOf } from '../../functions/core/measure/ranges.js';
 import type { WriterSummary } from '../../functions/core/measure/summary.js';
-import { cleanup, type Verification, verify } from '../../functions/core/measure/verify.js';
+import { type Verification, verify } from '../../functions/core/measure/verify.js';
 import { runWriter, type WriterOptions } from '../../functions/core/measure/writer.js';
 import { buildReport, type Report } from '../../functions/core/report/report.js';
 import {
@@ -130,7 +131,7 @@ export async function measure(
   const summary = await run;
   const verification = await verify(summary, { createClient });
   const report = buildReport({ summary, verification });
-  const { deleted } = await cleanup(summary, { createClient });
+  const { deleted } = await cleanup(cleanupTargetOf(summary, verification.probed.toSeq), { createClient });
   return { summary, verification, report, ranges: decodeOutcomes(summary.outcomes), deleted, zeroMs };
 }
 

@@ -38,7 +38,10 @@ describe('measurement against injected truth', () => {
     // Idle, the error is +4…+12 ms (reconnect, one write interval; see docs/measurement.md). The bound is the
     // acceptance window of issue 4: on 2 cores busy with the rest of the suite, the event loop's own
     // delay adds to it (seen: +67 ms), and that is the machine, not the measurement.
-    expect(report.downtime.ms - injectedMs).toBeGreaterThanOrEqual(-2);
+    // `ms` may fall short of the truth by however late the last ok's reply was read (a loaded machine: a
+    // few ms); the bounds may not.
+    expect(injectedMs).toBeLessThanOrEqual(report.downtime.bounds!.maxMs!);
+    expect(report.downtime.ms - injectedMs).toBeGreaterThanOrEqual(-10);
     expect(report.downtime.ms - injectedMs).toBeLessThanOrEqual(100);
     expect(report.writes).toMatchObject({ lost: 0, unexpected: 0, failedButPresent: 0 });
     expect(report.verdict).toBe('pass');

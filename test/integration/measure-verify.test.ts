@@ -1,6 +1,8 @@
 /**
- * The verifier's search for keys nobody wrote, against real servers: a key count decides only when it
- * proves there are none; strays under the run's prefix are found either way, in standalone and cluster mode.
+ * The verifier's search for keys nobody wrote, against real servers, without iterating the database: a key
+ * count decides only when it proves there are none; the probe above the last attempted write finds a
+ * second writer's keys; in cluster mode the run's slot is listed, so every stray under the key base is
+ * found whatever its name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyFor, keySlot, payloadFor } from '../../functions/core/measure/keys.js';
@@ -72,7 +74,7 @@ describe('the search for unexpected keys, standalone', () => {
     await server.call('FLUSHALL');
   });
 
-  it('finds strays under the prefix (beyond the attempts, not a sequence) and a foreign payload', async () => {
+  it('finds a stray above the attempts and a foreign payload; a name that is no sequence only in cluster mode', async () => {
     // Prepare
     const { summary, check } = await written({ endpoint: server.url }, 'strays');
     await plant(server, {
@@ -82,15 +84,16 @@ describe('the search for unexpected keys, standalone', () => {
     });
     // Act
     const verification = await check();
-    // Assess
+    // Assess: standalone, `<keyBase>:x` is beyond a search that names keys (README: what it covers)
     expect(verification).toMatchObject({
-      unexpectedSearch: 'scan',
-      unexpected: 3,
-      unexpectedDetail: { neverAttempted: 2, payloadMismatch: 1 },
+      unexpectedSearch: 'probe',
+      unexpected: 2,
+      unexpectedDetail: { neverAttempted: 1, payloadMismatch: 1 },
       lost: 1,
+      probed: { fromSeq: WRITES, toSeq: WRITES + 2 * 20_000, found: 1 },
     });
     expect(verification.unexpectedDetail.samples.sort()).toEqual(
-      [keyFor(summary.keyBase, 10), keyFor(summary.keyBase, WRITES + 5), `${summary.keyBase}:x`].sort(),
+      [keyFor(summary.keyBase, 10), keyFor(summary.keyBase, WRITES + 5)].sort(),
     );
     await server.call('FLUSHALL');
   });
@@ -107,19 +110,25 @@ describe('the search for unexpected keys, standalone', () => {
     // Act
     const verification = await check();
     // Assess
-    expect(verification).toMatchObject({ unexpectedSearch: 'scan', unexpected: 3, lost: 3 });
+    // the probe finds the strays, and with them the count accounts for every key of the database
+    expect(verification).toMatchObject({ unexpectedSearch: 'count', unexpected: 3, lost: 3 });
     expect(verification.lostRanges).toEqual([[7, 9]]);
     await server.call('FLUSHALL');
   });
 
-  it('scans when foreign keys share the database, and finds nothing unexpected among them', async () => {
+  it('probes when foreign keys share the database, and finds nothing unexpected among them', async () => {
     // Prepare
     const { summary, check } = await written({ endpoint: server.url }, 'shared');
     await plant(server, { 'app:1': 'a', [`${summary.keyBase}x:1`]: 'b', 'failover-drill:other:1': 'c' });
     // Act
     const verification = await check();
     // Assess
-    expect(verification).toMatchObject({ unexpectedSearch: 'scan', unexpected: 0, lost: 0, present: WRITES });
+    expect(verification).toMatchObject({
+      unexpectedSearch: 'probe',
+      unexpected: 0,
+      lost: 0,
+      present: WRITES,
+    });
     await server.call('FLUSHALL');
   });
 });
@@ -155,21 +164,28 @@ describe('the search for unexpected keys, cluster mode', () => {
     await unplant();
   });
 
-  it('finds a stray in the slot, and scans past a foreign key that shares the slot', async () => {
+  it('lists the slot past a foreign key that shares it: strays found by probe and by name, none counted twice', async () => {
     // Prepare
     const { owner, pin, endpoint } = target();
     const { summary, check } = await written({ endpoint, cluster: true }, 'slot-strays', pin);
     const tag = /\{[^}]*\}/.exec(summary.keyBase)![0];
     const stray = keyFor(summary.keyBase, WRITES + 1);
-    const unplant = await plant(owner, { [stray]: 'stray', [`app:${tag}:1`]: 'same slot, not the run' });
+    const named = `${summary.keyBase}:x`;
+    const unplant = await plant(owner, {
+      [stray]: 'stray',
+      [named]: 'no sequence',
+      [`app:${tag}:1`]: 'same slot, not the run',
+    });
     // Act
     const verification = await check();
     // Assess
     expect(verification).toMatchObject({
-      unexpectedSearch: 'scan',
-      unexpected: 1,
-      unexpectedDetail: { neverAttempted: 1, payloadMismatch: 0, samples: [stray] },
+      unexpectedSearch: 'slot',
+      unexpected: 2,
+      unexpectedDetail: { neverAttempted: 2, payloadMismatch: 0 },
+      slotKeys: { foreign: 1 },
     });
+    expect(verification.unexpectedDetail.samples.sort()).toEqual([stray, named].sort());
     await unplant();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyBaseFor, keyFor, keySlot, matchPattern, runKeyMatcher, seqOfKey } from './keys.js';
+import { keyBaseFor, keyFor, keySlot, probeWindow, seqOfKey, writerKeyBase } from './keys.js';
 
 describe('keys', () => {
   it('computes Redis Cluster key slots, hash tags included (values from CLUSTER KEYSLOT)', () => {
@@ -33,25 +33,23 @@ describe('keys', () => {
     expect(ranges.some(([first, last]) => slot! >= first && slot! <= last)).toBe(true);
   });
 
-  it('recognises only the run own keys', () => {
+  it('recognises only the run own keys, and the key base of a writer without a summary', () => {
     // Prepare
     const { keyBase } = keyBaseFor('failover-drill', 'run-1');
-    const matcher = runKeyMatcher('failover-drill', 'run-1');
     // Act
     const seqs = ['failover-drill:run-1:17', 'failover-drill:run-1:x', 'failover-drill:run-1:017'].map(
       (key) => seqOfKey(keyBase, key),
     );
-    const matches = [
-      'failover-drill:run-1:5',
-      'failover-drill:{run-1.42}:5',
-      'failover-drill:run-10:5',
-      'failover-drill:{run-1.4.2}:5',
-      'other:run-1:5',
-    ].map(matcher.test);
+    const bases = [
+      writerKeyBase({ prefix: 'failover-drill', runId: 'run-1', cluster: false }),
+      writerKeyBase({ prefix: 'failover-drill', runId: 'run-1', cluster: true, pin: [[100, 200]] }),
+    ];
     // Assess
     expect(seqs).toEqual([17, undefined, undefined]);
-    expect(matchPattern(keyBase)).toBe('failover-drill:run-1:*');
-    expect(matches).toEqual([true, true, false, false, false]);
+    expect(bases[0]).toEqual({ keyBase });
+    expect(bases[1]).toEqual(keyBaseFor('failover-drill', 'run-1', [[100, 200]]));
+    expect(probeWindow(1000)).toBe(5000);
+    expect(probeWindow(0)).toBe(1000);
     expect(() => keyBaseFor('a:b', 'run')).toThrow(/prefix must match/);
     expect(() => keyBaseFor('p', 'run*')).toThrow(/runId must match/);
   });

@@ -1,7 +1,7 @@
 /**
  * The run's keyspace: one key per write, `<prefix>:<runId>:<seq>`, or in cluster mode
  * `<prefix>:{<runId>.<n>}:<seq>` with the hash tag chosen so that every key lands in the target shard.
- * Cleanup and the unexpected-key scan match exactly `<keyBase>:*`, never anything wider.
+ * Verify and Cleanup name every key they touch exactly (a sequence number below a bound); no pattern.
  */
 import { DrillInputError } from '../../shared/errors.js';
 
@@ -48,6 +48,17 @@ export function keyBaseFor(prefix: string, runId: string, pin?: readonly SlotRan
   throw new DrillInputError('no hash tag found for the pinned slot ranges');
 }
 
+/** The key base a writer with these settings writes under (cluster mode without a pin: any slot). */
+export function writerKeyBase(settings: {
+  prefix: string;
+  runId: string;
+  cluster: boolean;
+  pin?: readonly SlotRange[] | undefined;
+}): KeyBase {
+  const pin = settings.pin ?? (settings.cluster ? [[0, SLOT_COUNT - 1] as SlotRange] : undefined);
+  return keyBaseFor(settings.prefix, settings.runId, settings.cluster ? pin : undefined);
+}
+
 export function keyFor(keyBase: string, seq: number): string {
   return `${keyBase}:${seq}`;
 }
@@ -79,32 +90,14 @@ export function seqOfKey(keyBase: string, key: string): number | undefined {
   return /^(0|[1-9][0-9]{0,14})$/.test(rest) ? Number(rest) : undefined;
 }
 
-/** SCAN MATCH pattern for exactly the run's keys (glob metacharacters escaped). */
-export function matchPattern(keyBase: string): string {
-  return `${escapeGlob(keyBase)}:*`;
-}
-
 /**
- * The run's keys when only prefix and run id are known (the cleanup of a crashed run): the pattern for
- * SCAN MATCH and the exact test each key must pass, since a cluster run's hash tag number is unknown.
+ * The sequence space probed above the last attempted write, for keys of the run that nobody in the summary
+ * wrote: 5 s of writes at the run's rate, at least 1000. A second writer of the same run (a retried Lambda)
+ * writes the same sequence from 0 at the same rate; if it outlived this one, its writes above the last
+ * attempted one are in this window unless it failed for 5 s on end right there.
  */
-export function runKeyMatcher(
-  prefix: string,
-  runId: string,
-): { patterns: string[]; test: (key: string) => boolean } {
-  checkKeyNames(prefix, runId);
-  const [p, r] = [escapeRegExp(prefix), escapeRegExp(runId)];
-  const exact = new RegExp(`^${p}:(?:${r}|\\{${r}\\.\\d+\\}):`);
-  const [gp, gr] = [escapeGlob(prefix), escapeGlob(runId)];
-  return { patterns: [`${gp}:${gr}:*`, `${gp}:{${gr}.*}:*`], test: (key) => exact.test(key) };
-}
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export function probeWindow(rate: number): number {
+  return Math.max(1000, Math.ceil(rate * 5));
 }
 
 const CRC16_TABLE = (() => {

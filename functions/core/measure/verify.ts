@@ -1,18 +1,21 @@
 /**
- * The verifier: reads back every attempted write from the current primary (pipelined MGET; all keys of a
- * cluster run share one slot), rules out or finds keys nobody wrote under the run's prefix (a key count
- * when it proves there are none, else a SCAN of the prefix), classifies, and dates the loss. And cleanup: UNLINK of exactly the run's keys, per primary.
+ * The verifier, in O(writes): reads back every attempted write from the current primary (pipelined MGET;
+ * all keys of a cluster run share one slot), probes the sequence space above the last attempted write,
+ * and in cluster mode lists the run's own slot, for keys nobody in the summary wrote; classifies, and
+ * dates the loss. It never iterates the database (no SCAN, no KEYS): what it reads is what the run wrote
+ * plus a bounded window (README: what the search covers).
  */
-import type { Cluster, Redis } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { DataPlaneError } from '../../shared/errors.js';
 import { closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import { type Classification, Classifier } from './classify.js';
 import { type Clock, systemClock } from './clock.js';
-import { keyFor, keySlot, matchPattern, payloadMatcher, runKeyMatcher, seqOfKey } from './keys.js';
+import { keyFor, payloadMatcher, probeWindow, seqOfKey } from './keys.js';
 import { probePrimary } from './monitor.js';
 import type { Outcome } from './outcomes.js';
 import { decodeOutcomes, type SeqRange } from './ranges.js';
 import { decodeAckLog } from './recorder.js';
+import { lanes, retrying } from './retry.js';
 import type { WriterSummary } from './summary.js';
 import { type DataLossWindow, dataLossWindowOf } from './timings.js';
 
@@ -23,11 +26,17 @@ export interface Verification extends Classification {
   readFrom: { id: string; role: string; address?: string };
   dataLossWindow: DataLossWindow;
   /**
-   * How keys nobody wrote were ruled out or found: `count` — the keyspace holding the run's keys (the
-   * database, or in cluster mode the run's one slot) held exactly the keys read back, before and after the
-   * read-back, so no other key exists under the prefix; `scan` — SCAN MATCH of the run's prefix.
+   * How keys nobody wrote were looked for, beyond every attempted key read back and the probe above them:
+   * `count` — the keyspace holding the run's keys (the database; in cluster mode the run's one slot) held
+   * exactly the keys found, before and after, so no other key exists there at all; `slot` — cluster mode:
+   * every key of the run's slot listed (CLUSTER GETKEYSINSLOT), those under the run's key base checked;
+   * `probe` — standalone beside other keys: the read-back and the probe only.
    */
-  unexpectedSearch: 'count' | 'scan';
+  unexpectedSearch: 'count' | 'slot' | 'probe';
+  /** The sequence numbers probed above the last attempted write: [fromSeq, toSeq). Cleanup deletes them too. */
+  probed: { fromSeq: number; toSeq: number; found: number };
+  /** Cluster mode, `slot`: keys listed in the run's slot, and those not under the run's key base. */
+  slotKeys: { listed: number; foreign: number } | null;
 }
 
 export interface VerifyDeps {
@@ -44,9 +53,8 @@ export interface VerifyOptions {
   timeoutMs?: number;
 }
 
-const RETRY_DELAY_MS = 50;
-/** Buckets per SCAN call: about 1 ms of the server's time each (Redis 7.0); see BENCHMARKS.md. */
-const SCAN_COUNT = 1000;
+/** Probe windows read at most: the probe goes on past a window only while the window held a key. */
+const MAX_PROBE_WINDOWS = 20;
 
 export async function verify(
   summary: WriterSummary,
@@ -57,10 +65,8 @@ export async function verify(
   const began = clock.now();
   const timeoutMs = options.timeoutMs ?? 15_000;
   const client = deps.createClient();
-  // A SCAN, when needed, runs on its own connection so that it overlaps the read-back.
-  const scanner = deps.createClient();
   try {
-    await Promise.all([waitUntilReady(client, timeoutMs), waitUntilReady(scanner, timeoutMs)]);
+    await waitUntilReady(client, timeoutMs);
     const readFrom = await retrying(timeoutMs, 'the endpoint showing a primary', client, async () => {
       const probe = await probePrimary(client, summary.slot);
       if (probe.role !== 'master')
@@ -68,22 +74,18 @@ export async function verify(
       return { id: probe.id, role: probe.role, ...(probe.address ? { address: probe.address } : {}) };
     });
     const classifier = new Classifier(payloadMatcher(summary.runId, summary.writerId));
-    const scan = (): Promise<void> =>
-      scanKeys(scanner, [matchPattern(summary.keyBase)], timeoutMs, (keys) => {
-        for (const key of keys) {
-          const seq = seqOfKey(summary.keyBase, key);
-          if (seq === undefined || seq >= summary.attempted) classifier.neverAttempted(key);
-        }
-      });
     const count = (): Promise<number | null> => countKeyspace(client, summary.slot, readFrom.address);
-    // More keys than writes attempted: others share the keyspace, so the count cannot decide; scan at once.
     const before = await count();
-    const countable = before !== null && before <= summary.attempted;
-    await Promise.all([readBack(client, summary, classifier, options, timeoutMs), countable ? null : scan()]);
-    let unexpectedSearch: Verification['unexpectedSearch'] = 'scan';
-    if (countable) {
-      if (before === classifier.keysFound && (await count()) === before) unexpectedSearch = 'count';
-      else await scan();
+    await readBack(client, summary, classifier, options, timeoutMs);
+    const probed = await probeAbove(client, summary, classifier, options, timeoutMs);
+    const after = await count();
+    let unexpectedSearch: Verification['unexpectedSearch'] = 'probe';
+    let slotKeys: Verification['slotKeys'] = null;
+    if (before !== null && before === after && before === classifier.keysFound + probed.found) {
+      unexpectedSearch = 'count';
+    } else if ('nodes' in client && summary.slot !== null && readFrom.address !== undefined) {
+      slotKeys = await listSlot(client, summary, readFrom.address, probed.toSeq, classifier, timeoutMs);
+      unexpectedSearch = 'slot';
     }
     const classification = classifier.result();
     return {
@@ -97,10 +99,79 @@ export async function verify(
         summary.identity.promotedAtMs,
       ),
       unexpectedSearch,
+      probed,
+      slotKeys,
     };
   } finally {
-    await Promise.all([closeClient(client), closeClient(scanner)]);
+    await closeClient(client);
   }
+}
+
+/**
+ * Reads the sequence space above the last attempted write, one probe window at a time, going on only while
+ * a window held a key: every key found there is one nobody in the summary wrote.
+ */
+async function probeAbove(
+  client: RedisClient,
+  summary: WriterSummary,
+  classifier: Classifier,
+  options: VerifyOptions,
+  timeoutMs: number,
+): Promise<Verification['probed']> {
+  const window = probeWindow(summary.rate);
+  const fromSeq = summary.attempted;
+  let toSeq = fromSeq;
+  let found = 0;
+  for (let w = 0; w < MAX_PROBE_WINDOWS; w++) {
+    const [first, last] = [toSeq, toSeq + window - 1];
+    let held = 0;
+    await readSeqs(client, summary.keyBase, [[first, last]], options, timeoutMs, (_seq, value, key) => {
+      if (value === null) return;
+      held++;
+      classifier.neverAttempted(key);
+    });
+    toSeq = last + 1;
+    found += held;
+    if (held === 0) break;
+  }
+  return { fromSeq, toSeq, found };
+}
+
+/**
+ * Cluster mode: every key of the run's slot, listed on its owner. The slot holds the run's keys and any
+ * foreign key that happens to hash there (about 1 in 16384 of the keys without a hash tag; none with
+ * another tag), so this is bounded by what the run wrote plus that share, never by the database.
+ */
+async function listSlot(
+  cluster: Cluster,
+  summary: WriterSummary,
+  owner: string,
+  probedTo: number,
+  classifier: Classifier,
+  timeoutMs: number,
+): Promise<NonNullable<Verification['slotKeys']>> {
+  const node = ownerNode(cluster, owner);
+  if (!node) throw new DataPlaneError(`no connection to ${owner}, the owner of slot ${summary.slot}`);
+  const slot = summary.slot!;
+  const keys = await retrying(timeoutMs, 'listing the run slot', cluster, async () => {
+    const total = Number(await node.call('CLUSTER', 'COUNTKEYSINSLOT', slot));
+    return (await node.call('CLUSTER', 'GETKEYSINSLOT', slot, Math.max(1, total))) as string[];
+  });
+  let foreign = 0;
+  for (const key of keys) {
+    if (!key.startsWith(`${summary.keyBase}:`)) {
+      foreign++;
+      continue;
+    }
+    const seq = seqOfKey(summary.keyBase, key);
+    // Read back or probed already: classified there.
+    if (seq === undefined || seq >= probedTo) classifier.neverAttempted(key);
+  }
+  return { listed: keys.length, foreign };
+}
+
+function ownerNode(cluster: Cluster, owner: string) {
+  return cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner);
 }
 
 /**
@@ -116,7 +187,7 @@ async function countKeyspace(
   try {
     if (!('nodes' in client)) return Number(await client.dbsize());
     if (slot === null || owner === undefined) return null;
-    const node = client.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner);
+    const node = ownerNode(client, owner);
     return node ? Number(await node.call('CLUSTER', 'COUNTKEYSINSLOT', slot)) : null;
   } catch {
     return null;
@@ -130,138 +201,43 @@ async function readBack(
   options: VerifyOptions,
   timeoutMs: number,
 ): Promise<void> {
-  const batchSize = options.batchSize ?? 1000;
-  const depth = options.depth ?? 8;
   const ranges = decodeOutcomes(summary.outcomes);
-  const batches = batchesOf(ranges, batchSize);
-  const lane = async (): Promise<void> => {
-    for (let batch = batches.next(); !batch.done; batch = batches.next()) {
-      const { outcome, seqs } = batch.value;
-      const keys = seqs.map((seq) => keyFor(summary.keyBase, seq));
-      const values = await retrying(timeoutMs, 'reading back the writes', client, () =>
-        client.mgetBuffer(keys),
-      );
-      for (let i = 0; i < seqs.length; i++)
-        classifier.observe(seqs[i]!, outcome, values[i] ?? null, keys[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: depth }, lane));
-}
-
-function* batchesOf(
-  ranges: Record<Outcome, SeqRange[]>,
-  size: number,
-): Generator<{ outcome: Outcome; seqs: number[] }> {
   for (const outcome of ['ok', 'info', 'fail'] as const) {
-    let seqs: number[] = [];
-    for (const [first, last] of ranges[outcome]) {
-      for (let seq = first; seq <= last; seq++) {
-        seqs.push(seq);
-        if (seqs.length === size) {
-          yield { outcome, seqs };
-          seqs = [];
-        }
-      }
-    }
-    if (seqs.length > 0) yield { outcome, seqs };
+    await readSeqs(client, summary.keyBase, ranges[outcome], options, timeoutMs, (seq, value, key) =>
+      classifier.observe(seq, outcome, value, key),
+    );
   }
 }
 
-/** What cleanup removes: a summary's keys, or a run's (prefix and run id) when no summary exists. */
-export type CleanupTarget = Pick<WriterSummary, 'keyBase'> | { prefix: string; runId: string };
-
-export interface CleanupDeps {
-  createClient: () => RedisClient;
-}
-
-/** UNLINKs the run's keys: SCAN MATCH on exactly the run's own prefix, on every primary. */
-export async function cleanup(
-  target: CleanupTarget,
-  deps: CleanupDeps,
-  options: { timeoutMs?: number } = {},
-): Promise<{ deleted: number }> {
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const { patterns, test } =
-    'keyBase' in target
-      ? {
-          patterns: [matchPattern(target.keyBase)],
-          test: (key: string) => key.startsWith(`${target.keyBase}:`),
-        }
-      : runKeyMatcher(target.prefix, target.runId);
-  const client = deps.createClient();
-  let deleted = 0;
-  try {
-    await waitUntilReady(client, timeoutMs);
-    await scanKeys(client, patterns, timeoutMs, async (keys, node) => {
-      const bySlot = new Map<number, string[]>();
-      for (const key of keys.filter(test)) {
-        const slot = 'nodes' in client ? keySlot(key) : 0; // cluster: one UNLINK per slot (no CROSSSLOT)
-        bySlot.set(slot, [...(bySlot.get(slot) ?? []), key]);
-      }
-      for (const group of bySlot.values()) {
-        deleted += await retrying(timeoutMs, 'deleting the run keys', client, () => node.unlink(...group));
-      }
-    });
-  } finally {
-    await closeClient(client);
-  }
-  return { deleted };
-}
-
-/** SCAN MATCH over every primary (cluster) or the endpoint; each batch goes to `onKeys` with its node. */
-async function scanKeys(
+/** MGET of exactly the keys of `ranges`, `batchSize` keys per MGET and `depth` MGETs in flight. */
+async function readSeqs(
   client: RedisClient,
-  patterns: string[],
+  keyBase: string,
+  ranges: readonly SeqRange[],
+  options: VerifyOptions,
   timeoutMs: number,
-  onKeys: (keys: string[], node: Redis) => void | Promise<void>,
+  onValue: (seq: number, value: Uint8Array | null, key: string) => void,
 ): Promise<void> {
-  const nodes = 'nodes' in client ? await primaries(client, timeoutMs) : [client as Redis];
-  for (const node of nodes) {
-    for (const pattern of patterns) {
-      let cursor = '0';
-      do {
-        const [nextCursor, keys] = await retrying(timeoutMs, 'scanning the run keys', client, () =>
-          node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT),
-        );
-        cursor = nextCursor;
-        if (keys.length > 0) await onKeys(keys, node);
-      } while (cursor !== '0');
-    }
-  }
+  await lanes(options.depth ?? 8, batchesOf(ranges, options.batchSize ?? 1000), async (seqs) => {
+    const keys = seqs.map((seq) => keyFor(keyBase, seq));
+    const values = await retrying(timeoutMs, 'reading back the writes', client, () =>
+      client.mgetBuffer(keys),
+    );
+    for (let i = 0; i < seqs.length; i++) onValue(seqs[i]!, values[i] ?? null, keys[i]!);
+  });
 }
 
-async function primaries(cluster: Cluster, timeoutMs: number): Promise<Redis[]> {
-  await retrying(timeoutMs, 'refreshing the slot map', cluster, () => refreshSlots(cluster));
-  return cluster.nodes('master');
-}
-
-function refreshSlots(cluster: Cluster): Promise<void> {
-  return new Promise((resolve, reject) =>
-    cluster.refreshSlotsCache((error) => (error ? reject(error) : resolve())),
-  );
-}
-
-/**
- * Reads and scans are idempotent, so unlike writes they are retried (bounded by time); in cluster mode
- * the slot map is refreshed between attempts, since the client follows no redirection by itself.
- */
-export async function retrying<T>(
-  timeoutMs: number,
-  what: string,
-  client: RedisClient,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (performance.now() >= deadline) {
-        const message = error instanceof Error ? error.message : String(error);
-        throw new DataPlaneError(`${what} failed for ${timeoutMs} ms: ${message}`);
+/** The sequence numbers of `ranges` in batches of `size`. */
+export function* batchesOf(ranges: readonly SeqRange[], size: number): Generator<number[]> {
+  let seqs: number[] = [];
+  for (const [first, last] of ranges) {
+    for (let seq = first; seq <= last; seq++) {
+      seqs.push(seq);
+      if (seqs.length === size) {
+        yield seqs;
+        seqs = [];
       }
-      if ('nodes' in client) await refreshSlots(client).catch(() => {});
-      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
     }
   }
+  if (seqs.length > 0) yield seqs;
 }

@@ -11,7 +11,7 @@ import { parseInput } from '../../shared/input.js';
 import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import { type Clock, systemClock } from './clock.js';
 import { WRITER_DEFAULTS } from './defaults.js';
-import { DEFAULT_PREFIX, keyBaseFor, keyFor, NAME_PATTERN, payloadFor, SLOT_COUNT } from './keys.js';
+import { DEFAULT_PREFIX, keyFor, NAME_PATTERN, payloadFor, SLOT_COUNT, writerKeyBase } from './keys.js';
 import { probePrimary, type ReplicaAddress } from './monitor.js';
 import { classifyError, type ErrorOutcome, NOT_SENT } from './outcomes.js';
 import { DEFAULT_ACK_LOG_CAPACITY, DEFAULT_ACK_LOOKBACK_MS, HistoryRecorder } from './recorder.js';
@@ -109,8 +109,7 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
   const settings = parseInput(writerSettingsSchema, rest, 'writer settings');
   const clock = deps.clock ?? systemClock;
   const writerId = settings.writerId ?? randomBytes(4).toString('hex');
-  const pin = settings.pin ?? (settings.cluster ? [[0, SLOT_COUNT - 1] as [number, number]] : undefined);
-  const { keyBase, slot } = keyBaseFor(settings.prefix, settings.runId, settings.cluster ? pin : undefined);
+  const { keyBase, slot } = writerKeyBase(settings);
 
   const writer = deps.createClient('writer');
   const monitor = deps.createClient('monitor');

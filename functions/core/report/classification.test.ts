@@ -38,7 +38,9 @@ function verifyAgainst(
       decodeAckLog(summary.ackLog),
       summary.identity.promotedAtMs,
     ),
-    unexpectedSearch: 'scan',
+    unexpectedSearch: 'probe',
+    probed: { fromSeq: summary.attempted, toSeq: summary.attempted + 1000, found: 0 },
+    slotKeys: null,
   };
   return verification;
 }

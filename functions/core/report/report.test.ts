@@ -24,6 +24,8 @@ const cleanVerification = (present: number): Verification => ({
   readFrom: { id: 'B', role: 'master' },
   dataLossWindow: dataLossWindowOf([], new Map(), null),
   unexpectedSearch: 'count',
+  probed: { fromSeq: present, toSeq: present + 1000, found: 0 },
+  slotKeys: null,
 });
 
 describe('buildReport', () => {

@@ -16,6 +16,9 @@ import { profileKeyBase } from './keys.js';
 import { openNodeRedis } from './node-redis.js';
 import { type ClientProfile, LIBRARY_PACKAGES, type Library } from './profile.js';
 
+/** Writes per second of a profile unless told otherwise. */
+export const DEFAULT_PROFILE_RATE = 100;
+
 export const OPENERS: Record<Library, OpenClient> = {
   ioredis: openIoredis,
   'node-redis': openNodeRedis,
@@ -124,7 +127,7 @@ async function runProfile(
   const zero = clock.now();
   startedAtEpochMs = clock.epochMs();
   const now = (): number => clock.now() - zero;
-  const interval = 1000 / (settings.rate ?? 100);
+  const interval = 1000 / (settings.rate ?? DEFAULT_PROFILE_RATE);
   const maxPending = settings.maxPending ?? 10_000;
   const pending = new Map<number, number>();
   let nextSeq = 0;

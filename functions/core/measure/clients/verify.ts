@@ -10,7 +10,7 @@ import { keyFor, keySlot } from '../keys.js';
 import { probePrimary } from '../monitor.js';
 import type { Outcome } from '../outcomes.js';
 import { decodeOutcomes, rangesOf, type SeqRange } from '../ranges.js';
-import { retrying } from '../verify.js';
+import { retrying } from '../retry.js';
 import type { ProfileRun } from './run.js';
 
 export interface ProfileVerification {
