@@ -209,7 +209,14 @@ export async function waitUntilReady(client: RedisClient, timeoutMs: number): Pr
 /** Closes without waiting on a dead server: QUIT when ready (bounded), else disconnect. */
 export async function closeClient(client: RedisClient): Promise<void> {
   if (client.status === 'ready') {
-    await Promise.race([client.quit().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 500))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.quit().catch(() => {}),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 500);
+      }),
+    ]);
+    clearTimeout(timer); // a pending bound would keep the process alive for its 500 ms after the last close
   }
   client.disconnect();
 }
