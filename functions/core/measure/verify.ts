@@ -12,7 +12,6 @@ import { type Classification, Classifier } from './classify.js';
 import { type Clock, systemClock } from './clock.js';
 import { keyFor, payloadMatcher, probeWindow, seqOfKey } from './keys.js';
 import { probePrimary } from './monitor.js';
-import type { Outcome } from './outcomes.js';
 import { decodeOutcomes, type SeqRange } from './ranges.js';
 import { decodeAckLog } from './recorder.js';
 import { lanes, retrying } from './retry.js';
