@@ -46,8 +46,12 @@ describe('failover-drill measure', () => {
       writes: { lost: 0, unexpected: 0, failedButPresent: 0 },
       violations: [],
     });
-    expect(report.downtime.ms - injectedMs).toBeGreaterThanOrEqual(-2);
-    expect(report.downtime.ms - injectedMs).toBeLessThanOrEqual(50);
+    // The bounds hold by causality (less the proxy's own heal(), timed with the outage here). `ms` falls
+    // short of the truth by however late the last ok's reply was read, and overshoots it by the way back:
+    // both grow with the machine's load (a few ms idle; tens of ms beside the whole suite).
+    expect(report.downtime.bounds!.maxMs!).toBeGreaterThanOrEqual(injectedMs - 2);
+    expect(report.downtime.ms - injectedMs).toBeGreaterThanOrEqual(-10);
+    expect(report.downtime.ms - injectedMs).toBeLessThanOrEqual(100);
     expect(report.writes.acknowledged).toBeGreaterThan(100);
     expect(output).toMatch(/failover-drill measure: PASS/);
     expect(Number(await primary.call('DBSIZE'))).toBe(0);

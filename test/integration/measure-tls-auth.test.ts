@@ -65,7 +65,11 @@ describe('measure over TLS with an ACL user', () => {
       writes: { lost: 0, unexpected: 0, failedButPresent: 0 },
     });
     // The reconnect includes a TLS handshake: ~5-40 ms more than in plain text on a busy 2-core machine.
-    expect(report.downtime.ms - injectedMs).toBeGreaterThanOrEqual(-2);
+    // The bounds hold by causality (less the proxy's own heal(), timed with the outage here). `ms` falls
+    // short of the truth by however late the last ok's reply was read, and overshoots it by the way back:
+    // both grow with the machine's load (a few ms idle; tens of ms beside the whole suite).
+    expect(report.downtime.bounds!.maxMs!).toBeGreaterThanOrEqual(injectedMs - 2);
+    expect(report.downtime.ms - injectedMs).toBeGreaterThanOrEqual(-10);
     expect(report.downtime.ms - injectedMs).toBeLessThanOrEqual(100);
     expect(output).not.toMatch(secrets);
     expect(text).not.toMatch(secrets);
