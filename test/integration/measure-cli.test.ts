@@ -49,7 +49,7 @@ describe('failover-drill measure', () => {
     // The bounds hold by causality (less the proxy's own heal(), timed with the outage here). `ms` falls
     // short of the truth by however late the last ok's reply was read, and overshoots it by the way back:
     // both grow with the machine's load (a few ms idle; tens of ms beside the whole suite).
-    expect(report.downtime.bounds!.maxMs!).toBeGreaterThanOrEqual(injectedMs - 2);
+    expect(report.downtime.bounds!.maxMs!).toBeGreaterThanOrEqual(injectedMs - 5);
     expect(report.downtime.ms - injectedMs).toBeGreaterThanOrEqual(-10);
     expect(report.downtime.ms - injectedMs).toBeLessThanOrEqual(100);
     expect(report.writes.acknowledged).toBeGreaterThan(100);

@@ -68,7 +68,7 @@ describe('measure over TLS with an ACL user', () => {
     // The bounds hold by causality (less the proxy's own heal(), timed with the outage here). `ms` falls
     // short of the truth by however late the last ok's reply was read, and overshoots it by the way back:
     // both grow with the machine's load (a few ms idle; tens of ms beside the whole suite).
-    expect(report.downtime.bounds!.maxMs!).toBeGreaterThanOrEqual(injectedMs - 2);
+    expect(report.downtime.bounds!.maxMs!).toBeGreaterThanOrEqual(injectedMs - 5);
     expect(report.downtime.ms - injectedMs).toBeGreaterThanOrEqual(-10);
     expect(report.downtime.ms - injectedMs).toBeLessThanOrEqual(100);
     expect(output).not.toMatch(secrets);
