@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,10 @@ describe('the trend over the report store', () => {
       regression: null,
     });
     expect(second.json.trend?.history.map((h) => h.runId)).toEqual([first.json.runId]);
+    // The HTML report shows it in a section of its own.
+    const html = await readFile(second.json.files!.html, 'utf8');
+    expect(html).toContain('<h2>Trend</h2>');
+    expect(html).toContain(first.json.runId!);
     expect(history.status, history.stderr).toBe(0);
     const lines = history.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
