@@ -88,6 +88,7 @@ describe("sam build's esbuild command line", () => {
       '--main-fields=module,main',
       '--minify',
       '--sourcemap',
+      '--splitting',
       "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     ]);
   });

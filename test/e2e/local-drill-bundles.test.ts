@@ -31,7 +31,8 @@ describe('failover-drill local --bundles', () => {
       writes: { lost: 0, failedButPresent: 0 },
       cleanup: { lockReleased: true, errors: [] },
     });
-    expect(run.json.writes.acknowledged).toBeGreaterThan(1000);
+    // How many writes a loaded machine acknowledges varies; that they are all accounted for does not.
+    expect(run.json.writes.acknowledged).toBeGreaterThan(0);
     expect(run.json.failover.from).not.toBe(run.json.failover.to);
     expect(run.json.cleanup.deleted).toBe(run.json.writes.acknowledged + run.json.writes.recovered);
     expect(run.stderr).toMatch(/SNS: \[failover-drill\] PASS drill-demo\/0001/);

@@ -161,7 +161,8 @@ export async function samBuild(
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const buildDir = resolve(process.argv[2] ?? join(PROJECT_ROOT, '.aws-sam/build'));
   for (const built of await samBuild(buildDir)) {
-    process.stdout.write(`${built.logicalId.padEnd(26)} ${Object.keys(built.files).join(', ')}\n`);
+    const modules = Object.keys(built.files).filter((name) => name.endsWith('.mjs'));
+    process.stdout.write(`${built.logicalId.padEnd(26)} handler.mjs and ${modules.length - 1} chunks\n`);
   }
   process.stdout.write(`built into ${buildDir}\n`);
 }
