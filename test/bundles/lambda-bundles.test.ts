@@ -21,6 +21,17 @@ afterAll(async () => {
 });
 
 describe('the Lambda artifacts as sam build builds them', () => {
+  it('builds every function alike: the same BuildProperties but for its entry point and externals', () => {
+    // Prepare
+    const shared = ({ entry_points: _, external: __, ...rest }: Record<string, unknown>) => rest;
+    const [first, ...others] = functions;
+
+    // Assess: the template's header comment says why each property is there; none may be forgotten.
+    for (const fn of others) {
+      expect(shared(fn.buildProperties), fn.logicalId).toEqual(shared(first!.buildProperties));
+    }
+  });
+
   it('builds every function of the template: handler.mjs, its lazily loaded chunks, a source map each', () => {
     // Assess
     expect(functions.map((f) => f.logicalId).sort()).toEqual(
