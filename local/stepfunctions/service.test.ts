@@ -348,3 +348,54 @@ describe('listing and paging', () => {
     expect(described).toMatchObject({ name: 'demo', type: 'STANDARD', status: 'ACTIVE' });
   });
 });
+
+describe('timeouts', () => {
+  it('times a Lambda task out (LambdaFunctionTimedOut) and the execution (TIMED_OUT, what ran aborted)', async () => {
+    // Prepare
+    const slow = () => new Promise((resolve) => setTimeout(() => resolve({ late: true }), 2500));
+    const machineArn = service.addStateMachine(
+      localStateMachine({
+        name: 'slow',
+        definition: JSON.stringify({
+          StartAt: 'Slow',
+          TimeoutSeconds: 2,
+          States: {
+            Slow: {
+              Type: 'Task',
+              Resource: lambda('Slow'),
+              TimeoutSeconds: 1,
+              Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'Nap' }],
+              Next: 'Nap',
+            },
+            Nap: { Type: 'Wait', Seconds: 10, End: true },
+          },
+        }),
+        handlers: { Slow: slow },
+      }),
+    );
+
+    // Act
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn, name: 'slow' }),
+    );
+    await service.drain();
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const events = await history(executionArn!);
+
+    // Assess
+    expect(described.status).toBe('TIMED_OUT');
+    expect(types(events)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'LambdaFunctionScheduled',
+      'LambdaFunctionStarted',
+      'LambdaFunctionTimedOut',
+      'TaskStateExited',
+      'WaitStateEntered',
+      'WaitStateAborted',
+      'ExecutionTimedOut',
+    ]);
+    expect(events[4]!.lambdaFunctionTimedOutEventDetails).toMatchObject({ error: 'States.Timeout' });
+    expect(ended.map((e) => e.status)).toEqual(['TIMED_OUT']);
+  });
+});
