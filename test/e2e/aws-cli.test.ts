@@ -13,6 +13,8 @@ import { type Emulator, startEmulator, stopEmulator } from '../support/emulator.
 
 const run = promisify(execFile);
 const DRILL_TIMEOUT_MS = 120_000;
+/** The drill's own bound, and the CLI's start-up (a Python process per call, slow on a loaded machine). */
+const TEST_TIMEOUT_MS = DRILL_TIMEOUT_MS + 60_000;
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -76,141 +78,149 @@ async function until(executionArn: string): Promise<Execution> {
 }
 
 describe('the AWS CLI drives the emulator', () => {
-  it('runs a whole drill: SUCCEEDED, a passing report, the history AWS writes, the failover in describe-events', async () => {
-    // Prepare
-    const input = JSON.stringify({
-      replicationGroupId: emulator.ready.groupId,
-      writer: LOCAL_DEFAULT_INPUT.writer,
-      recovery: LOCAL_DEFAULT_INPUT.recovery,
-    });
+  it(
+    'runs a whole drill: SUCCEEDED, a passing report, the history AWS writes, the failover in describe-events',
+    async () => {
+      // Prepare
+      const input = JSON.stringify({
+        replicationGroupId: emulator.ready.groupId,
+        writer: LOCAL_DEFAULT_INPUT.writer,
+        recovery: LOCAL_DEFAULT_INPUT.recovery,
+      });
 
-    // Act
-    const started = await aws<{ executionArn: string; startDate: string }>(
-      'stepfunctions',
-      'start-execution',
-      '--state-machine-arn',
-      emulator.ready.stateMachineArn,
-      '--name',
-      'aws-cli-drill',
-      '--input',
-      input,
-    );
-    const execution = await until(started.executionArn);
-    const { events } = await aws<{ events: HistoryEvent[] }>(
-      'stepfunctions',
-      'get-execution-history',
-      '--execution-arn',
-      started.executionArn,
-      '--page-size',
-      '20',
-    );
-    const described = await aws<{ definition: string; creationDate: string }>(
-      'stepfunctions',
-      'describe-state-machine',
-      '--state-machine-arn',
-      emulator.ready.stateMachineArn,
-    );
-    const { Events } = await aws<{ Events: { Message: string; SourceType: string }[] }>(
-      'elasticache',
-      'describe-events',
-      '--duration',
-      '60',
-    );
+      // Act
+      const started = await aws<{ executionArn: string; startDate: string }>(
+        'stepfunctions',
+        'start-execution',
+        '--state-machine-arn',
+        emulator.ready.stateMachineArn,
+        '--name',
+        'aws-cli-drill',
+        '--input',
+        input,
+      );
+      const execution = await until(started.executionArn);
+      const { events } = await aws<{ events: HistoryEvent[] }>(
+        'stepfunctions',
+        'get-execution-history',
+        '--execution-arn',
+        started.executionArn,
+        '--page-size',
+        '20',
+      );
+      const described = await aws<{ definition: string; creationDate: string }>(
+        'stepfunctions',
+        'describe-state-machine',
+        '--state-machine-arn',
+        emulator.ready.stateMachineArn,
+      );
+      const { Events } = await aws<{ Events: { Message: string; SourceType: string }[] }>(
+        'elasticache',
+        'describe-events',
+        '--duration',
+        '60',
+      );
 
-    // Assess
-    expect(execution.status, execution.error).toBe('SUCCEEDED');
-    const report = JSON.parse(execution.output!) as {
-      verdict: string;
-      writes: { lost: number };
-      failoverTriggered: boolean;
-    };
-    expect(report).toMatchObject({ verdict: 'pass', failoverTriggered: true, writes: { lost: 0 } });
-    expect(ms(execution.stopDate)).toBeGreaterThan(ms(execution.startDate));
-    const types = events.map((e) => e.type);
-    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1)); // every page, in order
-    expect(types[0]).toBe('ExecutionStarted');
-    expect(types.at(-1)).toBe('ExecutionSucceeded');
-    for (const type of [
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionSucceeded',
-      'ParallelStateStarted',
-      'ParallelStateSucceeded',
-      'WaitStateEntered',
-      'ChoiceStateExited',
-      'SucceedStateEntered',
-      'SucceedStateExited',
-    ])
-      expect(types, type).toContain(type);
-    expect(types.filter((t) => /^Task(Scheduled|Started|Succeeded)$/.test(t))).toEqual([]);
-    expect(JSON.parse(described.definition).StartAt).toBe('Start');
-    expect(ms(described.creationDate)).toBeGreaterThan(Date.UTC(2020, 0, 1));
-    const messages = Events.map((e) => e.Message);
-    expect(messages).toContain('Test Failover API called for node group 0001');
-    expect(messages).toContain('Finished recovery for cache nodes 0001');
-  });
+      // Assess
+      expect(execution.status, execution.error).toBe('SUCCEEDED');
+      const report = JSON.parse(execution.output!) as {
+        verdict: string;
+        writes: { lost: number };
+        failoverTriggered: boolean;
+      };
+      expect(report).toMatchObject({ verdict: 'pass', failoverTriggered: true, writes: { lost: 0 } });
+      expect(ms(execution.stopDate)).toBeGreaterThan(ms(execution.startDate));
+      const types = events.map((e) => e.type);
+      expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1)); // every page, in order
+      expect(types[0]).toBe('ExecutionStarted');
+      expect(types.at(-1)).toBe('ExecutionSucceeded');
+      for (const type of [
+        'TaskStateEntered',
+        'LambdaFunctionScheduled',
+        'LambdaFunctionStarted',
+        'LambdaFunctionSucceeded',
+        'ParallelStateStarted',
+        'ParallelStateSucceeded',
+        'WaitStateEntered',
+        'ChoiceStateExited',
+        'SucceedStateEntered',
+        'SucceedStateExited',
+      ])
+        expect(types, type).toContain(type);
+      expect(types.filter((t) => /^Task(Scheduled|Started|Succeeded)$/.test(t))).toEqual([]);
+      expect(JSON.parse(described.definition).StartAt).toBe('Start');
+      expect(ms(described.creationDate)).toBeGreaterThan(Date.UTC(2020, 0, 1));
+      const messages = Events.map((e) => e.Message);
+      expect(messages).toContain('Test Failover API called for node group 0001');
+      expect(messages).toContain('Finished recovery for cache nodes 0001');
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('stops an execution: ABORTED with the given error, an ExecutionAborted event, listed by status', async () => {
-    // Prepare
-    const { executionArn } = await aws<{ executionArn: string }>(
-      'stepfunctions',
-      'start-execution',
-      '--state-machine-arn',
-      emulator.ready.stateMachineArn,
-      '--name',
-      'aws-cli-stopped',
-      '--input',
-      JSON.stringify({ replicationGroupId: emulator.ready.groupId, writer: LOCAL_DEFAULT_INPUT.writer }),
-    );
+  it(
+    'stops an execution: ABORTED with the given error, an ExecutionAborted event, listed by status',
+    async () => {
+      // Prepare
+      const { executionArn } = await aws<{ executionArn: string }>(
+        'stepfunctions',
+        'start-execution',
+        '--state-machine-arn',
+        emulator.ready.stateMachineArn,
+        '--name',
+        'aws-cli-stopped',
+        '--input',
+        JSON.stringify({ replicationGroupId: emulator.ready.groupId, writer: LOCAL_DEFAULT_INPUT.writer }),
+      );
 
-    // Act
-    const stopped = await aws<{ stopDate: string }>(
-      'stepfunctions',
-      'stop-execution',
-      '--execution-arn',
-      executionArn,
-      '--error',
-      'GameDayOver',
-      '--cause',
-      'stopped from the AWS CLI',
-    );
-    const execution = await aws<Execution & { cause?: string }>(
-      'stepfunctions',
-      'describe-execution',
-      '--execution-arn',
-      executionArn,
-    );
-    const { events } = await aws<{ events: HistoryEvent[] }>(
-      'stepfunctions',
-      'get-execution-history',
-      '--execution-arn',
-      executionArn,
-      '--reverse-order',
-      '--max-items',
-      '1',
-    );
-    const aborted = await aws<{ executions: { name: string }[] }>(
-      'stepfunctions',
-      'list-executions',
-      '--state-machine-arn',
-      emulator.ready.stateMachineArn,
-      '--status-filter',
-      'ABORTED',
-    );
+      // Act
+      const stopped = await aws<{ stopDate: string }>(
+        'stepfunctions',
+        'stop-execution',
+        '--execution-arn',
+        executionArn,
+        '--error',
+        'GameDayOver',
+        '--cause',
+        'stopped from the AWS CLI',
+      );
+      const execution = await aws<Execution & { cause?: string }>(
+        'stepfunctions',
+        'describe-execution',
+        '--execution-arn',
+        executionArn,
+      );
+      const { events } = await aws<{ events: HistoryEvent[] }>(
+        'stepfunctions',
+        'get-execution-history',
+        '--execution-arn',
+        executionArn,
+        '--reverse-order',
+        '--max-items',
+        '1',
+      );
+      const aborted = await aws<{ executions: { name: string }[] }>(
+        'stepfunctions',
+        'list-executions',
+        '--state-machine-arn',
+        emulator.ready.stateMachineArn,
+        '--status-filter',
+        'ABORTED',
+      );
 
-    // Assess
-    expect(ms(stopped.stopDate)).toBeGreaterThan(Date.UTC(2020, 0, 1));
-    expect(execution).toMatchObject({
-      status: 'ABORTED',
-      error: 'GameDayOver',
-      cause: 'stopped from the AWS CLI',
-    });
-    expect(events.map((e) => e.type)).toEqual(['ExecutionAborted']);
-    expect(events[0]!.executionAbortedEventDetails).toEqual({
-      error: 'GameDayOver',
-      cause: 'stopped from the AWS CLI',
-    });
-    expect(aborted.executions.map((e) => e.name)).toEqual(['aws-cli-stopped']);
-  });
+      // Assess
+      expect(ms(stopped.stopDate)).toBeGreaterThan(Date.UTC(2020, 0, 1));
+      expect(execution).toMatchObject({
+        status: 'ABORTED',
+        error: 'GameDayOver',
+        cause: 'stopped from the AWS CLI',
+      });
+      expect(events.map((e) => e.type)).toEqual(['ExecutionAborted']);
+      expect(events[0]!.executionAbortedEventDetails).toEqual({
+        error: 'GameDayOver',
+        cause: 'stopped from the AWS CLI',
+      });
+      expect(aborted.executions.map((e) => e.name)).toEqual(['aws-cli-stopped']);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
