@@ -1,13 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-elasticache';
+import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { parseFleetRequest } from '../functions/core/drill/fleet.js';
+import { LOCK_TAG, parseLock } from '../functions/core/drill/guardrails.js';
 import { parseDrillRequest } from '../functions/core/drill/request.js';
 import { caughtError } from '../functions/core/report/drill-report.js';
 import type { FleetReport } from '../functions/core/report/fleet-report.js';
@@ -16,6 +23,7 @@ import { AwsThrottledError, namedAwsError } from '../functions/shared/aws.js';
 import { DrillInputError } from '../functions/shared/errors.js';
 import { executionName } from '../local/drill.js';
 import { readInput } from './args.js';
+import { exitForSignal, type Interrupt, Interrupted, onInterrupt } from './interrupt.js';
 import { JUNIT_SUITE, writeJunitReport } from './junit.js';
 import { type AnyReport, EXIT_CODES, runReporting } from './report-output.js';
 
@@ -71,6 +79,46 @@ export interface GateDeps {
   stderr?: NodeJS.WritableStream;
   sleep?: (ms: number) => Promise<unknown>;
   now?: () => number;
+  /** SIGINT / SIGTERM: the gate stops its execution, waits (bounded) for the reaper, reports Interrupted. */
+  interrupt?: Interrupt;
+  /** To see the reaper release the lock after an interrupt (without it the gate only waits for ABORTED). */
+  elastiCache?: ElastiCacheClient;
+}
+
+/** How long an interrupted gate waits for the reaper to release the run's lock. */
+const REAP_WAIT_MS = 30_000;
+
+/** Stops the execution and waits, bounded, until it is ABORTED and the reaper has released its lock. */
+async function stopAndWaitForReaper(
+  deps: GateDeps,
+  io: { sleep: (ms: number) => Promise<unknown>; now: () => number },
+  executionArn: string,
+  runId: string,
+  groupId: string | undefined,
+): Promise<string> {
+  await deps.sfn.send(
+    new StopExecutionCommand({ executionArn, error: 'Interrupted', cause: 'the gate was interrupted' }),
+  );
+  const deadline = io.now() + REAP_WAIT_MS;
+  const lockHeld = async () => {
+    if (!deps.elastiCache || !groupId) return false;
+    const described = await deps.elastiCache.send(
+      new DescribeReplicationGroupsCommand({ ReplicationGroupId: groupId }),
+    );
+    const arn = described.ReplicationGroups?.[0]?.ARN;
+    if (!arn) return false;
+    const tags = await deps.elastiCache.send(new ListTagsForResourceCommand({ ResourceName: arn }));
+    return parseLock(tags.TagList?.find((t) => t.Key === LOCK_TAG)?.Value)?.runId === runId;
+  };
+  for (;;) {
+    const status = (await deps.sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
+    const held = await lockHeld().catch(() => false);
+    if (status !== 'RUNNING' && !held)
+      return `stopped ${executionArn} (${status}); ${deps.elastiCache && groupId ? 'the reaper released its lock' : 'the reaper cleans it up'}`;
+    if (io.now() >= deadline)
+      return `stopped ${executionArn} (${status}); the lock was still held after ${REAP_WAIT_MS / 1000} s (it expires by itself)`;
+    await io.sleep(500);
+  }
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -243,12 +291,17 @@ async function follow(
   sfn: SFNClient,
   executionArn: string,
   flags: GateFlags,
-  deps: Required<Omit<GateDeps, 'sfn'>>,
+  deps: Required<Omit<GateDeps, 'sfn' | 'interrupt' | 'elastiCache'>> & Pick<GateDeps, 'interrupt'>,
 ): Promise<Followed> {
   const deadline = deps.now() + flags.timeout * 1000;
   const print = progressPrinter(deps.stderr);
   let printed = 0;
+  const interrupted = () => {
+    const signal = deps.interrupt?.received();
+    if (signal) throw new Interrupted(signal, 'the gate was interrupted');
+  };
   for (;;) {
+    interrupted();
     try {
       // Status first, then the history: once the status is final, the history read after it is complete.
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -267,7 +320,14 @@ async function follow(
       throw new GateTimeoutError(
         `the execution ${executionArn} did not end within ${flags.timeout} s; it goes on in Step Functions`,
       );
-    await deps.sleep(Math.min(flags.pollInterval * 1000, left));
+    // An interrupt does not wait for the next poll.
+    const aborted = deps.interrupt?.signal;
+    await Promise.race([
+      deps.sleep(Math.min(flags.pollInterval * 1000, left)),
+      ...(aborted
+        ? [new Promise((resolve) => aborted.addEventListener('abort', resolve, { once: true }))]
+        : []),
+    ]);
   }
 }
 
@@ -310,7 +370,10 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
         );
         executionArn = out.executionArn ?? '';
         io.stderr.write(`${TITLE}: started ${executionArn}\n`);
-        const { execution, history } = await follow(deps.sfn, executionArn, flags, io);
+        const { execution, history } = await follow(deps.sfn, executionArn, flags, {
+          ...io,
+          interrupt: deps.interrupt,
+        });
         const transitions = history.filter((e) => e.stateEnteredEventDetails).length;
         io.stderr.write(
           `execution ${name}: ${execution.status}${execution.error ? ` (${execution.error})` : ''}, ` +
@@ -320,7 +383,13 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
         const files = (final as { files?: { json: string; html: string } }).files;
         if (files) io.stderr.write(`reports: ${files.json}\n         ${files.html}\n`);
       } catch (error) {
-        final = buildReport({ error });
+        if (error instanceof Interrupted && executionArn) {
+          io.stderr.write(`${TITLE}: ${error.signal}: stopping ${executionArn}\n`);
+          const what = await stopAndWaitForReaper(deps, io, executionArn, name, flags.replicationGroup).catch(
+            (failure: Error) => `could not stop ${executionArn}: ${failure.name}: ${failure.message}`,
+          );
+          final = buildReport({ error: new Interrupted(error.signal, what) });
+        } else final = buildReport({ error });
       }
       return final;
     },
@@ -342,10 +411,16 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
 
 /** The `gate` command's action: the SDK's own client, from the environment. */
 export async function gate(flags: GateFlags): Promise<void> {
-  const sfn = new SFNClient({ requestHandler: { requestTimeout: 30_000, connectionTimeout: 5_000 } });
+  const requestHandler = { requestTimeout: 30_000, connectionTimeout: 5_000 };
+  const sfn = new SFNClient({ requestHandler });
+  const elastiCache = new ElastiCacheClient({ requestHandler });
+  const interrupt = onInterrupt();
   try {
-    await runGate(flags, { sfn });
+    await runGate(flags, { sfn, elastiCache, interrupt });
+    exitForSignal(interrupt.received());
   } finally {
+    interrupt.off();
     sfn.destroy();
+    elastiCache.destroy();
   }
 }

@@ -4,6 +4,7 @@ import type { LocalCloud } from '../local/cloud.js';
 import { LOCAL_DEFAULT_INPUT, runLocalDrill } from '../local/drill.js';
 import type { EventLog } from '../local/stepfunctions/runner.js';
 import { readClientFlags, readInput } from './args.js';
+import { exitForSignal, type Interrupt, Interrupted, interruptedReport, onInterrupt } from './interrupt.js';
 import { type LocalGroupFlags, localGroupOptions } from './local-group.js';
 import { runReporting } from './report-output.js';
 
@@ -84,12 +85,26 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
     const given = await readInput(flags.input).catch(() => undefined);
     if (isRecord(given) && 'targets' in given) return runFleet(flags, given);
   }
-  await runReporting({ json: flags.json, title: 'failover-drill local' }, async (): Promise<Report> => {
+  const interrupt = onInterrupt();
+  try {
+    await runReporting({ json: flags.json, title: 'failover-drill local' }, () =>
+      drillOnce(flags, interrupt),
+    );
+    exitForSignal(interrupt.received());
+  } finally {
+    interrupt.off();
+  }
+}
+
+async function drillOnce(flags: LocalFlags, interrupt: Interrupt): Promise<Report> {
+  const stderr = process.stderr;
+  {
     const clients = await readClientFlags(flags.client, Object.keys(CLIENT_PRESETS));
     const input = withClients(flags.input ? await readInput(flags.input) : undefined, clients);
     const result = await runLocalDrill({
       input,
       dryRun: flags.dryRun,
+      signal: interrupt.signal,
       fireAlarm: flags.fireAlarm ? { name: flags.fireAlarm, afterMs: flags.fireAfterMs ?? 0 } : undefined,
       reportDir: flags.reportDir,
       verbose: flags.verbose,
@@ -109,6 +124,18 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
     const files = (result.report?.files ?? undefined) as { json: string; html: string } | undefined;
     if (files) stderr.write(`reports: ${files.json}\n         ${files.html}\n`);
     for (const message of result.published) stderr.write(`SNS: ${message.subject ?? '(no subject)'}\n`);
+    const signal = interrupt.received();
+    if (signal) {
+      const { reaped } = result;
+      const cleaned = reaped
+        ? `Cleanup deleted ${reaped.deleted ?? 0} keys, lock ${reaped.lockReleased ? 'released' : `not released (${reaped.note})`}`
+        : 'nothing had been written';
+      const error = new Interrupted(signal, `the execution was stopped; ${cleaned}; every process stopped`);
+      return interruptedReport(
+        (result.report as unknown as Report | undefined) ?? buildReport({ error }),
+        error,
+      );
+    }
     if (result.report) return result.report as unknown as Report;
     // The Report step itself failed: the execution's own error is all there is.
     return buildReport({
@@ -116,7 +143,7 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
         name: outcome.error ?? 'Error',
       }),
     });
-  });
+  }
 }
 
 /** `--client` profiles join the input's own `clients` (the input is validated as a whole later). */

@@ -29,6 +29,7 @@ import {
   resolvePassword,
 } from '../functions/shared/redis-client.js';
 import { readClientFlags } from './args.js';
+import { exitForSignal, Interrupted, interruptedReport, onInterrupt } from './interrupt.js';
 import { runReporting } from './report-output.js';
 
 const TITLE = 'failover-drill measure';
@@ -270,16 +271,20 @@ async function measureOnce(input: MeasureInput, signal: AbortSignal): Promise<Re
 /** The `measure` command's action: one observed run, stopped early (and still verified) on SIGINT/SIGTERM. */
 export async function runMeasure(raw: Raw, args: string[]): Promise<void> {
   const json = typeof raw.json === 'string' && raw.json !== '' ? raw.json : undefined;
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
+  const interrupt = onInterrupt();
   try {
-    await runReporting({ json, title: TITLE }, async () =>
-      measureOnce(await parseMeasureOptions(raw, args), controller.signal),
-    );
+    await runReporting({ json, title: TITLE }, async () => {
+      const report = await measureOnce(await parseMeasureOptions(raw, args), interrupt.signal);
+      const signal = interrupt.received();
+      return signal
+        ? interruptedReport(
+            report,
+            new Interrupted(signal, 'the writer was stopped, its writes verified and its keys deleted'),
+          )
+        : report;
+    });
+    exitForSignal(interrupt.received());
   } finally {
-    process.off('SIGINT', abort);
-    process.off('SIGTERM', abort);
+    interrupt.off();
   }
 }

@@ -118,6 +118,8 @@ export interface LocalCloud {
   /** The fleet's state machine (its Map runs the drill's as nested executions). */
   fleetStateMachineArn: string;
   cloudWatch: CloudWatchService;
+  /** The template's functions, invoked as Lambda invokes them (the reaper, Cleanup, …). */
+  lambda: LocalLambda;
   /** Current facts: roles move with failovers. */
   readonly group: DataPlaneFacts;
   /** Environment for SDK clients in child processes: endpoints of every mounted service, region, keys. */
@@ -369,6 +371,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       fleetStateMachineArn,
       bundles: o.bundles,
       cloudWatch,
+      lambda,
       get group(): DataPlaneFacts {
         return { ...dataPlaneFacts(group), ...facts };
       },

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import type { DrillPlan } from '../functions/core/drill/plan.js';
+import { reapPlan } from '../functions/core/drill/reap.js';
 import { parseDrillRequest } from '../functions/core/drill/request.js';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from './cloud.js';
-import { type EventLog, type ExecutionOutcome, runStateMachine } from './stepfunctions/runner.js';
+import {
+  drillStateMachine,
+  type EventLog,
+  type ExecutionOutcome,
+  startExecution,
+} from './stepfunctions/runner.js';
 
 /**
  * The execution input of a local drill when none is given: the demo group, with timings scaled to
@@ -50,6 +57,8 @@ export function handlerEnvironment(
 export interface LocalDrillOptions {
   /** The execution input; validated before anything starts. Default LOCAL_DEFAULT_INPUT. */
   input?: unknown;
+  /** Aborting it stops the execution (as StopExecution), then cleans up as the reaper does. */
+  signal?: AbortSignal;
   /** Sets `dryRun: true` in the input: Preflight judges and reports the plan, nothing is touched. */
   dryRun?: boolean;
   /** Sets this alarm (created with `cloud.alarms`) to ALARM this long after the writer starts. */
@@ -65,6 +74,8 @@ export interface LocalDrillOptions {
 export interface LocalDrillResult {
   runId: string;
   outcome: ExecutionOutcome;
+  /** What was cleaned up after an interrupted (stopped) execution. */
+  reaped?: { deleted?: number; lockReleased?: boolean; note: string };
   /** The Report state's output, when the drill got that far. */
   report?: Record<string, unknown>;
   published: { subject?: string; message: string }[];
@@ -121,21 +132,40 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
         );
       }, fireAlarm.afterMs);
     };
-    const outcome = await runStateMachine(input, {
+    const running = startExecution(drillStateMachine({ bundles: cloud.bundles }), input, {
       executionName: runId,
       onEvent: (event) => {
         if (event.type === 'StateEntered' && (event as { state?: { name?: string } }).state?.name === 'Write')
           armFire();
         options.onEvent?.(event);
       },
-      bundles: cloud.bundles,
     });
+    const stop = () => running.abort();
+    options.signal?.addEventListener('abort', stop);
+    if (options.signal?.aborted) stop();
+    const outcome = await running.outcome;
+    options.signal?.removeEventListener('abort', stop);
     clearTimeout(fire);
+    // Stopped before its own Cleanup: clean up as the reaper does, with the same functions.
+    const plan = (outcome.outputs.Preflight as { plan?: DrillPlan } | undefined)?.plan;
+    const reaped =
+      outcome.status === 'ABORTED' && plan && !plan.dryRun
+        ? await reapPlan(runId, plan, {
+            cleanup: async (event) =>
+              (await cloud.lambda.invoke('CleanupFunction', event)) as { deleted: number },
+            releaseLock: async (accepted) =>
+              (await cloud.lambda.invoke('ReleaseLockFunction', { execution: runId, plan: accepted })) as {
+                released: boolean;
+                reason: string;
+              },
+          })
+        : undefined;
     const reportState = outcome.outputs.Report as { report?: Record<string, unknown> } | undefined;
     return {
       runId,
       outcome,
       report: reportState?.report,
+      reaped,
       published: cloud.published().map((m) => ({ subject: m.subject, message: m.message })),
       wallMs: Date.now() - started,
     };

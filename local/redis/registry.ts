@@ -45,9 +45,11 @@ function hook(): void {
   process.on('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
+      // Someone else handles the signal (a command that cleans its run up first, through these very
+      // processes): it stops them; the exit hook and the watchdog still kill whatever is left.
+      if (process.listenerCount(signal) > 1) return;
       killAll();
-      // Only exit if nobody else handles the signal (the CLI may want to clean up further).
-      if (process.listenerCount(signal) === 1) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
     });
   }
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -10,7 +10,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/redis/server.js';
 import { faultOf, waitForEvent } from '../support/local-cloud.js';
-import { alive } from '../support/process.js';
+import { alive, redisChildren } from '../support/process.js';
 
 const run = promisify(execFile);
 const cwd = new URL('../..', import.meta.url).pathname;
@@ -52,17 +52,6 @@ async function readyLine(child: ChildProcess): Promise<Ready> {
 async function redisCliRole(port: number): Promise<string> {
   const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'ROLE']);
   return stdout.split('\n')[0]!;
-}
-
-function redisChildren(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid), '-x', 'redis-server'], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
 }
 
 describe('failover-drill emulator', () => {

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+
 /** Whether a process is still alive (signal 0 checks without sending anything). */
 export function alive(pid: number): boolean {
   try {
@@ -5,5 +7,17 @@ export function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The redis-server processes `pid` started (its direct children). */
+export function redisChildren(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid), '-x', 'redis-server'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
   }
 }

@@ -92,7 +92,16 @@ export async function reap(event: ExecutionStatusChange, deps: ReapDeps): Promis
   if (plan.dryRun) return { ...base, reaped: false, note: 'nothing to reap: a dry run touches nothing' };
   if (cleanedUp)
     return { ...base, reaped: false, note: 'nothing to reap: the execution cleaned up after itself' };
-  const { deleted } = await deps.cleanup({ execution: name, plan });
+  return { ...base, ...(await reapPlan(name, plan, deps)) };
+}
+
+/** Cleanup on the plan alone (the writer may still run: stop marker first), then the lock if still ours. */
+export async function reapPlan(
+  execution: string,
+  plan: DrillPlan,
+  deps: Pick<ReapDeps, 'cleanup' | 'releaseLock'>,
+): Promise<Pick<Reaped, 'reaped' | 'note' | 'deleted' | 'lockReleased'>> {
+  const { deleted } = await deps.cleanup({ execution, plan });
   const lock = await deps.releaseLock(plan);
-  return { ...base, reaped: true, note: lock.reason, deleted, lockReleased: lock.released };
+  return { reaped: true, note: lock.reason, deleted, lockReleased: lock.released };
 }

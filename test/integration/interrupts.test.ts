@@ -1,0 +1,82 @@
+/**
+ * Ctrl-C and a CI job's SIGTERM, sent to real subprocesses: `measure` and `local` still write --json
+ * (verdict error, Interrupted), clean the run's keys, stop every process they started, and exit 130 / 143.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DrillReport } from '../../functions/core/report/drill-report.js';
+import { RedisServer } from '../../local/redis/server.js';
+import { PROJECT_ROOT } from '../../local/template.js';
+import { alive, redisChildren } from '../support/process.js';
+import { runMeasureCli, trackedTempDir, tracker, until } from './measure-kit.js';
+
+const { track, stopAll } = tracker();
+afterEach(stopAll);
+
+describe('interrupted commands', () => {
+  it('measure on SIGTERM: the JSON says Interrupted, its keys are deleted, exit 143', async () => {
+    // Prepare
+    const primary = track(await RedisServer.start({ name: 'interrupt-measure' }));
+    const json = join(await trackedTempDir(track), 'report.json');
+    const { child, done } = runMeasureCli(
+      track,
+      ['--endpoint', primary.url, '--rate', '500', '--max-duration', '60'],
+      json,
+    );
+    await until('writes to flow', async () => Number(await primary.call('DBSIZE')) > 100, 20_000);
+
+    // Act
+    child.kill('SIGTERM');
+    const { code, report } = await done;
+
+    // Assess
+    expect(code).toBe(143);
+    expect(report).toMatchObject({ verdict: 'error', error: { name: 'Interrupted' } });
+    expect(report.error?.message).toMatch(/^interrupted by SIGTERM/);
+    expect(report.writes.acknowledged).toBeGreaterThan(100);
+    expect(Number(await primary.call('DBSIZE'))).toBe(0);
+  });
+
+  it('local on SIGINT while the writer runs: JSON written, run cleaned, every redis-server stopped, exit 130', async () => {
+    // Prepare
+    const dir = await trackedTempDir(track);
+    const json = join(dir, 'report.json');
+    const child = spawn(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, 'bin/failover-drill.js'),
+        'local',
+        '--json',
+        json,
+        '--report-dir',
+        join(dir, 'reports'),
+      ],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    track({ stop: async () => void child.kill('SIGKILL') });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    await until('Preflight to accept the drill', async () => stderr.includes('✓ Preflight'), 60_000);
+    const servers = redisChildren(child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the writer is writing
+
+    // Act
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    const report = JSON.parse(await readFile(json, 'utf8')) as DrillReport;
+
+    // Assess
+    expect(code, stderr).toBe(130);
+    expect(report).toMatchObject({ verdict: 'error', error: { name: 'Interrupted' } });
+    expect(report.error?.message).toMatch(
+      /^interrupted by SIGINT: the execution was stopped; Cleanup deleted [1-9]\d* keys, lock released/,
+    );
+    expect(servers.length).toBeGreaterThan(0);
+    expect(servers.filter(alive)).toEqual([]);
+  });
+});
