@@ -2,10 +2,10 @@ import { CLIENT_PRESETS } from '../functions/core/measure/clients/profile.js';
 import { buildReport, type Report } from '../functions/core/report/report.js';
 import type { LocalCloud } from '../local/cloud.js';
 import { LOCAL_DEFAULT_INPUT, runLocalDrill } from '../local/drill.js';
-import type { EventLog } from '../local/stepfunctions/runner.js';
 import { readClientFlags, readInput } from './args.js';
 import { exitForSignal, type Interrupt, Interrupted, interruptedReport, onInterrupt } from './interrupt.js';
 import { type LocalGroupFlags, localGroupOptions } from './local-group.js';
+import { drillProgress } from './progress.js';
 import { runReporting } from './report-output.js';
 
 export interface LocalFlags extends LocalGroupFlags {
@@ -23,22 +23,7 @@ export interface LocalFlags extends LocalGroupFlags {
 
 /** Which code the Lambda Tasks run: the sources, or the artifacts `--bundles` named. */
 function handlersLine(cloud: LocalCloud): string {
-  return `handlers: ${cloud.bundles ? `the built artifacts in ${cloud.bundles}` : 'the TypeScript sources'}\n`;
-}
-
-/** One line per state as it finishes: the drill's progress, on stderr. */
-function progress(stderr: NodeJS.WritableStream): (event: EventLog) => void {
-  const entered = new Map<string, number>();
-  return (event) => {
-    const state = (event as { state?: { name: string } }).state?.name;
-    if (!state) return;
-    if (event.type === 'StateEntered') entered.set(state, event.timestamp);
-    const took = `${event.timestamp - (entered.get(state) ?? event.timestamp)} ms`;
-    if (event.type === 'StateExited') stderr.write(`  ✓ ${state.padEnd(16)} ${took}\n`);
-    if (event.type === 'StateFailed' || event.type === 'StateCaught') {
-      stderr.write(`  ✗ ${state.padEnd(16)} ${took}  ${(event as { Error?: string }).Error ?? ''}\n`);
-    }
-  };
+  return `handlers: ${cloud.bundles ? `the built artifacts in ${cloud.bundles}` : "the project's own modules"}`;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -58,7 +43,7 @@ async function runFleet(flags: LocalFlags, input: unknown): Promise<void> {
       onCloud: (cloud) =>
         stderr.write(
           `local cloud up: ${cloud.groupIds.join(', ')} (cluster mode ${flags.clusterMode ?? 'disabled'}) at ${cloud.endpoint}\n` +
-            handlersLine(cloud),
+            `${handlersLine(cloud)}\n`,
         ),
     });
     for (const drill of result.drills) {
@@ -101,6 +86,7 @@ async function drillOnce(flags: LocalFlags, interrupt: Interrupt): Promise<Repor
   {
     const clients = await readClientFlags(flags.client, Object.keys(CLIENT_PRESETS));
     const input = withClients(flags.input ? await readInput(flags.input) : undefined, clients);
+    const progress = drillProgress(stderr);
     const result = await runLocalDrill({
       input,
       dryRun: flags.dryRun,
@@ -110,12 +96,12 @@ async function drillOnce(flags: LocalFlags, interrupt: Interrupt): Promise<Repor
       verbose: flags.verbose,
       cloud: localGroupOptions(flags),
       onCloud: (cloud) =>
-        stderr.write(
+        progress.line(
           `local cloud up: ${cloud.groupId} (cluster mode ${flags.clusterMode ?? 'disabled'}) at ${cloud.endpoint}\n` +
             handlersLine(cloud),
         ),
-      onEvent: progress(stderr),
-    });
+      onEvent: progress.onEvent,
+    }).finally(progress.stop);
     const { outcome } = result;
     stderr.write(
       `execution ${result.runId}: ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}, ` +

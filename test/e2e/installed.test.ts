@@ -79,6 +79,10 @@ describe('the installed package', () => {
 
     // Assess
     expect(result.code, result.stderr).toBe(1);
+    // Not a terminal: plain progress lines, no escape codes.
+    expect(result.stderr).toMatch(/writer: disrupted|writer: settling/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape codes are what is asserted
+    expect(result.stderr).not.toMatch(/\x1b\[/);
     const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as DrillReport;
     expect(report.verdict).toBe('fail');
     expect(report.writes.lost).toBeGreaterThan(0);

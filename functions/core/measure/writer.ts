@@ -14,6 +14,7 @@ import { WRITER_DEFAULTS } from './defaults.js';
 import { DEFAULT_PREFIX, keyFor, NAME_PATTERN, payloadFor, SLOT_COUNT, writerKeyBase } from './keys.js';
 import { probePrimary, type ReplicaAddress } from './monitor.js';
 import { classifyError, type ErrorOutcome, NOT_SENT } from './outcomes.js';
+import { PROGRESS_INTERVAL_MS, progressWatched, publishProgress } from './progress.js';
 import { DEFAULT_ACK_LOG_CAPACITY, DEFAULT_ACK_LOOKBACK_MS, HistoryRecorder } from './recorder.js';
 import { type ReplicaClientFactory, ReplicaLagSampler } from './replica-lag.js';
 import type { StopReason, WriterSummary } from './summary.js';
@@ -163,9 +164,33 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
     markStopped = resolve;
   });
 
+  let lastProgressMs = Number.NEGATIVE_INFINITY;
+  const reportProgress = (atMs: number): void => {
+    if (atMs - lastProgressMs < PROGRESS_INTERVAL_MS || !progressWatched()) return;
+    lastProgressMs = atMs;
+    const counts = recorder.recorded;
+    const marks = recorder.disruption;
+    publishProgress({
+      runId: settings.runId,
+      atMs,
+      attempted: counts.attempted,
+      acknowledged: counts.acknowledged,
+      nonOk: counts.failed + counts.indeterminate,
+      phase:
+        atMs < settings.baselineMs
+          ? 'baseline'
+          : !marks
+            ? 'armed'
+            : recorder.quietForMs(atMs) === null
+              ? 'disrupted'
+              : 'settling',
+    });
+  };
+
   const settle = (seq: number, startMs: number, result: 'ok' | ErrorOutcome): void => {
     const endMs = now();
     recorder.settle(seq, startMs, endMs, result);
+    reportProgress(endMs);
     if (!announced && recorder.disruption) {
       announced = true;
       deps.onEvent?.({
