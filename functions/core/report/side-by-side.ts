@@ -25,9 +25,9 @@ export const SIDE_BY_SIDE_COLUMNS = [
 const value = (v: number | null | undefined): string =>
   v === null || v === undefined ? '–' : String(Math.round(v * 10) / 10);
 
-/** Null when no profile ran: the probe's own figures say everything then. */
+/** Null when no profile ran (or the report predates profiles): the probe's own figures say everything then. */
 export function sideBySideRows(report: Report): string[][] | null {
-  if (report.clients.length === 0) return null;
+  if (!report.clients || report.clients.length === 0) return null;
   const w = report.writes;
   const probeErrors = Object.entries(report.errors)
     .map(([kind, count]) => `${kind} ${count}`)
