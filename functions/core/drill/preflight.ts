@@ -59,6 +59,7 @@ export async function preflight(
   runId: string,
   clients: { elastiCache: ElastiCacheClient; cloudWatch: CloudWatchClient },
   now: () => number = Date.now,
+  sleep: (ms: number) => Promise<unknown> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 ): Promise<DrillPlan> {
   const { elastiCache, cloudWatch } = clients;
   const described = await elastiCache.send(
@@ -80,18 +81,54 @@ export async function preflight(
     return { runId, request, target, acceptedAt, dryRun: preview(request, target, testFailoversLast24h) };
   }
 
-  const lock = lockValue(runId, acceptedAt + request.guardrails.lockTtlSeconds * 1000);
+  const lock = await takeLock(
+    elastiCache,
+    target,
+    runId,
+    acceptedAt + request.guardrails.lockTtlSeconds * 1000,
+    {
+      now,
+      sleep,
+    },
+  );
+  return { runId, request, target, acceptedAt, lock };
+}
+
+/**
+ * How long a drill waits between writing its lock tag and reading it back. Tags have no compare-and-set,
+ * so the lock is Fischer's timed mutual exclusion: read (no live lock), write, wait longer than any
+ * contender's read-to-write gap, read back; the last writer wins and every other backs off. Each drill
+ * keeps its own gap under half of this (else it backs off before writing).
+ */
+export const LOCK_SETTLE_MS = 1000;
+
+async function takeLock(
+  elastiCache: ElastiCacheClient,
+  target: DrillTarget,
+  runId: string,
+  expiresAtMs: number,
+  clock: { now: () => number; sleep: (ms: number) => Promise<unknown> },
+): Promise<string> {
+  const held = async () => {
+    const out = await elastiCache.send(new ListTagsForResourceCommand({ ResourceName: target.arn }));
+    return parseLock(out.TagList?.find((t) => t.Key === LOCK_TAG)?.Value);
+  };
+  const refuse = (why: string) =>
+    new GuardrailError(`drill refused, nothing was touched — drill-in-progress: ${why}`, 'drill-in-progress');
+  const readAt = clock.now();
+  const before = await held();
+  if (before && before.runId !== runId && before.expiresAt > clock.now())
+    throw refuse(`drill ${before.runId} holds ${target.replicationGroupId}`);
+  if (clock.now() - readAt > LOCK_SETTLE_MS / 2)
+    throw refuse(`the lock on ${target.replicationGroupId} could not be read fast enough to be taken safely`);
+  const lock = lockValue(runId, expiresAtMs);
   await elastiCache.send(
     new AddTagsToResourceCommand({ ResourceName: target.arn, Tags: [{ Key: LOCK_TAG, Value: lock }] }),
   );
-  // No compare-and-set on tags: read back, so that of two drills racing for the group one backs off.
-  const after = await elastiCache.send(new ListTagsForResourceCommand({ ResourceName: target.arn }));
-  const holder = parseLock(after.TagList?.find((t) => t.Key === LOCK_TAG)?.Value);
-  if (holder?.runId !== runId) {
-    throw new GuardrailError(
-      `drill ${holder?.runId} took the lock on ${target.replicationGroupId} first`,
-      'drill-in-progress',
-    );
-  }
-  return { runId, request, target, acceptedAt, lock };
+  await clock.sleep(LOCK_SETTLE_MS);
+  const holder = await held();
+  // Another drill wrote after us: it holds the lock (ours was overwritten), we back off.
+  if (holder?.runId !== runId)
+    throw refuse(`drill ${holder?.runId} took the lock on ${target.replicationGroupId} first`);
+  return lock;
 }
