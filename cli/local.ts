@@ -63,7 +63,6 @@ async function runFleet(flags: LocalFlags, input: unknown): Promise<void> {
 }
 
 export async function runLocal(flags: LocalFlags): Promise<void> {
-  const stderr = process.stderr;
   if (flags.groups !== undefined)
     return runFleet(flags, flags.input ? await readInput(flags.input) : undefined);
   if (flags.input) {
