@@ -1,25 +1,32 @@
 /**
- * Verifier keys/s (pipelined MGET of every write, the search for keys nobody wrote, classification) vs
- * redis-benchmark MGET keys/s, fairly: the same server, the same number of keys read (every one of them
- * existing, values of the same length), the same keys per MGET and the same MGETs in flight. The
- * redis-benchmark keys live in database 1, so that database 0 holds only the run's keys; a second
- * figure adds as many foreign keys to database 0, where the key count cannot decide and the verifier
- * SCANs the prefix.
+ * The verifier and Cleanup cost what the run wrote, never what the database holds.
+ *
+ * 1. Keys/s: verify (pipelined MGET of every write, the probe above them, the classification) vs
+ *    redis-benchmark MGET over as many existing keys (values of the payload's length, the same keys per
+ *    MGET, the same MGETs in flight; its keys in db 1, so that db 0 holds only the run's), and the same
+ *    verify beside as many foreign keys in db 0 (the probe search: no count proof, no SCAN).
+ * 2. Size independence: verify + cleanup of a 60,000-write run on an empty database and beside 5,000,000
+ *    foreign keys (DEBUG POPULATE), wall time and the server's CPU (INFO commandstats), beside what
+ *    redis-benchmark needs for the same SET + MGET + DEL.
  */
 import { Redis } from 'ioredis';
+import { cleanup, cleanupTargetOf } from '../functions/core/measure/cleanup.js';
 import { type Verification, verify } from '../functions/core/measure/verify.js';
 import { runWriter } from '../functions/core/measure/writer.js';
 import { createRedisClient } from '../functions/shared/redis-client.js';
+import { parseInfo } from '../functions/shared/redis-info.js';
 import { RedisServer } from '../local/redis/server.js';
 import { fmt, redisBenchmark } from './bench-kit.js';
 
 const WRITES = 500_000;
+const RUN_WRITES = 60_000;
+const FOREIGN = 5_000_000;
 const BATCH = 1000;
 const DEPTH = 8;
 const ROUNDS = 3;
 const BENCH_DB = 1;
 
-/** `count` keys named as redis-benchmark's __rand_int__ (12 digits), values of `valueLength` bytes. */
+/** `WRITES` keys named as redis-benchmark's __rand_int__ (12 digits), values of `valueLength` bytes. */
 async function populate(server: RedisServer, db: number, name: (n: number) => string, valueLength: number) {
   const redis = new Redis({ host: server.host, port: server.port, db });
   try {
@@ -38,75 +45,235 @@ async function populate(server: RedisServer, db: number, name: (n: number) => st
   }
 }
 
+/** `count` keys `rb:<12 digits>` (redis-benchmark's __rand_int__ names) in db 0, values of `valueLength` bytes. */
+async function populateN(server: RedisServer, count: number, valueLength: number) {
+  const redis = new Redis({ host: server.host, port: server.port });
+  try {
+    const value = 'v'.repeat(valueLength);
+    const pipeline = redis.pipeline();
+    for (let from = 0; from < count; from += BATCH) {
+      const args: string[] = [];
+      for (let n = from; n < Math.min(count, from + BATCH); n++)
+        args.push(`rb:${String(n).padStart(12, '0')}`, value);
+      pipeline.mset(...args);
+    }
+    await pipeline.exec();
+  } finally {
+    redis.disconnect();
+  }
+}
+
 const median = (values: number[]): number =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/** Server CPU (µs) per command since the last CONFIG RESETSTAT. */
+async function serverMicros(server: RedisServer): Promise<Record<string, number>> {
+  const stats = parseInfo((await server.call('INFO', 'commandstats')) as string);
+  const out: Record<string, number> = {};
+  for (const [field, value] of Object.entries(stats)) {
+    if (field.startsWith('cmdstat_')) out[field.slice(8)] = Number(/usec=(\d+)/.exec(value)?.[1] ?? 0);
+  }
+  return out;
+}
+
+const total = (micros: Record<string, number>): number => Object.values(micros).reduce((a, b) => a + b, 0);
+
 export default async function (): Promise<void> {
   const server = await RedisServer.start({ name: 'bench-verifier' });
-  try {
-    const createClient = () => createRedisClient({ endpoint: server.url, commandTimeoutMs: 10_000 });
-    const summary = await runWriter(
-      {
-        runId: 'bench',
-        endpoint: server.url,
-        rate: 0,
-        concurrency: 16,
-        maxDurationMs: 60_000,
-        maxWrites: WRITES,
-      },
+  const createClient = () => createRedisClient({ endpoint: server.url, commandTimeoutMs: 10_000 });
+  const write = (runId: string, maxWrites: number) =>
+    runWriter(
+      { runId, endpoint: server.url, rate: 0, concurrency: 16, maxDurationMs: 120_000, maxWrites },
       { createClient },
     );
+  const lines: string[] = [];
+  try {
+    // 1. Keys/s against redis-benchmark MGET
+    const summary = await write('bench', WRITES);
     const payloadLength = `${summary.runId}/${summary.writerId}/${WRITES - 1}`.length;
     await populate(server, BENCH_DB, (n) => `key:${String(n).padStart(12, '0')}`, payloadLength);
-
     const verifyOnce = async (): Promise<Verification & { keysPerSecond: number }> => {
       const verification = await verify(summary, { createClient }, { batchSize: BATCH, depth: DEPTH });
       return { ...verification, keysPerSecond: (verification.keysRead * 1000) / verification.durationMs };
     };
-    // -r WRITES draws from the WRITES existing keys; -n WRITES/BATCH MGETs read WRITES keys, as verify does.
     const mgetArgs = ['--dbnum', String(BENCH_DB), '-c', String(DEPTH), '-n', String(WRITES / BATCH)];
     mgetArgs.push('-r', String(WRITES), 'MGET', ...Array.from({ length: BATCH }, () => 'key:__rand_int__'));
     const baselineOnce = async () => (await redisBenchmark(server, mgetArgs)) * BATCH;
-
     await verifyOnce(); // warm-up
     await baselineOnce();
-    const counted: Verification[] = [];
-    const verifier: number[] = [];
-    const baseline: number[] = [];
+    const alone: Verification[] = [];
+    const [verifier, baseline] = [[] as number[], [] as number[]];
     for (let round = 0; round < ROUNDS; round++) {
       const verification = await verifyOnce();
-      counted.push(verification);
+      alone.push(verification);
       verifier.push(verification.keysPerSecond);
       baseline.push(await baselineOnce());
     }
-
-    // Foreign keys in the run's database: the count cannot rule out strays, the prefix is scanned.
     await populate(server, 0, (n) => `app:${String(n).padStart(12, '0')}`, payloadLength);
-    const scanned: Verification[] = [];
-    const scanning: number[] = [];
+    const beside: Verification[] = [];
+    const besideRate: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const verification = await verifyOnce();
-      scanned.push(verification);
-      scanning.push(verification.keysPerSecond);
+      beside.push(verification);
+      besideRate.push(verification.keysPerSecond);
+      baseline.push(await baselineOnce());
     }
-
     const base = median(baseline);
     const last = (list: Verification[]) => list.at(-1)!;
-    process.stdout.write(
-      [
-        `### Verifier (${fmt(WRITES)} keys, ${BATCH} keys per MGET, ${DEPTH} MGETs in flight; median of ${ROUNDS})`,
-        '',
-        '| | keys/s | ratio |',
-        '| --- | ---: | ---: |',
-        `| redis-benchmark MGET (${BATCH} existing keys, -c ${DEPTH}, ${fmt(WRITES)} keys) | ${fmt(base)} | 1.00 |`,
-        `| verify, run's keys alone in db 0 (search: ${last(counted).unexpectedSearch}) | ${fmt(median(verifier))} | ${(median(verifier) / base).toFixed(2)} |`,
-        `| verify, + ${fmt(WRITES)} foreign keys in db 0 (search: ${last(scanned).unexpectedSearch}) | ${fmt(median(scanning))} | ${(median(scanning) / base).toFixed(2)} |`,
-        '',
-        `rounds (keys/s): redis-benchmark ${baseline.map(fmt).join(', ')}; verify ${verifier.map(fmt).join(', ')}; verify with SCAN ${scanning.map(fmt).join(', ')}`,
-        `lost ${last(counted).lost}/${last(scanned).lost}, unexpected ${last(counted).unexpected}/${last(scanned).unexpected}`,
-        '',
-      ].join('\n'),
+    lines.push(
+      `### Verifier keys/s (${fmt(WRITES)} keys, ${BATCH} keys per MGET, ${DEPTH} MGETs in flight; median of ${ROUNDS})`,
+      '',
+      '| | keys/s | ratio |',
+      '| --- | ---: | ---: |',
+      `| redis-benchmark MGET (${BATCH} existing keys, -c ${DEPTH}, ${fmt(WRITES)} keys; median of ${baseline.length}) | ${fmt(base)} | 1.00 |`,
+      `| verify, run's keys alone in db 0 (search: ${last(alone).unexpectedSearch}) | ${fmt(median(verifier))} | ${(median(verifier) / base).toFixed(2)} |`,
+      `| verify, + ${fmt(WRITES)} foreign keys in db 0 (search: ${last(beside).unexpectedSearch}) | ${fmt(median(besideRate))} | ${(median(besideRate) / base).toFixed(2)} |`,
+      '',
+      `rounds (keys/s): redis-benchmark ${baseline.map(fmt).join(', ')}; verify ${verifier.map(fmt).join(', ')}; beside foreign keys ${besideRate.map(fmt).join(', ')}`,
+      '',
     );
+    await server.call('FLUSHALL');
+
+    // 2. Verify + cleanup of a 60,000-write run: an empty server and one beside 5 M foreign keys, rounds
+    //    alternating between them, so that the machine's other load weighs on both alike
+    const full = await RedisServer.start({
+      name: 'bench-foreign',
+      config: { 'enable-debug-command': 'local' },
+    });
+    try {
+      const populateBegan = performance.now();
+      await full.call('DEBUG', 'POPULATE', FOREIGN);
+      const populateMs = performance.now() - populateBegan;
+      const drillOnce = async (on: RedisServer, runId: string) => {
+        const create = () => createRedisClient({ endpoint: on.url, commandTimeoutMs: 10_000 });
+        const run = await runWriter(
+          {
+            runId,
+            endpoint: on.url,
+            rate: 0,
+            concurrency: 16,
+            maxDurationMs: 120_000,
+            maxWrites: RUN_WRITES,
+          },
+          { createClient: create },
+        );
+        await on.call('CONFIG', 'RESETSTAT');
+        const began = performance.now();
+        const verification = await verify(run, { createClient: create }, { batchSize: BATCH, depth: DEPTH });
+        const cleaned = await cleanup(cleanupTargetOf(run, verification.probed.toSeq), {
+          createClient: create,
+        });
+        const ms = performance.now() - began;
+        const micros = await serverMicros(on);
+        if (cleaned.deleted !== run.acknowledged)
+          throw new Error(`deleted ${cleaned.deleted} of ${run.acknowledged}`);
+        return { ms, micros, search: verification.unexpectedSearch, scans: micros.scan ?? 0 };
+      };
+      type Round = Awaited<ReturnType<typeof drillOnce>>;
+      const [empty, beside5m]: [Round[], Round[]] = [[], []];
+      await drillOnce(server, 'warmup');
+      await drillOnce(full, 'warmup');
+      for (let round = 0; round < 5; round++) {
+        empty.push(await drillOnce(server, `empty${round}`));
+        beside5m.push(await drillOnce(full, `full${round}`));
+      }
+      const dbsize = Number(await full.call('DBSIZE'));
+
+      // redis-benchmark for the same work on the same servers: SET, then MGET and DEL of RUN_WRITES
+      // existing keys of its own (beside the foreign keys on the full server)
+      const benchMicros = async (on: RedisServer, command: string, args: string[]) => {
+        await on.call('CONFIG', 'RESETSTAT');
+        await redisBenchmark(on, args);
+        return (await serverMicros(on))[command] ?? 0;
+      };
+      const keys = (command: string) => [command, ...Array.from({ length: BATCH }, () => 'rb:__rand_int__')];
+      const baselineOn = async (on: RedisServer) => {
+        const set = await benchMicros(on, 'set', [
+          '-c',
+          '16',
+          '-n',
+          String(RUN_WRITES),
+          '-r',
+          String(RUN_WRITES),
+          '-d',
+          String(payloadLength),
+          '-t',
+          'set',
+        ]);
+        await populateN(on, RUN_WRITES, payloadLength);
+        const mget = await benchMicros(on, 'mget', [
+          '-c',
+          String(DEPTH),
+          '-n',
+          String(RUN_WRITES / BATCH),
+          '-r',
+          String(RUN_WRITES),
+          ...keys('MGET'),
+        ]);
+        const del = await benchMicros(on, 'del', [
+          '-c',
+          String(DEPTH),
+          '-n',
+          String(RUN_WRITES / BATCH),
+          '-r',
+          String(RUN_WRITES),
+          ...keys('DEL'),
+        ]);
+        await on.call('FLUSHDB');
+        return { set, mget, del };
+      };
+      const writerSet = async (on: RedisServer) => {
+        await on.call('CONFIG', 'RESETSTAT');
+        await runWriter(
+          {
+            runId: 'cpu',
+            endpoint: on.url,
+            rate: 0,
+            concurrency: 16,
+            maxDurationMs: 120_000,
+            maxWrites: RUN_WRITES,
+          },
+          { createClient: () => createRedisClient({ endpoint: on.url }) },
+        );
+        return (await serverMicros(on)).set ?? 0;
+      };
+      const [setEmpty, setFull] = [await writerSet(server), await writerSet(full)];
+      await server.call('FLUSHALL');
+      const rbEmpty = await baselineOn(server);
+      const rbFull = await baselineOn(full); // last: its FLUSHDB takes the foreign keys too
+
+      const ms = (list: Round[]) => median(list.map((r) => r.ms));
+      const us = (list: Round[]) => median(list.map((r) => total(r.micros)));
+      const read = (list: Round[]) => median(list.map((r) => total(r.micros) - (r.micros.unlink ?? 0)));
+      const unlink = (list: Round[]) => median(list.map((r) => r.micros.unlink ?? 0));
+      const byCommand = (list: Round[]) =>
+        Object.entries(list.at(-1)!.micros)
+          .sort((a, b) => b[1] - a[1])
+          .map(([command, micros]) => `${command} ${fmt(micros)}`)
+          .join(', ');
+      lines.push(
+        `### Verify + cleanup of a ${fmt(RUN_WRITES)}-write run: empty database vs ${fmt(FOREIGN)} foreign keys (median of 5, alternating)`,
+        '',
+        '| database | search | wall ms | server CPU µs (INFO commandstats) | SCAN calls |',
+        '| --- | --- | ---: | ---: | ---: |',
+        `| the run's keys only | ${empty.at(-1)!.search} | ${ms(empty).toFixed(0)} | ${fmt(us(empty))} | ${empty.at(-1)!.scans} |`,
+        `| + ${fmt(FOREIGN)} foreign keys (DBSIZE ${fmt(dbsize)}) | ${beside5m.at(-1)!.search} | ${ms(beside5m).toFixed(0)} | ${fmt(us(beside5m))} | ${beside5m.at(-1)!.scans} |`,
+        `| ratio (empty / foreign) | | **${(ms(empty) / ms(beside5m)).toFixed(2)}** | ${(us(empty) / us(beside5m)).toFixed(2)} | |`,
+        '',
+        `rounds (wall ms): empty ${empty.map((r) => r.ms.toFixed(0)).join(', ')}; foreign ${beside5m.map((r) => r.ms.toFixed(0)).join(', ')}. DEBUG POPULATE took ${fmt(populateMs)} ms.`,
+        `server CPU by command, beside the foreign keys: ${byCommand(beside5m)}.`,
+        '',
+        `| server CPU µs for ${fmt(RUN_WRITES)} keys | the drill, empty | redis-benchmark, empty | the drill, beside ${fmt(FOREIGN)} | redis-benchmark, beside ${fmt(FOREIGN)} |`,
+        '| --- | ---: | ---: | ---: | ---: |',
+        `| SET (the writer's SET … EX, 16 in flight; redis-benchmark -t set -c 16) | ${fmt(setEmpty)} | ${fmt(rbEmpty.set)} | ${fmt(setFull)} | ${fmt(rbFull.set)} |`,
+        `| read back (MGET ×${BATCH} of the writes and the probe window, INFO, DBSIZE; redis-benchmark MGET ×${BATCH} of existing keys) | ${fmt(read(empty))} | ${fmt(rbEmpty.mget)} | ${fmt(read(beside5m))} | ${fmt(rbFull.mget)} |`,
+        `| delete (UNLINK ×${BATCH} of the writes and the probe window; redis-benchmark DEL ×${BATCH} of existing keys) | ${fmt(unlink(empty))} | ${fmt(rbEmpty.del)} | ${fmt(unlink(beside5m))} | ${fmt(rbFull.del)} |`,
+        '',
+      );
+    } finally {
+      await full.stop();
+    }
+    process.stdout.write(lines.join('\n'));
   } finally {
     await server.stop();
   }
