@@ -6,9 +6,9 @@ import * as z from 'zod';
 import { dataPlaneClients } from '../core/drill/data-plane.js';
 import { type DrillPlan, drillPlanSchema } from '../core/drill/plan.js';
 import { type CleanupTarget, cleanup, cleanupTargetOf, sequenceBound } from '../core/measure/cleanup.js';
-import { profileKeyBase } from '../core/measure/clients/keys.js';
+import { DEFAULT_PROFILE_RATE, profileKeyBase, shardWriterName } from '../core/measure/clients/keys.js';
 import { resolveClientProfiles } from '../core/measure/clients/profile.js';
-import { DEFAULT_PROFILE_RATE, type ProfileRun } from '../core/measure/clients/run.js';
+import type { ProfileRun } from '../core/measure/clients/run.js';
 import { deleteProfileKeys } from '../core/measure/clients/verify.js';
 import { WRITER_DEFAULTS } from '../core/measure/defaults.js';
 import { keySlot, writerKeyBase } from '../core/measure/keys.js';
@@ -83,7 +83,7 @@ export const handler = middy()
     const result = await cleanup(target, { createClient });
     const profiles = await cleanupProfiles(
       plan,
-      results?.[0] as { clients?: ProfileRun[] } | undefined,
+      results?.[0] as { clients?: ProfileRun[]; shards?: ProfileRun[] } | undefined,
       createClient,
     );
     logger.info('cleaned up', { ...result, seqsBelow: target.seqsBelow, profiles });
@@ -100,23 +100,31 @@ export const handler = middy()
  */
 async function cleanupProfiles(
   plan: DrillPlan,
-  summary: { clients?: ProfileRun[] } | undefined,
+  summary: { clients?: ProfileRun[]; shards?: ProfileRun[] } | undefined,
   createClient: () => RedisClient,
 ): Promise<number> {
-  const profiles = resolveClientProfiles(plan.request.clients);
-  if (profiles.length === 0) return 0;
-  if (summary?.clients) return (await deleteProfileKeys(summary.clients, { createClient })).deleted;
   const writer = writerOptions(plan);
-  const settings = {
-    prefix: plan.request.writer.keyPrefix,
-    runId: plan.runId,
-    cluster: plan.target.clusterMode,
-    pin: writer.pin,
-  };
+  const writers = [
+    ...resolveClientProfiles(plan.request.clients).map((p) => ({ name: p.name, pin: writer.pin })),
+    ...(plan.target.clusterMode && (plan.target.shards?.length ?? 0) > 1
+      ? (plan.target.shards ?? []).map((s) => ({ name: shardWriterName(s.nodeGroupId), pin: s.slots }))
+      : []),
+  ];
+  if (writers.length === 0) return 0;
+  if (summary)
+    return (
+      await deleteProfileKeys([...(summary.clients ?? []), ...(summary.shards ?? [])], { createClient })
+    ).deleted;
   const seqsBelow = sequenceBound({ rate: DEFAULT_PROFILE_RATE, concurrency: 0, runMs: runMsOf(plan) });
   let deleted = 0;
-  for (const profile of profiles) {
-    const keyBase = profileKeyBase(settings, profile.name);
+  for (const { name, pin } of writers) {
+    const settings = {
+      prefix: plan.request.writer.keyPrefix,
+      runId: plan.runId,
+      cluster: plan.target.clusterMode,
+      pin,
+    };
+    const keyBase = profileKeyBase(settings, name);
     const slot = settings.cluster ? keySlot(`${keyBase}:0`) : null;
     const result = await cleanup({ keyBase, seqsBelow, slot }, { createClient });
     deleted += result.deleted;

@@ -27,14 +27,24 @@ export const handler = middy()
     const createClient = dataPlaneClients(plan.target);
     const verification = await verify(summary as unknown as WriterSummary, { createClient });
     logger.info('verified', { lost: verification.lost, recovered: verification.recovered });
-    const runs = (summary as { clients?: ProfileRun[] }).clients ?? [];
-    if (runs.length === 0) return verification;
-    // A profile that cannot be read back is reported unverified; the probe's verification stands.
-    let clients: ProfileVerification[] = [];
-    try {
-      clients = await verifyClientProfiles(runs, { createClient });
-    } catch (error) {
-      logger.warn('client profiles not verified', { error: (error as Error).message });
-    }
-    return { ...verification, clients };
+    const { clients: runs = [], shards: shardRuns = [] } = summary as {
+      clients?: ProfileRun[];
+      shards?: ProfileRun[];
+    };
+    if (runs.length === 0 && shardRuns.length === 0) return verification;
+    // A profile or shard writer that cannot be read back is reported unverified; the probe's verification
+    // stands.
+    const verifyAll = async (list: ProfileRun[], what: string): Promise<ProfileVerification[]> => {
+      try {
+        return await verifyClientProfiles(list, { createClient });
+      } catch (error) {
+        logger.warn(`${what} not verified`, { error: (error as Error).message });
+        return [];
+      }
+    };
+    return {
+      ...verification,
+      ...(runs.length > 0 ? { clients: await verifyAll(runs, 'client profiles') } : {}),
+      ...(shardRuns.length > 0 ? { shards: await verifyAll(shardRuns, 'shard writers') } : {}),
+    };
   });

@@ -58,15 +58,21 @@ export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Contex
         },
       );
       const clients = await profiles.done();
+      const shards = await profiles.shards();
       logger.info('writer done', {
         attempted: summary.attempted,
         acknowledged: summary.acknowledged,
         stopReason: summary.stopReason,
       });
-      return clients.length > 0 ? { ...summary, clients } : summary;
+      return {
+        ...summary,
+        ...(clients.length > 0 ? { clients } : {}),
+        ...(shards.length > 0 ? { shards } : {}),
+      };
     } finally {
       profiles.stop();
-      await profiles.done().catch(() => {}); // closed before the Lambda returns (or is frozen)
+      // Closed before the Lambda returns (or is frozen).
+      await Promise.all([profiles.done().catch(() => {}), profiles.shards().catch(() => {})]);
       unwatch();
       await closeClient(watcher);
     }

@@ -77,6 +77,56 @@ describe('failover-drill local --client', () => {
     expect(run.stdout).toMatch(/fail-fast\s+ioredis 6\.0\.0/);
   });
 
+  it('shows every shard in cluster mode: a writer on each, the failed-over one marked, collateral named', async () => {
+    // Act
+    const run = await runCli([
+      'local',
+      '--cluster-mode',
+      'enabled',
+      '--shards',
+      '3',
+      '--client',
+      'ioredis-defaults',
+    ]);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json.writes).toMatchObject({ lost: 0, failedButPresent: 0 });
+    expect(run.json.shards.map((s) => s.nodeGroupId).sort()).toEqual(['0001', '0002', '0003']);
+    expect(run.json.shards.filter((s) => s.target).map((s) => s.nodeGroupId)).toEqual([
+      run.json.drill.nodeGroupId,
+    ]);
+    for (const shard of run.json.shards) {
+      expect(shard.verified).toBe(true);
+      expect(shard.writes.attempted).toBeGreaterThan(100);
+      expect(shard.writes.acknowledged + shard.writes.failed + shard.writes.indeterminate).toBe(
+        shard.writes.attempted,
+      );
+      expect(shard.writes.lost).toBe(0);
+    }
+    // The failed-over shard saw the failover; collateral is exactly the other shards with non-ok writes
+    const target = run.json.shards.find((s) => s.target)!;
+    expect(target.writes.failed + target.writes.indeterminate).toBeGreaterThan(0);
+    expect(run.json.collateral).toEqual(
+      run.json.shards
+        .filter((s) => !s.target && s.writes.failed + s.writes.indeterminate > 0)
+        .map((s) => s.nodeGroupId),
+    );
+    expect(run.stdout).toMatch(/every shard/);
+    expect(run.stdout).toMatch(/collateral/);
+    // Probe, profile and shard writers: every key they left is deleted
+    const present = (w: {
+      acknowledged: number;
+      lost: number;
+      recovered: number;
+      failedButPresent?: number;
+    }) => w.acknowledged - w.lost + w.recovered + (w.failedButPresent ?? 0);
+    expect(run.json.cleanup.deleted).toBe(
+      present({ ...run.json.writes, failedButPresent: 0 }) +
+        [...run.json.clients, ...run.json.shards].reduce((n, c) => n + present(c.writes), 0),
+    );
+  });
+
   it('refuses an option the library does not take, by name, before anything starts', async () => {
     // Prepare
     const profile = join(dir, 'bad.json');

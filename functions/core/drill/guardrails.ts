@@ -30,6 +30,12 @@ export const drillTargetSchema = z.object({
   replicaNodeIds: z.array(z.string()),
   /** Cluster mode: the node group's slot ranges, inclusive. */
   slots: z.array(z.tuple([z.number().int(), z.number().int()])),
+  /** Cluster mode: every node group and its slots (the blast radius is measured on each). */
+  shards: z
+    .array(
+      z.object({ nodeGroupId: z.string(), slots: z.array(z.tuple([z.number().int(), z.number().int()])) }),
+    )
+    .optional(),
 });
 export type DrillTarget = z.infer<typeof drillTargetSchema>;
 
@@ -155,6 +161,9 @@ export function judge(
       primaryNodeId: members.find((m) => m.CurrentRole === 'primary')?.CacheClusterId ?? '',
       replicaNodeIds: members.filter((m) => m.CurrentRole !== 'primary').map((m) => m.CacheClusterId ?? ''),
       slots: parseSlots(nodeGroup.Slots),
+      shards: clusterMode
+        ? nodeGroups.map((ng) => ({ nodeGroupId: ng.NodeGroupId ?? '', slots: parseSlots(ng.Slots) }))
+        : [],
     },
   };
 }

@@ -120,12 +120,22 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
   const plan = state.plan as DrillPlan | undefined;
   const [summary, recovery] = (state.results ?? []) as [WriterSummary?, Recovery?];
   const request = (plan?.request ?? state.request) as { replicationGroupId?: unknown; thresholds?: unknown };
-  const verification = state.verification as (Verification & { clients?: ProfileVerification[] }) | undefined;
+  const verification = state.verification as
+    | (Verification & { clients?: ProfileVerification[]; shards?: ProfileVerification[] })
+    | undefined;
   const runs = (summary as { clients?: ProfileRun[] } | undefined)?.clients;
+  const shardRuns = (summary as { shards?: ProfileRun[] } | undefined)?.shards;
   const report = buildReport({
     summary,
     verification,
     clients: runs ? { runs, verifications: verification?.clients } : undefined,
+    shards: shardRuns
+      ? {
+          runs: shardRuns,
+          verifications: verification?.shards,
+          failedOver: plan?.target.nodeGroupId ?? null,
+        }
+      : undefined,
     // An invalid request has no usable thresholds; the verdict is then 'error' anyway.
     thresholds: plan?.request.thresholds,
     failover: recovery

@@ -149,6 +149,38 @@ const clientsSection: Section = (report) => {
   return `<section id="clients"><h2>What each client saw</h2>${table(`<tr>${head}</tr>${body}`)}</section>`;
 };
 
+/** Cluster mode: every shard's writes, the failed-over one marked, collateral called out. */
+const shardsSection: Section = (report) => {
+  if (report.shards.length === 0) return '';
+  const head = ['node group', 'attempted', 'ok', 'failed', 'indeterminate', 'lost', 'downtime', 'errors']
+    .map((c) => `<th>${html(c)}</th>`)
+    .join('');
+  const body = report.shards
+    .map((shard) => {
+      const w = shard.writes;
+      const errors = Object.entries(shard.errors)
+        .map(([kind, e]) => `${kind} ${e.count}`)
+        .join(', ');
+      const cells = [
+        `${shard.nodeGroupId}${shard.target ? ' (failed over)' : ''}`,
+        w.attempted,
+        w.acknowledged,
+        w.failed,
+        w.indeterminate,
+        shard.verified ? w.lost : '?',
+        ms(shard.downtime.ms),
+        errors || '—',
+      ];
+      return `<tr>${cells.map((cell) => `<td>${html(cell)}</td>`).join('')}</tr>`;
+    })
+    .join('');
+  const collateral =
+    report.collateral.length > 0
+      ? `<p><b>Collateral:</b> shards not failed over saw non-ok writes: ${html(report.collateral.join(', '))}</p>`
+      : '<p>No collateral: only the failed-over shard saw non-ok writes.</p>';
+  return `<section id="shards"><h2>Every shard</h2>${table(`<tr>${head}</tr>${body}`)}${collateral}</section>`;
+};
+
 /** The trend over the target's previous drills: medians, the verdict of the rule, the past runs. */
 const trendSection: Section = (report) => {
   const t = report.trend;
@@ -206,6 +238,7 @@ export const SECTIONS: Section[] = [
   figuresSection,
   writesSection,
   clientsSection,
+  shardsSection,
   trendSection,
   eventsSection,
   latencySection,

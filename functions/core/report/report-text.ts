@@ -1,5 +1,5 @@
 import type { Report } from './report.js';
-import { sideBySideText } from './side-by-side.js';
+import { shardLines, sideBySideText } from './side-by-side.js';
 
 const ms = (value: number | null | undefined): string =>
   value === null || value === undefined ? '–' : `${value} ms`;
@@ -42,6 +42,7 @@ export function formatReport(
     }
   }
   lines.push(...sideBySideText(report));
+  lines.push(...shardLines(report));
   lines.push(
     report.violations.length > 0
       ? `  violations       ${report.violations.map((v) => v.message).join('; ')}`

@@ -6,6 +6,7 @@
 import { errorInfo } from '../../shared/errors.js';
 import { type ClientFigures, clientFigures } from '../measure/clients/figures.js';
 import type { ProfileRun } from '../measure/clients/run.js';
+import { nodeGroupOf } from '../measure/clients/shards.js';
 import type { ProfileVerification } from '../measure/clients/verify.js';
 import { decodeHistogram, type LatencyPercentiles, percentilesOf } from '../measure/latency.js';
 import type { SeqRange } from '../measure/ranges.js';
@@ -33,6 +34,18 @@ export class ClassificationError extends Error {
 
 export type Verdict = 'pass' | 'fail' | 'error';
 
+/** One shard's writes during the drill (cluster mode): the blast radius of one node group's failover. */
+export interface ShardView {
+  nodeGroupId: string;
+  /** The node group that was failed over. */
+  target: boolean;
+  writes: ClientFigures['writes'];
+  downtime: ClientFigures['downtime'];
+  errors: ClientFigures['errors'];
+  verified: boolean;
+  error?: { name: string; message: string };
+}
+
 export interface FailoverEvent {
   /** requested = T0 (TestFailover called); completed = "Failover … completed"; recoveryFinished = "Finished recovery". */
   kind: 'requested' | 'completed' | 'recovering' | 'recoveryFinished' | 'other';
@@ -55,6 +68,8 @@ export interface BuildReportInput {
   failover?: FailoverInput;
   /** Client profiles that ran beside the probe, and their read-back (absent: not verified). */
   clients?: { runs: ProfileRun[]; verifications?: ProfileVerification[] };
+  /** Cluster mode: a writer on every shard, and which node group was failed over. */
+  shards?: { runs: ProfileRun[]; verifications?: ProfileVerification[]; failedOver: string | null };
   error?: unknown;
 }
 
@@ -118,6 +133,10 @@ export interface Report {
   unexpectedSamples: string[];
   /** What each client profile saw, beside the probe (times from T0 when there was one). */
   clients: ClientFigures[];
+  /** Cluster mode: every shard's view (the blast radius); empty with one shard or cluster mode disabled. */
+  shards: ShardView[];
+  /** Shards that were not failed over but saw non-ok writes. */
+  collateral: string[];
   run: {
     startedAtEpochMs: number | null;
     durationMs: number | null;
@@ -186,6 +205,28 @@ export function buildReport(input: BuildReportInput): Report {
       t0,
     ),
   );
+  const shards = (input.shards?.runs ?? []).map((run) => {
+    const f = clientFigures(
+      run,
+      input.shards?.verifications?.find((v) => v.name === run.name),
+      t0,
+    );
+    const nodeGroupId = nodeGroupOf(run);
+    // A shard writer fails fast: its downtime is its failed-write window, 0 when every write succeeded.
+    const nonOk = f.writes.failed + f.writes.indeterminate > 0;
+    return {
+      nodeGroupId,
+      target: nodeGroupId === input.shards?.failedOver,
+      writes: f.writes,
+      downtime: nonOk ? f.downtime : { ms: 0, startMs: null, endMs: null, complete: true },
+      errors: f.errors,
+      verified: f.verified,
+      ...(f.error ? { error: f.error } : {}),
+    };
+  });
+  const collateral = shards
+    .filter((shard) => !shard.target && shard.writes.failed + shard.writes.indeterminate > 0)
+    .map((shard) => shard.nodeGroupId);
   const violations =
     summary && verification
       ? [
@@ -232,6 +273,8 @@ export function buildReport(input: BuildReportInput): Report {
     failedButPresentRanges: verification?.failedButPresentRanges.slice(0, RANGES_LISTED) ?? [],
     unexpectedSamples: verification?.unexpectedDetail.samples ?? [],
     clients,
+    shards,
+    collateral,
     run: {
       startedAtEpochMs: summary?.startedAtEpochMs ?? null,
       durationMs: summary?.durationMs ?? null,

@@ -91,3 +91,22 @@ export function sideBySideText(report: Report): string[] {
     ),
   ];
 }
+
+/** Cluster mode: one line per shard, and the collateral called out. */
+export function shardLines(report: Report): string[] {
+  if (report.shards.length === 0) return [];
+  const lines = report.shards.map((shard) => {
+    const w = shard.writes;
+    const errors = Object.entries(shard.errors)
+      .map(([kind, e]) => `${kind} ${e.count}`)
+      .join(', ');
+    return `    ${shard.nodeGroupId}${shard.target ? ' (failed over)' : '              '}  attempted ${w.attempted}, ok ${w.acknowledged}, failed ${w.failed}, indeterminate ${w.indeterminate}, lost ${shard.verified ? w.lost : '?'}; longest wait ${value(shard.downtime.ms)} ms${errors ? `; ${errors}` : ''}${shard.error ? `; did not run: ${shard.error.message}` : ''}`;
+  });
+  return [
+    '  every shard (a fail-fast writer on each):',
+    ...lines,
+    report.collateral.length > 0
+      ? `  collateral       shards not failed over saw non-ok writes: ${report.collateral.join(', ')}`
+      : '  collateral       none: only the failed-over shard saw non-ok writes',
+  ];
+}

@@ -37,6 +37,7 @@ describe('client profiles', () => {
     ).toThrow(/retryStrategy/);
     expect(() => resolveClientProfiles(['ioredis-defaults', 'ioredis-defaults'])).toThrow(/used twice/);
     expect(() => resolveClientProfiles([{ name: 'Has:colon', library: 'ioredis' }])).toThrow(/name/);
+    expect(() => resolveClientProfiles([{ name: 'shard-0001', library: 'ioredis' }])).toThrow(/reserved/);
   });
 
   it('turns a declarative backoff into delays, and stops after maxAttempts', () => {

@@ -200,6 +200,11 @@ export function resolveClientProfiles(entries: readonly unknown[]): ClientProfil
   });
   const seen = new Set<string>();
   for (const profile of profiles) {
+    // The blast radius' own writers are named shard-<nodeGroupId> (shards.ts).
+    if (profile.name.startsWith('shard-'))
+      throw new DrillInputError(
+        `client profile name '${profile.name}': names starting with shard- are reserved`,
+      );
     if (seen.has(profile.name))
       throw new DrillInputError(`client profile name '${profile.name}' is used twice`);
     seen.add(profile.name);

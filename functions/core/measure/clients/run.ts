@@ -12,12 +12,9 @@ import { OutcomeLog } from '../ranges.js';
 import type { ClientTarget, OpenClient, ProfileClient } from './client.js';
 import { openGlide } from './glide.js';
 import { openIoredis } from './ioredis.js';
-import { profileKeyBase } from './keys.js';
+import { DEFAULT_PROFILE_RATE, profileKeyBase } from './keys.js';
 import { openNodeRedis } from './node-redis.js';
 import { type ClientProfile, LIBRARY_PACKAGES, type Library } from './profile.js';
-
-/** Writes per second of a profile unless told otherwise. */
-export const DEFAULT_PROFILE_RATE = 100;
 
 export const OPENERS: Record<Library, OpenClient> = {
   ioredis: openIoredis,
