@@ -88,7 +88,10 @@ describe('client profiles against injected truth', () => {
     // Act: nothing passes for outageMs; then the stalled connections are reset, as TCP would
     const [queued, failFast] = await throughBlackhole('cp-outage', ['ioredis-defaults', FAIL_FAST], outageMs);
     // Assess
-    expect(queued!.writes).toMatchObject({ failed: 0, lost: 0, duplicated: 0 });
+    expect(queued!.writes, JSON.stringify(queued!.writes)).toMatchObject({ failed: 0, lost: 0 });
+    // A write the server applied just before the blackhole, whose reply it swallowed, is resent after the
+    // reset: at most the writes then in flight (a few at 200/s) are applied twice — and never lost.
+    expect(queued!.writes.duplicated).toBeLessThanOrEqual(5);
     expect(queued!.writes.indeterminate).toBeLessThanOrEqual(queued!.writes.attempted * 0.02);
     expect(queued!.latency.max).toBeGreaterThan(outageMs * 0.8);
     expect(queued!.latency.max).toBeLessThan(outageMs + 1000);

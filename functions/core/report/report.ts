@@ -5,8 +5,8 @@
  */
 import { errorInfo } from '../../shared/errors.js';
 import { type ClientFigures, clientFigures } from '../measure/clients/figures.js';
+import { nodeGroupOf } from '../measure/clients/keys.js';
 import type { ProfileRun } from '../measure/clients/run.js';
-import { nodeGroupOf } from '../measure/clients/shards.js';
 import type { ProfileVerification } from '../measure/clients/verify.js';
 import { decodeHistogram, type LatencyPercentiles, percentilesOf } from '../measure/latency.js';
 import type { SeqRange } from '../measure/ranges.js';

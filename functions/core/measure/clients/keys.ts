@@ -21,3 +21,18 @@ export function profileKeyBase(
   const pin = settings.pin ?? (settings.cluster ? [[0, 16383] as SlotRange] : undefined);
   return keyBaseFor(settings.prefix, profileRunId(settings.runId, name), pin).keyBase;
 }
+
+/** Writes per second of a profile unless told otherwise (Cleanup bounds a crashed run's keys by it). */
+export const DEFAULT_PROFILE_RATE = 100;
+
+/** Shard writers' names: `shard-<nodeGroupId>`, a prefix client profiles may not use. */
+export const SHARD_WRITER_PREFIX = 'shard-';
+
+export function shardWriterName(nodeGroupId: string): string {
+  return `${SHARD_WRITER_PREFIX}${nodeGroupId}`;
+}
+
+/** The node group a shard writer's run belongs to. */
+export function nodeGroupOf(run: { name: string }): string {
+  return run.name.slice(SHARD_WRITER_PREFIX.length);
+}

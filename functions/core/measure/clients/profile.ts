@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { DrillInputError } from '../../../shared/errors.js';
 import { parseInput } from '../../../shared/input.js';
+import { SHARD_WRITER_PREFIX } from './keys.js';
 
 export const LIBRARIES = ['ioredis', 'node-redis', 'valkey-glide'] as const;
 export type Library = (typeof LIBRARIES)[number];
@@ -201,7 +202,7 @@ export function resolveClientProfiles(entries: readonly unknown[]): ClientProfil
   const seen = new Set<string>();
   for (const profile of profiles) {
     // The blast radius' own writers are named shard-<nodeGroupId> (shards.ts).
-    if (profile.name.startsWith('shard-'))
+    if (profile.name.startsWith(SHARD_WRITER_PREFIX))
       throw new DrillInputError(
         `client profile name '${profile.name}': names starting with shard- are reserved`,
       );

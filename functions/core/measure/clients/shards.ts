@@ -5,11 +5,9 @@
  */
 import type { SlotRange } from '../keys.js';
 import type { ClientTarget } from './client.js';
+import { shardWriterName } from './keys.js';
 import type { ClientProfile } from './profile.js';
 import { type ProfileDeps, type ProfileRun, type ProfileRunSettings, runClientProfiles } from './run.js';
-
-/** Shard writers' names: `shard-<nodeGroupId>`, a prefix client profiles may not use. */
-export const SHARD_WRITER_PREFIX = 'shard-';
 
 /**
  * As the probe's client: no queue, no retry, no resend, a command timeout; no redirection followed (a
@@ -18,7 +16,7 @@ export const SHARD_WRITER_PREFIX = 'shard-';
  */
 export function shardWriterProfile(nodeGroupId: string): ClientProfile {
   return {
-    name: `${SHARD_WRITER_PREFIX}${nodeGroupId}`,
+    name: shardWriterName(nodeGroupId),
     library: 'ioredis',
     options: {
       enableOfflineQueue: false,
@@ -66,9 +64,4 @@ export async function runShardWriters(
       ),
   );
   return runs.flat();
-}
-
-/** The node group a shard writer's run belongs to. */
-export function nodeGroupOf(run: Pick<ProfileRun, 'name'>): string {
-  return run.name.slice(SHARD_WRITER_PREFIX.length);
 }
