@@ -3,12 +3,17 @@
  * groups 0001…, a configuration endpoint (a proxy in front of any live node; clients then learn the
  * nodes' real addresses from CLUSTER SLOTS). A test failover crashes the shard's primary and makes its
  * best replica take over at once (CLUSTER FAILOVER TAKEOVER): the result is the cluster's, but
- * deterministic. The old primary comes back, learns the newer configuration epoch and becomes a replica
- * of the new primary by itself. Roles change only so: the replicas never start an election of their own
+ * deterministic. The old primary comes back as a replica of the new one, as ElastiCache brings back a
+ * replaced node: its own cluster record says so before it restarts. Left to the epochs, it could take its
+ * slots back — TAKEOVER bumps the new primary's epoch without consensus, and not at all when that epoch is
+ * already the highest, so the returning node can tie it and win the tie. Roles change only so: the
+ * replicas never start an election of their own
  * (cluster-replica-no-failover), as on ElastiCache, whose control plane decides failovers. Otherwise a
  * node starved of CPU for longer than the node timeout (a loaded machine) is voted out by its replica —
  * the old primary, just back, then takes its slots again and never becomes the replica it should be.
  */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { RedisCluster } from '../redis/cluster.js';
 import { FaultProxy } from '../redis/proxy.js';
 import type { RedisServer } from '../redis/server.js';
@@ -159,8 +164,11 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
 
     emit('cache-cluster', from.id, failoverMessages.recovering(CACHE_NODE_ID));
     this.check();
-    if (!this.options.graceful) await from.server.restart();
-    // The old primary sees the newer epoch for its slots and turns into a replica of their new owner.
+    if (!this.options.graceful) {
+      await rejoinAsReplica(from.server, (await to.server.call('CLUSTER', 'MYID')) as string);
+      await from.server.restart();
+    }
+    // The old primary comes back as the new primary's replica and syncs from it.
     await this.waitUntil(
       `${from.id} in sync with ${to.id}`,
       async () => {
@@ -181,4 +189,22 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
     const next = live[0];
     if (next) this.configurationEndpoint.retarget(next.endpoint);
   }
+}
+
+/**
+ * Rewrites a stopped node's own line in its nodes.conf: a replica of `primaryId`, no slots. It learns the
+ * rest (the new primary's slots and epoch) from the cluster once it is back.
+ */
+async function rejoinAsReplica(server: RedisServer, primaryId: string): Promise<void> {
+  const file = join(server.dir, 'nodes.conf');
+  const lines = (await readFile(file, 'utf8')).split('\n').map((line) => {
+    const fields = line.split(' ');
+    const flags = fields[2]?.split(',') ?? [];
+    if (!flags.includes('myself')) return line;
+    // <id> <addr> <flags> <primary> <ping-sent> <pong-recv> <config-epoch> <link-state> [slots…]
+    fields[2] = flags.map((f) => (f === 'master' ? 'slave' : f)).join(',');
+    fields[3] = primaryId;
+    return fields.slice(0, 8).join(' ');
+  });
+  await writeFile(file, lines.join('\n'));
 }
