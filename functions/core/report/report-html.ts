@@ -151,7 +151,8 @@ const clientsSection: Section = (report) => {
 
 /** Cluster mode: every shard's writes, the failed-over one marked, collateral called out. */
 const shardsSection: Section = (report) => {
-  if (report.shards.length === 0) return '';
+  // A stored report from before shards were reported has none.
+  if (!report.shards || report.shards.length === 0) return '';
   const head = ['node group', 'attempted', 'ok', 'failed', 'indeterminate', 'lost', 'downtime', 'errors']
     .map((c) => `<th>${html(c)}</th>`)
     .join('');
