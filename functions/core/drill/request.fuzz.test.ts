@@ -26,7 +26,19 @@ const VALID_FLEET = { targets: [{ replicationGroupId: 'orders-cache' }, { replic
 const hostile = fc.oneof(
   fc.anything(),
   fc.string({ unit: 'binary' }),
-  fc.constantFrom(-1, 0, 1e309, Number.NaN, Number.MAX_SAFE_INTEGER, '', 'true', '__proto__', [], {}, null),
+  fc.constantFrom(
+    -1,
+    0,
+    Number.POSITIVE_INFINITY,
+    Number.NaN,
+    Number.MAX_SAFE_INTEGER,
+    '',
+    'true',
+    '__proto__',
+    [],
+    {},
+    null,
+  ),
   fc.array(fc.anything(), { maxLength: 200 }),
 );
 
