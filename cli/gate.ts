@@ -209,13 +209,26 @@ export function fleetReportOf(execution: DescribeExecutionCommandOutput, history
   return reportOf(execution, []);
 }
 
-/** Every event so far. The last page carries no nextToken, so each poll pages from the start. */
-async function readHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+/**
+ * Every event so far. The last page carries no nextToken, so each poll pages from the start; polls
+ * leave out the states' input and output (progress needs only names and errors: a drill's history
+ * with its data is ~350 KB), the final read takes them for the report.
+ */
+async function readHistory(
+  sfn: SFNClient,
+  executionArn: string,
+  includeExecutionData: boolean,
+): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < HISTORY_PAGES_MAX; page++) {
     const out = await sfn.send(
-      new GetExecutionHistoryCommand({ executionArn, maxResults: HISTORY_PAGE, nextToken }),
+      new GetExecutionHistoryCommand({
+        executionArn,
+        maxResults: HISTORY_PAGE,
+        nextToken,
+        includeExecutionData,
+      }),
     );
     events.push(...(out.events ?? []));
     nextToken = out.nextToken;
@@ -305,12 +318,12 @@ async function follow(
     try {
       // Status first, then the history: once the status is final, the history read after it is complete.
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      const history = await readHistory(sfn, executionArn);
+      const ended = execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE';
+      const history = await readHistory(sfn, executionArn, ended);
       const latest = history.reduce((id, e) => Math.max(id, e.id ?? 0), printed);
       for (const event of history) if ((event.id ?? 0) > printed) print(event);
       printed = latest;
-      if (execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE')
-        return { execution, history };
+      if (ended) return { execution, history };
     } catch (error) {
       if (!isThrottled(error)) throw error;
       deps.stderr.write(`  (throttled: ${(error as Error).name}; polling again)\n`);
