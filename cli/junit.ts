@@ -8,6 +8,16 @@ import type { FleetReport } from '../functions/core/report/fleet-report.js';
 import type { Report } from '../functions/core/report/report.js';
 import { writeFileAtomic } from './report-output.js';
 
+/** JUnit XML as the CI servers read it: attributes prefixed `@`, indented, empty nodes left out. */
+function buildXml(document: object): string {
+  return new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    format: true,
+    suppressEmptyNode: true,
+  }).build(document);
+}
+
 export const JUNIT_SUITE = 'failover-drill';
 
 export interface JunitOptions {
@@ -112,13 +122,7 @@ export function junitXml(report: Report, options: JunitOptions = {}): string {
   const properties = Object.entries(all)
     .filter((entry): entry is [string, string | number] => entry[1] !== null && entry[1] !== undefined)
     .map(([name, value]) => ({ '@name': name, '@value': text(String(value)) }));
-  const builder = new XMLBuilder({
-    ignoreAttributes: false,
-    attributeNamePrefix: '@',
-    format: true,
-    suppressEmptyNode: true,
-  });
-  return builder.build({
+  return buildXml({
     '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
     testsuites: {
       '@name': JUNIT_SUITE,
@@ -217,13 +221,7 @@ export function fleetJunitXml(report: FleetReport, options: JunitOptions = {}): 
     );
   }
   const sum = (key: '@tests' | '@failures' | '@errors') => suites.reduce((n, s) => n + s[key], 0);
-  const builder = new XMLBuilder({
-    ignoreAttributes: false,
-    attributeNamePrefix: '@',
-    format: true,
-    suppressEmptyNode: true,
-  });
-  return builder.build({
+  return buildXml({
     '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
     testsuites: {
       '@name': `${JUNIT_SUITE}.fleet.${report.runId}`,
