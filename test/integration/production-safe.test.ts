@@ -207,4 +207,34 @@ describe('cluster mode: foreign keys in the run slot itself', () => {
     expect(await foreignChanges(owner, foreign)).toEqual([]);
     expect(await iterations(owner)).toEqual({ scan: 0, keys: 0 });
   });
+
+  it("does not list a slot the application crowds with the run's hash tag: the probe decides, exact names are deleted", async () => {
+    // Prepare: 30,000 application keys under the run's own hash tag, far beyond what the run writes plus
+    // SLOT_LISTING_FOREIGN_MAX, so listing the slot would cost what the application holds there
+    const cluster = track(await RedisCluster.start({ shards: 3, replicas: 0, name: 'crowded' }));
+    const shard = cluster.shards[1]!;
+    const owner = shard.nodes[0]!;
+    const runId = 'crowded-run';
+    const { keyBase, slot } = keyBaseFor('failover-drill', runId, [shard.slots]);
+    const tag = /\{([^}]*)\}/.exec(keyBase)![1]!;
+    const crowd = 30_000;
+    for (let from = 0; from < crowd; from += 1000) {
+      const pairs = Array.from({ length: 1000 }, (_, i) => [`app:{${tag}}:row:${from + i}`, 'v']).flat();
+      await owner.call('MSET', ...pairs);
+    }
+    await owner.call('CONFIG', 'RESETSTAT');
+    // Act
+    const { report, verification, deleted } = await measure(
+      { endpoint: cluster.shards[0]!.nodes[0]!.url, cluster: true },
+      { runId, rate: 2000, maxWrites: 3000, maxDurationMs: 20_000, pin: [shard.slots] },
+      async () => {},
+    );
+    // Assess
+    expect(verification).toMatchObject({ unexpectedSearch: 'probe', slotKeys: null });
+    expect(report.writes).toMatchObject({ lost: 0, failedButPresent: 0, unexpected: 0 });
+    expect(deleted).toBe(report.writes.acknowledged + report.writes.recovered);
+    expect(Number(await owner.call('CLUSTER', 'COUNTKEYSINSLOT', slot!))).toBe(crowd);
+    expect(await commandCalls(owner, 'cluster|getkeysinslot')).toBe(0);
+    expect(await iterations(owner)).toEqual({ scan: 0, keys: 0 });
+  });
 });

@@ -7,7 +7,7 @@
 import type { Cluster } from 'ioredis';
 import { DataPlaneError } from '../../shared/errors.js';
 import { closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
-import { keyFor, probeWindow, seqOfKey } from './keys.js';
+import { keyFor, probeWindow, SLOT_LISTING_FOREIGN_MAX, seqOfKey } from './keys.js';
 import { lanes, retrying } from './retry.js';
 import type { WriterSummary } from './summary.js';
 import { batchesOf } from './verify.js';
@@ -84,7 +84,7 @@ export async function cleanup(
       deleted += removed; // after the await: `deleted += await …` would add to a stale value across lanes
     });
     if ('nodes' in client && target.slot !== null) {
-      leftInSlot = await sweepSlot(client, target.keyBase, target.slot, timeoutMs);
+      leftInSlot = await sweepSlot(client, target.keyBase, target.slot, target.seqsBelow, timeoutMs);
       deleted += leftInSlot;
     }
     if (target.stopMarker) {
@@ -98,17 +98,21 @@ export async function cleanup(
   return { deleted, keysNamed: Math.max(0, target.seqsBelow), leftInSlot, stopMarkerDeleted };
 }
 
-/** The run's keys the slot still lists (a second writer's above the bound): removed. */
+/**
+ * The run's keys the slot still lists (a second writer's above the bound): removed. Skipped when the
+ * slot holds more foreign keys than SLOT_LISTING_FOREIGN_MAX: the exact names above were deleted already.
+ */
 async function sweepSlot(
   cluster: Cluster,
   keyBase: string,
   slot: number,
+  seqsBelow: number,
   timeoutMs: number,
 ): Promise<number> {
   return retrying(timeoutMs, 'sweeping the run slot', cluster, async () => {
     const owner = await slotOwner(cluster, slot);
     const total = Number(await owner.call('CLUSTER', 'COUNTKEYSINSLOT', slot));
-    if (total === 0) return 0;
+    if (total === 0 || total > seqsBelow + SLOT_LISTING_FOREIGN_MAX) return 0;
     const keys = (await owner.call('CLUSTER', 'GETKEYSINSLOT', slot, total)) as string[];
     // Only `<keyBase>:<seq>`, the names a writer of the run writes: anything else is left for Verify to report.
     const ours = keys.filter((key) => seqOfKey(keyBase, key) !== undefined);

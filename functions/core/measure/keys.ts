@@ -7,6 +7,12 @@ import { DrillInputError } from '../../shared/errors.js';
 
 export const DEFAULT_PREFIX = 'failover-drill';
 export const SLOT_COUNT = 16384;
+/**
+ * The run's slot is listed (GETKEYSINSLOT) only while it holds at most this many keys beyond the run's
+ * own: a slot an application crowds with one hash tag of its own could hold millions, and the
+ * listing would then cost what the database holds. Beyond it, the probe window decides alone.
+ */
+export const SLOT_LISTING_FOREIGN_MAX = 10_000;
 
 /** Inclusive slot range, as CLUSTER SHARDS / DescribeReplicationGroups report them. */
 export type SlotRange = [first: number, last: number];

@@ -10,7 +10,7 @@ import { DataPlaneError } from '../../shared/errors.js';
 import { closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import { type Classification, Classifier } from './classify.js';
 import { type Clock, systemClock } from './clock.js';
-import { keyFor, payloadMatcher, probeWindow, seqOfKey } from './keys.js';
+import { keyFor, payloadMatcher, probeWindow, SLOT_LISTING_FOREIGN_MAX, seqOfKey } from './keys.js';
 import { probePrimary } from './monitor.js';
 import { decodeOutcomes, type SeqRange } from './ranges.js';
 import { decodeAckLog } from './recorder.js';
@@ -84,7 +84,7 @@ export async function verify(
       unexpectedSearch = 'count';
     } else if ('nodes' in client && summary.slot !== null && readFrom.address !== undefined) {
       slotKeys = await listSlot(client, summary, readFrom.address, probed.toSeq, classifier, timeoutMs);
-      unexpectedSearch = 'slot';
+      if (slotKeys) unexpectedSearch = 'slot';
     }
     const classification = classifier.result();
     return {
@@ -139,7 +139,8 @@ async function probeAbove(
 /**
  * Cluster mode: every key of the run's slot, listed on its owner. The slot holds the run's keys and any
  * foreign key that happens to hash there (about 1 in 16384 of the keys without a hash tag; none with
- * another tag), so this is bounded by what the run wrote plus that share, never by the database.
+ * another tag), so this is bounded by what the run wrote plus that share — and listed only while that share is at most
+ * SLOT_LISTING_FOREIGN_MAX keys (null otherwise: the probe decides), never by the database.
  */
 async function listSlot(
   cluster: Cluster,
@@ -148,14 +149,16 @@ async function listSlot(
   probedTo: number,
   classifier: Classifier,
   timeoutMs: number,
-): Promise<NonNullable<Verification['slotKeys']>> {
+): Promise<Verification['slotKeys']> {
   const node = ownerNode(cluster, owner);
   if (!node) throw new DataPlaneError(`no connection to ${owner}, the owner of slot ${summary.slot}`);
   const slot = summary.slot!;
   const keys = await retrying(timeoutMs, 'listing the run slot', cluster, async () => {
     const total = Number(await node.call('CLUSTER', 'COUNTKEYSINSLOT', slot));
+    if (total > probedTo + SLOT_LISTING_FOREIGN_MAX) return null;
     return (await node.call('CLUSTER', 'GETKEYSINSLOT', slot, Math.max(1, total))) as string[];
   });
+  if (keys === null) return null;
   let foreign = 0;
   for (const key of keys) {
     if (!key.startsWith(`${summary.keyBase}:`)) {
