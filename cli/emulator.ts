@@ -70,4 +70,6 @@ export async function serve(flags: EmulatorFlags): Promise<void> {
   // Executions of the drill state machine run the real ASL and handlers here, with this environment.
   Object.assign(process.env, handlerEnvironment(cloud, flags.reportDir, flags.verbose ?? false));
   process.stdout.write(`${readyLine(cloud)}\n`);
+  // Serving is the command: it ends only by a signal (shutdown exits), never by returning.
+  await new Promise<never>(() => {});
 }
