@@ -81,7 +81,7 @@ try {
 }
 
 // The command has finished: its report is written and every process it started is stopped. The process
-// then ends on its own as soon as nothing holds it; a rare, invisible holder (seen about once in 20
-// loaded fleet runs: no referenced handle or request left, the loader-hooks thread still up) must not
-// keep a CI job waiting, so it gets a short grace and then the exit code the command set.
+// then ends on its own as soon as nothing holds it. A holder we did not see coming (the one found: ioredis
+// re-arming a disconnected Cluster's slot refresh, see disconnectForGood) must not keep a CI job waiting,
+// so it gets a short grace and then the exit code the command set.
 setTimeout(() => process.exit(), 2_000).unref();

@@ -218,5 +218,18 @@ export async function closeClient(client: RedisClient): Promise<void> {
     ]);
     clearTimeout(timer); // a pending bound would keep the process alive for its 500 ms after the last close
   }
+  disconnectForGood(client);
+}
+
+/**
+ * Disconnects for good. ioredis 6.0.0's Cluster re-arms its `slotsRefreshInterval` timer when a slot refresh
+ * that was in flight at disconnect() or quit() completes (the refresh's callback schedules the next round
+ * unconditionally), and then refreshes against an empty node list every interval, forever: a loaded local
+ * fleet run outlived its report that way, and in a warm Lambda container it would be one zombie per drill.
+ * After the disconnect a refresh does nothing and never calls back, so the chain ends at its next round.
+ */
+export function disconnectForGood(client: RedisClient): void {
   client.disconnect();
+  if (client instanceof Cluster)
+    (client as unknown as { refreshSlotsCache: () => void }).refreshSlotsCache = () => {};
 }

@@ -1,6 +1,6 @@
 /** The ioredis adapter: an application's Redis or Cluster client built from a profile's plain options. */
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
-import { waitUntilReady } from '../../../shared/redis-client.js';
+import { disconnectForGood, waitUntilReady } from '../../../shared/redis-client.js';
 import { type ErrorOutcome, unwrapClusterError } from '../outcomes.js';
 import { COUNTED_WRITE, hostPort, type OpenClient, replyCode } from './client.js';
 import { type ClientProfile, retryDelay } from './profile.js';
@@ -93,12 +93,12 @@ export const openIoredis: OpenClient = async (profile, target, connectTimeoutMs)
   try {
     await waitUntilReady(client, connectTimeoutMs);
   } catch (error) {
-    client.disconnect();
+    disconnectForGood(client);
     throw error;
   }
   return {
     write: (key, ttlSeconds) => client.eval(COUNTED_WRITE, 1, key, ttlSeconds),
     classify: classifyIoredisError,
-    close: async () => client.disconnect(),
+    close: async () => disconnectForGood(client),
   };
 };
