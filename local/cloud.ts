@@ -26,6 +26,7 @@ import { statusChangeEvent, statusChangeRules } from './eventbridge/rules.js';
 import { assertBuiltFunctions } from './lambda/handler-module.js';
 import { LocalLambda } from './lambda/service.js';
 import { createTlsFiles } from './redis/tls.js';
+import { SECRETS_MANAGER_TARGET_PREFIX, SecretsManagerService } from './secretsmanager/service.js';
 import { type PublishedMessage, SNS_VERSION, SnsService } from './sns/service.js';
 import { fleetStateMachine } from './stepfunctions/fleet-machine.js';
 import { drillStateMachine } from './stepfunctions/runner.js';
@@ -93,8 +94,11 @@ export interface DataPlaneFacts {
   readerEndpoint?: Endpoint;
   configurationEndpoint?: Endpoint;
   nodeGroups: { id: string; slots?: string; nodes: DataPlaneNode[] }[];
-  /** AUTH token (the default user's password) and an ACL user with every permission. */
-  auth?: { token: string; username: string; password: string };
+  /**
+   * AUTH token (the default user's password) and an ACL user with every permission, whose credentials are
+   * also the Secrets Manager secret `secretArn` (as `{"username","password"}`), which the handlers read.
+   */
+  auth?: { token: string; username: string; password: string; secretArn: string };
   tls?: { ca: string; caFile: string };
 }
 
@@ -118,6 +122,8 @@ export interface LocalCloud {
   /** The fleet's state machine (its Map runs the drill's as nested executions). */
   fleetStateMachineArn: string;
   cloudWatch: CloudWatchService;
+  /** Secrets Manager: the data plane's secret when the group has AUTH. */
+  secretsManager: SecretsManagerService;
   /** The template's functions, invoked as Lambda invokes them (the reaper, Cleanup, …). */
   lambda: LocalLambda;
   /** Current facts: roles move with failovers. */
@@ -144,6 +150,8 @@ export const OPT_IN_TAG = { key: 'failover-drill:allowed', value: 'true' };
 export const DEFAULT_GROUP_ID = 'drill-demo';
 export const REPORT_TOPIC = 'failover-drill-reports';
 const ACL_USER = 'failover-drill';
+/** The data plane's secret in the local Secrets Manager (the template's RedisSecretArn). */
+export const DATA_PLANE_SECRET = 'failover-drill/data-plane';
 
 /** The SDK's per-service endpoint variable for each signing name a service may be mounted under. */
 const ENDPOINT_VARIABLES: Record<string, string> = {
@@ -152,6 +160,7 @@ const ENDPOINT_VARIABLES: Record<string, string> = {
   states: 'AWS_ENDPOINT_URL_SFN',
   monitoring: 'AWS_ENDPOINT_URL_CLOUDWATCH',
   lambda: 'AWS_ENDPOINT_URL_LAMBDA',
+  secretsmanager: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
   s3: 'AWS_ENDPOINT_URL_S3',
 };
 
@@ -263,6 +272,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     cleanup.push(() => controlPlane.close());
     const access: RedisAccess = {};
     let facts: Pick<DataPlaneFacts, 'auth' | 'tls'> = {};
+    const account = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID };
+    const secretsManager = new SecretsManagerService(account);
     if (o.tls) {
       const dir = await mkdtemp(join(tmpdir(), 'failover-drill-tls-'));
       cleanup.push(() => rm(dir, { recursive: true, force: true }));
@@ -274,7 +285,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       const password = randomBytes(16).toString('hex');
       access.password = token;
       access.aclUsers = [`${ACL_USER} on >${password} ~* &* +@all`];
-      facts = { ...facts, auth: { token, username: ACL_USER, password } };
+      const secret = secretsManager.createSecret(DATA_PLANE_SECRET, {
+        SecretString: JSON.stringify({ username: ACL_USER, password }),
+      });
+      facts = { ...facts, auth: { token, username: ACL_USER, password, secretArn: secret.arn } };
     }
 
     const timing = {
@@ -309,7 +323,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
     const group = groups[0]!;
 
-    const account = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID };
     const elastiCache = new ElastiCacheService({
       ...account,
       budget: new FailoverBudget(o.testFailoverLimit),
@@ -323,6 +336,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const cloudWatch = new CloudWatchService(account);
     for (const name of o.alarms) cloudWatch.putMetricAlarm(name, {}, 'OK');
     controlPlane.mount('monitoring', cloudWatch.handler, { targetPrefix: CLOUDWATCH_TARGET_PREFIX });
+    controlPlane.mount('secretsmanager', secretsManager.handler, {
+      targetPrefix: SECRETS_MANAGER_TARGET_PREFIX,
+    });
     const handlers = { bundles: o.bundles };
     const lambda = new LocalLambda(handlers);
     controlPlane.mount('lambda', lambda.handler);
@@ -371,6 +387,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       fleetStateMachineArn,
       bundles: o.bundles,
       cloudWatch,
+      secretsManager,
       lambda,
       get group(): DataPlaneFacts {
         return { ...dataPlaneFacts(group), ...facts };

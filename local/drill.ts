@@ -46,10 +46,8 @@ export function handlerEnvironment(
     POWERTOOLS_METRICS_DISABLED: verbose ? 'false' : 'true',
   };
   const { auth, tls } = cloud.group;
-  if (auth) {
-    env.REDIS_USERNAME = auth.username;
-    env.REDIS_PASSWORD = auth.password;
-  }
+  // As the template passes them: the secret's ARN, never the password (the handlers read the secret).
+  if (auth) env.REDIS_SECRET_ARN = auth.secretArn;
   if (tls) env.REDIS_TLS_CA_FILE = tls.caFile;
   return env;
 }

@@ -16,6 +16,7 @@ const IAM_PREFIX: Record<string, string> = {
   cloudwatch: 'cloudwatch',
   s3: 's3',
   sfn: 'states',
+  'secrets-manager': 'secretsmanager',
 };
 
 /** SDK commands authorised under another IAM action name. */
@@ -63,11 +64,12 @@ interface Statement {
   Condition?: Record<string, Record<string, string>>;
 }
 
+type Policy = { Statement?: Statement[] } | { 'Fn::If': [string, { Statement?: Statement[] }, unknown] };
+
+/** A function's statements; a conditional policy (`!If [Cond, policy, AWS::NoValue]`) as when it applies. */
 function statements(logicalId: string): Statement[] {
-  const policies = (template.Resources[logicalId]?.Properties?.Policies ?? []) as {
-    Statement?: Statement[];
-  }[];
-  return policies.flatMap((p) => p.Statement ?? []);
+  const policies = (template.Resources[logicalId]?.Properties?.Policies ?? []) as Policy[];
+  return policies.flatMap((p) => ('Fn::If' in p ? p['Fn::If'][1] : p).Statement ?? []);
 }
 
 /** Each state machine of the template and its ASL file. */
@@ -158,6 +160,35 @@ describe('template.yaml', () => {
       for (const a of s.Action) expect(a).not.toMatch(/\*/);
     expect(testFailover).toHaveLength(1);
     expect(testFailover[0]!.Condition?.StringEquals?.['aws:ResourceTag/failover-drill:allowed']).toBe('true');
+  });
+
+  it('reads the Redis secret by its ARN parameter, only in the functions that connect to Redis, never by environment', () => {
+    // Prepare
+    const readers = Object.keys(specs).filter((id) =>
+      statements(id).some((s) => s.Action.includes('secretsmanager:GetSecretValue')),
+    );
+
+    // Act
+    const grants = readers.flatMap((id) =>
+      statements(id).filter((s) => s.Action.includes('secretsmanager:GetSecretValue')),
+    );
+    const environments = Object.keys(specs).map(
+      (id) =>
+        (template.Resources[id]?.Properties?.Environment as { Variables?: object } | undefined)?.Variables ??
+        {},
+    );
+
+    // Assess
+    expect(readers.sort()).toEqual(['CleanupFunction', 'VerifyFunction', 'WriteFunction']);
+    for (const grant of grants) {
+      expect(grant.Action).toEqual(['secretsmanager:GetSecretValue']);
+      expect(grant.Resource).toEqual({ Ref: 'RedisSecretArn' });
+    }
+    expect(template.Parameters).not.toHaveProperty('RedisPassword');
+    for (const parameter of Object.values(template.Parameters ?? {}))
+      expect(parameter).not.toHaveProperty('NoEcho');
+    for (const variables of [...environments, template.Globals?.Function?.Environment ?? {}])
+      expect(JSON.stringify(variables)).not.toMatch(/PASSWORD|AUTH_TOKEN/i);
   });
 
   it('runs data-plane functions in the VPC and control-plane functions outside it', () => {

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
-import { dataPlaneClients } from '../core/drill/data-plane.js';
+import { withDataPlane } from '../core/drill/data-plane.js';
 import { type DrillPlan, drillPlanSchema } from '../core/drill/plan.js';
 import { type CleanupTarget, cleanup, cleanupTargetOf, sequenceBound } from '../core/measure/cleanup.js';
 import { DEFAULT_PROFILE_RATE, profileKeyBase, shardWriterName } from '../core/measure/clients/keys.js';
@@ -49,50 +49,61 @@ export const handler = middy()
   .handler(async ({ plan, results, verification }) => {
     if (!plan)
       return { deleted: 0, note: 'nothing to clean: the drill stopped before Preflight accepted it' };
-    const createClient = dataPlaneClients(plan.target);
-    const stopMarker = stopKey(plan.request.writer.keyPrefix, plan.runId);
-    let target: CleanupTarget;
-    if (results) {
-      // The writer returned: nothing of the run writes any more, so its stop marker (if anyone set one) can go.
-      target = { ...cleanupTargetOf(results[0], verification?.probed.toSeq), stopMarker };
-    } else {
-      // The writer may still be running in an abandoned branch: stop it, and wait out its in-flight writes.
-      // The marker stays (it expires by itself): a writer whose invocation is still on its way must find it.
-      const client = createClient();
-      try {
-        await waitUntilReady(client, 5000);
-        await requestStop(client, stopMarker);
-      } finally {
-        await closeClient(client);
-      }
-      await sleep(STOP_POLL_MS + CLIENT_DEFAULTS.commandTimeoutMs + 500);
-      const writer = writerOptions(plan);
-      const { keyBase, slot } = writerKeyBase({
-        prefix: plan.request.writer.keyPrefix,
-        runId: plan.runId,
-        cluster: plan.target.clusterMode,
-        pin: writer.pin,
-      });
-      const seqsBelow = sequenceBound({
-        rate: writer.rate ?? WRITER_DEFAULTS.rate,
-        concurrency: writer.concurrency ?? WRITER_DEFAULTS.concurrency,
-        runMs: runMsOf(plan),
-      });
-      target = { keyBase, seqsBelow, slot: slot ?? null };
-    }
-    const result = await cleanup(target, { createClient });
-    const profiles = await cleanupProfiles(
-      plan,
-      results?.[0] as { clients?: ProfileRun[]; shards?: ProfileRun[] } | undefined,
-      createClient,
+    // Deletes by exact name are idempotent: run again whole when a rotated password was refused.
+    return withDataPlane(plan.target, ({ createClient }) =>
+      cleanupRun(plan, results, verification, createClient),
     );
-    logger.info('cleaned up', { ...result, seqsBelow: target.seqsBelow, profiles });
-    return {
-      deleted: result.deleted + profiles,
-      keysNamed: result.keysNamed,
-      stopMarkerDeleted: result.stopMarkerDeleted,
-    };
   });
+
+async function cleanupRun(
+  plan: DrillPlan,
+  results: z.infer<typeof eventSchema>['results'],
+  verification: z.infer<typeof eventSchema>['verification'],
+  createClient: () => RedisClient,
+) {
+  const stopMarker = stopKey(plan.request.writer.keyPrefix, plan.runId);
+  let target: CleanupTarget;
+  if (results) {
+    // The writer returned: nothing of the run writes any more, so its stop marker (if anyone set one) can go.
+    target = { ...cleanupTargetOf(results[0], verification?.probed.toSeq), stopMarker };
+  } else {
+    // The writer may still be running in an abandoned branch: stop it, and wait out its in-flight writes.
+    // The marker stays (it expires by itself): a writer whose invocation is still on its way must find it.
+    const client = createClient();
+    try {
+      await waitUntilReady(client, 5000);
+      await requestStop(client, stopMarker);
+    } finally {
+      await closeClient(client);
+    }
+    await sleep(STOP_POLL_MS + CLIENT_DEFAULTS.commandTimeoutMs + 500);
+    const writer = writerOptions(plan);
+    const { keyBase, slot } = writerKeyBase({
+      prefix: plan.request.writer.keyPrefix,
+      runId: plan.runId,
+      cluster: plan.target.clusterMode,
+      pin: writer.pin,
+    });
+    const seqsBelow = sequenceBound({
+      rate: writer.rate ?? WRITER_DEFAULTS.rate,
+      concurrency: writer.concurrency ?? WRITER_DEFAULTS.concurrency,
+      runMs: runMsOf(plan),
+    });
+    target = { keyBase, seqsBelow, slot: slot ?? null };
+  }
+  const result = await cleanup(target, { createClient });
+  const profiles = await cleanupProfiles(
+    plan,
+    results?.[0] as { clients?: ProfileRun[]; shards?: ProfileRun[] } | undefined,
+    createClient,
+  );
+  logger.info('cleaned up', { ...result, seqsBelow: target.seqsBelow, profiles });
+  return {
+    deleted: result.deleted + profiles,
+    keysNamed: result.keysNamed,
+    stopMarkerDeleted: result.stopMarkerDeleted,
+  };
+}
 
 /**
  * The client profiles' keys: exactly the keys each wrote when the Write step returned its records;

@@ -44,6 +44,14 @@ export class DataPlaneError extends Error {
   }
 }
 
+/** The data plane's secret could not be read or holds no credential (its value is never quoted; exit 2). */
+export class RedisSecretError extends DataPlaneError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisSecretError';
+  }
+}
+
 /** The failover did not complete within the bounded wait (exit 2). */
 export class RecoveryTimeoutError extends Error {
   constructor(message: string) {

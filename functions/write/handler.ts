@@ -3,7 +3,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { dataPlaneClients, dataPlaneReplicaClients, dataPlaneTarget } from '../core/drill/data-plane.js';
+import { withDataPlane } from '../core/drill/data-plane.js';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { DrillStoppedError, stopKey, stopRequested, watchStop } from '../core/measure/stop.js';
 import { runWriter } from '../core/measure/writer.js';
@@ -24,22 +24,25 @@ export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Contex
   .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan.runId))
   .use(namedErrors())
   .handler(async ({ plan }, context) => {
-    const createClient = dataPlaneClients(plan.target);
     const controller = new AbortController();
-    const watcher = createClient();
     const key = stopKey(plan.request.writer.keyPrefix, plan.runId);
-    // Not one write once Cleanup has run: its scan would not see them.
-    await waitUntilReady(watcher, 5000).catch(async (error: unknown) => {
-      await closeClient(watcher);
-      throw error;
+    // The first connection proves the credentials (a rotated secret is read again) before anything is written.
+    const { plane, watcher } = await withDataPlane(plan.target, async (plane) => {
+      const watcher = plane.createClient();
+      await waitUntilReady(watcher, 5000).catch(async (error: unknown) => {
+        await closeClient(watcher);
+        throw error;
+      });
+      return { plane, watcher };
     });
+    // Not one write once Cleanup has run: its scan would not see them.
     if (await stopRequested(watcher, key)) {
       await closeClient(watcher);
       throw new DrillStoppedError(`run ${plan.runId} was stopped by Cleanup before the writer started`);
     }
     const unwatch = watchStop(watcher, key, controller);
     // Client profiles write beside the probe, in their own key spaces, until the probe stops.
-    const profiles = runProfilesBeside(plan, dataPlaneTarget(plan.target));
+    const profiles = runProfilesBeside(plan, plane.clientTarget);
     try {
       const summary = await runWriter(
         {
@@ -48,8 +51,8 @@ export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Contex
           signal: controller.signal,
         },
         {
-          createClient,
-          createReplicaClient: dataPlaneReplicaClients(plan.target),
+          createClient: plane.createClient,
+          createReplicaClient: plane.createReplicaClient,
           onEvent: (event) => {
             logger.info('writer', { ...event });
             if (event.type === 'started') profiles.start();

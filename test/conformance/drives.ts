@@ -9,6 +9,13 @@ import {
   TestFailoverCommand,
 } from '@aws-sdk/client-elasticache';
 import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
   GetExecutionHistoryCommand,
@@ -169,4 +176,35 @@ export async function driveStepFunctions(cloud: LocalCloud): Promise<void> {
   await sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter: 'ABORTED' }));
   await either(sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 5000 })));
   sfn.destroy();
+}
+
+export async function driveSecretsManager(cloud: LocalCloud): Promise<void> {
+  const sm = new SecretsManagerClient({
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    credentials: cloud.credentials,
+    maxAttempts: 1,
+  });
+  const { ARN } = await sm.send(
+    new CreateSecretCommand({
+      Name: 'conformance/redis',
+      Description: 'd',
+      SecretString: '{"password":"p"}',
+    }),
+  );
+  await sm.send(new CreateSecretCommand({ Name: 'conformance/empty' }));
+  await either(sm.send(new CreateSecretCommand({ Name: 'conformance/redis', SecretString: 'x' })));
+  await either(sm.send(new CreateSecretCommand({ Name: 'not a name', SecretString: 'x' })));
+  await sm.send(new PutSecretValueCommand({ SecretId: ARN, SecretString: '{"password":"q"}' }));
+  await sm.send(new PutSecretValueCommand({ SecretId: 'conformance/empty', SecretBinary: Buffer.from('b') }));
+  await either(sm.send(new PutSecretValueCommand({ SecretId: ARN })));
+  await either(sm.send(new PutSecretValueCommand({ SecretId: 'absent', SecretString: 'x' })));
+  await sm.send(new GetSecretValueCommand({ SecretId: ARN }));
+  await sm.send(new GetSecretValueCommand({ SecretId: 'conformance/redis', VersionStage: 'AWSPREVIOUS' }));
+  await sm.send(new GetSecretValueCommand({ SecretId: 'conformance/empty' }));
+  await either(sm.send(new GetSecretValueCommand({ SecretId: 'absent' })));
+  await either(sm.send(new GetSecretValueCommand({ SecretId: ARN, VersionStage: 'NOPE' })));
+  await sm.send(new DescribeSecretCommand({ SecretId: ARN }));
+  await either(sm.send(new DescribeSecretCommand({ SecretId: 'absent' })));
+  sm.destroy();
 }

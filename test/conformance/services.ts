@@ -6,7 +6,7 @@
 import type { LocalCloud } from '../../local/cloud.js';
 import { ELASTICACHE_VERSION } from '../../local/elasticache/service.js';
 import { SNS_VERSION } from '../../local/sns/service.js';
-import { driveElastiCache, driveSns, driveStepFunctions } from './drives.js';
+import { driveElastiCache, driveSecretsManager, driveSns, driveStepFunctions } from './drives.js';
 
 export interface ConformanceService {
   /** The SigV4 signing name the control plane routes by. */
@@ -31,5 +31,11 @@ export const SERVICES: ConformanceService[] = [
     model: ['stepfunctions', '2016-11-23'],
     operations: (c) => c.stepFunctions.operations,
     drive: driveStepFunctions,
+  },
+  {
+    signingName: 'secretsmanager',
+    model: ['secretsmanager', '2017-10-17'],
+    operations: (c) => c.secretsManager.operations,
+    drive: driveSecretsManager,
   },
 ];

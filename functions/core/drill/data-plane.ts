@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRedisClient, describeEndpoint, type RedisClient } from '../../shared/redis-client.js';
+import { type RedisCredentials, withRedisCredentials } from '../../shared/redis-credentials.js';
 import type { ClientTarget } from '../measure/clients/client.js';
 import type { DrillTarget } from './guardrails.js';
 
@@ -8,49 +9,64 @@ export function targetEndpoint(target: DrillTarget): string {
   return describeEndpoint({ ...target.endpoint, tls: target.tls });
 }
 
+/** What the data-plane functions connect with: one set of credentials for the probe, replicas and profiles. */
+export interface DataPlane {
+  /** Fail-fast clients for the target. */
+  createClient: () => RedisClient;
+  /** A client for one of the target's replicas by the address its primary lists (the replication lag sampler). */
+  createReplicaClient: (address: { host: string; port: number }) => RedisClient;
+  /** Where the client profiles connect (never in a report). */
+  clientTarget: ClientTarget;
+}
+
 /**
- * Fail-fast clients for the drill's target, credentials from the function's environment
- * (REDIS_USERNAME, REDIS_PASSWORD; REDIS_TLS_CA_FILE for a private CA, as the local cloud has).
+ * The data plane of `target` with `credentials`; a private CA from REDIS_TLS_CA_FILE (as the local cloud
+ * has).
  */
-export function dataPlaneClients(
+export function dataPlane(
   target: DrillTarget,
+  credentials: RedisCredentials,
   env: NodeJS.ProcessEnv = process.env,
-): () => RedisClient {
+): DataPlane {
   const tlsCa = env.REDIS_TLS_CA_FILE ? readFileSync(env.REDIS_TLS_CA_FILE, 'utf8') : undefined;
-  return () =>
-    createRedisClient({
+  const { username, password } = credentials;
+  return {
+    createClient: () =>
+      createRedisClient({
+        endpoint: targetEndpoint(target),
+        cluster: target.clusterMode,
+        username,
+        password,
+        tlsCa,
+        connectionName: 'failover-drill',
+      }),
+    createReplicaClient: (address) =>
+      createRedisClient({
+        endpoint: describeEndpoint({ ...address, tls: target.tls }),
+        username,
+        password,
+        tlsCa,
+        connectionName: 'failover-drill',
+      }),
+    clientTarget: {
       endpoint: targetEndpoint(target),
       cluster: target.clusterMode,
-      username: env.REDIS_USERNAME || undefined,
-      password: env.REDIS_PASSWORD || undefined,
+      username,
+      password,
       tlsCa,
-      connectionName: 'failover-drill',
-    });
-}
-
-/** A client for one of the target's replicas by the address its primary lists (the replication lag sampler). */
-export function dataPlaneReplicaClients(
-  target: DrillTarget,
-  env: NodeJS.ProcessEnv = process.env,
-): (address: { host: string; port: number }) => RedisClient {
-  const tlsCa = env.REDIS_TLS_CA_FILE ? readFileSync(env.REDIS_TLS_CA_FILE, 'utf8') : undefined;
-  return (address) =>
-    createRedisClient({
-      endpoint: describeEndpoint({ ...address, tls: target.tls }),
-      username: env.REDIS_USERNAME || undefined,
-      password: env.REDIS_PASSWORD || undefined,
-      tlsCa,
-      connectionName: 'failover-drill',
-    });
-}
-
-/** Where the client profiles connect, with the same credentials as the probe (never in a report). */
-export function dataPlaneTarget(target: DrillTarget, env: NodeJS.ProcessEnv = process.env): ClientTarget {
-  return {
-    endpoint: targetEndpoint(target),
-    cluster: target.clusterMode,
-    username: env.REDIS_USERNAME || undefined,
-    password: env.REDIS_PASSWORD || undefined,
-    tlsCa: env.REDIS_TLS_CA_FILE ? readFileSync(env.REDIS_TLS_CA_FILE, 'utf8') : undefined,
+    },
   };
+}
+
+/**
+ * Runs `use` on the target's data plane, with the credentials of the function's secret (or environment).
+ * When Redis refuses the password (WRONGPASS / NOAUTH), the secret is read once more and `use` runs again:
+ * `use` must refuse before it changes anything when its first connection is refused, as waitUntilReady does.
+ */
+export function withDataPlane<T>(
+  target: DrillTarget,
+  use: (plane: DataPlane) => Promise<T>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<T> {
+  return withRedisCredentials((credentials) => use(dataPlane(target, credentials, env)), env);
 }
