@@ -7,6 +7,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { RedisSecretError } from './errors.js';
+import { logger } from './powertools.js';
 import { RedisAuthError } from './redis-client.js';
 
 export interface RedisCredentials {
@@ -65,6 +66,11 @@ export function redisCredentials(
       password: env.REDIS_PASSWORD || undefined,
     });
   if (!cached || cached.arn !== arn || options.fresh) {
+    // Which secret and why, never what it holds: a rotation shows as one read `after a refusal`.
+    logger.info('reading the Redis secret', {
+      secretArn: arn,
+      reason: options.fresh ? 'after a refusal' : 'first use',
+    });
     const read = readSecret(arn, env);
     cached = { arn, read };
     // A failed read is not kept: the next invocation tries again.
