@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { awaitRecovery, recoverySchema } from '../core/drill/recovery.js';
 import { checkStopConditions } from '../core/drill/stop-conditions.js';
-import { awsClients } from '../shared/aws.js';
+import { cloudWatchClient, elastiCacheClient } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -18,7 +18,8 @@ export const handler = middy()
   .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan.runId))
   .use(namedErrors())
   .handler(async ({ plan, recovery }) => {
-    const { elastiCache, cloudWatch } = awsClients();
+    const elastiCache = elastiCacheClient();
+    const cloudWatch = cloudWatchClient();
     const next = await awaitRecovery(
       plan,
       recovery,

@@ -3,7 +3,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { parseFleetRequest, planFleet } from '../core/drill/fleet.js';
-import { awsClients } from '../shared/aws.js';
+import { elastiCacheClient } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -24,7 +24,7 @@ export const handler = middy()
     const plan = await planFleet(
       request,
       request.runId ?? event.execution,
-      awsClients().elastiCache,
+      elastiCacheClient(),
       Date.now,
       event.executionId,
     );

@@ -9,7 +9,7 @@ import {
   formatFleetReport,
 } from '../core/report/fleet-report.js';
 import { publishReport } from '../core/report/notify.js';
-import { awsClients } from '../shared/aws.js';
+import { s3Client, snsClient } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 import { reportStoreFromEnv } from '../shared/report-store.js';
@@ -24,8 +24,7 @@ export const handler = middy()
   )
   .use(namedErrors())
   .handler(async (state) => {
-    const clients = awsClients();
-    const store = reportStoreFromEnv(() => clients.s3);
+    const store = reportStoreFromEnv(s3Client);
     const report = await fleetReport(state, store);
     report.files = store.locate(report.runId);
     await store.save(report.runId, {
@@ -35,7 +34,7 @@ export const handler = middy()
     // One message for the whole fleet: its drills do not notify one by one.
     const topicArn = process.env.TOPIC_ARN;
     if (topicArn)
-      await publishReport(clients.sns, topicArn, report, formatFleetReport(report, 'failover-drill fleet'));
+      await publishReport(snsClient(), topicArn, report, formatFleetReport(report, 'failover-drill fleet'));
     logger.info('fleet report', { verdict: report.verdict, headline: report.headline, files: report.files });
     return report;
   });

@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { preflight } from '../core/drill/preflight.js';
 import { parseDrillRequest } from '../core/drill/request.js';
-import { awsClients } from '../shared/aws.js';
+import { cloudWatchClient, elastiCacheClient } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -18,5 +18,8 @@ export const handler = middy()
   .use(namedErrors())
   .handler(async (event) => {
     const request = parseDrillRequest(event.request);
-    return preflight(request, request.runId ?? event.execution, awsClients());
+    return preflight(request, request.runId ?? event.execution, {
+      elastiCache: elastiCacheClient(),
+      cloudWatch: cloudWatchClient(),
+    });
   });

@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type * as z from 'zod';
 import { executionStatusChangeSchema, reap } from '../core/drill/reap.js';
 import { releaseLock } from '../core/drill/release-lock.js';
-import { awsClients } from '../shared/aws.js';
+import { elastiCacheClient } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -44,7 +44,7 @@ export const handler = middy()
     const reaped = await reap(event, {
       sfn,
       cleanup: (payload) => invokeCleanup(lambda, payload),
-      releaseLock: (plan) => releaseLock(plan, awsClients().elastiCache),
+      releaseLock: (plan) => releaseLock(plan, elastiCacheClient()),
     });
     logger.info('reaped', { ...reaped });
     return reaped;

@@ -15,7 +15,7 @@ import {
 import { publishReport } from '../core/report/notify.js';
 import { formatReport } from '../core/report/report-text.js';
 import { storeDrillReport } from '../core/report/store-report.js';
-import { type AwsClients, awsClients } from '../shared/aws.js';
+import { elastiCacheClient, s3Client, snsClient } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger, metrics } from '../shared/powertools.js';
 import { reportStoreFromEnv } from '../shared/report-store.js';
@@ -45,11 +45,11 @@ function emitMetrics(report: DrillReport): void {
  * A failed Parallel loses the fault branch's output: whether TestFailover was called is then asked of
  * the control plane (its own event), so that the report never says false when the fault happened.
  */
-async function controlPlaneFacts(state: DrillState, clients: AwsClients): Promise<ReportFacts> {
+async function controlPlaneFacts(state: DrillState): Promise<ReportFacts> {
   const plan = drillPlanSchema.safeParse(state.plan);
   if (!plan.success || state.results || plan.data.dryRun || plan.data.request.fault !== 'test-failover')
     return {};
-  return { failoverCalledAt: await failoverCalledAt(plan.data, clients.elastiCache) };
+  return { failoverCalledAt: await failoverCalledAt(plan.data, elastiCacheClient()) };
 }
 
 export const handler = middy()
@@ -63,19 +63,15 @@ export const handler = middy()
   )
   .use(namedErrors())
   .handler(async (state) => {
-    const clients = awsClients();
-    const report = drillReport(state, await controlPlaneFacts(state, clients));
-    await storeDrillReport(
-      report,
-      reportStoreFromEnv(() => clients.s3),
-    );
+    const report = drillReport(state, await controlPlaneFacts(state));
+    await storeDrillReport(report, reportStoreFromEnv(s3Client));
     // A dry run measured nothing: no figures for the dashboards.
     if (!report.dryRun) emitMetrics(report);
     const topicArn = process.env.TOPIC_ARN;
     // A fleet's drills do not notify one by one: the fleet sends one message.
     const notify = (state.plan as { request?: { notify?: boolean } } | undefined)?.request?.notify ?? true;
     if (topicArn && notify)
-      await publishReport(clients.sns, topicArn, report, formatReport(report, 'failover-drill'));
+      await publishReport(snsClient(), topicArn, report, formatReport(report, 'failover-drill'));
     logger.info('report', { verdict: report.verdict, headline: report.headline, files: report.files });
     return report;
   });

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { checkStopConditions } from '../core/drill/stop-conditions.js';
 import { triggerFailover } from '../core/drill/trigger.js';
-import { awsClients } from '../shared/aws.js';
+import { cloudWatchClient, elastiCacheClient } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -17,7 +17,8 @@ export const handler = middy()
   .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan.runId))
   .use(namedErrors())
   .handler(async ({ plan }) => {
-    const { elastiCache, cloudWatch } = awsClients();
+    const elastiCache = elastiCacheClient();
+    const cloudWatch = cloudWatchClient();
     const recovery = await triggerFailover(plan, elastiCache, {
       // The last look at the stop conditions: an alarm in ALARM now means no fault at all.
       beforeFault: () => checkStopConditions(cloudWatch, plan.request.guardrails.stopAlarmNames),

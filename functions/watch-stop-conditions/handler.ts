@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { watchStopConditions } from '../core/drill/stop-conditions.js';
-import { awsClients } from '../shared/aws.js';
+import { cloudWatchClient } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -20,7 +20,7 @@ export const handler = middy()
   .handler(async ({ plan, seconds }) => {
     const { guardrails, recovery } = plan.request;
     const watched = await watchStopConditions(
-      awsClients().cloudWatch,
+      cloudWatchClient(),
       guardrails.stopAlarmNames,
       { forMs: seconds * 1000, intervalMs: recovery.pollIntervalSeconds * 1000 },
       { now: Date.now, sleep: (ms) => sleep(ms) },

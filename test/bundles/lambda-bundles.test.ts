@@ -12,6 +12,36 @@ const functions = samFunctions();
 let buildDir = '';
 let built: Record<string, BuiltFunction> = {};
 
+/** The modules a task root holds, as its source maps name them. */
+async function sourcesOf(logicalId: string): Promise<string[]> {
+  const { dir, files } = built[logicalId]!;
+  const maps = Object.keys(files).filter((name) => name.endsWith('.map'));
+  return (
+    await Promise.all(
+      maps.map(async (m) => JSON.parse(await readFile(join(dir, m), 'utf8')) as { sources: string[] }),
+    )
+  ).flatMap((map) => map.sources);
+}
+
+/** Issue 10's goal for what deploys: every JavaScript module of a task root (source maps aside). */
+const MAX_BUNDLE_BYTES = 1_500_000;
+
+/** The AWS SDK clients each function calls, and so the only ones its bundle may carry. */
+const SDK_CLIENTS: Record<string, string[]> = {
+  PreflightFunction: ['cloudwatch', 'elasticache'],
+  TriggerFailoverFunction: ['cloudwatch', 'elasticache'],
+  AwaitRecoveryFunction: ['cloudwatch', 'elasticache'],
+  WatchStopConditionsFunction: ['cloudwatch'],
+  ReleaseLockFunction: ['elasticache'],
+  FleetPlanFunction: ['elasticache'],
+  ReaperFunction: ['elasticache', 'lambda', 'sfn'],
+  ReportFunction: ['elasticache', 's3', 'sns'],
+  FleetReportFunction: ['s3', 'sns'],
+  WriteFunction: [],
+  VerifyFunction: [],
+  CleanupFunction: [],
+};
+
 beforeAll(async () => {
   buildDir = await mkdtemp(join(tmpdir(), 'sam-build-'));
   built = Object.fromEntries((await samBuild(buildDir, functions)).map((b) => [b.logicalId, b]));
@@ -21,9 +51,9 @@ afterAll(async () => {
 });
 
 describe('the Lambda artifacts as sam build builds them', () => {
-  it('builds every function alike: the same BuildProperties but for its entry point and externals', () => {
+  it('builds every function alike: the same BuildProperties but for its entry point, externals and aliases', () => {
     // Prepare
-    const shared = ({ entry_points: _, external: __, ...rest }: Record<string, unknown>) => rest;
+    const shared = ({ entry_points: _, external: __, alias: ___, ...rest }: Record<string, unknown>) => rest;
     const [first, ...others] = functions;
 
     // Assess: the template's header comment says why each property is there; none may be forgotten.
@@ -46,19 +76,45 @@ describe('the Lambda artifacts as sam build builds them', () => {
   });
 
   it.each(functions.map((f) => f.logicalId))('%s carries no zod locale but English', async (logicalId) => {
-    // Prepare: the source maps name every module the task root holds.
-    const { dir, files } = built[logicalId]!;
-    const maps = Object.keys(files).filter((name) => name.endsWith('.map'));
-    const sources = (
-      await Promise.all(
-        maps.map(async (m) => JSON.parse(await readFile(join(dir, m), 'utf8')) as { sources: string[] }),
-      )
-    ).flatMap((map) => map.sources);
+    // Prepare
+    const sources = await sourcesOf(logicalId);
 
     // Assess: `import { z } from 'zod'` anywhere materialises zod's whole namespace, ~40 locales
     // included (~370 KB a bundle); `import * as z from 'zod'` lets esbuild keep what is used.
     expect(sources.length).toBeGreaterThan(0);
     expect(sources.filter((source) => /zod\/v4\/locales\/(?!en\.js)/.test(source))).toEqual([]);
+  });
+
+  it.each(functions.map((f) => f.logicalId))(
+    '%s deploys at most 1.5 MB of JavaScript, and only the SDK clients it calls',
+    async (logicalId) => {
+      // Prepare
+      const { files } = built[logicalId]!;
+      const bytes = Object.entries(files)
+        .filter(([name]) => name.endsWith('.mjs'))
+        .reduce((sum, [, size]) => sum + size, 0);
+      const clients = new Set(
+        (await sourcesOf(logicalId)).flatMap(
+          (source) => /node_modules\/@aws-sdk\/client-([a-z0-9-]+)\//.exec(source)?.[1] ?? [],
+        ),
+      );
+
+      // Assess: sizes are deterministic (the same sources, the same esbuild), so this is no timing test.
+      expect(bytes, `${logicalId}: ${bytes} bytes`).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+      expect([...clients].sort(), logicalId).toEqual(SDK_CLIENTS[logicalId]);
+    },
+  );
+
+  it('bundles the report charts with the modular vega alone, none of the transforms they never use', async () => {
+    // Prepare
+    const sources = await sourcesOf('ReportFunction');
+    const packages = new Set(sources.flatMap((s) => /node_modules\/(vega[a-z-]*)\//.exec(s)?.[1] ?? []));
+
+    // Assess: `vega` itself registers every transform it has at import; its Alias keeps it out.
+    expect(packages).toContain('vega-lite');
+    expect(packages).toContain('vega-view');
+    for (const unused of ['vega', 'vega-geo', 'vega-force', 'vega-hierarchy', 'vega-label', 'vega-voronoi'])
+      expect(packages, unused).not.toContain(unused);
   });
 
   it.each(functions.map((f) => f.logicalId))(

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ afterAll(async () => {
 describe('failover-drill local --bundles', () => {
   it('passes a whole drill through the built Lambda artifacts', async () => {
     // Act
-    const run = await runCli(['local', '--bundles', buildDir]);
+    const run = await runCli(['local', '--bundles', buildDir], {}, { reportDir: join(buildDir, 'reports') });
 
     // Assess
     expect(run.code, run.stderr).toBe(0);
@@ -36,6 +36,10 @@ describe('failover-drill local --bundles', () => {
     expect(run.json.failover.from).not.toBe(run.json.failover.to);
     expect(run.json.cleanup.deleted).toBe(run.json.writes.acknowledged + run.json.writes.recovered);
     expect(run.stderr).toMatch(/SNS: \[failover-drill\] PASS drill-demo\/0001/);
+    // The Report bundle drew its charts (vega's modular packages alone, vega-lite's `vega` aliased).
+    const html = await readFile(run.json.files!.html!, 'utf8');
+    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(html.match(/<path [^>]*fill="#2da44e"/g)?.length).toBeGreaterThan(20);
   });
 
   it('refuses a directory without the artifacts, as Lambda names it, before starting anything', async () => {

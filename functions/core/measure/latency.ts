@@ -1,7 +1,17 @@
-/** Latency of acknowledged writes: HDR histograms in microseconds, carried as compressed base64. */
-import * as hdr from 'hdr-histogram-js';
+/**
+ * Latency of acknowledged writes: HDR histograms in microseconds, carried as compressed base64.
+ * hdr-histogram-js's JavaScript histograms and their V2 compressed encoding, taken from the modules
+ * that hold them: the package's index also loads its WebAssembly build (a 40 KB base64 module in
+ * every Lambda bundle that measures or reports), which the drill never uses.
+ */
 
-export type LatencyHistogram = hdr.Histogram;
+import type { Histogram } from 'hdr-histogram-js';
+// Adds JsHistogram.decode and encodeIntoCompressedBase64 (zlib in Node).
+import { decompress } from 'hdr-histogram-js/dist/JsHistogram.encoding.js';
+import { JsHistogram } from 'hdr-histogram-js/dist/JsHistogram.js';
+import { constructorFromBucketSize } from 'hdr-histogram-js/dist/JsHistogramFactory.js';
+
+export type LatencyHistogram = JsHistogram;
 
 export interface LatencyPercentiles {
   count: number;
@@ -16,7 +26,10 @@ export interface LatencyPercentiles {
 
 export function createLatencyHistogram(): LatencyHistogram {
   // 3 significant digits from 1 µs, auto-resizing: a hung write of minutes still records exactly enough.
-  return hdr.build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3, autoResize: true });
+  const Histogram = constructorFromBucketSize(32);
+  const histogram = new Histogram(1, 2, 3);
+  histogram.autoResize = true;
+  return histogram;
 }
 
 export function recordLatency(histogram: LatencyHistogram, ms: number): void {
@@ -24,16 +37,16 @@ export function recordLatency(histogram: LatencyHistogram, ms: number): void {
 }
 
 export function encodeHistogram(histogram: LatencyHistogram): string {
-  return hdr.encodeIntoCompressedBase64(histogram);
+  return histogram.encodeIntoCompressedBase64();
 }
 
 export function decodeHistogram(encoded: string): LatencyHistogram {
-  return hdr.decodeFromCompressedBase64(encoded);
+  return JsHistogram.decode(decompress(Buffer.from(encoded.trim(), 'base64')));
 }
 
 const ms = (us: number): number => Math.round(us) / 1000;
 
-export function percentilesOf(histogram: LatencyHistogram): LatencyPercentiles {
+export function percentilesOf(histogram: Histogram): LatencyPercentiles {
   const count = histogram.totalCount;
   if (count === 0) return { count, p50: null, p95: null, p99: null, p999: null, max: null };
   return {

@@ -5,7 +5,7 @@
  * Specs are Vega-Lite (plain data, tested as such); vega renders them to SVG on the server — no DOM, no
  * canvas, no script in the page.
  */
-import { parse, View } from 'vega';
+import { parse, View } from './vega-headless.js';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { decodeWriteSample, type SampledWrite } from '../measure/sample.js';
 import type { Report } from './report.js';
