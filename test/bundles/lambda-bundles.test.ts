@@ -37,9 +37,9 @@ const SDK_CLIENTS: Record<string, string[]> = {
   ReaperFunction: ['elasticache', 'lambda', 'sfn'],
   ReportFunction: ['elasticache', 's3', 'sns'],
   FleetReportFunction: ['s3', 'sns'],
-  WriteFunction: [],
-  VerifyFunction: [],
-  CleanupFunction: [],
+  WriteFunction: ['secrets-manager'],
+  VerifyFunction: ['secrets-manager'],
+  CleanupFunction: ['secrets-manager'],
 };
 
 beforeAll(async () => {
