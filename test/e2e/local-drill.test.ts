@@ -64,6 +64,15 @@ describe('failover-drill local', () => {
     expect(run.json).toMatchObject({ verdict: 'pass', writes: { lost: 0 } });
     expect(run.json.failover.from).toMatch(/^drill-demo-0001-00\d$/);
     expect(run.json.failover.from).not.toBe(run.json.failover.to);
+    // A lane per shard writer in the charts, whose buckets add up to that shard's totals.
+    const sum = (values: number[]) => values.reduce((a, v) => a + v, 0);
+    expect(run.json.shards).toHaveLength(3);
+    for (const shard of run.json.shards) {
+      expect(shard.timeline, shard.nodeGroupId).not.toBeNull();
+      expect(sum(shard.timeline!.ok), shard.nodeGroupId).toBe(shard.writes.acknowledged);
+      expect(sum(shard.timeline!.fail), shard.nodeGroupId).toBe(shard.writes.failed);
+      expect(sum(shard.timeline!.info), shard.nodeGroupId).toBe(shard.writes.indeterminate);
+    }
   });
 
   it('drills over TLS with an ACL user, and no credential reaches a log line or the report', async () => {

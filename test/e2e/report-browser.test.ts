@@ -24,6 +24,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the HTML report in Chr
   let dir: string;
   let context: BrowserContext;
   let url: string;
+  let lanesUrl: string;
   const requests: string[] = [];
   const errors: string[] = [];
 
@@ -33,6 +34,54 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the HTML report in Chr
     const file = join(dir, 'report.html');
     await writeFile(file, await renderReportHtml(report));
     url = pathToFileURL(file).href;
+    // The same drill with a fail-fast client profile and a shard writer beside the probe: their lanes.
+    const lane = {
+      ...report.timeline!,
+      fail: report.timeline!.ok.map((_, i) => (report.timeline!.fail[i] ? 7 : 0)),
+    };
+    const sum = (values: number[]) => values.reduce((a, v) => a + v, 0);
+    const writes = {
+      attempted: sum(lane.ok) + sum(lane.fail),
+      acknowledged: sum(lane.ok),
+      failed: sum(lane.fail),
+      indeterminate: 0,
+      lost: 0,
+      duplicated: 0,
+      recovered: 0,
+      indeterminateAbsent: 0,
+      failedButPresent: 0,
+      pendingAtStop: 0,
+      skipped: 0,
+    };
+    const downtime = { ms: report.downtime.ms, startMs: 0, endMs: report.downtime.ms, complete: true };
+    const client = {
+      name: 'fail-fast',
+      library: 'ioredis',
+      version: '6.0.0',
+      writes,
+      errors: {},
+      downtime,
+      timeToFirstSuccessMs: report.downtime.ms,
+      latency: { count: writes.acknowledged, p50: 0.2, p99: 1.1, max: 4.2 },
+      reference: 'T0',
+      verified: true,
+      lostRanges: [],
+      duplicatedRanges: [],
+      timeline: lane,
+    };
+    const shard = {
+      nodeGroupId: '0001',
+      target: true,
+      writes,
+      downtime,
+      errors: {},
+      verified: true,
+      timeline: lane,
+    };
+    const laned = { ...report, clients: [client], shards: [shard], collateral: [] } as unknown as DrillReport;
+    const lanesFile = join(dir, 'report-lanes.html');
+    await writeFile(lanesFile, await renderReportHtml(laned));
+    lanesUrl = pathToFileURL(lanesFile).href;
     // A new, empty profile: nothing cached, nothing signed in, nothing from a previous run.
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: chromiumPath(),
@@ -50,11 +99,11 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the HTML report in Chr
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function open(width: number, height: number): Promise<Page> {
+  async function open(width: number, height: number, at = url): Promise<Page> {
     const page = await context.newPage();
     page.on('pageerror', (error) => errors.push(error.message));
     await page.setViewportSize({ width, height });
-    await page.goto(url, { waitUntil: 'load' });
+    await page.goto(at, { waitUntil: 'load' });
     return page;
   }
 
@@ -105,6 +154,27 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the HTML report in Chr
     expect(await page.locator('#findings').isVisible()).toBe(true);
     expect(errors).toEqual([]);
     expect(requests.every((request) => request === url)).toBe(true);
+    await page.close();
+  });
+
+  it('draws a lane per client profile and per shard in both charts, each with its series and the downtime', async () => {
+    // Act
+    const page = await open(1280, 900, lanesUrl);
+
+    // Assess
+    for (const chart of ['#chart-rate svg', '#chart-latency svg']) {
+      const svg = page.locator(chart);
+      expect(await svg.isVisible()).toBe(true);
+      for (const lane of ['probe', 'client fail-fast', 'shard 0001 (failed over)'])
+        expect(await svg.locator('text', { hasText: lane }).count(), `${chart} ${lane}`).toBeGreaterThan(0);
+      // The shaded downtime and its label in every lane.
+      expect(await svg.locator('text', { hasText: 'downtime 44 ms' }).count(), chart).toBe(3);
+    }
+    // The failed writes of the probe and of both lanes (7 per failing bucket) are drawn.
+    const rate = page.locator('#chart-rate svg');
+    expect(await rate.locator(`.mark-rect path[fill="${FAIL}"]`).count()).toBeGreaterThanOrEqual(3);
+    expect(errors).toEqual([]);
+    expect(requests.every((request) => request === url || request === lanesUrl)).toBe(true);
     await page.close();
   });
 });

@@ -9,6 +9,7 @@ import { clientFigures } from '../../functions/core/measure/clients/figures.js';
 import { type ClientProfile, resolveClientProfiles } from '../../functions/core/measure/clients/profile.js';
 import { runClientProfiles } from '../../functions/core/measure/clients/run.js';
 import { deleteProfileKeys, verifyClientProfiles } from '../../functions/core/measure/clients/verify.js';
+import { decodeTimeline } from '../../functions/core/measure/timeline.js';
 import { createRedisClient } from '../../functions/shared/redis-client.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
@@ -66,11 +67,19 @@ async function drive(
   const createClient = () => createRedisClient({ endpoint: url(server) });
   const verifications = await verifyClientProfiles(runs, { createClient });
   const { deleted } = await deleteProfileKeys(runs, { createClient });
-  const figures = runs.map((run, i) => clientFigures(run, verifications[i], null));
+  const figures = runs.map((run, i) => ({
+    ...clientFigures(run, verifications[i], null),
+    timeline: decodeTimeline(run.timeline!),
+  }));
+  const sum = (values: number[]) => values.reduce((a, v) => a + v, 0);
   for (const f of figures) {
     // Every write has one outcome, and every key written is gone afterwards.
     expect(f.writes.acknowledged + f.writes.failed + f.writes.indeterminate).toBe(f.writes.attempted);
     expect(f.writes.recovered + f.writes.indeterminateAbsent).toBe(f.writes.indeterminate);
+    // The profile's lane in the charts adds up to its totals, outcome by outcome.
+    expect(sum(f.timeline.ok), f.name).toBe(f.writes.acknowledged);
+    expect(sum(f.timeline.fail), f.name).toBe(f.writes.failed);
+    expect(sum(f.timeline.info), f.name).toBe(f.writes.indeterminate);
   }
   const present = figures.reduce(
     (n, f) => n + f.writes.acknowledged - f.writes.lost + f.writes.recovered + f.writes.failedButPresent,
@@ -101,6 +110,12 @@ describe('client profiles against injected truth', () => {
     expect(nonOk).toBeGreaterThan((outageMs / 1000) * 200 * 0.8);
     expect(failFast!.latency.max).toBeLessThan(300);
     expect(failFast!.writes).toMatchObject({ lost: 0, duplicated: 0, recovered: 0 });
+    // Its lane: the failures fill the outage's buckets (100 ms each), one stretch of them.
+    const t = failFast!.timeline;
+    const nonOkBuckets = t.ok.flatMap((_, i) => ((t.fail[i] ?? 0) + (t.info[i] ?? 0) > 0 ? [i] : []));
+    expect(nonOkBuckets.length).toBeGreaterThanOrEqual((outageMs / t.bucketMs) * 0.8);
+    expect(nonOkBuckets.at(-1)! - nonOkBuckets[0]!).toBeLessThanOrEqual(outageMs / t.bucketMs + 5);
+    expect(t.ok.slice(nonOkBuckets[0]! + 2, nonOkBuckets.at(-1)! - 1).every((n) => n === 0)).toBe(true);
   });
 
   it('a retrying client whose write was applied but whose reply was lost is counted duplicated, never lost', async () => {

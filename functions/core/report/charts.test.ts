@@ -35,4 +35,38 @@ describe('the charts', () => {
     expect(ours).toEqual(theirs);
     expect(ours[0]).toMatch(/^<svg /);
   });
+
+  it('draws a lane per client profile and per shard, in order, the lost writes on the probe lane only', async () => {
+    // Prepare: a fail-fast profile and a shard writer, failing where the probe failed.
+    const base = report();
+    const lane = {
+      ...base.timeline!,
+      fail: base.timeline!.ok.map((_, i) => (base.timeline!.fail[i] ? 7 : 0)),
+    };
+    const withLanes = {
+      ...base,
+      clients: [{ ...base.clients?.[0], name: 'fail-fast', timeline: lane }],
+      shards: [{ nodeGroupId: '0001', target: true, timeline: lane }],
+    } as unknown as Report;
+
+    // Act
+    const input = chartInputOf(withLanes);
+    const rate = rateSpec(input)!;
+    const svg = await renderSvg(rate);
+
+    // Assess
+    expect(input.lanes.map((l) => l.name)).toEqual(['probe', 'client fail-fast', 'shard 0001 (failed over)']);
+    const rows = (rate as { data: { values: Record<string, unknown>[] } }).data.values;
+    for (const name of ['client fail-fast', 'shard 0001 (failed over)']) {
+      const failed = rows.filter((r) => r.lane === name && r.kind === 'bucket' && r.outcome === 'fail');
+      expect(
+        failed.reduce((n, r) => n + (r.n as number), 0),
+        name,
+      ).toBe(7 * lane.fail.filter((n) => n > 0).length);
+      expect(rows.some((r) => r.lane === name && r.kind === 'window')).toBe(true);
+      expect(rows.some((r) => r.lane === name && r.kind === 'lost')).toBe(false);
+      expect(svg).toContain(name);
+    }
+    expect(rows.some((r) => r.lane === 'probe' && r.kind === 'lost')).toBe(true);
+  });
 });

@@ -5,10 +5,11 @@
  * Specs are Vega-Lite (plain data, tested as such); vega renders them to SVG on the server — no DOM, no
  * canvas, no script in the page.
  */
-import { parse, View } from './vega-headless.js';
+
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { decodeWriteSample, type SampledWrite } from '../measure/sample.js';
 import type { Report } from './report.js';
+import { parse, View } from './vega-headless.js';
 
 /** One row of charts. The probe is the first lane; client profiles and shards add theirs. */
 export interface ChartLane {
@@ -83,6 +84,21 @@ export function chartInputOf(report: Report): ChartInput {
         timeline: report.timeline,
         writes: report.writeSample ? decodeWriteSample(report.writeSample) : [],
       },
+      // One lane per client profile and per shard writer: their buckets, no single writes.
+      ...(report.clients ?? []).flatMap((client) =>
+        client.timeline ? [{ name: `client ${client.name}`, timeline: client.timeline, writes: [] }] : [],
+      ),
+      ...(report.shards ?? []).flatMap((shard) =>
+        shard.timeline
+          ? [
+              {
+                name: `shard ${shard.nodeGroupId}${shard.target ? ' (failed over)' : ''}`,
+                timeline: shard.timeline,
+                writes: [],
+              },
+            ]
+          : [],
+      ),
     ],
     markers,
     window:
@@ -124,7 +140,9 @@ function overlays(input: ChartInput, lane: string): Record<string, unknown>[] {
       label: input.window.label,
       py: labelY(row++),
     });
-  const { lost } = input;
+  // Lost writes are the probe's (the profiles' and shards' are in their own figures).
+  const lost =
+    lane === input.lanes[0]?.name ? input.lost : { count: 0, firstAckMs: null, lastAckMs: null, ackMs: [] };
   if (lost.count > 0 && lost.firstAckMs !== null && lost.lastAckMs !== null)
     rows.push({
       kind: 'lostSpan',
@@ -207,7 +225,10 @@ function laned(
   if (!many) return { ...base, width: WIDTH, height: HEIGHT, ...spec } as TopLevelSpec;
   return {
     ...base,
-    facet: { row: { field: 'lane', type: 'nominal', title: null } },
+    // Lanes in their order (the probe first), not alphabetically.
+    facet: {
+      row: { field: 'lane', type: 'nominal', title: null, sort: input.lanes.map((lane) => lane.name) },
+    },
     spec: { width: WIDTH, height: LANE_HEIGHT, ...spec },
     resolve: { scale: { y: 'independent' } },
   } as TopLevelSpec;

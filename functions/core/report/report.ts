@@ -13,7 +13,7 @@ import type { SeqRange } from '../measure/ranges.js';
 import type { WriteSample } from '../measure/sample.js';
 import type { ReplicaLag, WriterSummary } from '../measure/summary.js';
 import { type Thresholds, type ThresholdsInput, thresholdsSchema } from '../measure/thresholds.js';
-import { decodeTimeline, type Timeline } from '../measure/timeline.js';
+import { decodeTimeline, type EncodedTimeline, type Timeline } from '../measure/timeline.js';
 import {
   type DataLossWindow,
   type Downtime,
@@ -44,7 +44,12 @@ export interface ShardView {
   errors: ClientFigures['errors'];
   verified: boolean;
   error?: { name: string; message: string };
+  /** Its lane in the charts: its whole run, on the probe's time axis. */
+  timeline: ReportTimeline | null;
 }
+
+/** A client profile's figures, with its lane in the charts (its whole run, on the probe's time axis). */
+export type ClientView = ClientFigures & { timeline: ReportTimeline | null };
 
 export interface FailoverEvent {
   /** requested = T0 (TestFailover called); completed = "Failover … completed"; recoveryFinished = "Finished recovery". */
@@ -132,7 +137,7 @@ export interface Report {
   failedButPresentRanges: SeqRange[];
   unexpectedSamples: string[];
   /** What each client profile saw, beside the probe (times from T0 when there was one). */
-  clients: ClientFigures[];
+  clients: ClientView[];
   /** Cluster mode: every shard's view (the blast radius); empty with one shard or cluster mode disabled. */
   shards: ShardView[];
   /** Shards that were not failed over but saw non-ok writes. */
@@ -198,13 +203,15 @@ export function buildReport(input: BuildReportInput): Report {
     );
   }
   const t0 = input.failover?.events?.find((event) => event.kind === 'requested')?.atEpochMs ?? null;
-  const clients = (input.clients?.runs ?? []).map((run) =>
-    clientFigures(
+  const probeStart = summary?.startedAtEpochMs ?? null;
+  const clients = (input.clients?.runs ?? []).map((run) => ({
+    ...clientFigures(
       run,
       input.clients?.verifications?.find((v) => v.name === run.name),
       t0,
     ),
-  );
+    timeline: laneTimeline(run, probeStart),
+  }));
   const shards = (input.shards?.runs ?? []).map((run) => {
     const f = clientFigures(
       run,
@@ -222,6 +229,7 @@ export function buildReport(input: BuildReportInput): Report {
       errors: f.errors,
       verified: f.verified,
       ...(f.error ? { error: f.error } : {}),
+      timeline: laneTimeline(run, probeStart),
     };
   });
   const collateral = shards
@@ -333,22 +341,42 @@ function failoverOf(
 
 /** The disruption ± 5 s at the summary's resolution (the whole run without one), at most 1200 buckets. */
 function reportTimeline(summary: WriterSummary): ReportTimeline {
-  const full = decodeTimeline(summary.timeline);
   const marks = summary.disruption;
+  const window = marks
+    ? {
+        startMs: (marks.startMs ?? marks.seenAtMs) - TIMELINE_MARGIN_MS,
+        endMs: (marks.endMs ?? marks.lastNonOkMs ?? summary.durationMs) + TIMELINE_MARGIN_MS,
+      }
+    : null;
+  return timelineOf(summary.timeline, summary.startedAtEpochMs, window, 0);
+}
+
+/**
+ * A client profile's or shard writer's lane: its whole run (so that its buckets add up to its totals),
+ * at most 1200 buckets, on the probe's time axis (`offsetMs`: the writer's start in probe ms).
+ */
+function laneTimeline(run: ProfileRun, probeStartedAtEpochMs: number | null): ReportTimeline | null {
+  if (!run.timeline) return null;
+  const offsetMs = probeStartedAtEpochMs === null ? 0 : run.startedAtEpochMs - probeStartedAtEpochMs;
+  return timelineOf(run.timeline, run.startedAtEpochMs, null, round(offsetMs));
+}
+
+/** `window` in the writer's own ms (null: all of it); `offsetMs` moves it onto the report's axis. */
+function timelineOf(
+  encoded: EncodedTimeline,
+  startedAtEpochMs: number,
+  window: { startMs: number; endMs: number } | null,
+  offsetMs: number,
+): ReportTimeline {
+  const full = decodeTimeline(encoded);
   const size = full.ok.length;
-  let from = 0;
-  let to = size;
-  if (marks) {
-    const start = marks.startMs ?? marks.seenAtMs;
-    const end = marks.endMs ?? marks.lastNonOkMs ?? summary.durationMs;
-    from = Math.max(0, Math.floor((start - TIMELINE_MARGIN_MS) / full.bucketMs));
-    to = Math.min(size, Math.ceil((end + TIMELINE_MARGIN_MS) / full.bucketMs));
-  }
+  const from = window ? Math.max(0, Math.floor(window.startMs / full.bucketMs)) : 0;
+  const to = window ? Math.min(size, Math.ceil(window.endMs / full.bucketMs)) : size;
   const factor = Math.max(1, Math.ceil((to - from) / TIMELINE_MAX_BUCKETS));
   const timeline: ReportTimeline = {
     bucketMs: full.bucketMs * factor,
-    startMs: from * full.bucketMs,
-    startEpochMs: round(summary.startedAtEpochMs + from * full.bucketMs),
+    startMs: offsetMs + from * full.bucketMs,
+    startEpochMs: round(startedAtEpochMs + from * full.bucketMs),
     ok: [],
     fail: [],
     info: [],

@@ -9,6 +9,7 @@ import { keyFor, type SlotRange } from '../keys.js';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../latency.js';
 import type { ErrorOutcome, Outcome } from '../outcomes.js';
 import { OutcomeLog } from '../ranges.js';
+import { type EncodedTimeline, TimelineRecorder } from '../timeline.js';
 import type { ClientTarget, OpenClient, ProfileClient } from './client.js';
 import { openGlide } from './glide.js';
 import { openIoredis } from './ioredis.js';
@@ -72,6 +73,8 @@ export interface ProfileRun {
   longestGap: { ms: number; startMs: number; endMs: number | null };
   firstNonOkMs: number | null;
   lastNonOkMs: number | null;
+  /** Outcomes per 100 ms by start time (profile ms), as the probe's: the report's lane of this writer. */
+  timeline?: EncodedTimeline;
   /** The profile could not run at all (e.g. it never connected): the figures are empty. */
   error?: { name: string; message: string };
 }
@@ -193,10 +196,14 @@ async function runProfile(
   };
 }
 
+/** A profile's timeline through the state machine: 10 minutes at 100 ms, coarser beyond (bounded size). */
+const PROFILE_TIMELINE_MAX_BUCKETS = 6000;
+
 /** The pure half: told each outcome in completion order, keeps the counts, error streaks and gaps. */
 export class ProfileRecorder {
   private readonly outcomes = new OutcomeLog();
   private readonly latency = createLatencyHistogram();
+  private readonly timeline = new TimelineRecorder();
   private readonly counts = { attempted: 0, acknowledged: 0, failed: 0, indeterminate: 0 };
   private readonly errors: Record<string, ErrorSeen> = {};
   private lastOkMs = 0;
@@ -206,6 +213,7 @@ export class ProfileRecorder {
 
   settle(seq: number, startMs: number, endMs: number, result: 'ok' | ErrorOutcome): void {
     this.counts.attempted++;
+    this.timeline.record(startMs, result === 'ok' ? 'ok' : result.outcome, endMs - startMs);
     if (result === 'ok') {
       this.outcomes.set(seq, 'ok');
       this.counts.acknowledged++;
@@ -249,6 +257,7 @@ export class ProfileRecorder {
       longestGap,
       firstNonOkMs: this.firstNonOkMs,
       lastNonOkMs: this.lastNonOkMs,
+      timeline: this.timeline.encode(PROFILE_TIMELINE_MAX_BUCKETS),
     };
   }
 }
