@@ -196,8 +196,11 @@ async function runProfile(
   };
 }
 
-/** A profile's timeline through the state machine: 10 minutes at 100 ms, coarser beyond (bounded size). */
-const PROFILE_TIMELINE_MAX_BUCKETS = 6000;
+/**
+ * A profile's or shard writer's timeline travels in the Write step's output (Step Functions: 256 KB for
+ * all of it): 2 minutes at 100 ms, coarser beyond, so ≤ ~8 KB a writer; the report's lanes hold 1200.
+ */
+const PROFILE_TIMELINE_MAX_BUCKETS = 1200;
 
 /** The pure half: told each outcome in completion order, keeps the counts, error streaks and gaps. */
 export class ProfileRecorder {
