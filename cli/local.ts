@@ -134,6 +134,8 @@ async function drillOnce(flags: LocalFlags, interrupt: Interrupt): Promise<Repor
 /** `--client` profiles join the input's own `clients` (the input is validated as a whole later). */
 function withClients(input: unknown, clients: unknown[]): unknown {
   if (clients.length === 0) return input;
+  if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input)))
+    return input; // not an object: left for the request's parser to refuse
   const base = (input ?? LOCAL_DEFAULT_INPUT) as Record<string, unknown>;
   const own = Array.isArray(base.clients) ? base.clients : [];
   return { ...base, clients: [...own, ...clients] };

@@ -106,7 +106,8 @@ function localInput(given: unknown, options: LocalDrillOptions): unknown {
  */
 export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDrillResult> {
   const started = Date.now();
-  const input = localInput(options.input ?? LOCAL_DEFAULT_INPUT, options);
+  // Only a missing input means the default: a given `null` is refused as any other non-object.
+  const input = localInput(options.input === undefined ? LOCAL_DEFAULT_INPUT : options.input, options);
   const request = parseDrillRequest(input);
   const runId = request.runId ?? executionName();
   const cloud = await startLocalCloud({
