@@ -23,6 +23,7 @@ import {
 import { PrimaryReplicaGroup } from './elasticache/primary-replica-group.js';
 import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache/service.js';
 import { statusChangeEvent, statusChangeRules } from './eventbridge/rules.js';
+import { FisService } from './fis/service.js';
 import { assertBuiltFunctions } from './lambda/handler-module.js';
 import { LocalLambda } from './lambda/service.js';
 import { createTlsFiles } from './redis/tls.js';
@@ -114,6 +115,8 @@ export interface LocalCloud {
   controlPlane: ControlPlane;
   elastiCache: ElastiCacheService;
   sns: SnsService;
+  /** AWS FIS: the AZ power interruption of a local group (the drill's fault source fis-az-power). */
+  fis: FisService;
   /** The built artifacts the Lambda Tasks run from, if not the sources (LocalCloudOptions.bundles). */
   bundles?: string;
   /** Step Functions with the drill's state machine created (executions run the real ASL and handlers). */
@@ -162,6 +165,7 @@ const ENDPOINT_VARIABLES: Record<string, string> = {
   lambda: 'AWS_ENDPOINT_URL_LAMBDA',
   secretsmanager: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
   s3: 'AWS_ENDPOINT_URL_S3',
+  fis: 'AWS_ENDPOINT_URL_FIS',
 };
 
 function integer(
@@ -333,6 +337,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     controlPlane.mount('elasticache', elastiCache.handler, { queryVersion: ELASTICACHE_VERSION });
     controlPlane.mount('sns', sns.handler, { queryVersion: SNS_VERSION });
+    const fis = new FisService(account, elastiCache);
+    controlPlane.mount('fis', fis.handler);
+    // Before the groups stop: power comes back and every experiment ends.
+    cleanup.push(async () => {
+      fis.stopAll();
+      await fis.idle();
+    });
     const cloudWatch = new CloudWatchService(account);
     for (const name of o.alarms) cloudWatch.putMetricAlarm(name, {}, 'OK');
     controlPlane.mount('monitoring', cloudWatch.handler, { targetPrefix: CLOUDWATCH_TARGET_PREFIX });
@@ -382,6 +393,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       controlPlane,
       elastiCache,
       sns,
+      fis,
       stepFunctions,
       stateMachineArn,
       fleetStateMachineArn,

@@ -2,6 +2,7 @@
  * What the control plane knows of a replication group, whichever its cluster mode: a view for the
  * Describe* shapes and the data-plane facts, and a failover the group runs on its own processes.
  */
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisServer } from '../redis/server.js';
 import type { TlsFiles } from '../redis/tls.js';
@@ -58,6 +59,12 @@ export interface LocalGroup {
   view(): GroupView;
   /** Runs a test failover of one node group (already validated and announced); resolves once recovered. */
   failover(nodeGroupId: string, emit: Emit): Promise<void>;
+  /**
+   * Powers off the members named (an Availability Zone's) until `restore` resolves: their redis-servers
+   * stop answering, a surviving replica is promoted if the primary was among them, and they come back as
+   * replicas. Resolves once they are back in sync. Absent where the local cloud does not model it.
+   */
+  interruptPower?(memberIds: string[], restore: Promise<void>, emit: Emit): Promise<void>;
   /** Stops every process and proxy of the group; waits for a failover under way to give up. Idempotent. */
   stop(): Promise<void>;
 }
@@ -175,9 +182,19 @@ export abstract class FailoverLifecycle {
   protected abstract release(): Promise<void>;
 
   failover(nodeGroupId: string, emit: Emit): Promise<void> {
-    const run = this.runFailover(nodeGroupId, emit);
+    return this.track(this.runFailover(nodeGroupId, emit));
+  }
+
+  /** A fault under way that stop() waits for before releasing the processes. */
+  protected track(run: Promise<void>): Promise<void> {
     this.running = run.catch(() => {});
     return run;
+  }
+
+  /** Resolves with `until`, or when the group stops (then GroupStoppedError). */
+  protected async until(until: Promise<void>): Promise<void> {
+    await Promise.race([until, once(this.stopSignal.signal, 'abort')]);
+    this.check();
   }
 
   stop(): Promise<void> {

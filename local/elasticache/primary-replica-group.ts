@@ -205,6 +205,55 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     emit('cache-cluster', from.id, failoverMessages.finished(CACHE_NODE_ID));
   }
 
+  interruptPower(memberIds: string[], restore: Promise<void>, emit: Emit): Promise<void> {
+    return this.track(this.powerOff(memberIds, restore, emit));
+  }
+
+  /**
+   * An AZ power interruption as ElastiCache lives it: the zone's nodes die at once (SIGKILL: no reply,
+   * no final replication); if the primary was among them the least-lagged surviving replica is promoted
+   * (Multi-AZ), the endpoints follow; when power returns the nodes restart as replicas of the primary.
+   */
+  private async powerOff(memberIds: string[], restore: Promise<void>, emit: Emit): Promise<void> {
+    const down = this.members.filter((m) => memberIds.includes(m.id));
+    const survivors = this.members.filter((m) => !down.includes(m));
+    const from = this.primary;
+    await Promise.all(down.map((m) => m.server.kill()));
+    if (down.includes(from) && survivors.length > 0) {
+      await this.waitUntil(
+        'replication links down',
+        async () => {
+          const states = await Promise.all(survivors.map((m) => replicationState(m.server)));
+          return states.every((s) => !s.linkUp);
+        },
+        this.stepTimeoutMs,
+      );
+      await this.pause(this.options.detectionDelayMs);
+      const to = await leastLagged(survivors);
+      await to.server.call('REPLICAOF', 'NO', 'ONE');
+      for (const member of this.members) if (member !== to) member.link.retarget(to.server.endpoint);
+      this.primary = to;
+      this.primaryEndpoint.retarget(to.server.endpoint);
+      emit('cache-cluster', to.id, failoverMessages.completed(from.id, to.id));
+      emit('replication-group', this.id, failoverMessages.completed(from.id, to.id));
+    }
+    this.moveReader();
+    await this.until(restore);
+    for (const member of down) {
+      emit('cache-cluster', member.id, failoverMessages.recovering(CACHE_NODE_ID));
+      await member.server.restart(
+        member === this.primary
+          ? { replicaOf: undefined, waitForSync: false }
+          : { replicaOf: endpointOf(member.link), waitForSync: false },
+      );
+    }
+    // With no survivor the primary itself came back: its replicas resync through their links.
+    if (down.includes(this.primary)) return;
+    await this.inSync(from, this.primary);
+    this.moveReader();
+    for (const member of down) emit('cache-cluster', member.id, failoverMessages.finished(CACHE_NODE_ID));
+  }
+
   /** Recovered: the old primary and every other replica replicate the new primary through their links. */
   private async inSync(from: Member, to: Member): Promise<void> {
     await this.waitUntil(

@@ -11,7 +11,7 @@ import { type CacheEvent, EventLog, eventWindow, failoverMessages, isSourceType 
 import { elastiCacheFaults as faults } from './faults.js';
 import type { GroupView, LocalGroup, NodeView } from './group.js';
 import { MAX_RECORDS_RANGE, paginate } from './paging.js';
-import { cacheClusterXml, replicationGroupXml } from './shapes.js';
+import { cacheClusterXml, replicationGroupXml, zone } from './shapes.js';
 
 export const ELASTICACHE_XMLNS = 'http://elasticache.amazonaws.com/doc/2015-02-02/';
 export const ELASTICACHE_VERSION = '2015-02-02';
@@ -146,6 +146,36 @@ export class ElastiCacheService {
       .finally(() => this.failovers.delete(groupId));
     this.failovers.set(groupId, run);
     return { ReplicationGroup: replicationGroupXml(this.account, view) };
+  }
+
+  /**
+   * The members of `groupId` placed in `availabilityZone` (as DescribeReplicationGroups shows them), powered
+   * off until `restore` resolves (the local FIS's AZ power interruption). Counts as a fault under way: no
+   * TestFailover meanwhile, and idle() waits for it. Resolves with the powered-off members' ids at once;
+   * `done` settles when they are back.
+   */
+  interruptAzPower(
+    groupId: string,
+    availabilityZone: string,
+    restore: Promise<void>,
+  ): { members: string[]; done: Promise<void> } {
+    const group = this.group(groupId);
+    if (!group.interruptPower) {
+      throw new Error(`the local cloud does not model an AZ power interruption of ${groupId}`);
+    }
+    if (this.failovers.has(groupId)) {
+      throw new Error(`replication group ${groupId} has a fault in progress`);
+    }
+    const members = group
+      .view()
+      .nodeGroups.flatMap((ng) => ng.members.filter((_, i) => zone(this.account, i) === availabilityZone))
+      .map((m) => m.id);
+    const done = group
+      .interruptPower(members, restore, (type, source, message) => this.events.record(type, source, message))
+      .catch((error: unknown) => this.reportFailoverError(groupId, error))
+      .finally(() => this.failovers.delete(groupId));
+    this.failovers.set(groupId, done);
+    return { members, done };
   }
 
   private reportFailoverError(groupId: string, error: unknown): void {

@@ -20,8 +20,11 @@ export function cacheClusterArn(account: Account, clusterId: string): string {
   return `arn:aws:elasticache:${account.region}:${account.accountId}:cluster:${clusterId}`;
 }
 
-/** Members spread over three zones in member order, as ElastiCache places them by default. */
-function zone(account: Account, index: number): string {
+/**
+ * Members spread over three zones in member order, as ElastiCache places them by default (the AZ power
+ * interruption of the local FIS powers off the members of one zone by this same placement).
+ */
+export function zone(account: Pick<Account, 'region'>, index: number): string {
   return `${account.region}${'abc'[index % 3]}`;
 }
 

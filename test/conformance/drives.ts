@@ -28,6 +28,8 @@ import {
 import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
 import type { LocalCloud } from '../../local/cloud.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
+import { awsCli } from '../support/aws-cli.js';
+import { fisTemplateArgs } from '../support/fis.js';
 import { elastiCacheClient, snsClient } from '../support/local-cloud.js';
 
 /** A call whose fault is part of the drive: the answer is recorded either way. */
@@ -207,4 +209,29 @@ export async function driveSecretsManager(cloud: LocalCloud): Promise<void> {
   await sm.send(new DescribeSecretCommand({ SecretId: ARN }));
   await either(sm.send(new DescribeSecretCommand({ SecretId: 'absent' })));
   sm.destroy();
+}
+
+/** FIS through the AWS CLI v1: a template, an experiment run and one stopped, the faults, the clean-up. */
+export async function driveFis(cloud: LocalCloud): Promise<void> {
+  const cli = (args: string[]) => awsCli(cloud.endpoint, ['fis', ...args]);
+  const created = await cli(fisTemplateArgs(cloud, { zone: `${cloud.region}a`, duration: 'PT2S' }));
+  const templateId = (created.json as { experimentTemplate: { id: string } }).experimentTemplate.id;
+  await cli(['get-experiment-template', '--id', templateId]);
+  await cli(['get-experiment-template', '--id', 'EXTnope']);
+  await cli([
+    'create-experiment-template',
+    '--cli-input-json',
+    '{"description":"x","stopConditions":[],"actions":{},"roleArn":"arn:aws:iam::000000000000:role/fis"}',
+  ]);
+  const started = await cli(['start-experiment', '--experiment-template-id', templateId]);
+  const id = (started.json as { experiment: { id: string } }).experiment.id;
+  await cli(['get-experiment', '--id', id]);
+  await cli(['stop-experiment', '--id', id]);
+  await cloud.fis.idle();
+  await cloud.idle();
+  await cli(['get-experiment', '--id', id]);
+  await cli(['stop-experiment', '--id', id]);
+  await cli(['get-experiment', '--id', 'EXPnope']);
+  await cli(['delete-experiment-template', '--id', templateId]);
+  await cli(['delete-experiment-template', '--id', templateId]);
 }

@@ -37,7 +37,9 @@ beforeAll(async () => {
   Object.assign(process.env, handlerEnvironment(cloud, reportDir, false));
   cloud.controlPlane.observe((service, request, response) => {
     const list = exchanges.get(service ?? '?') ?? [];
-    list.push({ operation: operationOf(request.headers, request.body), response });
+    const operation =
+      service === 'fis' ? cloud.fis.operationOf(request) : operationOf(request.headers, request.body);
+    list.push({ operation, response });
     exchanges.set(service ?? '?', list);
   });
   for (const service of SERVICES) await service.drive(cloud);

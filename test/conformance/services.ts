@@ -5,8 +5,9 @@
  */
 import type { LocalCloud } from '../../local/cloud.js';
 import { ELASTICACHE_VERSION } from '../../local/elasticache/service.js';
+import { FIS_VERSION } from '../../local/fis/service.js';
 import { SNS_VERSION } from '../../local/sns/service.js';
-import { driveElastiCache, driveSecretsManager, driveSns, driveStepFunctions } from './drives.js';
+import { driveElastiCache, driveFis, driveSecretsManager, driveSns, driveStepFunctions } from './drives.js';
 
 export interface ConformanceService {
   /** The SigV4 signing name the control plane routes by. */
@@ -38,4 +39,6 @@ export const SERVICES: ConformanceService[] = [
     operations: (c) => c.secretsManager.operations,
     drive: driveSecretsManager,
   },
+  // No @aws-sdk/client-fis on the project's one SDK version: FIS is driven by the AWS CLI (botocore).
+  { signingName: 'fis', model: ['fis', FIS_VERSION], operations: (c) => c.fis.operations, drive: driveFis },
 ];

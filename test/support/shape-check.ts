@@ -75,7 +75,7 @@ export function parseXml(text: string): XmlElement {
   return nodes[0]!;
 }
 
-type Protocol = 'json' | 'query';
+type Protocol = 'json' | 'rest-json' | 'query';
 
 class Walker {
   readonly problems: string[] = [];
@@ -254,6 +254,8 @@ export interface WireResponse {
 /** The error code a response carries, if it is an error. */
 function errorCode(protocol: Protocol, response: WireResponse): string | undefined {
   if (response.status < 300) return undefined;
+  // REST-JSON names the error shape in a header (`Name:uri` in some services: the name before the colon).
+  if (protocol === 'rest-json') return response.headers['x-amzn-errortype']?.split(':')[0];
   if (protocol === 'json')
     return String((JSON.parse(response.body) as { __type?: string }).__type ?? '')
       .split('#')
@@ -269,7 +271,7 @@ function listedErrors(model: ServiceModel, operation: Operation): Map<string, nu
   for (const { shape } of operation.errors ?? []) {
     const error = model.shapes[shape]?.error;
     listed.set(
-      model.metadata.protocol === 'json' ? shape : (error?.code ?? shape),
+      model.metadata.protocol === 'query' ? (error?.code ?? shape) : shape,
       error?.httpStatusCode ?? 400,
     );
   }
@@ -297,6 +299,12 @@ export function checkResponse(model: ServiceModel, operationName: string, respon
     return problems;
   }
   if (response.status !== 200) problems.push(`${operationName}: HTTP ${response.status}`);
+  if (protocol === 'rest-json') {
+    if (response.headers['content-type'] !== 'application/json')
+      problems.push(`${operationName}: content-type ${response.headers['content-type']}`);
+    if (operation.output) walker.json(operation.output.shape, JSON.parse(response.body), operationName);
+    return problems;
+  }
   if (protocol === 'json') {
     if (!/^application\/x-amz-json-1\.[01]$/.test(response.headers['content-type'] ?? ''))
       problems.push(`${operationName}: content-type ${response.headers['content-type']}`);

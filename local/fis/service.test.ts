@@ -1,0 +1,129 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsCli } from '../../test/support/aws-cli.js';
+import { fisTemplateArgs } from '../../test/support/fis.js';
+import { roleAt } from '../../test/support/local-cloud.js';
+import { type LocalCloud, startLocalCloud } from '../cloud.js';
+import { parseIsoDuration } from './service.js';
+
+interface Experiment {
+  id: string;
+  state: { status: string; reason?: string };
+}
+
+let cloud: LocalCloud;
+const cli = (args: string[]) => awsCli(cloud.endpoint, ['fis', ...args]);
+
+async function status(id: string): Promise<string> {
+  return ((await cli(['get-experiment', '--id', id])).json as { experiment: Experiment }).experiment.state
+    .status;
+}
+
+async function until(id: string, wanted: string[], timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await status(id);
+    if (wanted.includes(s) || Date.now() > deadline) return s;
+    await sleep(100);
+  }
+}
+
+async function start(zone: string, duration: string): Promise<{ templateId: string; id: string }> {
+  const created = await cli(fisTemplateArgs(cloud, { zone, duration }));
+  expect(created.code, created.stderr).toBe(0);
+  const templateId = (created.json as { experimentTemplate: { id: string } }).experimentTemplate.id;
+  const started = await cli(['start-experiment', '--experiment-template-id', templateId]);
+  expect(started.code, started.stderr).toBe(0);
+  return { templateId, id: (started.json as { experiment: Experiment }).experiment.id };
+}
+
+const roleOf = (nodeId: string) => {
+  const node = cloud.group.nodeGroups[0]!.nodes.find((n) => n.id === nodeId)!;
+  return roleAt(node).then(
+    (r) => r.role,
+    () => 'down',
+  );
+};
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ replicas: 2, detectionDelayMs: 50 });
+}, 60_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+describe('local FIS, driven by the AWS CLI v1', () => {
+  it('powers off the zone of the primary for the duration: a replica elsewhere is promoted, the node comes back as a replica', async () => {
+    // Prepare: members are placed a, b, c in order; 001 (zone a) is the primary.
+    expect(cloud.group.nodeGroups[0]!.nodes[0]!.role).toBe('primary');
+
+    // Act
+    const { id, templateId } = await start(`${cloud.region}a`, 'PT3S');
+    const running = await until(id, ['running', 'failed']);
+    const during = await roleOf('drill-demo-001');
+    const promoted = await (async () => {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline) {
+        const p = cloud.group.nodeGroups[0]!.nodes.find((n) => n.role === 'primary')!.id;
+        if (p !== 'drill-demo-001') return p;
+        await sleep(50);
+      }
+      return 'drill-demo-001';
+    })();
+    const ended = await until(id, ['completed', 'failed', 'stopped']);
+    await cloud.idle();
+
+    // Assess
+    expect(running).toBe('running');
+    expect(during).toBe('down');
+    expect(['drill-demo-002', 'drill-demo-003']).toContain(promoted);
+    expect(await roleOf(promoted)).toBe('master');
+    expect(ended).toBe('completed');
+    expect(await roleOf('drill-demo-001')).toBe('slave');
+    expect(cloud.fis.list().find((e) => e.id === id)?.members).toEqual(['drill-demo-001']);
+    expect((await cli(['delete-experiment-template', '--id', templateId])).code).toBe(0);
+  }, 60_000);
+
+  it('StopExperiment restores power before the duration: stopping, then stopped, the node back as a replica', async () => {
+    // Prepare
+    const nodes = cloud.group.nodeGroups[0]!.nodes;
+    const replica = nodes.find((n) => n.role === 'replica')!;
+    const zone = `${cloud.region}${'abc'[nodes.indexOf(replica)]}`;
+    const { id } = await start(zone, 'PT10M');
+    expect(await until(id, ['running'])).toBe('running');
+    // The action is running as soon as the experiment is: the node dies a moment later.
+    const deadline = Date.now() + 10_000;
+    while ((await roleOf(replica.id)) !== 'down' && Date.now() < deadline) await sleep(50);
+    expect({
+      members: cloud.fis.list().find((e) => e.id === id)?.members,
+      role: await roleOf(replica.id),
+    }).toEqual({ members: [replica.id], role: 'down' });
+
+    // Act
+    const stopped = await cli(['stop-experiment', '--id', id]);
+    const ended = await until(id, ['stopped', 'failed', 'completed']);
+    await cloud.idle();
+
+    // Assess
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(['stopping', 'stopped']).toContain(
+      (stopped.json as { experiment: Experiment }).experiment.state.status,
+    );
+    expect(ended).toBe('stopped');
+    expect(await roleOf(replica.id)).toBe('slave');
+  }, 60_000);
+
+  it('refuses what it does not serve by AWS names: another action, a bad duration, an unknown id', async () => {
+    // Act
+    const badDuration = await cli(fisTemplateArgs(cloud, { zone: `${cloud.region}a`, duration: '10m' }));
+    const unknown = await cli(['get-experiment', '--id', 'EXPnothere']);
+
+    // Assess
+    expect(badDuration.code).not.toBe(0);
+    expect(badDuration.stderr).toContain('ValidationException');
+    expect(unknown.stderr).toContain('ResourceNotFoundException');
+    expect(parseIsoDuration('PT1H30M')).toBe(5_400_000);
+    expect(parseIsoDuration('PT')).toBeUndefined();
+  }, 60_000);
+});
