@@ -220,14 +220,7 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     const from = this.primary;
     await Promise.all(down.map((m) => m.server.kill()));
     if (down.includes(from) && survivors.length > 0) {
-      await this.waitUntil(
-        'replication links down',
-        async () => {
-          const states = await Promise.all(survivors.map((m) => replicationState(m.server)));
-          return states.every((s) => !s.linkUp);
-        },
-        this.stepTimeoutMs,
-      );
+      await this.linksDown(survivors);
       await this.pause(this.options.detectionDelayMs);
       const to = await leastLagged(survivors);
       await to.server.call('REPLICAOF', 'NO', 'ONE');
@@ -270,11 +263,8 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     );
   }
 
-  /** Crash: SIGKILL the primary, let the links fall, promote the replica that received the most. */
-  private async crashOver(from: Member): Promise<Member> {
-    await from.server.kill();
-    const replicas = this.members.filter((m) => m !== from);
-    // What was still in a delay line is dropped with the link, as with asynchronous replication.
+  /** The primary is dead: every replica's link to it has fallen (what was in flight is dropped with it). */
+  private async linksDown(replicas: Member[]): Promise<void> {
     await this.waitUntil(
       'replication links down',
       async () => {
@@ -283,6 +273,14 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
       },
       this.stepTimeoutMs,
     );
+  }
+
+  /** Crash: SIGKILL the primary, let the links fall, promote the replica that received the most. */
+  private async crashOver(from: Member): Promise<Member> {
+    await from.server.kill();
+    const replicas = this.members.filter((m) => m !== from);
+    // What was still in a delay line is dropped with the link, as with asynchronous replication.
+    await this.linksDown(replicas);
     const to = await leastLagged(replicas);
     await to.server.call('REPLICAOF', 'NO', 'ONE');
     return to;
