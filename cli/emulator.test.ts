@@ -81,6 +81,8 @@ describe('emulator flags', () => {
       { shards: 2 },
       { replicas: 6 },
       { groupId: 'Bad_Id' },
+      // Cluster mode enabled has no primary endpoint whose name could lag
+      { clusterMode: 'enabled' as const, failoverModel: 'realistic' as const, dnsTtlMs: 100 },
     ];
 
     // Act

@@ -55,17 +55,17 @@ export function withLocalGroupOptions(command: Command): Command {
     .addOption(
       new Option(
         '--failover-model <model>',
-        "fast: crash and move the endpoint at once; realistic: ElastiCache's phases, the primary stops answering, DNS lag, READONLY from the old node (cluster mode disabled)",
+        "fast: crash and move the endpoint at once; realistic: ElastiCache's phases, the primary stops answering, then cluster mode disabled: DNS lag, READONLY from the old node; enabled: the slot map moves, MOVED from the old node",
       ).choices(['fast', 'realistic']),
     )
     .option(
       '--dns-ttl-ms <n>',
-      'realistic: the primary endpoint still points at the old node this long (default 2000)',
+      'realistic, cluster mode disabled: the primary endpoint still points at the old node this long (default 2000)',
       wholeNumber,
     )
     .option(
       '--stale-connections-ms <n>',
-      'realistic: connections to the old node live on this long after the name moved (default 2000)',
+      'realistic: connections to the old node live on this long after the name moved (cluster mode: the promotion; default 2000)',
       wholeNumber,
     )
     .addOption(

@@ -58,11 +58,14 @@ export interface LocalCloudOptions {
   graceful?: boolean;
   /** TestFailover call → primary crash (default 500 ms; realistic: to the promotion, default 1000 ms). */
   detectionDelayMs?: number;
-  /** `fast` (default) or `realistic`: ElastiCache's phases with DNS lag and READONLY (cluster mode disabled). */
+  /**
+   * `fast` (default) or `realistic`: ElastiCache's phases, the primary stops answering before its
+   * promotion; cluster mode disabled: DNS lag and READONLY; enabled: the slot map moves, then MOVED.
+   */
   failoverModel?: FailoverModel;
-  /** Realistic: the primary endpoint's name still points at the old node this long after the promotion. */
+  /** Realistic, cluster mode disabled: the primary endpoint's name still points at the old node this long. */
   dnsTtlMs?: number;
-  /** Realistic: connections to the old node live on this long after the name moved. */
+  /** Realistic: connections to the old node live on this long after the name moved (cluster mode: the promotion). */
   staleConnectionsMs?: number;
   groupId?: string;
   /** Replication groups alike (a fleet): with more than one, `<groupId>-1` … `<groupId>-N` (default 1). */
@@ -207,9 +210,9 @@ export function resolveOptions(o: LocalCloudOptions) {
   const realistic = failoverModel === 'realistic';
   if (!realistic && (o.dnsTtlMs !== undefined || o.staleConnectionsMs !== undefined))
     throw new LocalCloudOptionsError('dnsTtlMs and staleConnectionsMs need failoverModel realistic');
-  if (realistic && enabled)
+  if (enabled && o.dnsTtlMs !== undefined)
     throw new LocalCloudOptionsError(
-      'failoverModel realistic models the primary endpoint of cluster mode disabled; cluster mode enabled clients follow the slot map',
+      'dnsTtlMs models the primary endpoint of cluster mode disabled; with cluster mode enabled no name moves: clients follow the slot map',
     );
   const groupId = o.groupId ?? DEFAULT_GROUP_ID;
   if (!/^[a-z][a-z0-9-]{0,39}$/.test(groupId) || groupId.endsWith('-') || groupId.includes('--')) {

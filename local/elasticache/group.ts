@@ -79,15 +79,18 @@ export interface RedisAccess {
 export interface FailoverTiming {
   /**
    * `fast`: TestFailover crashes the primary after the detection delay and the endpoint moves at once.
-   * `realistic` (cluster mode disabled): ElastiCache's phases as clients live them, see
-   * PrimaryReplicaGroup.realisticFailover.
+   * `realistic`: ElastiCache's phases as clients live them, see PrimaryReplicaGroup.realisticFailover
+   * and ClusterGroup.realisticFailover.
    */
   model?: FailoverModel;
   /** Between the TestFailover call and the primary's crash (or handover); realistic: the promotion. */
   detectionDelayMs: number;
   /** Realistic: after the promotion, the primary endpoint's name still points at the old node this long. */
   dnsTtlMs?: number;
-  /** Realistic: after the name moved, connections to the old node live on this long (until its recovery). */
+  /**
+   * Realistic: after the name moved (cluster mode: after the promotion), connections to the old node live
+   * on this long (until its recovery).
+   */
   staleConnectionsMs?: number;
   /** Hand over without loss (Redis FAILOVER / CLUSTER FAILOVER) instead of crashing the primary. */
   graceful: boolean;

@@ -16,6 +16,11 @@ export interface RedisClusterOptions
   replicas: number;
   nodeTimeoutMs?: number;
   name?: string;
+  /**
+   * Where clients reach a node (e.g. a proxy in front of it): the port the node announces in CLUSTER
+   * SLOTS, MOVED and to its replicas, instead of its own. Called once per node, before the cluster forms.
+   */
+  announce?: (node: RedisServer) => Promise<number>;
 }
 
 /** Even slot ranges over `shards`, as ElastiCache and `redis-cli --cluster create` split them. */
@@ -38,7 +43,7 @@ export class RedisCluster {
   }
 
   static async start(options: RedisClusterOptions): Promise<RedisCluster> {
-    const { shards: shardCount, replicas, nodeTimeoutMs, name = 'cluster', ...common } = options;
+    const { shards: shardCount, replicas, nodeTimeoutMs, name = 'cluster', announce, ...common } = options;
     const shards: ClusterShard[] = [];
     const cluster = new RedisCluster(shards);
     try {
@@ -49,6 +54,11 @@ export class RedisCluster {
           ),
         );
         shards.push({ slots, nodes });
+      }
+      // Announced before the nodes meet, so that no node ever learns another's own port.
+      if (announce) {
+        const directive = common.tls ? 'cluster-announce-tls-port' : 'cluster-announce-port';
+        for (const node of cluster.nodes) await node.configure({ [directive]: String(await announce(node)) });
       }
       await cluster.form();
       return cluster;

@@ -319,6 +319,28 @@ describe('FaultProxy', () => {
     expect(proxy.connections).toBe(2);
   });
 
+  it('blackholes only what goes to the server: what the server sends still arrives, new connections stall', async () => {
+    // Prepare
+    const server = await startServer();
+    const proxy = await startProxy(server.port);
+    const old = await open(proxy.port);
+    await until(() => server.sockets.length === 1);
+
+    // Act
+    proxy.blackhole('toServer');
+    old.socket.write('lost');
+    server.sockets[0]!.write('sent before');
+    const arrived = await old.read(11);
+    (await open(proxy.port)).socket.write('stalled');
+    await sleep(50);
+
+    // Assess
+    expect(arrived).toBe('sent before');
+    expect(server.received()).toBe('');
+    expect(server.sockets).toHaveLength(1);
+    expect(proxy.connections).toBe(2);
+  });
+
   it('heals: resets connections that lived through the blackhole, then new ones work', async () => {
     // Prepare
     const server = await startServer({ echo: true });

@@ -134,7 +134,8 @@ export class FaultProxy {
   #target: ProxyTarget;
   #delay = { toServer: 0, toClient: 0 };
   #held = false;
-  #blackholed = false;
+  /** The direction(s) a blackhole drops; none when undefined. */
+  #blackholed: Direction | undefined;
   #closing: Promise<void> | undefined;
   readonly #links = new Set<Link>();
   readonly #server: Server;
@@ -190,13 +191,17 @@ export class FaultProxy {
     for (const link of this.#links) this.#configure(link);
   }
 
-  /** Nothing passes: bytes are discarded both ways and new connections are accepted but stalled. */
-  blackhole(): void {
-    this.#blackholed = true;
+  /**
+   * Nothing passes: bytes are discarded both ways and new connections are accepted but stalled.
+   * `toServer`: only what goes to the server is discarded, so that what it already sent (a reply, a
+   * replication stream) still arrives, and a server that receives nothing sends nothing more.
+   */
+  blackhole(direction: Direction = 'both'): void {
+    this.#blackholed = direction;
     for (const link of this.#links) {
       link.throughBlackhole = true;
-      link.toServer.drop();
-      link.toClient.drop();
+      if (direction !== 'toClient') link.toServer.drop();
+      if (direction !== 'toServer') link.toClient.drop();
     }
   }
 
@@ -205,7 +210,7 @@ export class FaultProxy {
    * its retransmission timeout, so that no client sees a stream with a hole in it. The delay stays.
    */
   heal(): void {
-    this.#blackholed = false;
+    this.#blackholed = undefined;
     for (const link of [...this.#links]) if (link.throughBlackhole) this.#reset(link);
     this.release();
   }
@@ -246,7 +251,7 @@ export class FaultProxy {
     client.on('error', () => this.#reset(link)); // ECONNRESET, EPIPE: never crash
     client.on('close', () => this.#links.delete(link));
     client.on('data', (data) => {
-      if (!this.#blackholed) link.toServer.push(data);
+      if (!this.#drops('toServer')) link.toServer.push(data);
     });
     // A client's FIN passes only when nothing would be lost; otherwise the link dies with what it carried.
     client.on('end', () => {
@@ -269,7 +274,7 @@ export class FaultProxy {
       if (!link.throughBlackhole) this.#reset(link);
     });
     upstream.on('data', (data) => {
-      if (!this.#blackholed) link.toClient.push(data);
+      if (!this.#drops('toClient')) link.toClient.push(data);
     });
     // The server going away (a crashed primary) loses whatever was still in flight toward the client.
     upstream.on('end', () => {
@@ -277,6 +282,10 @@ export class FaultProxy {
       if (link.toClient.idle) client.end();
       else this.#reset(link);
     });
+  }
+
+  #drops(direction: Exclude<Direction, 'both'>): boolean {
+    return this.#blackholed === 'both' || this.#blackholed === direction;
   }
 
   #configure(link: Link): void {

@@ -191,6 +191,12 @@ export class RedisServer {
     return parseInfo(text);
   }
 
+  /** Sets redis.conf directives now (CONFIG SET) and for every restart (they join the options' config). */
+  async configure(changes: Record<string, string>): Promise<void> {
+    this.options = { ...this.options, config: { ...this.options.config, ...changes } };
+    for (const [key, value] of Object.entries(changes)) await this.call('CONFIG', 'SET', key, value);
+  }
+
   /** Crash: SIGKILL now, keep the directory so that restart() can bring the node back. */
   async kill(): Promise<void> {
     this.closeAdmin();
