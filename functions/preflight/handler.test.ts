@@ -158,6 +158,58 @@ describe('Preflight', () => {
     expect(error).toMatchObject({ name: 'GuardrailError', guardrail: 'node-group-unknown' });
   });
 
+  describe('with fault fis-az-power', () => {
+    const zoned = group({
+      NodeGroups: [
+        {
+          NodeGroupId: '0001',
+          PrimaryEndpoint: { Address: 'primary.example', Port: 6379 },
+          NodeGroupMembers: [
+            {
+              CacheClusterId: 'drill-demo-001',
+              CurrentRole: 'primary',
+              PreferredAvailabilityZone: 'us-east-1a',
+            },
+            {
+              CacheClusterId: 'drill-demo-002',
+              CurrentRole: 'replica',
+              PreferredAvailabilityZone: 'us-east-1b',
+            },
+          ],
+        },
+      ],
+    });
+
+    it.each<[string, string | undefined, string]>([
+      ['a zone with no node of the group', 'us-east-1c', 'availability-zone-unknown'],
+      ['a zone without the primary', 'us-east-1b', 'availability-zone-without-primary'],
+    ])('refuses %s, and touches nothing', async (_, availabilityZone, guardrail) => {
+      // Prepare
+      given({ group: zoned });
+
+      // Act
+      const error = await invoke({
+        replicationGroupId: 'drill-demo',
+        fault: { source: 'fis-az-power', availabilityZone },
+      });
+
+      // Assess
+      expect(error).toMatchObject({ name: 'GuardrailError', guardrail });
+      expect(elastiCache.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
+    });
+
+    it('refuses when the zone of the primary is not known and none is named', async () => {
+      // Prepare
+      given({ group: group() });
+
+      // Act
+      const error = await invoke({ replicationGroupId: 'drill-demo', fault: { source: 'fis-az-power' } });
+
+      // Assess
+      expect(error).toMatchObject({ name: 'GuardrailError', guardrail: 'availability-zone-unknown' });
+    });
+  });
+
   it('passes an unknown group through under its AWS fault name', async () => {
     // Prepare
     elastiCache

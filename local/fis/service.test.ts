@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseIsoDuration } from '../../functions/core/drill/fault.js';
 import { awsCli } from '../../test/support/aws-cli.js';
 import { fisTemplateArgs } from '../../test/support/fis.js';
 import { roleAt } from '../../test/support/local-cloud.js';
 import { type LocalCloud, startLocalCloud } from '../cloud.js';
-import { parseIsoDuration } from './service.js';
 
 interface Experiment {
   id: string;

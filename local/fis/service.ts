@@ -6,16 +6,20 @@
  * as replicas). StopExperiment restores power early, as FIS does when an experiment is stopped.
  */
 import { randomBytes } from 'node:crypto';
+import {
+  AZ_POWER_ACTION,
+  FIS_DURATION_MS,
+  parseIsoDuration,
+  REPLICATION_GROUP_TARGET,
+} from '../../functions/core/drill/fault.js';
 import type { Account } from '../account.js';
 import type { ServiceHandler } from '../control-plane.js';
 import type { ElastiCacheService } from '../elasticache/service.js';
 import { RestJsonFault, type Route, restJsonOperation, restJsonService } from '../protocols/rest-json.js';
 
 export const FIS_VERSION = '2020-12-01';
-export const AZ_POWER_ACTION = 'aws:elasticache:replicationgroup-interrupt-az-power';
-export const REPLICATION_GROUP_TARGET = 'aws:elasticache:replicationgroup';
-/** FIS takes ISO 8601 durations for this action, up to 12 hours. */
-const MAX_DURATION_MS = 12 * 3600 * 1000;
+/** FIS takes ISO 8601 durations for this action, up to 12 hours (the local FIS takes them from PT1S). */
+const MAX_DURATION_MS = FIS_DURATION_MS.max;
 
 export const fisFaults = {
   validation: (message: string) => new RestJsonFault('ValidationException', 400, message),
@@ -67,13 +71,6 @@ interface Experiment {
   restore: () => void;
   /** The powered-off members, once running. */
   members: string[];
-}
-
-/** `PT10M`, `PT90S`, `PT1H30M` → milliseconds; undefined when not such a duration. */
-export function parseIsoDuration(text: string): number | undefined {
-  const m = text.match(/^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/);
-  if (!m || text === 'PT') return undefined;
-  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
 }
 
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);

@@ -4,7 +4,7 @@
  * pollution keys (`__proto__`, `constructor`, `prototype`) and unknown keys. Each is refused by name
  * (DrillInputError, the message naming the member), with exit 2 and its --json written by `failover-drill
  * local`, and — started as executions of the real state machine on a local cloud of real redis-server
- * processes — with nothing touched: no TestFailover, no key written, no lock tag.
+ * processes — with nothing touched: no TestFailover, no FIS experiment, no key written, no lock tag.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -134,5 +134,6 @@ describe('the hostile-input corpus as executions of the drill state machine', ()
     expect(keys).toBe(0);
     expect(tagsAfter.TagList).toEqual(tagsBefore.TagList);
     expect(events.filter((e) => /Test Failover/.test(e.Message ?? ''))).toEqual([]);
+    expect(cloud.fis.list()).toEqual([]);
   }, 240_000);
 });

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { drillTargetSchema } from './guardrails.js';
+import { FAULT_SOURCES } from './fault.js';
+import { drillTargetSchema, fisTargetSchema } from './guardrails.js';
 import { drillRequestSchema } from './request.js';
 
 /** What a dry run reports: what the drill would do, judged on the same facts as a real one. */
@@ -11,7 +12,7 @@ export const dryRunPreviewSchema = z.object({
     replicaNodeIds: z.array(z.string()),
     clusterMode: z.boolean(),
   }),
-  fault: z.enum(['test-failover', 'none']),
+  fault: z.enum(FAULT_SOURCES),
   /** Node groups TestFailover may still be called for in the rolling 24 h, under the guardrail's budget. */
   failoverBudget: z.object({ used: z.number(), limit: z.number(), left: z.number() }),
   /** The writer's schedule: at least baseline + settle, at most its hard cap. */
@@ -22,6 +23,8 @@ export const dryRunPreviewSchema = z.object({
     keyTtlSeconds: z.number(),
   }),
   stopAlarmNames: z.array(z.string()),
+  /** fis-az-power: the zone that would lose power, its nodes, and for how long (FIS's `duration`). */
+  fis: fisTargetSchema.extend({ duration: z.string() }).optional(),
 });
 export type DryRunPreview = z.infer<typeof dryRunPreviewSchema>;
 
@@ -36,5 +39,12 @@ export const drillPlanSchema = z.object({
   lock: z.string().optional(),
   /** Present in a dry run only: nothing was touched. */
   dryRun: dryRunPreviewSchema.optional(),
+  /**
+   * fis-az-power: the zone and its nodes, and how often the state machine reads the experiment (Wait takes
+   * whole seconds); `template` is set by the state machine once the experiment template exists.
+   */
+  fis: fisTargetSchema
+    .extend({ pollSeconds: z.number().int().min(1), template: z.object({ id: z.string() }).optional() })
+    .optional(),
 });
 export type DrillPlan = z.infer<typeof drillPlanSchema>;

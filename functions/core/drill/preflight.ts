@@ -8,7 +8,16 @@ import {
 import { GuardrailError } from '../../shared/errors.js';
 import { WRITER_DEFAULTS } from '../measure/defaults.js';
 import { testFailoversLast24h as countTestFailovers } from './events.js';
-import { type DrillTarget, enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
+import { faultSource } from './fault.js';
+import {
+  type DrillTarget,
+  enforce,
+  type FisTarget,
+  judge,
+  LOCK_TAG,
+  lockValue,
+  parseLock,
+} from './guardrails.js';
 import type { DrillPlan, DryRunPreview } from './plan.js';
 import type { DrillRequest } from './request.js';
 import { alarmStates } from './stop-conditions.js';
@@ -18,6 +27,7 @@ export function preview(
   request: DrillRequest,
   target: DrillTarget,
   testFailoversLast24h: number,
+  fis?: FisTarget,
 ): DryRunPreview {
   const { writer, guardrails } = request;
   // The writer's own defaults, as the Write step would fill them in.
@@ -33,7 +43,7 @@ export function preview(
       replicaNodeIds: target.replicaNodeIds,
       clusterMode: target.clusterMode,
     },
-    fault: request.fault,
+    fault: faultSource(request.fault),
     failoverBudget: {
       used: testFailoversLast24h,
       limit,
@@ -46,6 +56,9 @@ export function preview(
       keyTtlSeconds: writer.ttlSeconds ?? WRITER_DEFAULTS.ttlSeconds,
     },
     stopAlarmNames: guardrails.stopAlarmNames,
+    ...(fis && typeof request.fault === 'object'
+      ? { fis: { ...fis, duration: request.fault.duration } }
+      : {}),
   };
 }
 
@@ -76,9 +89,21 @@ export async function preflight(
     alarmStates(cloudWatch, request.guardrails.stopAlarmNames),
   ]);
   const acceptedAt = now();
-  const target = enforce(judge(request, runId, { group, tags, testFailoversLast24h, ...alarms }, acceptedAt));
+  const judgement = judge(request, runId, { group, tags, testFailoversLast24h, ...alarms }, acceptedAt);
+  const target = enforce(judgement);
+  // Wait states take whole seconds: the experiment is read at the recovery poll interval, rounded.
+  const fis = judgement.fis && {
+    ...judgement.fis,
+    pollSeconds: Math.min(60, Math.max(1, Math.round(request.recovery.pollIntervalSeconds))),
+  };
   if (request.dryRun) {
-    return { runId, request, target, acceptedAt, dryRun: preview(request, target, testFailoversLast24h) };
+    return {
+      runId,
+      request,
+      target,
+      acceptedAt,
+      dryRun: preview(request, target, testFailoversLast24h, judgement.fis),
+    };
   }
 
   const lock = await takeLock(
@@ -91,7 +116,7 @@ export async function preflight(
       sleep,
     },
   );
-  return { runId, request, target, acceptedAt, lock };
+  return { runId, request, target, acceptedAt, lock, ...(fis ? { fis } : {}) };
 }
 
 /**

@@ -1,8 +1,10 @@
 import * as z from 'zod';
+import { DrillInputError } from '../../shared/errors.js';
 import { parseInput } from '../../shared/input.js';
 import { clientsInputSchema, resolveClientProfiles } from '../measure/clients/profile.js';
 import { DEFAULT_PREFIX, NAME_PATTERN } from '../measure/keys.js';
 import { thresholdsSchema } from '../measure/thresholds.js';
+import { faultSchema, parseIsoDuration } from './fault.js';
 
 const writerSchema = z.strictObject({
   /** Keys are `<keyPrefix>:<runId>:<seq>`. */
@@ -59,8 +61,12 @@ export const drillRequestSchema = z.strictObject({
    * no fault.
    */
   dryRun: z.boolean().default(false),
-  /** `test-failover` calls TestFailover; `none` only measures a fault injected by something else. */
-  fault: z.enum(['test-failover', 'none']).default('test-failover'),
+  /**
+   * `test-failover` calls TestFailover; `none` only measures a fault injected by something else;
+   * `{ "source": "fis-az-power", "availabilityZone"?, "duration"? }` powers off one Availability Zone of the
+   * group through an AWS FIS experiment (fault.ts).
+   */
+  fault: faultSchema.default('test-failover'),
   writer: writerSchema.default(writerSchema.parse({})),
   recovery: recoverySchema.default(recoverySchema.parse({})),
   guardrails: guardrailsSchema.default(guardrailsSchema.parse({})),
@@ -91,5 +97,13 @@ export type DrillRequest = z.output<typeof drillRequestSchema>;
 
 /** Validates a drill request, or throws DrillInputError naming every problem. */
 export function parseDrillRequest(input: unknown): DrillRequest {
-  return parseInput(drillRequestSchema, input, 'drill request');
+  const request = parseInput(drillRequestSchema, input, 'drill request');
+  const { fault, recovery } = request;
+  // AwaitRecovery follows the experiment's end: a power-off longer than the wait could never recover in time.
+  // (A check here, not a refinement: the fleet's drill settings are this schema with members omitted.)
+  if (typeof fault === 'object' && parseIsoDuration(fault.duration)! >= recovery.maxWaitSeconds * 1000)
+    throw new DrillInputError(
+      `invalid drill request: fault.duration ${fault.duration} must be shorter than recovery.maxWaitSeconds (${recovery.maxWaitSeconds} s)`,
+    );
+  return request;
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { EVENT_TEXT } from '../drill/event-text.js';
+import { type FaultSource, faultSource } from '../drill/fault.js';
 import type { DrillPlan, DryRunPreview } from '../drill/plan.js';
 import type { Recovery } from '../drill/recovery.js';
 import type { ProfileRun } from '../measure/clients/run.js';
@@ -24,6 +25,8 @@ export const drillStateSchema = z
     cleanup: z.object({ deleted: z.number(), note: z.string().optional() }).optional(),
     lockReleased: z.object({ released: z.boolean(), reason: z.string() }).optional(),
     error: caughtSchema.optional(),
+    /** fis-az-power: stopping the experiment or deleting its template failed on a failure path. */
+    faultStopError: caughtSchema.optional(),
     cleanupError: caughtSchema.optional(),
     releaseLockError: caughtSchema.optional(),
   })
@@ -40,7 +43,7 @@ export interface DrillReport extends Report {
     executionName: string;
     replicationGroupId: string | null;
     nodeGroupId: string | null;
-    fault: 'test-failover' | 'none' | null;
+    fault: FaultSource | null;
   };
   cleanup: {
     deleted: number | null;
@@ -66,12 +69,16 @@ export function caughtError(caught: Caught): Error {
   return Object.assign(new Error(message), { name: caught.Error });
 }
 
-function failoverEvents(recovery: Recovery): FailoverEvent[] {
+function failoverEvents(recovery: Recovery, source: FaultSource | undefined): FailoverEvent[] {
   const events: FailoverEvent[] = [];
   const add = (kind: FailoverEvent['kind'], at: number | undefined, message?: string) => {
     if (at) events.push({ kind, atEpochMs: at, ...(message ? { message } : {}) });
   };
-  add('requested', recovery.requestedAt, 'TestFailover requested');
+  add(
+    'requested',
+    recovery.requestedAt,
+    source === 'fis-az-power' ? 'FIS experiment started (AZ power interruption)' : 'TestFailover requested',
+  );
   const kinds: [RegExp, FailoverEvent['kind']][] = [
     [EVENT_TEXT.failoverCompleted, 'completed'],
     [EVENT_TEXT.recovering, 'recovering'],
@@ -89,7 +96,9 @@ function dryRunHeadline(preview: DryRunPreview, where: string): string {
   const fault =
     preview.fault === 'test-failover'
       ? `would call TestFailover on node group ${target.nodeGroupId}${target.primaryNodeId ? ` (primary ${target.primaryNodeId})` : ''}, ${budget.left} of ${budget.limit} left in 24 h`
-      : 'would observe a fault injected by something else';
+      : preview.fault === 'fis-az-power' && preview.fis
+        ? `would power off ${preview.fis.availabilityZone} (${preview.fis.nodeIds.join(', ')}) for ${preview.fis.duration} through an AWS FIS experiment`
+        : 'would observe a fault injected by something else';
   return (
     `DRY RUN ${where}: every guardrail holds; ${fault}; ` +
     `${expected.writes.atLeast}–${expected.writes.atMost} writes over ${expected.durationSeconds.atLeast}–${expected.durationSeconds.atMost} s`
@@ -118,6 +127,7 @@ export interface ReportFacts {
 /** The drill's report from the state machine's state. Pure: the Report step stores and sends it. */
 export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillReport {
   const plan = state.plan as DrillPlan | undefined;
+  const source = plan ? faultSource(plan.request.fault) : undefined;
   const [summary, recovery] = (state.results ?? []) as [WriterSummary?, Recovery?];
   const request = (plan?.request ?? state.request) as { replicationGroupId?: unknown; thresholds?: unknown };
   const verification = state.verification as
@@ -140,10 +150,10 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
     thresholds: plan?.request.thresholds,
     failover: recovery
       ? {
-          triggered: plan?.request.fault === 'test-failover' && recovery.requestedAt > 0,
+          triggered: source !== undefined && source !== 'none' && recovery.requestedAt > 0,
           from: recovery.from,
           to: recovery.to,
-          events: failoverEvents(recovery),
+          events: failoverEvents(recovery, source),
         }
       : facts.failoverCalledAt !== undefined
         ? {
@@ -179,13 +189,13 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
       executionName: state.execution,
       replicationGroupId: groupId,
       nodeGroupId,
-      fault: plan?.request.fault ?? null,
+      fault: source ?? null,
     },
     cleanup: {
       deleted: state.cleanup?.deleted ?? null,
       lockReleased: state.lockReleased?.released ?? null,
       note: state.cleanup?.note ?? state.lockReleased?.reason ?? null,
-      errors: [state.cleanupError, state.releaseLockError]
+      errors: [state.faultStopError, state.cleanupError, state.releaseLockError]
         .filter((e): e is Caught => e !== undefined)
         .map((e) => {
           const error = caughtError(e);
