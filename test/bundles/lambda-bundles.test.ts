@@ -105,6 +105,24 @@ describe('the Lambda artifacts as sam build builds them', () => {
     },
   );
 
+  it('gives the GlideLayer to exactly the functions whose bundle holds the GLIDE adapter, and bundles no GLIDE', async () => {
+    // Prepare
+    const adapter = 'functions/core/measure/clients/glide.ts';
+    const holders: string[] = [];
+    for (const fn of functions) {
+      const sources = await sourcesOf(fn.logicalId);
+      expect(
+        sources.filter((source) => source.includes('node_modules/@valkey/')),
+        fn.logicalId,
+      ).toEqual([]);
+      if (sources.some((source) => source.endsWith(adapter))) holders.push(fn.logicalId);
+    }
+
+    // Assess: GLIDE is a native module, loaded from the layer (test/bundles/glide-layer.test.ts).
+    expect(holders).toContain('WriteFunction');
+    expect(functions.filter((f) => f.layers.includes('GlideLayer')).map((f) => f.logicalId)).toEqual(holders);
+  });
+
   it('bundles the report charts with the modular vega alone, none of the transforms they never use', async () => {
     // Prepare
     const sources = await sourcesOf('ReportFunction');

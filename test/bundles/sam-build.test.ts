@@ -13,6 +13,7 @@ const fn = (buildProperties: Record<string, unknown>): SamFunction => ({
   memoryMb: 128,
   environment: {},
   buildProperties,
+  layers: [],
 });
 
 describe("sam build's esbuild command line", () => {

@@ -35,12 +35,26 @@ function nodeModulesAbove(dir: string): string | undefined {
   }
 }
 
+export interface ColdInvokeOptions {
+  /**
+   * The function's layers as Lambda extracts them to /opt (a built layer's directory). NODE_PATH then
+   * names its Node.js paths as the nodejs22.x runtime's bootstrap does, /opt/nodejs/node22/node_modules
+   * before /opt/nodejs/node_modules, then the task root (Lambda's packaging-layers documentation lists the
+   * paths). Without it no NODE_PATH is set: nothing outside the task root can be resolved.
+   */
+  opt?: string;
+}
+
 /**
  * Copies a built function's task root, and nothing else, into an empty directory, and cold-starts it
  * there in a process of its own with the environment Lambda gives it (the template's variables, the
- * runtime's own, no NODE_PATH, nothing inherited), then invokes it once with `event`.
+ * runtime's own, nothing inherited), then invokes it once with `event`.
  */
-export async function coldInvoke(built: BuiltFunction, event: unknown): Promise<ColdInvocation> {
+export async function coldInvoke(
+  built: BuiltFunction,
+  event: unknown,
+  options: ColdInvokeOptions = {},
+): Promise<ColdInvocation> {
   const taskRoot = await mkdtemp(join(tmpdir(), `lambda-${built.logicalId}-`));
   try {
     const holder = nodeModulesAbove(taskRoot);
@@ -67,6 +81,20 @@ export async function coldInvoke(built: BuiltFunction, event: unknown): Promise<
       AWS_SECRET_ACCESS_KEY: 'not-a-secret',
       AWS_SESSION_TOKEN: 'not-a-token',
       FUNCTION_TIMEOUT_MS: String(built.timeoutSeconds * 1000),
+      ...(options.opt
+        ? {
+            NODE_PATH: [
+              join(
+                options.opt,
+                'nodejs',
+                built.runtime.replace(/^nodejs(\d+)\.x$/, 'node$1'),
+                'node_modules',
+              ),
+              join(options.opt, 'nodejs', 'node_modules'),
+              taskRoot,
+            ].join(':'),
+          }
+        : {}),
     };
     const child = spawn(
       NODE_22,

@@ -44,6 +44,8 @@ export interface SamFunction {
   environment: Record<string, string>;
   /** Metadata.BuildProperties as SAM CLI hands them to the builder (snake_case keys). */
   buildProperties: Record<string, unknown>;
+  /** The Layers setting: a layer of the template by its logical id (a Ref), any other by its ARN. */
+  layers: string[];
 }
 
 const PASCAL_TO_SNAKE = /(?<!^)(?=[A-Z])/g;
@@ -80,6 +82,9 @@ export function samFunctions(template: Template = loadTemplate(), templateDir = 
         memoryMb: Number(props.MemorySize ?? 128),
         environment: { ...literalStrings(globalVariables), ...literalStrings(ownVariables) },
         buildProperties,
+        layers: ((props.Layers ?? []) as unknown[]).map((layer) =>
+          typeof layer === 'object' && layer !== null && 'Ref' in layer ? String(layer.Ref) : String(layer),
+        ),
       };
     });
 }

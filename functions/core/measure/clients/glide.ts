@@ -1,8 +1,9 @@
 /**
  * The Valkey GLIDE adapter (the client AWS builds for ElastiCache): a native core under a Node API. The
- * library is loaded when a GLIDE profile runs, not when the module is: its native binary is a separate
- * part of a Lambda artifact, and a bundle without GLIDE profiles must load without it.
+ * library is loaded when a GLIDE profile runs, not when the module is: in AWS it is not in the bundle but
+ * in template.yaml's GlideLayer, and a bundle without GLIDE profiles must load without it.
  */
+import { createRequire } from 'node:module';
 import type * as Glide from '@valkey/valkey-glide';
 import type { ErrorOutcome } from '../outcomes.js';
 import { COUNTED_WRITE, hostPort, type OpenClient, replyCode, within } from './client.js';
@@ -22,7 +23,10 @@ export function classifyGlideError(glide: typeof Glide, error: unknown): ErrorOu
 }
 
 export const openGlide: OpenClient = async (profile, target, connectTimeoutMs) => {
-  const glide = await import('@valkey/valkey-glide');
+  // require, not import(): the layer's /opt/nodejs/node_modules is on NODE_PATH, which require honours
+  // and plain Node's import() ignores (Lambda's runtime adds it to ES module resolution; the tests' Node
+  // does not). esbuild does not follow this call, so the bundle holds no GLIDE. GLIDE is CommonJS anyway.
+  const glide = createRequire(import.meta.url)('@valkey/valkey-glide') as typeof Glide;
   const { GlideClient, GlideClusterClient, Logger, Script } = glide;
   // The native core logs every reconnect to stdout; what the application saw is in the figures.
   Logger.setLoggerConfig('off');
