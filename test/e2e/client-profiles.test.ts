@@ -1,9 +1,23 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
+import { PROJECT_ROOT } from '../../local/template.js';
 import { runCli } from './cli.js';
+
+const execute = promisify(execFile);
+
+/** One shard as the harness found it in the report. */
+interface ShardFinding {
+  nodeGroupId: string;
+  target: boolean;
+  writes: { failed: number; indeterminate: number; lost: number };
+  downtimeMs: number;
+  errors: Record<string, number>;
+  verified: boolean;
+}
 
 let dir: string;
 beforeAll(async () => {
@@ -11,111 +25,64 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-// What the issue's harness runs: a preset and a user's profile FILE beside the probe, in one local drill.
+/**
+ * The issue's harness, from outside the project: `harness/client-profiles.py` runs `failover-drill local`
+ * as a user would and judges only the --json report, the summary and the exit code (one part per case).
+ */
+async function harness(part: 'profiles' | 'cluster') {
+  const cli = JSON.stringify([process.execPath, join(PROJECT_ROOT, 'bin/failover-drill.js')]);
+  const script = join(PROJECT_ROOT, 'test/e2e/harness/client-profiles.py');
+  const out = await execute('python3', [script, cli, dir, part], { timeout: 120_000 }).catch(
+    (error: { stdout?: string; stderr?: string }) => error,
+  );
+  return { findings: JSON.parse(out.stdout || '{}'), stderr: out.stderr };
+}
+
 describe('failover-drill local --client', () => {
   it('reports each profile beside the probe, and judges them only by thresholds.clients', async () => {
-    // Prepare: a fail-fast user profile, and a threshold that only a client that saw no error passes
-    const profile = join(dir, 'fail-fast.json');
-    await writeFile(
-      profile,
-      JSON.stringify({
-        name: 'fail-fast',
-        library: 'ioredis',
-        options: { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 200 },
-      }),
-    );
-    const input = join(dir, 'input.json');
-    await writeFile(
-      input,
-      JSON.stringify({ ...LOCAL_DEFAULT_INPUT, thresholds: { clients: { maxNonOkWrites: 0 } } }),
-    );
+    // Act: --client ioredis-defaults --client FILE (a fail-fast profile), a client threshold
+    const { findings, stderr } = await harness('profiles');
 
-    // Act
-    const run = await runCli([
-      'local',
-      '--input',
-      input,
-      '--client',
-      'ioredis-defaults',
-      '--client',
-      profile,
-    ]);
-
-    // Assess: the probe's own figures are intact
-    expect(run.json.writes).toMatchObject({ lost: 0, failedButPresent: 0, unexpected: 0 });
-    expect(run.json.writes.acknowledged).toBeGreaterThan(1000);
-    expect(run.json.clients.map((c) => c.name)).toEqual(['ioredis-defaults', 'fail-fast']);
-    for (const c of run.json.clients) {
-      expect(c.verified).toBe(true);
-      expect(c.writes.acknowledged + c.writes.failed + c.writes.indeterminate).toBe(c.writes.attempted);
-      expect(c.writes.recovered + c.writes.indeterminateAbsent).toBe(c.writes.indeterminate);
-      expect(c.writes.lost).toBe(0);
-      expect(c.reference).toBe('T0');
-    }
-    const [queued, failFast] = run.json.clients;
-    // The primary crashes 500 ms after T0: the queueing client waits, the fail-fast one fails.
-    expect(failFast!.writes.failed + failFast!.writes.indeterminate).toBeGreaterThan(0);
-    expect(queued!.latency.max).toBeGreaterThan(failFast!.latency.max ?? 0);
-    // Judged only by the client threshold: the fail-fast profile exceeds it; exit 1, a violation named after it
-    expect(run.code, run.stderr).toBe(1);
-    expect(run.json.violations).toContainEqual(
-      expect.objectContaining({
-        threshold: 'clients',
-        client: 'fail-fast',
-        clientThreshold: 'maxNonOkWrites',
-      }),
-    );
-    expect(run.json.violations.every((v) => v.threshold === 'clients')).toBe(true);
-    // Every key of probe and profiles is gone: what was present is what was deleted
-    const present = (w: { acknowledged: number; lost: number; recovered: number }) =>
-      w.acknowledged - w.lost + w.recovered;
-    expect(run.json.cleanup.deleted).toBe(
-      present(run.json.writes) +
-        run.json.clients.reduce((n, c) => n + present(c.writes) + c.writes.failedButPresent, 0),
-    );
-    expect(run.stdout).toMatch(/what each client saw/);
-    expect(run.stdout).toMatch(/fail-fast\s+ioredis 6\.0\.0/);
+    // Assess: figures that add up, queueing as latency, the fail-fast profile failing, the probe intact
+    expect(findings, stderr).toMatchObject({
+      ok: true,
+      profiles: {
+        exitCode: 1,
+        probe: { lost: 0, failedButPresent: 0, unexpected: 0 },
+        violations: [{ threshold: 'clients', client: 'fail-fast', clientThreshold: 'maxNonOkWrites' }],
+        cleanedUp: true,
+      },
+    });
+    const { 'ioredis-defaults': queued, 'fail-fast': failFast } = findings.profiles.clients;
+    expect(queued.writes.failed).toBe(0);
+    expect(queued.latencyMax).toBeGreaterThan(failFast.latencyMax);
+    expect(failFast.writes.failed + failFast.writes.indeterminate).toBeGreaterThan(0);
   });
 
-  it('shows every shard in cluster mode: a writer on each, the failed-over one marked, collateral named', async () => {
-    // Act
-    const run = await runCli(['local', '--cluster-mode', 'enabled', '--shards', '3']);
+  it('shows every shard in cluster mode under the realistic failover model: the failed-over one marked, collateral named', async () => {
+    // Act: --cluster-mode enabled --shards 3 --failover-model realistic (each delay given)
+    const { findings, stderr } = await harness('cluster');
 
     // Assess
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.json.writes).toMatchObject({ lost: 0, failedButPresent: 0 });
-    expect(run.json.shards.map((s) => s.nodeGroupId).sort()).toEqual(['0001', '0002', '0003']);
-    expect(run.json.shards.filter((s) => s.target).map((s) => s.nodeGroupId)).toEqual([
-      run.json.drill.nodeGroupId,
-    ]);
-    for (const shard of run.json.shards) {
-      expect(shard.verified).toBe(true);
-      expect(shard.writes.attempted).toBeGreaterThan(100);
-      expect(shard.writes.acknowledged + shard.writes.failed + shard.writes.indeterminate).toBe(
-        shard.writes.attempted,
-      );
-      expect(shard.writes.lost).toBe(0);
+    expect(findings, stderr).toMatchObject({
+      ok: true,
+      cluster: { exitCode: 0, probe: { lost: 0, failedButPresent: 0 }, cleanedUp: true },
+    });
+    const { collateral, failedOver } = findings.cluster;
+    const shards: ShardFinding[] = findings.cluster.shards;
+    expect(shards.map((s) => s.nodeGroupId).sort()).toEqual(['0001', '0002', '0003']);
+    for (const shard of shards) {
+      expect(shard).toMatchObject({ verified: true, writes: { lost: 0 } });
+      expect(shard.downtimeMs).toEqual(expect.any(Number));
+      expect(shard.errors).toEqual(expect.any(Object));
     }
-    // The failed-over shard saw the failover; collateral is exactly the other shards with non-ok writes
-    const target = run.json.shards.find((s) => s.target)!;
+    const target = shards.find((s) => s.target)!;
+    expect(target.nodeGroupId).toBe(failedOver);
     expect(target.writes.failed + target.writes.indeterminate).toBeGreaterThan(0);
-    expect(run.json.collateral).toEqual(
-      run.json.shards
+    expect(collateral).toEqual(
+      shards
         .filter((s) => !s.target && s.writes.failed + s.writes.indeterminate > 0)
         .map((s) => s.nodeGroupId),
-    );
-    expect(run.stdout).toMatch(/every shard/);
-    expect(run.stdout).toMatch(/collateral/);
-    // Probe and shard writers: every key they left is deleted
-    const present = (w: {
-      acknowledged: number;
-      lost: number;
-      recovered: number;
-      failedButPresent?: number;
-    }) => w.acknowledged - w.lost + w.recovered + (w.failedButPresent ?? 0);
-    expect(run.json.cleanup.deleted).toBe(
-      present({ ...run.json.writes, failedButPresent: 0 }) +
-        run.json.shards.reduce((n, c) => n + present(c.writes), 0),
     );
   });
 
