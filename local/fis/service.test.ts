@@ -59,9 +59,14 @@ describe('local FIS, driven by the AWS CLI v1', () => {
     expect(cloud.group.nodeGroups[0]!.nodes[0]!.role).toBe('primary');
 
     // Act
-    const { id, templateId } = await start(`${cloud.region}a`, 'PT3S');
-    const running = await until(id, ['running', 'failed']);
-    const during = await roleOf('drill-demo-001');
+    const { id, templateId } = await start(`${cloud.region}a`, 'PT5S');
+    // Watched in-process, not through the CLI: on a loaded machine a few CLI calls outlast the action.
+    let [running, during] = ['', ''];
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline && during !== 'down'; await sleep(50)) {
+      const status = cloud.fis.list().find((e) => e.id === id)?.status ?? '';
+      if (status === 'running') running = status;
+      if (running) during = await roleOf('drill-demo-001');
+    }
     const promoted = await (async () => {
       const deadline = Date.now() + 15_000;
       while (Date.now() < deadline) {

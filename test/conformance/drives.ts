@@ -214,7 +214,8 @@ export async function driveSecretsManager(cloud: LocalCloud): Promise<void> {
 /** FIS through the AWS CLI v1: a template, an experiment run and one stopped, the faults, the clean-up. */
 export async function driveFis(cloud: LocalCloud): Promise<void> {
   const cli = (args: string[]) => awsCli(cloud.endpoint, ['fis', ...args]);
-  const created = await cli(fisTemplateArgs(cloud, { zone: `${cloud.region}a`, duration: 'PT2S' }));
+  // Long enough for the CLI's calls on a loaded machine: it is stopped before it ends.
+  const created = await cli(fisTemplateArgs(cloud, { zone: `${cloud.region}a`, duration: 'PT10S' }));
   const templateId = (created.json as { experimentTemplate: { id: string } }).experimentTemplate.id;
   await cli(['get-experiment-template', '--id', templateId]);
   await cli(['get-experiment-template', '--id', 'EXTnope']);
