@@ -135,6 +135,10 @@ describe('the realistic failover model', () => {
     await until('the old node answering', async () => (await ask(oldPrimary, 'PING')).reply === '+PONG');
     const backAsReplica = await ask(oldPrimary, `SET ${key} v`);
     await failover;
+    // Back at the address it announced before its crash, the proxy's (a port of its own would bypass it)
+    await until('the old node listed as a replica at its address', async () =>
+      (await ask(replica, 'CLUSTER SLOTS')).reply.includes(`:${oldPrimary.port}\r\n`),
+    );
     await sleep(500);
     const runs = await writers.stop();
     const verifications = await verifyClientProfiles(runs, {
