@@ -17,6 +17,7 @@ export const localArn = {
     `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
   stateMachine: (name: string = STATE_MACHINE_NAME) =>
     `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${name}`,
+  role: (name: string) => `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${name}`,
   execution: (name: string, stateMachine: string = STATE_MACHINE_NAME) =>
     `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:execution:${stateMachine}:${name}`,
 };

@@ -353,7 +353,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     controlPlane.mount('secretsmanager', secretsManager.handler, {
       targetPrefix: SECRETS_MANAGER_TARGET_PREFIX,
     });
-    const handlers = { bundles: o.bundles };
+    const handlers = { bundles: o.bundles, sdk: { fis } };
     const lambda = new LocalLambda(handlers);
     controlPlane.mount('lambda', lambda.handler);
     // The template's EventBridge rules on execution ends (the reaper), delivered as EventBridge does.

@@ -131,14 +131,21 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
         );
       }, fireAlarm.afterMs);
     };
-    const running = startExecution(drillStateMachine({ bundles: cloud.bundles }), input, {
-      executionName: runId,
-      onEvent: (event) => {
-        if (event.type === 'StateEntered' && (event as { state?: { name?: string } }).state?.name === 'Write')
-          armFire();
-        options.onEvent?.(event);
+    const running = startExecution(
+      drillStateMachine({ bundles: cloud.bundles, sdk: { fis: cloud.fis } }),
+      input,
+      {
+        executionName: runId,
+        onEvent: (event) => {
+          if (
+            event.type === 'StateEntered' &&
+            (event as { state?: { name?: string } }).state?.name === 'Write'
+          )
+            armFire();
+          options.onEvent?.(event);
+        },
       },
-    });
+    );
     const stop = () => running.abort();
     options.signal?.addEventListener('abort', stop);
     if (options.signal?.aborted) stop();

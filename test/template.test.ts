@@ -91,7 +91,9 @@ describe.each(MACHINES)('%s definition', (machineId, aslText) => {
     const substituted = aslText.replace(/\$\{(\w+)\}/g, (_, name: string) =>
       name.endsWith('StateMachineArn')
         ? `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`
-        : `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+        : name.endsWith('RoleArn')
+          ? `arn:aws:iam::123456789012:role/${name}`
+          : `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
     );
     const result = validator(JSON.parse(substituted), { checkPaths: true, checkArn: true });
 
@@ -146,6 +148,29 @@ describe('template.yaml', () => {
 
     // Assess
     expect(allowed, `files: ${[...closure].map((f) => relative('.', f)).join(', ')}`).toEqual(called);
+  });
+
+  it('lets the drill state machine call exactly the FIS actions its aws-sdk Tasks name, and pass only the FIS role', () => {
+    // Prepare
+    const sdkActions = [...aslText.matchAll(/"arn:aws:states:::aws-sdk:fis:(\w+)"/g)].map(
+      (m) => `fis:${m[1]!.charAt(0).toUpperCase()}${m[1]!.slice(1)}`,
+    );
+
+    // Act
+    const granted = statements('DrillStateMachine').flatMap((s) => s.Action);
+    const passRole = statements('DrillStateMachine').filter((s) => s.Action.includes('iam:PassRole'));
+    const trust = template.Resources.FisExperimentRole?.Properties?.AssumeRolePolicyDocument as {
+      Statement: { Principal: { Service: string } }[];
+    };
+
+    // Assess: the tags the template and experiment are created with need TagResource too
+    expect(granted.filter((a) => a.startsWith('fis:')).sort()).toEqual(
+      [...new Set([...sdkActions, 'fis:TagResource'])].sort(),
+    );
+    expect(passRole).toHaveLength(1);
+    expect(passRole[0]!.Resource).toEqual({ 'Fn::GetAtt': ['FisExperimentRole', 'Arn'] });
+    expect(passRole[0]!.Condition?.StringEquals?.['iam:PassedToService']).toBe('fis.amazonaws.com');
+    expect(trust.Statement.map((s) => s.Principal.Service)).toEqual(['fis.amazonaws.com']);
   });
 
   it('grants no wildcard actions, and TestFailover only on groups that opted in', () => {

@@ -61,6 +61,17 @@ export class RecoveryTimeoutError extends Error {
 }
 
 /**
+ * fis-az-power: the FIS experiment ended without completing (stopped, failed, cancelled), e.g. its target
+ * did not resolve (exit 2). Raised by the state machine's Fail state; named here with the others.
+ */
+export class FaultExperimentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FaultExperimentError';
+  }
+}
+
+/**
  * A stop-condition alarm entered ALARM while the drill ran: the writer is stopped, TestFailover is not
  * called if it had not been, the run is cleaned up (exit 2).
  */

@@ -65,6 +65,14 @@ export class ElastiCacheService {
     this.tags.set(`replicationgroup:${group.id}`, new Map(Object.entries(tags)));
   }
 
+  /** The ids of the groups carrying every one of `tags` (the local FIS resolves its targets by tags). */
+  groupsTagged(tags: Record<string, string>): string[] {
+    return [...this.groups.keys()].filter((id) => {
+      const carried = this.tags.get(`replicationgroup:${id}`);
+      return Object.entries(tags).every(([key, value]) => carried?.get(key) === value);
+    });
+  }
+
   /** Resolves when no failover is under way (each failover's own outcome is not re-thrown). */
   async idle(): Promise<void> {
     while (this.failovers.size > 0) await Promise.all(this.failovers.values());

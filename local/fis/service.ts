@@ -33,7 +33,9 @@ type Status = 'pending' | 'initiating' | 'running' | 'completed' | 'stopping' | 
 
 interface Target {
   resourceType: string;
-  resourceArns: string[];
+  /** FIS selects a target's resources by ARNs or by tags (one of the two). */
+  resourceArns?: string[];
+  resourceTags?: Record<string, string>;
   selectionMode: string;
   parameters: Record<string, string>;
 }
@@ -90,6 +92,22 @@ function requiredString(body: Json, name: string): string {
 }
 
 export class FisService {
+  /** For the local Step Functions' AWS SDK integration (`aws-sdk:fis:*`): what FIS's model says of members. */
+  readonly errorPrefix = 'Fis';
+  /** Map-valued members of the operations served (botocore's fis model; held to it by a test). */
+  readonly mapMembers: ReadonlySet<string> = new Set([
+    'actions',
+    'parameters',
+    'resourceTags',
+    'tags',
+    'targets',
+  ]);
+  readonly timestampMembers: ReadonlySet<string> = new Set([
+    'creationTime',
+    'endTime',
+    'lastUpdateTime',
+    'startTime',
+  ]);
   readonly handler: ServiceHandler;
   readonly operations: string[];
   readonly routes: Route[];
@@ -127,6 +145,12 @@ export class FisService {
         handle: (_, b) => this.startExperiment(b),
       },
       {
+        operation: 'ListExperiments',
+        method: 'GET',
+        path: '/experiments',
+        handle: (_, __, q) => this.listExperiments(q),
+      },
+      {
         operation: 'GetExperiment',
         method: 'GET',
         path: '/experiments/{id}',
@@ -146,6 +170,26 @@ export class FisService {
   /** The operation a request names (for observers such as the conformance suite). */
   operationOf(request: { method: string; url: string }): string {
     return restJsonOperation(this.routes, request);
+  }
+
+  /**
+   * An operation called in-process with its API members (camelCase), as the local Step Functions' AWS SDK
+   * integration calls it: the same route as over the wire, path labels and (for GET) the query taken from the
+   * members. A fault is thrown as RestJsonFault.
+   */
+  async call(operation: string, input: Json): Promise<Json> {
+    const route = this.routes.find((r) => r.operation === operation);
+    if (!route)
+      throw new RestJsonFault('UnknownOperationException', 400, `FIS has no operation ${operation}`);
+    const labels: Record<string, string> = {};
+    const rest: Json = { ...input };
+    for (const [, name] of route.path.matchAll(/\{(\w+)\}/g)) {
+      labels[name!] = String(rest[name!] ?? '');
+      delete rest[name!];
+    }
+    const query =
+      route.method === 'GET' ? Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)])) : {};
+    return (await route.handle(labels, route.method === 'GET' ? {} : rest, query)) as Json;
   }
 
   /** Every experiment's id and status (tests: was it stopped?). */
@@ -199,8 +243,15 @@ export class FisService {
       if (resourceType !== REPLICATION_GROUP_TARGET)
         throw fisFaults.validation(`Target resource type ${resourceType} is not supported by the local FIS`);
       const arns = raw.resourceArns;
-      if (!Array.isArray(arns) || arns.length === 0 || arns.some((a) => typeof a !== 'string'))
-        throw fisFaults.validation(`targets.${name}.resourceArns: the local FIS selects targets by ARN`);
+      const byTags = raw.resourceTags !== undefined;
+      // As FIS: at least one ARN or at least one tag, never both.
+      if (byTags === (arns !== undefined))
+        throw fisFaults.validation(`targets.${name}: specify resourceArns or resourceTags, not both`);
+      if (!byTags && (!Array.isArray(arns) || arns.length === 0 || arns.some((a) => typeof a !== 'string')))
+        throw fisFaults.validation(`targets.${name}.resourceArns must list at least one ARN`);
+      const resourceTags = byTags ? stringMap(raw.resourceTags, `targets.${name}.resourceTags`) : undefined;
+      if (resourceTags && Object.keys(resourceTags).length === 0)
+        throw fisFaults.validation(`targets.${name}.resourceTags must hold at least one tag`);
       const parameters = stringMap(raw.parameters, `targets.${name}.parameters`);
       if (!parameters.availabilityZoneIdentifier)
         throw fisFaults.validation(
@@ -208,7 +259,7 @@ export class FisService {
         );
       targets[name] = {
         resourceType,
-        resourceArns: arns as string[],
+        ...(byTags ? { resourceTags } : { resourceArns: arns as string[] }),
         selectionMode: requiredString(raw, 'selectionMode'),
         parameters,
       };
@@ -291,12 +342,19 @@ export class FisService {
     if (experiment.status !== 'initiating') return;
     const [action] = Object.values(experiment.template.actions);
     const target = experiment.template.targets[action!.targets.ReplicationGroups!]!;
-    const groupId = target.resourceArns[0]!.match(/:replicationgroup:(.+)$/)?.[1];
+    // By ARN, or by tags as FIS resolves them (tag:GetResources) over the local groups.
+    const groupIds = target.resourceTags
+      ? this.elastiCache.groupsTagged(target.resourceTags)
+      : (target.resourceArns ?? []).map((arn) => arn.match(/:replicationgroup:(.+)$/)?.[1] ?? '');
+    const groupId = groupIds[0];
     const durationMs = parseIsoDuration(action!.parameters.duration!)!;
     let interruption: { members: string[]; done: Promise<void> };
     try {
-      if (!groupId || target.resourceArns.length !== 1)
-        throw new Error('Target resolution returned an empty set');
+      if (!groupId) throw new Error('Target resolution returned an empty set');
+      if (groupIds.length !== 1)
+        throw new Error(
+          `the local FIS interrupts one replication group per experiment, not ${groupIds.length}`,
+        );
       const timer = setTimeout(experiment.restore, durationMs);
       void restored.then(() => clearTimeout(timer));
       interruption = this.elastiCache.interruptAzPower(
@@ -318,6 +376,24 @@ export class FisService {
     experiment.status = (experiment.status as Status) === 'stopping' ? 'stopped' : 'completed';
     experiment.reason = experiment.status === 'stopped' ? 'Experiment stopped.' : 'Experiment completed.';
     experiment.endTime = Date.now();
+  }
+
+  /** One page holds them all here (a drill's template has one experiment). */
+  private listExperiments(query: Record<string, string>): Json {
+    const templateId = query.experimentTemplateId;
+    const experiments = [...this.experiments.values()].filter(
+      (e) => templateId === undefined || e.template.id === templateId,
+    );
+    return {
+      experiments: experiments.map((e) => ({
+        id: e.id,
+        arn: e.arn,
+        experimentTemplateId: e.template.id,
+        state: { status: e.status, reason: e.reason },
+        creationTime: seconds(e.creationTime),
+        tags: e.tags,
+      })),
+    };
   }
 
   private stopExperiment(id: string): Json {

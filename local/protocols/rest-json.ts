@@ -23,7 +23,11 @@ export interface Route {
   method: string;
   /** The path with `{name}` labels, e.g. `/experiments/{id}`. */
   path: string;
-  handle: (labels: Record<string, string>, body: Record<string, unknown>) => unknown;
+  handle: (
+    labels: Record<string, string>,
+    body: Record<string, unknown>,
+    query: Record<string, string>,
+  ) => unknown;
 }
 
 function reply(status: number, body: unknown, extra: Record<string, string> = {}): ServiceResponse {
@@ -59,7 +63,8 @@ export function restJsonService(
   validation: (message: string) => RestJsonFault,
 ): ServiceHandler {
   return async (request) => {
-    const path = new URL(request.url, 'http://local').pathname;
+    const url = new URL(request.url, 'http://local');
+    const path = url.pathname;
     const fault = (f: RestJsonFault) =>
       reply(f.status, { message: f.message }, { 'x-amzn-errortype': f.type });
     for (const route of routes) {
@@ -75,7 +80,8 @@ export function restJsonService(
         }
         if (typeof body !== 'object' || body === null || Array.isArray(body))
           throw validation('the request body must be a JSON object');
-        return reply(200, await route.handle(labels, body as Record<string, unknown>));
+        const query = Object.fromEntries(url.searchParams);
+        return reply(200, await route.handle(labels, body as Record<string, unknown>, query));
       } catch (error) {
         if (error instanceof RestJsonFault) return fault(error);
         throw error;

@@ -10,6 +10,7 @@ import {
 import { FLEET_STATE_MACHINE_NAME, LOCAL_ROLE_ARN, localArn, STATE_MACHINE_NAME } from '../account.js';
 import { type LocalFunctionOptions, localFunction } from '../lambda/functions.js';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, substitutions } from '../template.js';
+import { type SdkIntegrationService, sdkIntegration } from './sdk-integrations.js';
 
 export const ASL_PATH = join(PROJECT_ROOT, 'statemachines/failover-drill.asl.json');
 export const FLEET_ASL_PATH = join(PROJECT_ROOT, 'statemachines/failover-drill-fleet.asl.json');
@@ -108,7 +109,10 @@ export interface RunOptions {
   onEvent?: (event: RunnerEvent) => void;
 }
 
-export type DrillMachineOptions = LocalFunctionOptions;
+export type DrillMachineOptions = LocalFunctionOptions & {
+  /** The local services the AWS SDK integrations (`aws-sdk:<service>:<action>` Tasks) call, by service name. */
+  sdk?: Record<string, SdkIntegrationService>;
+};
 
 /** A state machine ready to run locally: its deployed definition and a local handler per Task state. */
 export interface LocalStateMachine {
@@ -183,8 +187,9 @@ export const MACHINE_NAMES: Record<string, string> = {
 
 /**
  * A state machine of the template as deployed: its ASL with every `${Name}` substituted (a function's
- * ARN, or another state machine's), and a handler for each Task whose Resource is one of the template's
- * functions. Other Tasks (service integrations) are the caller's to handle.
+ * ARN, another state machine's, a role's), and a handler for each Task whose Resource is one of the template's
+ * functions or an AWS SDK integration (with `options.sdk`). Other Tasks (service integrations such as
+ * `startExecution.sync:2`) are the caller's to handle.
  */
 export function deployedMachine(
   aslPath: string,
@@ -197,13 +202,22 @@ export function deployedMachine(
   const definition = readFileSync(aslPath, 'utf8').replace(/\$\{(\w+)\}/g, (_, name: string) => {
     const logicalId = subs[name] ?? name;
     const machine = MACHINE_NAMES[logicalId];
-    return machine ? localArn.stateMachine(machine) : `${FUNCTION_ARN_PREFIX}${logicalId}`;
+    if (machine) return localArn.stateMachine(machine);
+    return template.Resources[logicalId]?.Type === 'AWS::IAM::Role'
+      ? localArn.role(logicalId)
+      : `${FUNCTION_ARN_PREFIX}${logicalId}`;
   });
   const handlers: StateMachineSource['handlers'] = {};
   for (const [stateName, state] of allStates(
     (JSON.parse(definition) as { States: Record<string, AslState> }).States,
   )) {
-    if (state.Type !== 'Task' || !state.Resource || !state.Resource.startsWith(FUNCTION_ARN_PREFIX)) continue;
+    if (state.Type !== 'Task' || !state.Resource) continue;
+    const integration = sdkIntegration(state.Resource, options.sdk ?? {});
+    if (integration) {
+      handlers[stateName] = integration;
+      continue;
+    }
+    if (!state.Resource.startsWith(FUNCTION_ARN_PREFIX)) continue;
     const spec = specs[state.Resource.slice(FUNCTION_ARN_PREFIX.length)];
     if (!spec) throw new Error(`${stateName}: no function in template.yaml for ${state.Resource}`);
     handlers[stateName] = localFunction(spec, options);

@@ -214,8 +214,14 @@ export async function driveSecretsManager(cloud: LocalCloud): Promise<void> {
 /** FIS through the AWS CLI v1: a template, an experiment run and one stopped, the faults, the clean-up. */
 export async function driveFis(cloud: LocalCloud): Promise<void> {
   const cli = (args: string[]) => awsCli(cloud.endpoint, ['fis', ...args]);
-  // Long enough for the CLI's calls on a loaded machine: it is stopped before it ends.
-  const created = await cli(fisTemplateArgs(cloud, { zone: `${cloud.region}a`, duration: 'PT10S' }));
+  const created = await cli(
+    fisTemplateArgs(cloud, {
+      zone: `${cloud.region}a`,
+      // Long enough for the CLI's calls on a loaded machine: it is stopped before it ends.
+      duration: 'PT10S',
+      tags: { 'failover-drill:allowed': 'true' },
+    }),
+  );
   const templateId = (created.json as { experimentTemplate: { id: string } }).experimentTemplate.id;
   await cli(['get-experiment-template', '--id', templateId]);
   await cli(['get-experiment-template', '--id', 'EXTnope']);
@@ -228,6 +234,7 @@ export async function driveFis(cloud: LocalCloud): Promise<void> {
   const id = (started.json as { experiment: { id: string } }).experiment.id;
   await cli(['get-experiment', '--id', id]);
   await cli(['stop-experiment', '--id', id]);
+  await cli(['list-experiments', '--experiment-template-id', templateId]);
   await cloud.fis.idle();
   await cloud.idle();
   await cli(['get-experiment', '--id', id]);

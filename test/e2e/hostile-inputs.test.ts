@@ -13,9 +13,7 @@ import { join } from 'node:path';
 import { ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../../local/cloud.js';
-import { handlerEnvironment } from '../../local/drill.js';
-import { allEvents, elastiCacheClient, redisClient } from '../support/local-cloud.js';
+import { allEvents, elastiCacheClient, redisClient, useLocalCloud } from '../support/local-cloud.js';
 import { runCli } from './cli.js';
 
 interface HostileInput {
@@ -73,22 +71,11 @@ describe('the hostile-input corpus through failover-drill local', () => {
 });
 
 describe('the hostile-input corpus as executions of the drill state machine', () => {
-  let cloud: LocalCloud;
-  let dir: string;
-  const saved = { ...process.env };
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hostile-cloud-'));
-    cloud = await startLocalCloud({ replicas: 1, detectionDelayMs: 50 });
-    Object.assign(process.env, handlerEnvironment(cloud, dir, false));
-  }, 60_000);
-  afterAll(async () => {
-    await cloud?.stop();
-    process.env = saved;
-    await rm(dir, { recursive: true, force: true });
-  });
+  const local = useLocalCloud({ replicas: 1, detectionDelayMs: 50 });
 
   it('fails every one at Preflight with DrillInputError naming the member, and touches nothing', async () => {
     // Prepare
+    const { cloud } = local;
     const sfn = new SFNClient({
       endpoint: cloud.endpoint,
       region: cloud.region,

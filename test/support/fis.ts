@@ -6,7 +6,8 @@ import type { LocalCloud } from '../../local/cloud.js';
 
 export function fisTemplateArgs(
   cloud: Pick<LocalCloud, 'region' | 'groupId'>,
-  o: { zone: string; duration: string; groupId?: string },
+  /** The target by the group's ARN, or by `tags` (as the drill selects it: by its lock tag). */
+  o: { zone: string; duration: string; groupId?: string; tags?: Record<string, string> },
 ): string[] {
   const groupArn = `arn:aws:elasticache:${cloud.region}:${LOCAL_ACCOUNT_ID}:replicationgroup:${o.groupId ?? cloud.groupId}`;
   return [
@@ -19,7 +20,7 @@ export function fisTemplateArgs(
       targets: {
         ReplicationGroups: {
           resourceType: REPLICATION_GROUP_TARGET,
-          resourceArns: [groupArn],
+          ...(o.tags ? { resourceTags: o.tags } : { resourceArns: [groupArn] }),
           selectionMode: 'ALL',
           parameters: { availabilityZoneIdentifier: o.zone },
         },

@@ -2,11 +2,37 @@
  * Helpers for tests that drive the local cloud the way a user would: through the AWS SDK and a Redis
  * client. Used by this project's integration and end-to-end tests; not part of the emulator itself.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeEventsCommand, ElastiCacheClient, type Event } from '@aws-sdk/client-elasticache';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '../../local/cloud.js';
+import { handlerEnvironment } from '../../local/drill.js';
 import type { Endpoint } from '../../local/elasticache/group.js';
+
+/**
+ * One local cloud for a test file's executions, run in-process with the handlers' environment pointed at it
+ * and a report directory; stopped, the environment restored, the directory removed after the file.
+ */
+export function useLocalCloud(options: LocalCloudOptions = {}): { cloud: LocalCloud; dir: string } {
+  const context = {} as { cloud: LocalCloud; dir: string };
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    context.dir = await mkdtemp(join(tmpdir(), 'local-cloud-'));
+    context.cloud = await startLocalCloud(options);
+    Object.assign(process.env, handlerEnvironment(context.cloud, context.dir, false));
+  }, 60_000);
+  afterAll(async () => {
+    await context.cloud?.stop();
+    process.env = saved;
+    if (context.dir) await rm(context.dir, { recursive: true, force: true });
+  });
+  return context;
+}
 
 export interface SdkTarget {
   endpoint: string;

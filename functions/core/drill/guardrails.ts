@@ -159,8 +159,6 @@ export function judge(
   }
   const fis =
     typeof request.fault === 'object' ? fisTarget(request.fault, group, nodeGroup, refuse) : undefined;
-  // Until the state machine runs the FIS experiment (its next increment), refused before anything is touched.
-  if (fis) refuse('fault-unsupported', 'fis-az-power is not run by this state machine yet');
   return {
     refusals,
     ...(fis ? { fis } : {}),

@@ -73,6 +73,24 @@ describe('reap', () => {
     expect(d.cleanup).not.toHaveBeenCalled();
   });
 
+  it('leaves an abandoned FIS experiment to its bounded duration, and says so', async () => {
+    // Prepare
+    const fisPlan = {
+      ...plan,
+      request: { ...plan.request, fault: { source: 'fis-az-power' as const, duration: 'PT5M' } },
+      fis: { availabilityZone: 'us-east-1a', nodeIds: ['drill-demo-001'], pollSeconds: 5 },
+    };
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [exited('Preflight', { plan: fisPlan })] });
+    const d = deps();
+
+    // Act
+    const reaped = await reap(event('ABORTED'), d);
+
+    // Assess
+    expect(reaped).toMatchObject({ reaped: true, deleted: 42, lockReleased: true });
+    expect(reaped.note).toContain('the FIS experiment of us-east-1a ends by itself within its duration PT5M');
+  });
+
   it('reaps a failed execution whose own Cleanup failed', async () => {
     // Prepare
     sfn.on(GetExecutionHistoryCommand).resolves({

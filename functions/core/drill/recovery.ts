@@ -15,8 +15,12 @@ export type ControlEvent = z.infer<typeof controlEventSchema>;
 
 /** What the control plane has said about the failover so far (plain data, carried between polls). */
 export const recoverySchema = z.object({
-  /** T0: epoch ms just before TestFailover was sent (0 when nothing was triggered). */
-  requestedAt: z.number(),
+  /**
+   * T0: epoch ms just before TestFailover was sent (0 when nothing was triggered); for fis-az-power the
+   * experiment's creationTime, which the state machine passes on as Step Functions' SDK integrations give
+   * timestamps: ISO 8601 strings (e.g. "2013-08-23T01:02:15.422Z").
+   */
+  requestedAt: z.union([z.number(), z.iso.datetime({ offset: true }).transform((t) => Date.parse(t))]),
   polls: z.number().int(),
   done: z.boolean(),
   from: z.string().optional(),
