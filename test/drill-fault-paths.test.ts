@@ -36,6 +36,8 @@ interface World {
   statuses?: string[];
   failWrite?: boolean;
   failCreate?: boolean;
+  /** WatchExperiment (a watched poll interval) finds an alarm in ALARM. */
+  alarmDuringExperiment?: boolean;
 }
 
 async function drill(world: World = {}): Promise<{
@@ -85,6 +87,13 @@ async function drill(world: World = {}): Promise<{
     TriggerFailover: stub(() => ({ ...recovery, done: false })),
     AwaitRecovery: stub((input) => ({ ...recovery, requestedAt: (input.recovery as Json).requestedAt })),
     WatchBaseline: stub(() => ({})),
+    WatchExperiment: stub(() => {
+      if (world.alarmDuringExperiment)
+        throw Object.assign(new Error('stop-condition alarm app-errors is in ALARM'), {
+          name: 'StopConditionError',
+        });
+      return {};
+    }),
     WatchSettle: stub(() => ({})),
     Verify: stub(() => ({ lost: 0 })),
     Cleanup: stub(() => ({ deleted: 0 })),
@@ -183,6 +192,24 @@ describe('the drill state machine with fault fis-az-power', () => {
     expect(entered).toContain('ExperimentNotRunning');
     expect(fis.map((c) => c.operation)).not.toContain('StopExperiment');
     expect(fis.at(-1)?.operation).toBe('DeleteExperimentTemplate');
+  });
+
+  it('reads the stop conditions between the polls, and stops the experiment when one fires', async () => {
+    // Prepare
+    const watched = { ...PLAN, request: { ...PLAN.request, guardrails: { stopAlarmNames: ['app-errors'] } } };
+
+    // Act
+    const calm = await drill({ plan: watched, statuses: ['running', 'completed'] });
+    const fired = await drill({ plan: watched, statuses: ['running'], alarmDuringExperiment: true });
+
+    // Assess
+    expect(calm.outcome.status).toBe('SUCCEEDED');
+    expect(calm.entered.filter((s) => s === 'WatchExperiment')).toHaveLength(2);
+    expect(calm.entered).not.toContain('WaitExperiment');
+    expect(fired.outcome.status).toBe('FAILED');
+    expect(fired.report.error).toMatchObject({ Error: 'StopConditionError' });
+    expect(fired.fis.find((c) => c.operation === 'StopExperiment')?.input).toEqual({ id: 'EXP1' });
+    expect(fired.fis.map((c) => c.operation)).not.toContain('GetExperiment');
   });
 
   it('goes to Cleanup with the FIS error, no drill started, when the template is refused', async () => {

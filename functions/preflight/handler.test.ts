@@ -198,6 +198,32 @@ describe('Preflight', () => {
       expect(elastiCache.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
     });
 
+    it('plans the zone of the primary by default, and a dry run previews it without the lock', async () => {
+      // Prepare
+      given({ group: zoned });
+      const fault = { source: 'fis-az-power', duration: 'PT5M' };
+
+      // Act
+      const plan = await invoke({ replicationGroupId: 'drill-demo', fault });
+      elastiCache.reset();
+      given({ group: zoned });
+      const dry = await invoke({ replicationGroupId: 'drill-demo', fault, dryRun: true });
+
+      // Assess
+      expect(plan).toMatchObject({
+        fis: { availabilityZone: 'us-east-1a', nodeIds: ['drill-demo-001'], pollSeconds: 5 },
+        lock: expect.any(String),
+      });
+      expect(dry).toMatchObject({
+        dryRun: {
+          fault: 'fis-az-power',
+          fis: { availabilityZone: 'us-east-1a', nodeIds: ['drill-demo-001'], duration: 'PT5M' },
+        },
+      });
+      expect(dry).not.toHaveProperty('lock');
+      expect(elastiCache.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
+    });
+
     it('refuses when the zone of the primary is not known and none is named', async () => {
       // Prepare
       given({ group: group() });

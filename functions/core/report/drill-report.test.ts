@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { planFixture } from '../drill/plan.fixture.js';
+import { preview } from '../drill/preflight.js';
 import { caughtError, drillReport } from './drill-report.js';
 import { renderReportHtml } from './report-html.js';
 
@@ -33,6 +35,32 @@ describe('drillReport', () => {
       cleanup: { deleted: 0, lockReleased: false, errors: [] },
     });
     expect(report.headline).toBe('ERROR grp: GuardrailError: drill refused: opt-in-tag-missing');
+  });
+
+  it('previews a fis-az-power dry run: the zone, its nodes and the duration, no TestFailover', () => {
+    // Prepare
+    const fis = { availabilityZone: 'us-east-1a', nodeIds: ['grp-001'], duration: 'PT5M' };
+    const base = planFixture({ dryRun: true, fault: { source: 'fis-az-power', duration: 'PT5M' } });
+    const { availabilityZone, nodeIds } = fis;
+    const plan = {
+      ...base,
+      lock: undefined,
+      dryRun: preview(base.request, base.target, 0, { availabilityZone, nodeIds }),
+    };
+
+    // Act
+    const report = drillReport({ request: plan.request, execution: 'run-1', plan });
+
+    // Assess
+    expect(report).toMatchObject({
+      verdict: 'pass',
+      dryRun: true,
+      drill: { fault: 'fis-az-power' },
+      preview: { fis },
+    });
+    expect(report.headline).toContain(
+      'would power off us-east-1a (grp-001) for PT5M through an AWS FIS experiment',
+    );
   });
 
   it('keeps a failed cleanup visible without changing the verdict', () => {
