@@ -84,11 +84,21 @@ describe('parseFleetRequest refuses, by name, what needs no lookup', () => {
     const badDrill = refusal(() =>
       parseFleetRequest({ targets: [{ replicationGroupId: 'a' }], drill: { writer: { rate: 0 } } }),
     );
+    const longPowerOff = refusal(() =>
+      parseFleetRequest({
+        targets: [{ replicationGroupId: 'a' }],
+        drill: { fault: { source: 'fis-az-power', duration: 'PT30M' } },
+      }),
+    );
     // Assess
     expect(unknown.name).toBe('DrillInputError');
     expect(unknown.message).toContain('extra');
     expect(badDrill.name).toBe('DrillInputError');
     expect(badDrill.message).toContain('writer.rate');
+    expect(longPowerOff.name).toBe('DrillInputError');
+    expect(longPowerOff.message).toContain(
+      'fault.duration PT30M must be shorter than recovery.maxWaitSeconds',
+    );
   });
 });
 

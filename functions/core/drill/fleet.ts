@@ -15,7 +15,13 @@ import { FleetInputError } from '../../shared/errors.js';
 import { parseInput } from '../../shared/input.js';
 import { testFailoversLast24h } from './events.js';
 import { defaultNodeGroup } from './guardrails.js';
-import { type DrillRequestInput, drillRequestSchema, groupIdSchema, nodeGroupIdSchema } from './request.js';
+import {
+  checkFaultFitsRecovery,
+  type DrillRequestInput,
+  drillRequestSchema,
+  groupIdSchema,
+  nodeGroupIdSchema,
+} from './request.js';
 
 /**
  * An inline Map runs at most 40 iterations at once; each target is a nested execution with its own
@@ -71,6 +77,7 @@ export interface FleetRequest {
 export function parseFleetRequest(input: unknown): FleetRequest {
   const request = parseInput(fleetRequestSchema, input, 'fleet request');
   const drill = parseInput(drillSettingsSchema, request.drill ?? {}, 'fleet request: drill');
+  checkFaultFitsRecovery(drill, 'fleet request: drill');
   const { targets, maxConcurrency } = request;
   if (maxConcurrency < 1 || maxConcurrency > FLEET_MAX_CONCURRENCY) {
     throw new FleetInputError(

@@ -98,12 +98,22 @@ export type DrillRequest = z.output<typeof drillRequestSchema>;
 /** Validates a drill request, or throws DrillInputError naming every problem. */
 export function parseDrillRequest(input: unknown): DrillRequest {
   const request = parseInput(drillRequestSchema, input, 'drill request');
+  checkFaultFitsRecovery(request, 'drill request');
+  return request;
+}
+
+/**
+ * AwaitRecovery follows the experiment's end: a power-off longer than the wait could never recover in time.
+ * A check beside the schema, not a refinement of it: the fleet's drill settings are this schema with members
+ * omitted, and check the same.
+ */
+export function checkFaultFitsRecovery(
+  request: Pick<DrillRequest, 'fault' | 'recovery'>,
+  what: string,
+): void {
   const { fault, recovery } = request;
-  // AwaitRecovery follows the experiment's end: a power-off longer than the wait could never recover in time.
-  // (A check here, not a refinement: the fleet's drill settings are this schema with members omitted.)
   if (typeof fault === 'object' && parseIsoDuration(fault.duration)! >= recovery.maxWaitSeconds * 1000)
     throw new DrillInputError(
-      `invalid drill request: fault.duration ${fault.duration} must be shorter than recovery.maxWaitSeconds (${recovery.maxWaitSeconds} s)`,
+      `invalid ${what}: fault.duration ${fault.duration} must be shorter than recovery.maxWaitSeconds (${recovery.maxWaitSeconds} s)`,
     );
-  return request;
 }
