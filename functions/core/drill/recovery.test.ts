@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecoveryTimeoutError } from '../../shared/errors.js';
 import type { DrillPlan } from './plan.js';
-import { awaitRecovery, readRecovery } from './recovery.js';
+import { awaitRecovery, readRecovery, recoverySchema } from './recovery.js';
 import { parseDrillRequest } from './request.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');
@@ -179,5 +179,19 @@ describe('awaitRecovery', () => {
     expect(first).toMatchObject({ done: false, polls: 4 }); // at 1, 2, 3 and 4 s of a window from 1 to 4 s
     expect(later).toBeInstanceOf(RecoveryTimeoutError);
     expect((later as Error).message).toMatch(/within 10 s/);
+  });
+});
+
+describe('recoverySchema', () => {
+  it('takes T0 as epoch ms, or as the timestamp string Step Functions gives an FIS experiment’s creationTime', () => {
+    // Act
+    const read = [T0, '2026-11-23T10:00:00.000Z', '2026-11-23T10:00:00Z', '2026-11-23T11:00:00+01:00'].map(
+      (requestedAt) => recoverySchema.parse({ requestedAt, polls: 0, done: false, events: [] }).requestedAt,
+    );
+    const refused = recoverySchema.safeParse({ requestedAt: 'soon', polls: 0, done: false, events: [] });
+
+    // Assess
+    expect(read).toEqual([T0, T0, T0, T0]);
+    expect(refused.success).toBe(false);
   });
 });

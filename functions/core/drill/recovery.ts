@@ -20,7 +20,13 @@ export const recoverySchema = z.object({
    * experiment's creationTime, which the state machine passes on as Step Functions' SDK integrations give
    * timestamps: ISO 8601 strings (e.g. "2013-08-23T01:02:15.422Z").
    */
-  requestedAt: z.union([z.number(), z.iso.datetime({ offset: true }).transform((t) => Date.parse(t))]),
+  requestedAt: z.union([
+    z.number(),
+    z
+      .string()
+      .refine((t) => !Number.isNaN(Date.parse(t)), 'must be a timestamp')
+      .transform((t) => Date.parse(t)),
+  ]),
   polls: z.number().int(),
   done: z.boolean(),
   from: z.string().optional(),
