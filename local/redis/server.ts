@@ -239,7 +239,10 @@ export class RedisServer {
   }
 
   private closeAdmin(): void {
-    this.admin?.disconnect();
+    // An admin connection that already ended (refused while the server starts) has no socket left to close,
+    // but ioredis's disconnect() would still arm its 2 s disconnectTimeout on it: a timer that holds a CLI
+    // process alive that long after its command has finished.
+    if (this.admin?.status !== 'end') this.admin?.disconnect();
     this.admin = undefined;
   }
 
