@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeReplicationGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { LOCK_TAG } from '../../functions/core/drill/guardrails.js';
 import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import { LOCAL_CREDENTIALS } from '../../local/account.js';
@@ -35,11 +35,23 @@ interface GateRun {
   };
 }
 
+// Each case owns its emulator, so the cases run concurrently (each mostly waits on a drill's timers):
+// a child left by a failed case is stopped when the file ends, not by another case's hook.
 const running = new Set<ChildProcess>();
-afterEach(async () => {
+afterAll(async () => {
   await Promise.all([...running].map(stop));
   running.clear();
 });
+
+/** An emulator for this case alone, stopped when the case finishes. */
+async function emulatorFor(
+  onTestFinished: TestContext['onTestFinished'],
+  flags: string[] = [],
+): Promise<Emulator> {
+  const emulator = await startEmulator(flags);
+  onTestFinished(() => stopEmulator(emulator));
+  return emulator;
+}
 
 /** Runs `gate` on drill-demo with the emulator's environment; JSON and JUnit go to its report directory. */
 async function gate(
@@ -123,16 +135,12 @@ const FAST = {
   recovery: { ...LOCAL_DEFAULT_INPUT.recovery },
 };
 
-describe('failover-drill gate against the emulator', () => {
-  let emulator: Emulator | undefined;
-  afterEach(async () => {
-    await stopEmulator(emulator);
-    emulator = undefined;
-  });
-
-  it('passes a clean drill: exit 0, nothing lost, a new primary, a JUnit file without failures', async () => {
+describe.concurrent('failover-drill gate against the emulator', () => {
+  it('passes a clean drill: exit 0, nothing lost, a new primary, a JUnit file without failures', async ({
+    onTestFinished,
+  }) => {
     // Prepare
-    emulator = await startEmulator();
+    const emulator = await emulatorFor(onTestFinished);
 
     // Act
     const run = await gate(emulator, 'gate-pass', [], FAST);
@@ -152,9 +160,11 @@ describe('failover-drill gate against the emulator', () => {
     expect(suite.testcase.map((c) => c.name)).toContain('maxLostWrites');
   });
 
-  it('fails the gate when a lagging replica loses acknowledged writes: exit 1, a JUnit failure for maxLostWrites', async () => {
+  it('fails the gate when a lagging replica loses acknowledged writes: exit 1, a JUnit failure for maxLostWrites', async ({
+    onTestFinished,
+  }) => {
     // Prepare
-    emulator = await startEmulator(['--replication-lag-ms', '500']);
+    const emulator = await emulatorFor(onTestFinished, ['--replication-lag-ms', '500']);
 
     // Act
     const run = await gate(emulator, 'gate-lag', [], FAST);
@@ -169,9 +179,11 @@ describe('failover-drill gate against the emulator', () => {
     ]);
   });
 
-  it('cleans up when a step fails midway: RecoveryTimeoutError, exit 2, no run keys left, lock released', async () => {
+  it('cleans up when a step fails midway: RecoveryTimeoutError, exit 2, no run keys left, lock released', async ({
+    onTestFinished,
+  }) => {
     // Prepare
-    emulator = await startEmulator(['--detection-delay-ms', '30000']);
+    const emulator = await emulatorFor(onTestFinished, ['--detection-delay-ms', '30000']);
     const runId = 'gate-timeout';
     const input = { ...FAST, recovery: { ...FAST.recovery, maxWaitSeconds: 10 } };
 
@@ -213,16 +225,12 @@ describe('failover-drill gate against the emulator', () => {
   });
 });
 
-describe('failover-drill gate --dry-run', () => {
-  let emulator: Emulator | undefined;
-  afterEach(async () => {
-    await stopEmulator(emulator);
-    emulator = undefined;
-  });
-
-  it('succeeds with the plan and touches nothing: no TestFailover, no key, no lock', async () => {
+describe.concurrent('failover-drill gate --dry-run', () => {
+  it('succeeds with the plan and touches nothing: no TestFailover, no key, no lock', async ({
+    onTestFinished,
+  }) => {
     // Prepare
-    emulator = await startEmulator();
+    const emulator = await emulatorFor(onTestFinished);
 
     // Act
     const run = await gate(emulator, 'gate-dry-run', ['--dry-run'], FAST);
@@ -258,7 +266,9 @@ describe('failover-drill gate --dry-run', () => {
   });
 });
 
-describe('failover-drill gate refusals', () => {
+// Beside the other cases, but its own two in turn: they share an emulator, and the second compares its
+// list of executions before and after.
+describe.concurrent('failover-drill gate refusals', () => {
   let emulator: Emulator | undefined;
   beforeAll(async () => {
     emulator = await startEmulator(['--no-opt-in-tag']);
@@ -277,7 +287,9 @@ describe('failover-drill gate refusals', () => {
     }
   };
 
-  it('refuses a group without the opt-in tag in Preflight: exit 2, GuardrailError, no TestFailover', async () => {
+  it('refuses a group without the opt-in tag in Preflight: exit 2, GuardrailError, no TestFailover', {
+    concurrent: false,
+  }, async () => {
     // Act
     const run = await gate(emulator!, 'gate-guardrail', [], FAST);
     const events = await allEvents(elastiCacheClient(sdkTarget(emulator!.ready)));
@@ -289,7 +301,9 @@ describe('failover-drill gate refusals', () => {
     expect(events.filter((e) => e.Message?.startsWith('Test Failover API called'))).toEqual([]);
   });
 
-  it('refuses bad input before starting an execution: exit 2, DrillInputError, JSON and JUnit written', async () => {
+  it('refuses bad input before starting an execution: exit 2, DrillInputError, JSON and JUnit written', {
+    concurrent: false,
+  }, async () => {
     // Prepare
     const before = await executions(emulator!.ready);
 
@@ -317,7 +331,7 @@ describe('failover-drill gate refusals', () => {
   });
 });
 
-describe('failover-drill gate usage', () => {
+describe.concurrent('failover-drill gate usage', () => {
   it('exits 2 on an unknown flag and on a missing required option', async () => {
     // Prepare
     const cases = [
@@ -349,16 +363,12 @@ describe('failover-drill gate usage', () => {
   });
 });
 
-describe('failover-drill gate --fleet against the emulator', () => {
-  let emulator: Emulator | undefined;
-  afterEach(async () => {
-    await stopEmulator(emulator);
-    emulator = undefined;
-  });
-
-  it('runs the fleet state machine over two groups: exit 0, a JUnit test suite per target', async () => {
+describe.concurrent('failover-drill gate --fleet against the emulator', () => {
+  it('runs the fleet state machine over two groups: exit 0, a JUnit test suite per target', async ({
+    onTestFinished,
+  }) => {
     // Prepare
-    emulator = await startEmulator(['--groups', '2']);
+    const emulator = await emulatorFor(onTestFinished, ['--groups', '2']);
     const ready = emulator.ready as Ready & { fleetStateMachineArn: string; groupIds: string[] };
     const targets = ready.groupIds.map((replicationGroupId) => ({ replicationGroupId }));
 
