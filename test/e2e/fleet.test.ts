@@ -11,8 +11,9 @@ import { runCli } from './cli.js';
 const { replicationGroupId: _, ...FAST } = LOCAL_DEFAULT_INPUT;
 
 // Game days across a fleet: the real fleet state machine, each target's drill a nested execution of the
-// real drill state machine, over real redis-server processes.
-describe('failover-drill local, a fleet', () => {
+// real drill state machine, over real redis-server processes. Each case has its own local cloud and mostly
+// waits on its drills' timers, so they run concurrently.
+describe.concurrent('failover-drill local, a fleet', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'failover-drill-fleet-'));
