@@ -38,7 +38,8 @@ async function harness(part: 'profiles' | 'cluster') {
   return { findings: JSON.parse(out.stdout || '{}'), stderr: out.stderr };
 }
 
-describe('failover-drill local --client', () => {
+// Each drill has its own local cloud and mostly waits on its timers, so the cases run concurrently.
+describe.concurrent('failover-drill local --client', () => {
   it('reports each profile beside the probe, and judges them only by thresholds.clients', async () => {
     // Act: --client ioredis-defaults --client FILE (a fail-fast profile), a client threshold
     const { findings, stderr } = await harness('profiles');
