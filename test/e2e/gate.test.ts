@@ -10,12 +10,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeReplicationGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_TAG } from '../../functions/core/drill/guardrails.js';
 import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import { LOCAL_CREDENTIALS } from '../../local/account.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
-import { cli, type Emulator, type Ready, startEmulator, stop, stopEmulator } from '../support/emulator.js';
+import {
+  cli,
+  type Emulator,
+  emulatorFor,
+  type Ready,
+  startEmulator,
+  stop,
+  stopEmulator,
+} from '../support/emulator.js';
 import { allEvents, elastiCacheClient, redisClient } from '../support/local-cloud.js';
 
 const cwd = new URL('../..', import.meta.url).pathname;
@@ -42,16 +50,6 @@ afterAll(async () => {
   await Promise.all([...running].map(stop));
   running.clear();
 });
-
-/** An emulator for this case alone, stopped when the case finishes. */
-async function emulatorFor(
-  onTestFinished: TestContext['onTestFinished'],
-  flags: string[] = [],
-): Promise<Emulator> {
-  const emulator = await startEmulator(flags);
-  onTestFinished(() => stopEmulator(emulator));
-  return emulator;
-}
 
 /** Runs `gate` on drill-demo with the emulator's environment; JSON and JUnit go to its report directory. */
 async function gate(

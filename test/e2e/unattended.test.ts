@@ -9,25 +9,22 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import { PROJECT_ROOT } from '../../local/template.js';
-import { type Emulator, startEmulator, stopEmulator } from '../support/emulator.js';
+import { emulatorFor } from '../support/emulator.js';
 import { redisClient } from '../support/local-cloud.js';
 
 const run = promisify(execFile);
 const ALARM = 'app-errors';
 
-describe('unattended safety, judged by boto3', () => {
-  let emulator: Emulator | undefined;
-  afterEach(async () => {
-    await stopEmulator(emulator);
-    emulator = undefined;
-  });
-
-  it('a stop condition ends a drill, a stopped execution is reaped within 30 s, a dry run touches nothing', async () => {
+// Each case owns its emulator and mostly waits on drills' timers, so the two run concurrently.
+describe.concurrent('unattended safety, judged by boto3', () => {
+  it('a stop condition ends a drill, a stopped execution is reaped within 30 s, a dry run touches nothing', async ({
+    onTestFinished,
+  }) => {
     // Prepare
-    emulator = await startEmulator(['--alarm', ALARM]);
+    const emulator = await emulatorFor(onTestFinished, ['--alarm', ALARM]);
 
     // Act
     const harness = await run(
@@ -48,9 +45,11 @@ describe('unattended safety, judged by boto3', () => {
     expect(findings.stopped.cleanWithinSeconds).toBeLessThanOrEqual(30);
   });
 
-  it('gate on SIGTERM stops its execution, waits for the reaper, writes JSON and JUnit, exits 143', async () => {
+  it('gate on SIGTERM stops its execution, waits for the reaper, writes JSON and JUnit, exits 143', async ({
+    onTestFinished,
+  }) => {
     // Prepare
-    emulator = await startEmulator();
+    const emulator = await emulatorFor(onTestFinished);
     const dir = emulator.reportDir;
     const files = { json: join(dir, 'gate.json'), junit: join(dir, 'gate.xml'), input: join(dir, 'in.json') };
     const slow = { ...LOCAL_DEFAULT_INPUT, writer: { ...LOCAL_DEFAULT_INPUT.writer, baselineSeconds: 10 } };

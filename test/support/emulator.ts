@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { TestContext } from 'vitest';
 import type { Endpoint } from '../../local/elasticache/group.js';
 
 const cwd = new URL('../..', import.meta.url).pathname;
@@ -68,4 +69,14 @@ export async function stopEmulator(emulator: Emulator | undefined): Promise<void
   if (!emulator) return;
   await stop(emulator.child);
   await rm(emulator.reportDir, { recursive: true, force: true });
+}
+
+/** An emulator for one case alone, stopped when that case finishes: cases that own theirs can run concurrently. */
+export async function emulatorFor(
+  onTestFinished: TestContext['onTestFinished'],
+  flags: string[] = [],
+): Promise<Emulator> {
+  const emulator = await startEmulator(flags);
+  onTestFinished(() => stopEmulator(emulator));
+  return emulator;
 }
