@@ -44,6 +44,18 @@ export class DataPlaneError extends Error {
   }
 }
 
+/**
+ * The writer started after the fault may already have been injected (the drill's baseline had run out
+ * since Preflight accepted it: a cold start longer than the baseline). Its figures would miss the outage's
+ * start, or the outage itself, so it writes nothing (exit 2; raise `writer.baselineSeconds`).
+ */
+export class WriterStartedLateError extends DataPlaneError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WriterStartedLateError';
+  }
+}
+
 /** The data plane's secret could not be read or holds no credential (its value is never quoted; exit 2). */
 export class RedisSecretError extends DataPlaneError {
   constructor(message: string) {

@@ -3,8 +3,11 @@ import type { DrillPlan } from '../core/drill/plan.js';
 import type { WriterOptions } from '../core/measure/writer.js';
 
 /**
- * The writer's settings for a drill. It arms after half the baseline: TestFailover comes after the
- * whole baseline, counted from the start of the Parallel state, and the writer starts a little later.
+ * The writer's settings for a drill. The fault comes after the whole baseline, counted from the start of the
+ * Parallel state, which follows Preflight's acceptance; the writer starts a little later (a cold start can
+ * take seconds). So it arms half a baseline after the acceptance — never later than half a baseline after
+ * its own start — and a writer starting once the whole baseline has passed since the acceptance refuses to
+ * measure (WriterStartedLateError): the fault may already be under way.
  */
 export function writerOptions(plan: DrillPlan): WriterOptions {
   const { writer } = plan.request;
@@ -19,6 +22,8 @@ export function writerOptions(plan: DrillPlan): WriterOptions {
     concurrency: writer.concurrency,
     ttlSeconds: writer.ttlSeconds,
     baselineMs: Math.round(writer.baselineSeconds * 500),
+    armAtEpochMs: plan.acceptedAt + Math.round(writer.baselineSeconds * 500),
+    startByEpochMs: plan.acceptedAt + Math.round(writer.baselineSeconds * 1000),
     settleMs: Math.round(writer.settleSeconds * 1000),
     maxDurationMs: Math.round(writer.maxDurationSeconds * 1000),
   };

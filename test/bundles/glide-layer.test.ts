@@ -76,7 +76,12 @@ function writeEvent(runId: string, clients: string[]) {
   return {
     plan: planFixture(
       { clients, writer: { rate: 200, baselineSeconds: 1, settleSeconds: 1, maxDurationSeconds: 15 } },
-      { runId, target: { ...planFixture().target, endpoint: server.endpoint } },
+      // No fault follows here: an acceptance ahead of the cold start keeps the writer's own baseline.
+      {
+        runId,
+        acceptedAt: Date.now() + 60_000,
+        target: { ...planFixture().target, endpoint: server.endpoint },
+      },
     ),
   };
 }

@@ -17,7 +17,7 @@ export interface CliRun {
 export async function runCli(
   args: string[],
   env: Record<string, string> = {},
-  options: { reportDir?: string } = {},
+  options: { reportDir?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
   const dir = await mkdtemp(join(tmpdir(), 'failover-drill-e2e-'));
   const json = join(dir, 'report.json');
@@ -25,6 +25,10 @@ export async function runCli(
     const child = spawn(
       process.execPath,
       [
+        '--report-on-signal',
+        '--report-signal=SIGUSR2',
+        `--report-directory=${dir}`,
+        '--report-filename=hung-report.json',
         join(PROJECT_ROOT, 'bin/failover-drill.js'),
         ...args,
         '--json',
@@ -42,7 +46,29 @@ export async function runCli(
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk;
     });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Bounded below the test's own timeout, so that a run that never ends fails with what it printed (and
+    // its process report: where it waits) rather than as a bare vitest timeout.
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => {
+      timer = setTimeout(() => resolve('hung'), options.timeoutMs ?? 50_000);
+    });
+    const code = await Promise.race([closed, hung]);
+    clearTimeout(timer);
+    if (code === 'hung') {
+      const report = join(dir, 'hung-report.json');
+      child.kill('SIGUSR2'); // --report-on-signal: the process report (handles, stacks) into `report`
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      child.kill('SIGKILL');
+      await closed;
+      const handles = await readFile(report, 'utf8')
+        .then((text) => JSON.stringify((JSON.parse(text) as { libuv?: unknown }).libuv))
+        .catch(() => 'no process report');
+      throw new Error(
+        `failover-drill ${args.join(' ')} did not exit within ${options.timeoutMs ?? 50_000} ms\n` +
+          `stderr:\n${stderr.slice(-6000)}\nlibuv handles: ${handles.slice(0, 4000)}`,
+      );
+    }
     return { code, stdout, stderr, json: JSON.parse(await readFile(json, 'utf8')) };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -102,11 +102,12 @@ describe('the Cleanup Lambda beside a million foreign keys', () => {
   it("with the writer's summary: deletes exactly its keys, and its stop marker, never another run's", async () => {
     // Prepare
     const runId = 'with-summary';
-    const plan = planFor(server, runId);
     const foreign = await plantForeign(server, {
       populate: POPULATE,
       lookAlikes: lookAlikeKeys('failover-drill', runId),
     });
+    // Accepted now, as Preflight would just before the writer starts (not before the million keys were planted).
+    const plan = planFor(server, runId);
     const writing = writeHandler({ plan }, lambdaContext('WriteFunction', 900_000)) as Promise<WriterSummary>;
     await until(
       'writes to flow',
@@ -132,11 +133,12 @@ describe('the Cleanup Lambda beside a million foreign keys', () => {
   it('without it (the writer abandoned): stops the writer, deletes up to the bound, keeps the marker', async () => {
     // Prepare
     const runId = 'abandoned';
-    const plan = planFor(server, runId);
     const foreign = await plantForeign(server, {
       populate: POPULATE,
       lookAlikes: lookAlikeKeys('failover-drill', runId),
     });
+    // Accepted now, as Preflight would just before the writer starts (not before the million keys were planted).
+    const plan = planFor(server, runId);
     const writing = writeHandler({ plan }, lambdaContext('WriteFunction', 900_000)) as Promise<WriterSummary>;
     await until(
       'writes to flow',

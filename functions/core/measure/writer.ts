@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
-import { DataPlaneError } from '../../shared/errors.js';
+import { DataPlaneError, WriterStartedLateError } from '../../shared/errors.js';
 import { parseInput } from '../../shared/input.js';
 import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import { type Clock, systemClock } from './clock.js';
@@ -39,6 +39,14 @@ export const writerSettingsSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(1024).default(WRITER_DEFAULTS.concurrency),
   /** Before this, non-ok writes and identity changes are recorded but do not start the disruption. */
   baselineMs: ms.default(0),
+  /**
+   * A drill's arming moment (epoch ms), counted from when the fault's own wait began rather than from this
+   * writer's start, so that a slow start (a cold Lambda) does not arm it after the fault: it arms at this
+   * moment, at once if that has passed, and never later than `baselineMs` after its start.
+   */
+  armAtEpochMs: z.number().optional(),
+  /** A drill's earliest moment the fault may be injected (epoch ms): starting later is WriterStartedLateError. */
+  startByEpochMs: z.number().optional(),
   /** Continuous success needed after the disruption before stopping. */
   settleMs: ms.default(5000),
   maxDurationMs: z.number().int().min(1).default(300_000),
@@ -129,9 +137,20 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
 
   const zero = clock.now();
   const startedAtEpochMs = clock.epochMs();
+  if (settings.startByEpochMs !== undefined && startedAtEpochMs > settings.startByEpochMs) {
+    await Promise.all([closeClient(writer), closeClient(monitor)]);
+    throw new WriterStartedLateError(
+      `the writer started ${startedAtEpochMs - settings.startByEpochMs} ms after the fault could have been injected ` +
+        '(its start took longer than the baseline): nothing was written; raise writer.baselineSeconds',
+    );
+  }
+  const armAtMs =
+    settings.armAtEpochMs === undefined
+      ? settings.baselineMs
+      : Math.max(0, Math.min(settings.baselineMs, settings.armAtEpochMs - startedAtEpochMs));
   const now = (): number => clock.now() - zero;
   const recorder = new HistoryRecorder({
-    armAtMs: settings.baselineMs,
+    armAtMs,
     ackLookbackMs: settings.ackLookbackMs,
     ackLogCapacity:
       settings.ackLogCapacity ??
@@ -177,7 +196,7 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
       acknowledged: counts.acknowledged,
       nonOk: counts.failed + counts.indeterminate,
       phase:
-        atMs < settings.baselineMs
+        atMs < armAtMs
           ? 'baseline'
           : !marks
             ? 'armed'
