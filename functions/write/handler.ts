@@ -35,7 +35,7 @@ export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Contex
       });
       return { plane, watcher };
     });
-    // Not one write once Cleanup has run: its scan would not see them.
+    // Not one write once Cleanup has run: it deleted the run's keys by name, and would never see these.
     if (await stopRequested(watcher, key)) {
       await closeClient(watcher);
       throw new DrillStoppedError(`run ${plan.runId} was stopped by Cleanup before the writer started`);

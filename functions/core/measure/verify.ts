@@ -179,7 +179,7 @@ function ownerNode(cluster: Cluster, owner: string) {
 /**
  * Keys in the keyspace that holds the run's keys, in O(1): DBSIZE on the read-back connection, or in
  * cluster mode CLUSTER COUNTKEYSINSLOT of the run's slot on its owner. Null when it cannot be counted
- * (the scan decides then).
+ * (the probe and the slot listing decide then).
  */
 async function countKeyspace(
   client: RedisClient,
