@@ -25,6 +25,8 @@ const FOREIGN = 5_000_000;
 const BATCH = 1000;
 const DEPTH = 8;
 const ROUNDS = 5;
+/** Rounds of the size comparison: single rounds swing by ±30 % on 2 cores, so the median needs more of them. */
+const SIZE_ROUNDS = 11;
 const BENCH_DB = 1;
 
 /** `WRITES` keys named as redis-benchmark's __rand_int__ (12 digits), values of `valueLength` bytes. */
@@ -180,7 +182,7 @@ export default async function (): Promise<void> {
       const [empty, beside5m]: [Round[], Round[]] = [[], []];
       await drillOnce(server, 'warmup');
       await drillOnce(full, 'warmup');
-      for (let round = 0; round < 5; round++) {
+      for (let round = 0; round < SIZE_ROUNDS; round++) {
         empty.push(await drillOnce(server, `empty${round}`));
         beside5m.push(await drillOnce(full, `full${round}`));
       }
@@ -259,7 +261,7 @@ export default async function (): Promise<void> {
           .map(([command, micros]) => `${command} ${fmt(micros)}`)
           .join(', ');
       lines.push(
-        `### Verify + cleanup of a ${fmt(RUN_WRITES)}-write run: empty database vs ${fmt(FOREIGN)} foreign keys (median of 5, alternating)`,
+        `### Verify + cleanup of a ${fmt(RUN_WRITES)}-write run: empty database vs ${fmt(FOREIGN)} foreign keys (median of ${SIZE_ROUNDS}, alternating)`,
         '',
         '| database | search | wall ms | server CPU µs (INFO commandstats) | SCAN calls |',
         '| --- | --- | ---: | ---: | ---: |',
