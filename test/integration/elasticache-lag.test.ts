@@ -15,6 +15,8 @@ afterEach(async () => {
  */
 async function acknowledgedThenMissing(
   options: LocalCloudOptions,
+  /** Count a write as acknowledged only once the replica has it too (WAIT 1): the load's own lag is no loss. */
+  replicated = false,
 ): Promise<{ acknowledged: number; missing: number }> {
   const cloud = await startLocalCloud({ detectionDelayMs: 300, ...options });
   clouds.push(cloud);
@@ -28,6 +30,7 @@ async function acknowledgedThenMissing(
       const key = `k:${seq++}`;
       try {
         await writer.set(key, '1');
+        if (replicated && Number(await writer.wait(1, 1000)) < 1) continue;
         acknowledged.push(key);
       } catch {
         failed = true;
@@ -67,12 +70,13 @@ describe('replication lag', () => {
     expect(missing).toBeLessThan(acknowledged);
   });
 
-  it('loses nothing without lag', async () => {
-    // Prepare
+  it('loses nothing without lag: every write the replica had (WAIT 1) survives the crash, however loaded the machine', async () => {
+    // Prepare: without a delay line the only lag is the machine's own (a starved replica falls behind 4
+    // writers at full speed: 8,160 of them were missing once, beside the whole suite under stress-ng)
     const options = { replicationLagMs: 0 };
 
     // Act
-    const { acknowledged, missing } = await acknowledgedThenMissing(options);
+    const { acknowledged, missing } = await acknowledgedThenMissing(options, true);
 
     // Assess
     expect(acknowledged).toBeGreaterThan(100);
