@@ -7,7 +7,7 @@
 import type { Cluster } from 'ioredis';
 import { DataPlaneError } from '../../shared/errors.js';
 import { closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
-import { keyFor, probeWindow, SLOT_LISTING_FOREIGN_MAX, seqOfKey } from './keys.js';
+import { keysFor, probeWindow, SLOT_LISTING_FOREIGN_MAX, seqOfKey } from './keys.js';
 import { lanes, retrying } from './retry.js';
 import type { WriterSummary } from './summary.js';
 import { batchesOf } from './verify.js';
@@ -77,7 +77,7 @@ export async function cleanup(
     await waitUntilReady(client, timeoutMs);
     const batches = batchesOf([[0, target.seqsBelow - 1]], BATCH);
     await lanes(DEPTH, batches, async (seqs) => {
-      const keys = seqs.map((seq) => keyFor(target.keyBase, seq));
+      const keys = keysFor(target.keyBase, seqs);
       const removed = await retrying(timeoutMs, 'deleting the run keys', client, () =>
         client.unlink(...keys),
       );

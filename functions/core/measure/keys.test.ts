@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { keyBaseFor, keyFor, keySlot, probeWindow, seqOfKey, writerKeyBase } from './keys.js';
+import {
+  keyBaseFor,
+  keyFor,
+  keySlot,
+  keysFor,
+  payloadFor,
+  payloadMatcher,
+  probeWindow,
+  seqOfKey,
+  writerKeyBase,
+} from './keys.js';
 
 describe('keys', () => {
   it('computes Redis Cluster key slots, hash tags included (values from CLUSTER KEYSLOT)', () => {
@@ -52,5 +62,31 @@ describe('keys', () => {
     expect(probeWindow(0)).toBe(1000);
     expect(() => keyBaseFor('a:b', 'run')).toThrow(/prefix must match/);
     expect(() => keyBaseFor('p', 'run*')).toThrow(/runId must match/);
+  });
+
+  it("matches exactly the write's payload, byte by byte, and names a batch of keys as keyFor does", () => {
+    // Prepare
+    const isPayload = payloadMatcher('run-1', 'w1');
+    const seqs = [0, 7, 10, 99, 100, 1234567, 2 ** 40];
+    const bytes = (text: string) => Buffer.from(text);
+    // Act
+    const own = seqs.map((seq) => isPayload(seq, bytes(payloadFor('run-1', 'w1', seq))));
+    const others = [
+      isPayload(10, bytes(payloadFor('run-1', 'w1', 1))), // shorter
+      isPayload(1, bytes(payloadFor('run-1', 'w1', 10))), // longer
+      isPayload(7, bytes('run-1/w1/07')), // a leading zero
+      isPayload(0, bytes('run-1/w1/00')),
+      isPayload(12, bytes('run-1/w1/1:')), // not a digit
+      isPayload(12, bytes('run-1/w1/21')),
+      isPayload(5, bytes(payloadFor('run-1', 'w2', 5))), // another writer
+      isPayload(5, bytes(payloadFor('run-2', 'w1', 5))),
+      isPayload(5, bytes('run-1/w1/')),
+      isPayload(5, bytes('')),
+    ];
+    const keys = keysFor('failover-drill:run-1', seqs);
+    // Assess
+    expect(own).toEqual(seqs.map(() => true));
+    expect(others).toEqual(others.map(() => false));
+    expect(keys).toEqual(seqs.map((seq) => keyFor('failover-drill:run-1', seq)));
   });
 });

@@ -76,17 +76,31 @@ export function payloadFor(runId: string, writerId: string, seq: number): string
 
 /**
  * Whether `value` is exactly payloadFor(runId, writerId, seq), compared as bytes: the verifier reads values
- * as buffers, and decoding half a million of them into strings costs more than the comparison.
+ * as buffers, and decoding half a million of them into strings costs more than the comparison. The sequence
+ * is compared digit by digit from the end, so that no string is made per key.
  */
 export function payloadMatcher(runId: string, writerId: string): (seq: number, value: Uint8Array) => boolean {
   const head = Buffer.from(payloadFor(runId, writerId, 0).slice(0, -1));
   return (seq, value) => {
-    const tail = String(seq);
-    if (value.length !== head.length + tail.length) return false;
+    if (value.length <= head.length) return false;
     for (let i = 0; i < head.length; i++) if (value[i] !== head[i]) return false;
-    for (let i = 0; i < tail.length; i++) if (value[head.length + i] !== tail.charCodeAt(i)) return false;
-    return true;
+    let rest = seq;
+    for (let i = value.length - 1; i >= head.length; i--) {
+      const digit = value[i]! - 48;
+      if (digit !== rest % 10) return false;
+      rest = (rest - digit) / 10;
+      if (rest === 0 && i > head.length) return false; // a leading zero, or more characters than digits
+    }
+    return rest === 0;
   };
+}
+
+/** The keys of `seqs`, as keyFor names them, built from one prefix string for the whole batch. */
+export function keysFor(keyBase: string, seqs: readonly number[]): string[] {
+  const prefix = `${keyBase}:`;
+  const keys = new Array<string>(seqs.length);
+  for (let i = 0; i < seqs.length; i++) keys[i] = prefix + seqs[i]!;
+  return keys;
 }
 
 /** The sequence number of one of the run's keys, or undefined for anything else under the pattern. */

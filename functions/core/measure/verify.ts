@@ -10,7 +10,7 @@ import { DataPlaneError } from '../../shared/errors.js';
 import { closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import { type Classification, Classifier } from './classify.js';
 import { type Clock, systemClock } from './clock.js';
-import { keyFor, payloadMatcher, probeWindow, SLOT_LISTING_FOREIGN_MAX, seqOfKey } from './keys.js';
+import { keysFor, payloadMatcher, probeWindow, SLOT_LISTING_FOREIGN_MAX, seqOfKey } from './keys.js';
 import { probePrimary } from './monitor.js';
 import { decodeOutcomes, type SeqRange } from './ranges.js';
 import { decodeAckLog } from './recorder.js';
@@ -221,7 +221,7 @@ async function readSeqs(
   onValue: (seq: number, value: Uint8Array | null, key: string) => void,
 ): Promise<void> {
   await lanes(options.depth ?? 8, batchesOf(ranges, options.batchSize ?? 1000), async (seqs) => {
-    const keys = seqs.map((seq) => keyFor(keyBase, seq));
+    const keys = keysFor(keyBase, seqs);
     const values = await retrying(timeoutMs, 'reading back the writes', client, () =>
       client.mgetBuffer(keys),
     );
