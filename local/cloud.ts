@@ -29,8 +29,13 @@ import { LocalLambda } from './lambda/service.js';
 import { createTlsFiles } from './redis/tls.js';
 import { SECRETS_MANAGER_TARGET_PREFIX, SecretsManagerService } from './secretsmanager/service.js';
 import { type PublishedMessage, SNS_VERSION, SnsService } from './sns/service.js';
-import { fleetStateMachine } from './stepfunctions/fleet-machine.js';
-import { drillStateMachine } from './stepfunctions/runner.js';
+import { nestedExecution } from './stepfunctions/nested.js';
+import {
+  type DrillMachineOptions,
+  drillStateMachine,
+  faultStopStateMachine,
+  fleetStateMachine,
+} from './stepfunctions/runner.js';
 import {
   type ExecutionSummary,
   LocalStepFunctions,
@@ -122,11 +127,18 @@ export interface LocalCloud {
   fis: FisService;
   /** The built artifacts the Lambda Tasks run from, if not the sources (LocalCloudOptions.bundles). */
   bundles?: string;
-  /** Step Functions with the drill's state machine created (executions run the real ASL and handlers). */
+  /** Step Functions with the template's state machines created (executions run the real ASL and handlers). */
   stepFunctions: LocalStepFunctions;
   stateMachineArn: string;
   /** The fleet's state machine (its Map runs the drill's as nested executions). */
   fleetStateMachineArn: string;
+  /** fis-az-power's power back (EXPRESS), run by the drill's failure paths and by the reaper. */
+  faultStopStateMachineArn: string;
+  /**
+   * What a state machine of this cloud runs on: its functions (or bundles), its FIS, nested executions in
+   * `stepFunctions` — for a drill run outside the service (`failover-drill local`, tests).
+   */
+  machineOptions: DrillMachineOptions;
   cloudWatch: CloudWatchService;
   /** Secrets Manager: the data plane's secret when the group has AUTH. */
   secretsManager: SecretsManagerService;
@@ -353,7 +365,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     controlPlane.mount('secretsmanager', secretsManager.handler, {
       targetPrefix: SECRETS_MANAGER_TARGET_PREFIX,
     });
-    const handlers = { bundles: o.bundles, sdk: { fis } };
+    // Created before the state machines: a drill's stop-fault execution is nested in it (the fleet's drills too).
+    const stepFunctions = new LocalStepFunctions({
+      ...o.stepFunctions,
+      onExecutionEnd: (execution) => {
+        o.stepFunctions.onExecutionEnd?.(execution);
+        if (execution.stateMachineArn === stateMachineArn) deliver(execution);
+      },
+    });
+    const handlers: DrillMachineOptions = {
+      bundles: o.bundles,
+      sdk: { fis },
+      startExecutionSync: nestedExecution(stepFunctions),
+    };
     const lambda = new LocalLambda(handlers);
     controlPlane.mount('lambda', lambda.handler);
     // The template's EventBridge rules on execution ends (the reaper), delivered as EventBridge does.
@@ -368,16 +392,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         deliveries.add(delivery);
       }
     };
-    const stepFunctions = new LocalStepFunctions({
-      ...o.stepFunctions,
-      onExecutionEnd: (execution) => {
-        o.stepFunctions.onExecutionEnd?.(execution);
-        if (execution.stateMachineArn === stateMachineArn) deliver(execution);
-      },
-    });
+    const faultStopStateMachineArn = stepFunctions.addStateMachine(faultStopStateMachine(handlers));
     const stateMachineArn = stepFunctions.addStateMachine(drillStateMachine(handlers));
     // The fleet's: each of its targets a nested execution of the drill's, in this same service.
-    const fleetStateMachineArn = stepFunctions.addStateMachine(fleetStateMachine(stepFunctions, handlers));
+    const fleetStateMachineArn = stepFunctions.addStateMachine(fleetStateMachine(handlers));
     // Before anything stops: the deliveries still running (a reaper cleaning up) finish first.
     cleanup.push(async () => {
       await Promise.all([...deliveries]);
@@ -400,6 +418,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stepFunctions,
       stateMachineArn,
       fleetStateMachineArn,
+      faultStopStateMachineArn,
+      machineOptions: handlers,
       bundles: o.bundles,
       cloudWatch,
       secretsManager,

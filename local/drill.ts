@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DrillPlan } from '../functions/core/drill/plan.js';
-import { reapPlan } from '../functions/core/drill/reap.js';
+import { reapRun, stopFault } from '../functions/core/drill/reap.js';
 import { parseDrillRequest } from '../functions/core/drill/request.js';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from './cloud.js';
 import {
@@ -42,6 +43,8 @@ export function handlerEnvironment(
     TOPIC_ARN: cloud.snsTopicArn,
     // The template's `!Ref CleanupFunction`: locally, functions are named by their logical ids.
     CLEANUP_FUNCTION_NAME: 'CleanupFunction',
+    // The template's `!Ref FaultStopStateMachine`: its ARN.
+    FAULT_STOP_STATE_MACHINE_ARN: cloud.faultStopStateMachineArn,
     POWERTOOLS_LOG_LEVEL: verbose ? 'INFO' : 'SILENT',
     POWERTOOLS_METRICS_DISABLED: verbose ? 'false' : 'true',
   };
@@ -131,21 +134,14 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
         );
       }, fireAlarm.afterMs);
     };
-    const running = startExecution(
-      drillStateMachine({ bundles: cloud.bundles, sdk: { fis: cloud.fis } }),
-      input,
-      {
-        executionName: runId,
-        onEvent: (event) => {
-          if (
-            event.type === 'StateEntered' &&
-            (event as { state?: { name?: string } }).state?.name === 'Write'
-          )
-            armFire();
-          options.onEvent?.(event);
-        },
+    const running = startExecution(drillStateMachine(cloud.machineOptions), input, {
+      executionName: runId,
+      onEvent: (event) => {
+        if (event.type === 'StateEntered' && (event as { state?: { name?: string } }).state?.name === 'Write')
+          armFire();
+        options.onEvent?.(event);
       },
-    );
+    });
     const stop = () => running.abort();
     options.signal?.addEventListener('abort', stop);
     if (options.signal?.aborted) stop();
@@ -154,17 +150,38 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
     clearTimeout(fire);
     // Stopped before its own Cleanup: clean up as the reaper does, with the same functions.
     const plan = (outcome.outputs.Preflight as { plan?: DrillPlan } | undefined)?.plan;
+    // fis-az-power: the template it created; stopped before its own StopFault could run, its experiment too.
+    const template = (outcome.outputs.CreateExperimentTemplate as { plan?: DrillPlan } | undefined)?.plan?.fis
+      ?.template?.id;
     const reaped =
       outcome.status === 'ABORTED' && plan && !plan.dryRun
-        ? await reapPlan(runId, plan, {
-            cleanup: async (event) =>
-              (await cloud.lambda.invoke('CleanupFunction', event)) as { deleted: number },
-            releaseLock: async (accepted) =>
-              (await cloud.lambda.invoke('ReleaseLockFunction', { execution: runId, plan: accepted })) as {
-                released: boolean;
-                reason: string;
+        ? await reapRun(
+            runId,
+            { plan, cleanedUp: false, faultTemplateLeft: template },
+            {
+              cleanup: async (event) =>
+                (await cloud.lambda.invoke('CleanupFunction', event)) as { deleted: number },
+              releaseLock: async (accepted) =>
+                (await cloud.lambda.invoke('ReleaseLockFunction', { execution: runId, plan: accepted })) as {
+                  released: boolean;
+                  reason: string;
+                },
+              // The reaper's own call, StartSyncExecution through the SDK, against this cloud.
+              stopFault: async (templateId) => {
+                const sfn = new SFNClient({
+                  endpoint: cloud.endpoint,
+                  region: cloud.region,
+                  credentials: cloud.credentials,
+                  disableHostPrefix: true,
+                });
+                try {
+                  return await stopFault(sfn, cloud.faultStopStateMachineArn, templateId);
+                } finally {
+                  sfn.destroy();
+                }
               },
-          })
+            },
+          )
         : undefined;
     const reportState = outcome.outputs.Report as { report?: Record<string, unknown> } | undefined;
     return {

@@ -1,19 +1,22 @@
 /**
  * The drill's ASL, the fault branch's paths: the real definition run in aws-local-stepfunctions with every
- * Lambda Task a stub and FIS a stub service (no Redis, no local cloud), so that each path is walked in
- * milliseconds — fis-az-power's success, its failures (the writer, the experiment, the template), and
- * TestFailover untouched by it.
+ * Lambda Task a stub and FIS a stub service (no Redis, no local cloud), its stop-fault state machine a real
+ * nested execution, so that each path is walked in milliseconds — fis-az-power's success, its failures (the
+ * writer, the experiment, the template, the stop itself), and TestFailover untouched by it.
  */
 import { describe, expect, it } from 'vitest';
 import { RestJsonFault } from '../local/protocols/rest-json.js';
+import { nestedExecution } from '../local/stepfunctions/nested.js';
 import {
   ASL_PATH,
   deployedMachine,
   type ExecutionOutcome,
+  faultStopStateMachine,
   localStateMachine,
   startExecution,
 } from '../local/stepfunctions/runner.js';
 import type { SdkIntegrationService } from '../local/stepfunctions/sdk-integrations.js';
+import { LocalStepFunctions } from '../local/stepfunctions/service.js';
 
 type Json = Record<string, unknown>;
 
@@ -36,6 +39,12 @@ interface World {
   statuses?: string[];
   failWrite?: boolean;
   failCreate?: boolean;
+  /** ListExperiments is refused (the stop-fault state machine fails). */
+  failList?: boolean;
+  /** ListExperiments answers these experiments, not the one of GetExperiment's statuses. */
+  experiments?: { id: string; state: { status: string } }[];
+  /** DeleteExperimentTemplate: the template is gone already. */
+  templateGone?: boolean;
   /** WatchExperiment (a watched poll interval) finds an alarm in ALARM. */
   alarmDuringExperiment?: boolean;
 }
@@ -66,15 +75,30 @@ async function drill(world: World = {}): Promise<{
           return { experiment: { id: 'EXP1', state: { status, reason: `it is ${status}` } } };
         }
         case 'ListExperiments':
+          if (world.failList) throw new RestJsonFault('ValidationException', 400, 'injected: list refused');
           return {
-            experiments: [{ id: 'EXP1', state: { status: statuses[Math.min(polls, statuses.length - 1)] } }],
+            experiments: world.experiments ?? [
+              { id: 'EXP1', state: { status: statuses[Math.min(polls, statuses.length - 1)] } },
+            ],
           };
+        case 'StopExperiment':
+          return { experiment: { id: input.id, state: { status: 'stopping' } } };
+        case 'DeleteExperimentTemplate':
+          if (world.templateGone)
+            throw new RestJsonFault('ResourceNotFoundException', 404, 'no such template');
+          return {};
         default:
           return {};
       }
     },
   };
-  const { definition, handlers } = deployedMachine(ASL_PATH, 'DrillStateMachine', { sdk: { fis: service } });
+  // The stop-fault state machine runs for real, nested, on the same stub FIS.
+  const stepFunctions = new LocalStepFunctions();
+  stepFunctions.addStateMachine(faultStopStateMachine({ sdk: { fis: service } }));
+  const { definition, handlers } = deployedMachine(ASL_PATH, 'DrillStateMachine', {
+    sdk: { fis: service },
+    startExecutionSync: nestedExecution(stepFunctions),
+  });
   const stub = (result: (input: Json) => unknown) => async (input: unknown) => result(input as Json);
   const recovery = { requestedAt: 1, polls: 1, done: true, events: [] };
   let report: Json = {};
@@ -169,14 +193,14 @@ describe('the drill state machine with fault fis-az-power', () => {
 
     // Assess
     expect(outcome.status).toBe('FAILED');
-    expect(entered).toEqual(expect.arrayContaining(['StopFault', 'ListFaultExperiments', 'StopExperiment']));
+    expect(entered).toEqual(expect.arrayContaining(['StopFault', 'StopFaultExperiments']));
     expect(fis.map((c) => c.operation)).toContain('StopExperiment');
     expect(fis.find((c) => c.operation === 'ListExperiments')?.input).toEqual({
       experimentTemplateId: 'EXT1',
     });
     expect(fis.find((c) => c.operation === 'StopExperiment')?.input).toEqual({ id: 'EXP1' });
     expect(fis.at(-1)).toEqual({ operation: 'DeleteExperimentTemplate', input: { id: 'EXT1' } });
-    expect(entered.indexOf('DeleteFaultTemplate')).toBeLessThan(entered.indexOf('Cleanup'));
+    expect(entered.indexOf('StopFaultExperiments')).toBeLessThan(entered.indexOf('Cleanup'));
     expect(report.error).toMatchObject({ Error: 'DataPlaneError' });
     expect(report.faultStopError).toBeUndefined();
   });
@@ -189,7 +213,8 @@ describe('the drill state machine with fault fis-az-power', () => {
     expect(outcome.status).toBe('FAILED');
     expect(report.error).toMatchObject({ Error: 'FaultExperimentError' });
     expect(String((report.error as Json).Cause)).toMatch(/EXP1 ended without completing.*it is failed/);
-    expect(entered).toContain('ExperimentNotRunning');
+    expect(entered).toContain('StopFaultExperiments');
+    expect(fis.map((c) => c.operation)).toContain('ListExperiments');
     expect(fis.map((c) => c.operation)).not.toContain('StopExperiment');
     expect(fis.at(-1)?.operation).toBe('DeleteExperimentTemplate');
   });
@@ -234,6 +259,69 @@ describe('the drill state machine with fault fis-az-power', () => {
     expect(outcome.status).toBe('FAILED');
     expect(fis).toEqual([]);
     expect(entered).toContain('StopFault');
-    expect(entered).not.toContain('ListFaultExperiments');
+    expect(entered).not.toContain('StopFaultExperiments');
+  });
+
+  it('keeps a failure of the stop as faultStopError and cleans up all the same', async () => {
+    // Act
+    const { outcome, entered, fis, report } = await drill({
+      failWrite: true,
+      statuses: ['running'],
+      failList: true,
+    });
+
+    // Assess
+    expect(outcome.status).toBe('FAILED');
+    expect(fis.filter((c) => c.operation === 'ListExperiments')).toHaveLength(3); // retried twice
+    expect(report.faultStopError).toMatchObject({ Error: 'States.TaskFailed' });
+    expect(String((report.faultStopError as Json).Cause)).toContain('Fis.ValidationException');
+    expect(entered).toEqual(expect.arrayContaining(['Cleanup', 'ReleaseLock', 'Report']));
+  });
+});
+
+describe('the stop-fault state machine', () => {
+  it('stops exactly the experiments still running, deletes the template, and says what it found', async () => {
+    // Act
+    const { outcome, fis } = await drill({
+      failWrite: true,
+      experiments: [
+        { id: 'EXP0', state: { status: 'completed' } },
+        { id: 'EXP1', state: { status: 'running' } },
+        { id: 'EXP2', state: { status: 'initiating' } },
+      ],
+    });
+    const stopped = fis.filter((c) => c.operation === 'StopExperiment').map((c) => c.input.id);
+
+    // Assess
+    expect(outcome.status).toBe('FAILED');
+    expect(stopped.sort()).toEqual(['EXP1', 'EXP2']);
+    expect(fis.at(-1)).toEqual({ operation: 'DeleteExperimentTemplate', input: { id: 'EXT1' } });
+  });
+
+  it('succeeds when the template is gone already (idempotent: the reaper may run it again)', async () => {
+    // Prepare
+    const service: SdkIntegrationService = {
+      errorPrefix: 'Fis',
+      mapMembers: new Set(['targets', 'actions', 'parameters', 'tags', 'resourceTags']),
+      timestampMembers: new Set(['creationTime']),
+      call: async (operation) => {
+        if (operation === 'DeleteExperimentTemplate')
+          throw new RestJsonFault('ResourceNotFoundException', 404, 'no such template');
+        if (operation === 'ListExperiments')
+          return { experiments: [{ id: 'EXP1', state: { status: 'stopped' } }] };
+        return {};
+      },
+    };
+
+    // Act
+    const outcome = await startExecution(
+      faultStopStateMachine({ sdk: { fis: service } }),
+      { templateId: 'EXT1' },
+      { executionName: 'again' },
+    ).outcome;
+
+    // Assess
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.output).toEqual({ templateId: 'EXT1', experiments: [{ id: 'EXP1', status: 'stopped' }] });
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ASL_PATH, FLEET_ASL_PATH } from '../local/stepfunctions/runner.js';
+import { ASL_PATH, FAULT_STOP_ASL_PATH, FLEET_ASL_PATH } from '../local/stepfunctions/runner.js';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, substitutions } from '../local/template.js';
 
 const template = loadTemplate();
@@ -76,7 +76,14 @@ function statements(logicalId: string): Statement[] {
 const MACHINES = [
   ['DrillStateMachine', aslText],
   ['FleetStateMachine', readFileSync(FLEET_ASL_PATH, 'utf8')],
+  ['FaultStopStateMachine', readFileSync(FAULT_STOP_ASL_PATH, 'utf8')],
 ] as const;
+
+/** `fis:<Action>` for each aws-sdk:fis Task of an ASL text. */
+const fisActionsOf = (asl: string) =>
+  [...asl.matchAll(/"arn:aws:states:::aws-sdk:fis:(\w+)"/g)].map(
+    (m) => `fis:${m[1]!.charAt(0).toUpperCase()}${m[1]!.slice(1)}`,
+  );
 
 describe.each(MACHINES)('%s definition', (machineId, aslText) => {
   it('passes asl-validator', () => {
@@ -152,9 +159,7 @@ describe('template.yaml', () => {
 
   it('lets the drill state machine call exactly the FIS actions its aws-sdk Tasks name, and pass only the FIS role', () => {
     // Prepare
-    const sdkActions = [...aslText.matchAll(/"arn:aws:states:::aws-sdk:fis:(\w+)"/g)].map(
-      (m) => `fis:${m[1]!.charAt(0).toUpperCase()}${m[1]!.slice(1)}`,
-    );
+    const sdkActions = fisActionsOf(aslText);
 
     // Act
     const granted = statements('DrillStateMachine').flatMap((s) => s.Action);
@@ -171,6 +176,40 @@ describe('template.yaml', () => {
     expect(passRole[0]!.Resource).toEqual({ 'Fn::GetAtt': ['FisExperimentRole', 'Arn'] });
     expect(passRole[0]!.Condition?.StringEquals?.['iam:PassedToService']).toBe('fis.amazonaws.com');
     expect(trust.Statement.map((s) => s.Principal.Service)).toEqual(['fis.amazonaws.com']);
+  });
+
+  it('runs the stop-fault state machine (EXPRESS) from the drill and the reaper, and lets it call exactly its FIS actions', () => {
+    // Prepare
+    const stopAsl = readFileSync(FAULT_STOP_ASL_PATH, 'utf8');
+    const machine = template.Resources.FaultStopStateMachine?.Properties as { Type: string };
+    const onIt = (id: string) =>
+      statements(id)
+        .filter((s) => JSON.stringify(s.Resource).includes('FaultStopStateMachine'))
+        .flatMap((s) => s.Action)
+        .sort();
+
+    // Act
+    const granted = statements('FaultStopStateMachine').flatMap((s) => s.Action);
+    const reaperEnv = (
+      template.Resources.ReaperFunction!.Properties as {
+        Environment: { Variables: Record<string, unknown> };
+      }
+    ).Environment.Variables;
+
+    // Assess
+    expect(machine.Type).toBe('EXPRESS');
+    expect(granted.filter((a) => a.startsWith('fis:')).sort()).toEqual(
+      [...new Set(fisActionsOf(stopAsl))].sort(),
+    );
+    // startExecution.sync:2: start it, follow it, stop it with the drill.
+    expect(onIt('DrillStateMachine')).toEqual([
+      'states:DescribeExecution',
+      'states:StartExecution',
+      'states:StopExecution',
+    ]);
+    expect(onIt('ReaperFunction')).toEqual(['states:StartSyncExecution']);
+    expect(reaperEnv.FAULT_STOP_STATE_MACHINE_ARN).toEqual({ Ref: 'FaultStopStateMachine' });
+    expect(aslText).toContain(`"StateMachineArn": "\${FaultStopStateMachineArn}"`);
   });
 
   it('grants no wildcard actions, and TestFailover only on groups that opted in', () => {

@@ -1,16 +1,27 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type * as z from 'zod';
-import { executionStatusChangeSchema, reap } from '../core/drill/reap.js';
+import { executionStatusChangeSchema, reap, stopFault } from '../core/drill/reap.js';
 import { releaseLock } from '../core/drill/release-lock.js';
-import { elastiCacheClient } from '../shared/aws.js';
+import { elastiCacheClient, sfnClient } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
-let clients: { sfn: SFNClient; lambda: LambdaClient } | undefined;
+let lambda: LambdaClient | undefined;
+
+/** Lambda, built once per environment. */
+function lambdaClient(): LambdaClient {
+  lambda ??= new LambdaClient({});
+  return lambda;
+}
+
+function faultStopStateMachineArn(): string {
+  const arn = process.env.FAULT_STOP_STATE_MACHINE_ARN;
+  if (!arn) throw new Error('FAULT_STOP_STATE_MACHINE_ARN is not set');
+  return arn;
+}
 
 /** Invokes the Cleanup function (in the VPC, where the data plane is) and returns what it returned. */
 async function invokeCleanup(lambda: LambdaClient, event: unknown): Promise<{ deleted: number }> {
@@ -39,12 +50,12 @@ export const handler = middy()
   .use(runIdOnLogs((event: z.infer<typeof executionStatusChangeSchema>) => event.detail.name))
   .use(namedErrors())
   .handler(async (event) => {
-    clients ??= { sfn: new SFNClient({}), lambda: new LambdaClient({}) };
-    const { sfn, lambda } = clients;
+    const sfn = sfnClient();
     const reaped = await reap(event, {
       sfn,
-      cleanup: (payload) => invokeCleanup(lambda, payload),
+      cleanup: (payload) => invokeCleanup(lambdaClient(), payload),
       releaseLock: (plan) => releaseLock(plan, elastiCacheClient()),
+      stopFault: (templateId) => stopFault(sfn, faultStopStateMachineArn(), templateId),
     });
     logger.info('reaped', { ...reaped });
     return reaped;

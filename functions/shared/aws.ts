@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 
 /**
@@ -14,6 +15,7 @@ let elastiCache: ElastiCacheClient | undefined;
 let sns: SNSClient | undefined;
 let cloudWatch: CloudWatchClient | undefined;
 let s3: S3Client | undefined;
+let sfn: SFNClient | undefined;
 
 export function elastiCacheClient(): ElastiCacheClient {
   elastiCache ??= new ElastiCacheClient({});
@@ -33,6 +35,16 @@ export function cloudWatchClient(): CloudWatchClient {
 export function s3Client(): S3Client {
   s3 ??= new S3Client({});
   return s3;
+}
+
+/**
+ * StartSyncExecution goes to `sync-states.<region>.amazonaws.com` (the model's host prefix `sync-`). A
+ * configured endpoint (the local cloud) is an address to use as given: the SDK would prefix its host too.
+ */
+export function sfnClient(): SFNClient {
+  const configured = Boolean(process.env.AWS_ENDPOINT_URL_SFN ?? process.env.AWS_ENDPOINT_URL);
+  sfn ??= new SFNClient({ disableHostPrefix: configured });
+  return sfn;
 }
 
 /** Names the SDK gives to throttling, across the Query and JSON protocols. */

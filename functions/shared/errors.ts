@@ -84,6 +84,18 @@ export class FaultExperimentError extends Error {
 }
 
 /**
+ * fis-az-power: the stop-fault state machine did not succeed for an abandoned execution, so an experiment
+ * of the run may still hold a zone powered off. The reaper fails with it after cleaning up the rest, and
+ * EventBridge retries the reaper.
+ */
+export class FaultStopError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FaultStopError';
+  }
+}
+
+/**
  * A stop-condition alarm entered ALARM while the drill ran: the writer is stopped, TestFailover is not
  * called if it had not been, the run is cleaned up (exit 2).
  */

@@ -7,13 +7,23 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { FLEET_STATE_MACHINE_NAME, LOCAL_ROLE_ARN, localArn, STATE_MACHINE_NAME } from '../account.js';
+import {
+  FAULT_STOP_STATE_MACHINE_NAME,
+  FLEET_STATE_MACHINE_NAME,
+  LOCAL_ROLE_ARN,
+  localArn,
+  STATE_MACHINE_NAME,
+} from '../account.js';
 import { type LocalFunctionOptions, localFunction } from '../lambda/functions.js';
 import { functionSpecs, loadTemplate, PROJECT_ROOT, substitutions } from '../template.js';
 import { type SdkIntegrationService, sdkIntegration } from './sdk-integrations.js';
 
 export const ASL_PATH = join(PROJECT_ROOT, 'statemachines/failover-drill.asl.json');
 export const FLEET_ASL_PATH = join(PROJECT_ROOT, 'statemachines/failover-drill-fleet.asl.json');
+export const FAULT_STOP_ASL_PATH = join(PROJECT_ROOT, 'statemachines/failover-drill-stop-fault.asl.json');
+
+/** The service integration that runs another state machine to its end, input and output as JSON. */
+export const START_EXECUTION_SYNC_2 = 'arn:aws:states:::states:startExecution.sync:2';
 
 /** Step Functions refuses state payloads over 256 KB; the local run does too, so no design relies on more. */
 const PAYLOAD_LIMIT_BYTES = 256 * 1024;
@@ -112,12 +122,17 @@ export interface RunOptions {
 export type DrillMachineOptions = LocalFunctionOptions & {
   /** The local services the AWS SDK integrations (`aws-sdk:<service>:<action>` Tasks) call, by service name. */
   sdk?: Record<string, SdkIntegrationService>;
+  /** Runs a `startExecution.sync:2` Task: a nested execution in a local Step Functions (nested.ts). */
+  startExecutionSync?: (parameters: unknown) => Promise<unknown>;
 };
+
+export type StateMachineType = 'STANDARD' | 'EXPRESS';
 
 /** A state machine ready to run locally: its deployed definition and a local handler per Task state. */
 export interface LocalStateMachine {
   name: string;
   arn: string;
+  type: StateMachineType;
   /** The definition as deployed (substitutions applied), as DescribeStateMachine returns it. */
   definition: string;
   roleArn: string;
@@ -142,6 +157,8 @@ export interface StateMachineSource {
   /** A local handler for every Task state, by state name (the Lambda function behind it). */
   handlers: Record<string, (input: JSONValue) => Promise<unknown>>;
   roleArn?: string;
+  /** STANDARD unless told (the template's `Type`). */
+  type?: StateMachineType;
 }
 
 /** A state machine of the local account: its states, which Tasks are Lambda functions, their handlers. */
@@ -157,39 +174,61 @@ export function localStateMachine(source: StateMachineSource): LocalStateMachine
     handlers[stateName] = async (event) =>
       overTheWire(stateName, await handler(overTheWire(stateName, event)));
   }
+  const type = source.type ?? 'STANDARD';
   return {
     name: source.name,
     arn: localArn.stateMachine(source.name),
+    type,
     definition: source.definition,
     roleArn: source.roleArn ?? LOCAL_ROLE_ARN,
     tasks,
     states,
     handlers,
-    executionArn: (execution) => localArn.execution(execution, source.name),
+    executionArn: (execution) =>
+      type === 'EXPRESS'
+        ? localArn.expressExecution(execution, source.name)
+        : localArn.execution(execution, source.name),
   };
 }
 
 /**
  * The drill's state machine from the project's real ASL file, each Task mapped (through the SAM
  * template's DefinitionSubstitutions and esbuild entry points) to the same handler module that Lambda
- * runs, middlewares included, with a Lambda-like context.
+ * runs, middlewares included, with a Lambda-like context; its nested stop-fault execution run by
+ * `options.startExecutionSync`.
  */
 export function drillStateMachine(options: DrillMachineOptions = {}): LocalStateMachine {
-  const { definition, handlers } = deployedMachine(ASL_PATH, 'DrillStateMachine', options);
-  return localStateMachine({ name: STATE_MACHINE_NAME, definition, handlers });
+  return templateMachine('DrillStateMachine', options);
 }
 
-/** The local name of each state machine of the template, by logical id. */
-export const MACHINE_NAMES: Record<string, string> = {
-  DrillStateMachine: STATE_MACHINE_NAME,
-  FleetStateMachine: FLEET_STATE_MACHINE_NAME,
+/** The fleet's: each target a nested drill execution (`options.startExecutionSync`), its Lambdas as above. */
+export function fleetStateMachine(options: DrillMachineOptions = {}): LocalStateMachine {
+  return templateMachine('FleetStateMachine', options);
+}
+
+/** fis-az-power's power back (EXPRESS): its aws-sdk:fis:* Tasks against `options.sdk.fis`. */
+export function faultStopStateMachine(options: DrillMachineOptions = {}): LocalStateMachine {
+  return templateMachine('FaultStopStateMachine', options);
+}
+
+/** The template's state machines: local name, ASL file and type, by logical id. */
+const MACHINES: Record<string, { name: string; asl: string; type: StateMachineType }> = {
+  DrillStateMachine: { name: STATE_MACHINE_NAME, asl: ASL_PATH, type: 'STANDARD' },
+  FleetStateMachine: { name: FLEET_STATE_MACHINE_NAME, asl: FLEET_ASL_PATH, type: 'STANDARD' },
+  FaultStopStateMachine: { name: FAULT_STOP_STATE_MACHINE_NAME, asl: FAULT_STOP_ASL_PATH, type: 'EXPRESS' },
 };
+
+function templateMachine(logicalId: string, options: DrillMachineOptions): LocalStateMachine {
+  const machine = MACHINES[logicalId]!;
+  const { definition, handlers } = deployedMachine(machine.asl, logicalId, options);
+  return localStateMachine({ name: machine.name, definition, handlers, type: machine.type });
+}
 
 /**
  * A state machine of the template as deployed: its ASL with every `${Name}` substituted (a function's
  * ARN, another state machine's, a role's), and a handler for each Task whose Resource is one of the template's
- * functions or an AWS SDK integration (with `options.sdk`). Other Tasks (service integrations such as
- * `startExecution.sync:2`) are the caller's to handle.
+ * functions, an AWS SDK integration (with `options.sdk`) or `startExecution.sync:2` (with
+ * `options.startExecutionSync`).
  */
 export function deployedMachine(
   aslPath: string,
@@ -201,8 +240,8 @@ export function deployedMachine(
   const subs = substitutions(template, machineId);
   const definition = readFileSync(aslPath, 'utf8').replace(/\$\{(\w+)\}/g, (_, name: string) => {
     const logicalId = subs[name] ?? name;
-    const machine = MACHINE_NAMES[logicalId];
-    if (machine) return localArn.stateMachine(machine);
+    const machine = MACHINES[logicalId];
+    if (machine) return localArn.stateMachine(machine.name);
     return template.Resources[logicalId]?.Type === 'AWS::IAM::Role'
       ? localArn.role(logicalId)
       : `${FUNCTION_ARN_PREFIX}${logicalId}`;
@@ -215,6 +254,10 @@ export function deployedMachine(
     const integration = sdkIntegration(state.Resource, options.sdk ?? {});
     if (integration) {
       handlers[stateName] = integration;
+      continue;
+    }
+    if (state.Resource === START_EXECUTION_SYNC_2) {
+      if (options.startExecutionSync) handlers[stateName] = options.startExecutionSync;
       continue;
     }
     if (!state.Resource.startsWith(FUNCTION_ARN_PREFIX)) continue;

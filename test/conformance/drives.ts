@@ -23,6 +23,7 @@ import {
   ListStateMachinesCommand,
   SFNClient,
   StartExecutionCommand,
+  StartSyncExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
@@ -111,6 +112,29 @@ export async function driveStepFunctions(cloud: LocalCloud): Promise<void> {
   );
   await either(sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'bad name!' })));
   await either(sfn.send(new StartExecutionCommand({ stateMachineArn, input: 'not json' })));
+  // The stop-fault state machine (EXPRESS) as the reaper runs it: synchronously, on a template FIS does not
+  // know (nothing to stop, the template already gone: SUCCEEDED); StartSyncExecution on a STANDARD machine
+  // and ListExecutions on an EXPRESS one are refused. StartSyncExecution's host prefix (sync-) is not added
+  // to a configured endpoint, as the reaper's client does (functions/shared/aws.ts).
+  const sync = new SFNClient({
+    endpoint: cloud.endpoint,
+    region: cloud.region,
+    credentials: cloud.credentials,
+    maxAttempts: 1,
+    disableHostPrefix: true,
+  });
+  const faultStop = cloud.faultStopStateMachineArn;
+  await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: faultStop }));
+  await sync.send(
+    new StartSyncExecutionCommand({
+      stateMachineArn: faultStop,
+      input: JSON.stringify({ templateId: 'EXTabsent' }),
+    }),
+  );
+  await sync.send(new StartSyncExecutionCommand({ stateMachineArn: faultStop, input: '{}' })); // FAILED, still a 200
+  await either(sync.send(new StartSyncExecutionCommand({ stateMachineArn, input: '{}' })));
+  await either(sfn.send(new ListExecutionsCommand({ stateMachineArn: faultStop })));
+  sync.destroy();
   // A fleet of one: its Maps, and the drill as a nested startExecution.sync:2 (Task* events, not Lambda's).
   const fleet = await sfn.send(
     new StartExecutionCommand({

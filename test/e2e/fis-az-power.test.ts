@@ -2,8 +2,12 @@
  * Fault source fis-az-power, whole drills through the real state machine on one local cloud: its
  * aws-sdk:fis:* Tasks run against the local FIS, which powers off every node of the zone in a local group of
  * real redis-server processes for the experiment's duration; on a failure path the state machine (the
- * Parallel's Catch) stops the experiment and deletes its template.
+ * Parallel's Catch) stops the experiment and deletes its template, and for an execution stopped from
+ * outside (StopExecution) the reaper does.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeReplicationGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
+import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import { RestJsonFault } from '../../local/protocols/rest-json.js';
@@ -12,7 +16,7 @@ import {
   type ExecutionOutcome,
   startExecution,
 } from '../../local/stepfunctions/runner.js';
-import { useLocalCloud } from '../support/local-cloud.js';
+import { elastiCacheClient, redisClient, useLocalCloud } from '../support/local-cloud.js';
 
 const DURATION_MS = 4000;
 
@@ -32,7 +36,7 @@ describe('a local drill with fault fis-az-power', () => {
 
   const drill = async (name: string, duration: string) => {
     const outcome: ExecutionOutcome = await startExecution(
-      drillStateMachine({ sdk: { fis: local.cloud.fis } }),
+      drillStateMachine(local.cloud.machineOptions),
       { ...LOCAL_DEFAULT_INPUT, fault: { source: 'fis-az-power', duration } },
       { executionName: name },
     ).outcome;
@@ -109,4 +113,65 @@ describe('a local drill with fault fis-az-power', () => {
       RestJsonFault,
     );
   }, 60_000);
+
+  it('an execution stopped while the zone is powered off: the reaper stops the experiment within seconds, then cleans up', async () => {
+    // Prepare
+    const { cloud } = local;
+    const sfn = new SFNClient({
+      endpoint: cloud.endpoint,
+      region: cloud.region,
+      credentials: cloud.credentials,
+    });
+    const before = new Set(cloud.fis.list().map((e) => e.id));
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: cloud.stateMachineArn,
+        name: 'fis-abandoned',
+        input: JSON.stringify({
+          ...LOCAL_DEFAULT_INPUT,
+          fault: { source: 'fis-az-power', duration: 'PT50S' },
+        }),
+      }),
+    );
+    const ours = () => cloud.fis.list().find((e) => !before.has(e.id));
+    const deadline = Date.now() + 40_000;
+    while (ours()?.status !== 'running' && Date.now() < deadline) await sleep(50);
+    expect(ours()?.status).toBe('running');
+    const stoppedAt = Date.now();
+
+    // Act: an operator stops the drill; no Catch of the state machine runs
+    await sfn.send(new StopExecutionCommand({ executionArn }));
+    await cloud.delivered();
+    await cloud.fis.idle();
+    const powerBackMs = Date.now() - stoppedAt;
+    sfn.destroy();
+
+    // Assess
+    expect(ours()?.status).toBe('stopped');
+    // Power back in seconds, not after the 50 s the experiment would have run.
+    expect(powerBackMs).toBeLessThan(20_000);
+    expect(cloud.fis.list().filter((e) => e.status === 'running')).toEqual([]);
+    const { experiments } = (await cloud.fis.call('ListExperiments', {})) as {
+      experiments: { id: string; experimentTemplateId: string }[];
+    };
+    const template = experiments.find((e) => e.id === ours()?.id)!.experimentTemplateId;
+    await expect(cloud.fis.call('GetExperimentTemplate', { id: template })).rejects.toBeInstanceOf(
+      RestJsonFault,
+    );
+    const redis = redisClient(cloud.group.primaryEndpoint!);
+    try {
+      await redis.connect();
+      expect(await redis.keys('failover-drill:fis-abandoned:*')).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+    const elastiCache = elastiCacheClient(cloud);
+    const { ReplicationGroups } = await elastiCache.send(
+      new DescribeReplicationGroupsCommand({ ReplicationGroupId: cloud.groupId }),
+    );
+    const tags = await elastiCache.send(
+      new ListTagsForResourceCommand({ ResourceName: ReplicationGroups![0]!.ARN }),
+    );
+    expect(tags.TagList?.map((t) => t.Key)).not.toContain('failover-drill:lock');
+  }, 90_000);
 });

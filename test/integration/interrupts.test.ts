@@ -63,7 +63,13 @@ describe('interrupted commands', () => {
     });
     await until('Preflight to accept the drill', async () => stderr.includes('✓ Preflight'), 60_000);
     const servers = redisChildren(child.pid!);
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // the writer is writing
+    // The writer has written (its baseline is over), not a fixed time after Preflight: on a loaded machine
+    // its cold start may take longer than that, and there would be no key to clean up yet.
+    await until(
+      'the writer to arm',
+      async () => stderr.includes('writer: writing, waiting for the disruption'),
+      60_000,
+    );
 
     // Act
     child.kill('SIGINT');

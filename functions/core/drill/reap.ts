@@ -1,5 +1,11 @@
-import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  type SFNClient,
+  StartSyncExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import * as z from 'zod';
+import { FaultStopError } from '../../shared/errors.js';
 import { type DrillPlan, drillPlanSchema } from './plan.js';
 
 /** The statuses of an execution that may have ended without its own Cleanup. */
@@ -25,12 +31,23 @@ const HISTORY_PAGES_MAX = 25;
 
 /** The state that ends the execution's own clean-up path (it follows Cleanup on every path). */
 const RELEASE_LOCK_STATE = 'ReleaseLock';
+/** fis-az-power: the state whose output carries the run's experiment template (`plan.fis.template.id`). */
+const CREATE_TEMPLATE_STATE = 'CreateExperimentTemplate';
+const STATES_READ = new Set([PREFLIGHT_STATE, RELEASE_LOCK_STATE, CREATE_TEMPLATE_STATE]);
 
-/** What an execution's history says: the plan Preflight accepted, and whether its own clean-up completed. */
-export async function executionFacts(
-  sfn: SFNClient,
-  executionArn: string,
-): Promise<{ plan?: DrillPlan; cleanedUp: boolean }> {
+export interface ExecutionFacts {
+  plan?: DrillPlan;
+  /** Its own clean-up completed: past ReleaseLock with no error caught by Cleanup or by itself. */
+  cleanedUp: boolean;
+  /**
+   * fis-az-power: the run's experiment template, when one was created and the execution did not itself
+   * get past stopping its experiments (ReleaseLock reached with no `faultStopError`).
+   */
+  faultTemplateLeft?: string;
+}
+
+/** What an execution's history says: the plan Preflight accepted, its own clean-up, its fault's. */
+export async function executionFacts(sfn: SFNClient, executionArn: string): Promise<ExecutionFacts> {
   let nextToken: string | undefined;
   const exited = new Map<string, HistoryEvent>();
   for (let page = 0; page < HISTORY_PAGES_MAX; page++) {
@@ -44,7 +61,7 @@ export async function executionFacts(
     );
     for (const event of out.events ?? []) {
       const name = event.stateExitedEventDetails?.name;
-      if (name === PREFLIGHT_STATE || name === RELEASE_LOCK_STATE) exited.set(name, event);
+      if (name && STATES_READ.has(name)) exited.set(name, event);
     }
     nextToken = out.nextToken;
     if (!nextToken) break;
@@ -58,7 +75,44 @@ export async function executionFacts(
   // Past ReleaseLock with no error caught by Cleanup or by itself, nothing is left to do.
   const cleanedUp =
     released !== undefined && released.cleanupError === undefined && released.releaseLockError === undefined;
-  return { plan: plan.success ? plan.data : undefined, cleanedUp };
+  const template = templateIdSchema.safeParse(output(CREATE_TEMPLATE_STATE));
+  const faultStopped = released !== undefined && released.faultStopError === undefined;
+  return {
+    plan: plan.success ? plan.data : undefined,
+    cleanedUp,
+    faultTemplateLeft: template.success && !faultStopped ? template.data.plan.fis.template.id : undefined,
+  };
+}
+
+const templateIdSchema = z.object({
+  plan: z.object({ fis: z.object({ template: z.object({ id: z.string().min(1) }) }) }),
+});
+
+/** What the stop-fault state machine found: each experiment of the template, as it was (`stopping`: stopped). */
+export interface FaultStopped {
+  templateId: string;
+  experiments: { id: string; status: string }[];
+}
+
+/**
+ * fis-az-power, power back for an execution that ended without it: the stop-fault state machine
+ * (statemachines/failover-drill-stop-fault.asl.json, EXPRESS), run to its end with StartSyncExecution —
+ * the one copy of "stop the run's experiments, delete its template", which the drill runs on its own
+ * failure paths. Anything but SUCCEEDED is FaultStopError.
+ */
+export async function stopFault(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  templateId: string,
+): Promise<FaultStopped> {
+  const out = await sfn.send(
+    new StartSyncExecutionCommand({ stateMachineArn, input: JSON.stringify({ templateId }) }),
+  );
+  if (out.status !== 'SUCCEEDED')
+    throw new FaultStopError(
+      `the experiments of template ${templateId} were not stopped (${out.status}): ${out.error}: ${out.cause}`,
+    );
+  return JSON.parse(out.output ?? '{}') as FaultStopped;
 }
 
 export interface Reaped {
@@ -68,6 +122,8 @@ export interface Reaped {
   note: string;
   deleted?: number;
   lockReleased?: boolean;
+  /** fis-az-power: the experiments it stopped (`stopping`) or found ended. */
+  fault?: FaultStopped;
 }
 
 export interface ReapDeps {
@@ -75,33 +131,65 @@ export interface ReapDeps {
   /** Cleanup as the state machine runs it, on the plan alone: stop marker, wait out the writer, delete. */
   cleanup: (event: { execution: string; plan: DrillPlan }) => Promise<{ deleted: number }>;
   releaseLock: (plan: DrillPlan) => Promise<{ released: boolean; reason: string }>;
+  /** fis-az-power: stops the template's experiments still running and deletes it (`stopFault`). */
+  stopFault: (templateId: string) => Promise<FaultStopped>;
 }
 
 /**
- * Cleans up after an execution that ended, however it ended: the same Cleanup the state machine runs
- * (so the writer of an abandoned branch stops at the marker and the run's keys go), then the lock.
- * Idempotent: after the execution's own Cleanup there is nothing left to delete and no lock of this run.
- *
- * fis-az-power: an abandoned execution's FIS experiment is not stopped here. It ends by itself after its
- * duration, which the request bounds under recovery.maxWaitSeconds (at most an hour), and power returns;
- * stopping it would need FIS in this function, which has no FIS client (docs/drill.md, fault source
- * fis-az-power). The note says so.
+ * Cleans up after an execution that ended, however it ended: fis-az-power's experiment stopped first (power
+ * back before anything else), then the same Cleanup the state machine runs (so the writer of an abandoned
+ * branch stops at the marker and the run's keys go), then the lock. Idempotent with the execution's own.
+ * When the experiment could not be stopped, the rest is still cleaned up and the reaper then fails with
+ * FaultStopError, so that EventBridge retries it.
  */
 export async function reap(event: ExecutionStatusChange, deps: ReapDeps): Promise<Reaped> {
   const { executionArn, status, name } = event.detail;
   const base = { executionArn, status };
   if (!(REAPED_STATUSES as readonly string[]).includes(status))
     return { ...base, reaped: false, note: `nothing to reap: the execution ${status.toLowerCase()}` };
-  const { plan, cleanedUp } = await executionFacts(deps.sfn, executionArn);
+  const { plan, cleanedUp, faultTemplateLeft } = await executionFacts(deps.sfn, executionArn);
   if (!plan) return { ...base, reaped: false, note: 'nothing to reap: Preflight accepted no plan' };
   if (plan.dryRun) return { ...base, reaped: false, note: 'nothing to reap: a dry run touches nothing' };
-  if (cleanedUp)
+  if (cleanedUp && !faultTemplateLeft)
     return { ...base, reaped: false, note: 'nothing to reap: the execution cleaned up after itself' };
-  const reaped = await reapPlan(name, plan, deps);
-  const fault = plan.request.fault;
-  if (typeof fault === 'object')
-    reaped.note += `; the FIS experiment of ${plan.fis?.availabilityZone ?? 'its zone'} ends by itself within its duration ${fault.duration} (not stopped by the reaper)`;
-  return { ...base, ...reaped };
+  return { ...base, ...(await reapRun(name, { plan, cleanedUp, faultTemplateLeft }, deps)) };
+}
+
+/**
+ * What is left of a run, cleaned up: its experiment stopped (power back before anything else), then its
+ * keys and lock unless it had cleaned them up itself. When the experiment could not be stopped the rest is
+ * still done, then the error is thrown.
+ */
+export async function reapRun(
+  execution: string,
+  facts: Required<Pick<ExecutionFacts, 'plan'>> & Omit<ExecutionFacts, 'plan'>,
+  deps: Pick<ReapDeps, 'cleanup' | 'releaseLock' | 'stopFault'>,
+): Promise<Pick<Reaped, 'reaped' | 'note' | 'deleted' | 'lockReleased' | 'fault'>> {
+  const { plan, cleanedUp, faultTemplateLeft } = facts;
+  let fault: FaultStopped | undefined;
+  let faultError: unknown;
+  if (faultTemplateLeft) {
+    try {
+      fault = await deps.stopFault(faultTemplateLeft);
+    } catch (error) {
+      faultError = error;
+    }
+  }
+  const reaped = cleanedUp
+    ? { reaped: true, note: 'the execution had cleaned up its keys and lock' }
+    : await reapPlan(execution, plan, deps);
+  if (faultError) throw faultError;
+  if (fault) reaped.note += `; ${faultNote(fault, plan)}`;
+  return { ...reaped, fault };
+}
+
+function faultNote(fault: FaultStopped, plan: DrillPlan): string {
+  const zone = plan.fis?.availabilityZone ?? 'its zone';
+  const stopped = fault.experiments.filter((e) => e.status === 'stopping' || e.status === 'stopped');
+  const still = fault.experiments.filter((e) => !['stopping', 'stopped'].includes(e.status));
+  return stopped.length > 0
+    ? `the FIS experiment ${stopped.map((e) => e.id).join(', ')} of ${zone} stopped (power back), template ${fault.templateId} deleted`
+    : `no FIS experiment of ${zone} was running (${still.map((e) => `${e.id} ${e.status}`).join(', ') || 'none started'}), template ${fault.templateId} deleted`;
 }
 
 /** Cleanup on the plan alone (the writer may still run: stop marker first), then the lock if still ours. */

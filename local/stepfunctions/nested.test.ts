@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { localArn } from '../account.js';
-import { nestedExecution, START_EXECUTION_SYNC_2 } from './fleet-machine.js';
-import { localStateMachine } from './runner.js';
+import { nestedExecution } from './nested.js';
+import { localStateMachine, START_EXECUTION_SYNC_2 } from './runner.js';
 import { LocalStepFunctions } from './service.js';
 
 /** A child that ends as told: succeeds with its input, fails by name, or waits (to be stopped). */
