@@ -211,17 +211,30 @@ export function faultStopStateMachine(options: DrillMachineOptions = {}): LocalS
   return templateMachine('FaultStopStateMachine', options);
 }
 
-/** The template's state machines: local name, ASL file and type, by logical id. */
-const MACHINES: Record<string, { name: string; asl: string; type: StateMachineType }> = {
-  DrillStateMachine: { name: STATE_MACHINE_NAME, asl: ASL_PATH, type: 'STANDARD' },
-  FleetStateMachine: { name: FLEET_STATE_MACHINE_NAME, asl: FLEET_ASL_PATH, type: 'STANDARD' },
-  FaultStopStateMachine: { name: FAULT_STOP_STATE_MACHINE_NAME, asl: FAULT_STOP_ASL_PATH, type: 'EXPRESS' },
+/** The local name of each state machine of the template, by logical id. */
+const MACHINE_NAMES: Record<string, string> = {
+  DrillStateMachine: STATE_MACHINE_NAME,
+  FleetStateMachine: FLEET_STATE_MACHINE_NAME,
+  FaultStopStateMachine: FAULT_STOP_STATE_MACHINE_NAME,
 };
 
+/** A state machine of the template: its ASL file and type as the template gives them (DefinitionUri, Type). */
 function templateMachine(logicalId: string, options: DrillMachineOptions): LocalStateMachine {
-  const machine = MACHINES[logicalId]!;
-  const { definition, handlers } = deployedMachine(machine.asl, logicalId, options);
-  return localStateMachine({ name: machine.name, definition, handlers, type: machine.type });
+  const properties = loadTemplate().Resources[logicalId]?.Properties as
+    | { DefinitionUri: string; Type?: StateMachineType }
+    | undefined;
+  if (!properties) throw new Error(`template.yaml has no state machine ${logicalId}`);
+  const { definition, handlers } = deployedMachine(
+    join(PROJECT_ROOT, properties.DefinitionUri),
+    logicalId,
+    options,
+  );
+  return localStateMachine({
+    name: MACHINE_NAMES[logicalId]!,
+    definition,
+    handlers,
+    type: properties.Type ?? 'STANDARD',
+  });
 }
 
 /**
@@ -240,8 +253,8 @@ export function deployedMachine(
   const subs = substitutions(template, machineId);
   const definition = readFileSync(aslPath, 'utf8').replace(/\$\{(\w+)\}/g, (_, name: string) => {
     const logicalId = subs[name] ?? name;
-    const machine = MACHINES[logicalId];
-    if (machine) return localArn.stateMachine(machine.name);
+    const machine = MACHINE_NAMES[logicalId];
+    if (machine) return localArn.stateMachine(machine);
     return template.Resources[logicalId]?.Type === 'AWS::IAM::Role'
       ? localArn.role(logicalId)
       : `${FUNCTION_ARN_PREFIX}${logicalId}`;

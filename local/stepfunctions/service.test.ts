@@ -6,6 +6,7 @@ import {
   ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
+  StartSyncExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -397,5 +398,59 @@ describe('timeouts', () => {
     ]);
     expect(events[4]!.lambdaFunctionTimedOutEventDetails).toMatchObject({ error: 'States.Timeout' });
     expect(ended.map((e) => e.status)).toEqual(['TIMED_OUT']);
+  });
+});
+
+describe('EXPRESS state machines', () => {
+  it('runs one to its end with StartSyncExecution (a failure is a 200 with its error), refuses what AWS refuses', async () => {
+    // Prepare: the reaper's client — no sync- host prefix on a configured endpoint
+    const sync = new SFNClient({
+      endpoint: plane.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+      disableHostPrefix: true,
+    });
+    const express = service.addStateMachine(
+      localStateMachine({
+        name: 'quick',
+        type: 'EXPRESS',
+        definition: JSON.stringify({
+          StartAt: 'How',
+          States: {
+            How: {
+              Type: 'Choice',
+              Choices: [{ Variable: '$.fail', IsPresent: true, Next: 'No' }],
+              Default: 'Yes',
+            },
+            Yes: { Type: 'Pass', Parameters: { 'echo.$': '$.word' }, End: true },
+            No: { Type: 'Fail', Error: 'Refused', Cause: 'told to' },
+          },
+        }),
+        handlers: {},
+      }),
+    );
+
+    // Act
+    const ok = await sync.send(
+      new StartSyncExecutionCommand({ stateMachineArn: express, input: '{"word":"hi"}' }),
+    );
+    const failed = await sync.send(
+      new StartSyncExecutionCommand({ stateMachineArn: express, input: '{"fail":1}' }),
+    );
+    const standard = await faultOf(
+      sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn, input: '{}' })),
+    );
+    const listed = await faultOf(sfn.send(new ListExecutionsCommand({ stateMachineArn: express })));
+    const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: express }));
+    sync.destroy();
+
+    // Assess
+    expect(ok).toMatchObject({ status: 'SUCCEEDED', output: '{"echo":"hi"}' });
+    expect(ok.executionArn).toMatch(/:express:quick:[\w-]+:[\w-]+$/);
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'Refused', cause: 'told to' });
+    expect(standard).toEqual(['StateMachineTypeNotSupported', 400]);
+    expect(listed).toEqual(['StateMachineTypeNotSupported', 400]);
+    expect(described.type).toBe('EXPRESS');
   });
 });
