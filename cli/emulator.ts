@@ -38,6 +38,7 @@ export function readyLine(cloud: LocalCloud): string {
     region: cloud.region,
     stateMachineArn: cloud.stateMachineArn,
     fleetStateMachineArn: cloud.fleetStateMachineArn,
+    faultStopStateMachineArn: cloud.faultStopStateMachineArn,
     groupIds: cloud.groupIds,
     snsTopicArn: cloud.snsTopicArn,
     ...group,
