@@ -26,8 +26,11 @@ const RUN_WRITES = 60_000;
 const FOREIGN = 5_000_000;
 const BATCH = 1000;
 const DEPTH = 8;
-const ROUNDS = 5;
-/** Rounds of the size comparison: single rounds swing by ±30 % on 2 cores, so the median needs more of them. */
+/**
+ * Rounds of each comparison: single rounds swing by ±15 % (keys/s) to ±30 % (the size comparison) on 2
+ * cores, and a median of 5 moved the keys/s ratio by ±0.07 from one idle run to the next.
+ */
+const ROUNDS = 11;
 const SIZE_ROUNDS = 11;
 const BENCH_DB = 1;
 
