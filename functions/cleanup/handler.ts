@@ -5,13 +5,20 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { withDataPlane } from '../core/drill/data-plane.js';
 import { type DrillPlan, drillPlanSchema } from '../core/drill/plan.js';
-import { type CleanupTarget, cleanup, cleanupTargetOf, sequenceBound } from '../core/measure/cleanup.js';
+import {
+  CLEANUP_TIMEOUT_MS,
+  type CleanupTarget,
+  cleanup,
+  cleanupTargetOf,
+  sequenceBound,
+} from '../core/measure/cleanup.js';
 import { DEFAULT_PROFILE_RATE, profileKeyBase, shardWriterName } from '../core/measure/clients/keys.js';
 import { resolveClientProfiles } from '../core/measure/clients/profile.js';
 import type { ProfileRun } from '../core/measure/clients/run.js';
 import { deleteProfileKeys } from '../core/measure/clients/verify.js';
 import { WRITER_DEFAULTS } from '../core/measure/defaults.js';
 import { keySlot, writerKeyBase } from '../core/measure/keys.js';
+import { retrying } from '../core/measure/retry.js';
 import { requestStop, STOP_POLL_MS, stopKey } from '../core/measure/stop.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
@@ -69,10 +76,14 @@ async function cleanupRun(
   } else {
     // The writer may still be running in an abandoned branch: stop it, and wait out its in-flight writes.
     // The marker stays (it expires by itself): a writer whose invocation is still on its way must find it.
+    // The reaper may run while a failover is under way (a drill stopped mid-fault): the marker is retried
+    // like the deletes (SET is idempotent), until a primary takes it.
     const client = createClient();
     try {
-      await waitUntilReady(client, 5000);
-      await requestStop(client, stopMarker);
+      await waitUntilReady(client, CLEANUP_TIMEOUT_MS);
+      await retrying(CLEANUP_TIMEOUT_MS, 'setting the stop marker', client, () =>
+        requestStop(client, stopMarker),
+      );
     } finally {
       await closeClient(client);
     }

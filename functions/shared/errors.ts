@@ -86,7 +86,7 @@ export class FaultExperimentError extends Error {
 /**
  * fis-az-power: the stop-fault state machine did not succeed for an abandoned execution, so an experiment
  * of the run may still hold a zone powered off. The reaper fails with it after cleaning up the rest, and
- * EventBridge retries the reaper.
+ * the reaper is invoked again (EventBridge invokes it asynchronously: Lambda retries a failed invocation).
  */
 export class FaultStopError extends Error {
   constructor(message: string) {

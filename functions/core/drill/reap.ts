@@ -140,7 +140,7 @@ export interface ReapDeps {
  * back before anything else), then the same Cleanup the state machine runs (so the writer of an abandoned
  * branch stops at the marker and the run's keys go), then the lock. Idempotent with the execution's own.
  * When the experiment could not be stopped, the rest is still cleaned up and the reaper then fails with
- * FaultStopError, so that EventBridge retries it.
+ * FaultStopError, so that it is invoked again (Lambda retries a failed asynchronous invocation, twice by default).
  */
 export async function reap(event: ExecutionStatusChange, deps: ReapDeps): Promise<Reaped> {
   const { executionArn, status, name } = event.detail;

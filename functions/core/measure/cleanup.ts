@@ -62,13 +62,15 @@ export interface CleanupResult {
 
 const BATCH = 1000;
 const DEPTH = 8;
+/** Bound on waiting for a primary and on retrying a batch: a failover under way ends well within it. */
+export const CLEANUP_TIMEOUT_MS = 15_000;
 
 export async function cleanup(
   target: CleanupTarget,
   deps: CleanupDeps,
   options: { timeoutMs?: number } = {},
 ): Promise<CleanupResult> {
-  const timeoutMs = options.timeoutMs ?? 15_000;
+  const timeoutMs = options.timeoutMs ?? CLEANUP_TIMEOUT_MS;
   const client = deps.createClient();
   let deleted = 0;
   let leftInSlot = 0;
