@@ -70,6 +70,8 @@ export async function serve(flags: EmulatorFlags): Promise<void> {
   process.once('SIGTERM', shutdown);
   // Executions of the drill state machine run the real ASL and handlers here, with this environment.
   Object.assign(process.env, handlerEnvironment(cloud, flags.reportDir, flags.verbose ?? false));
+  // Ready means ready to drill: the functions' INIT (their modules imported) is done, with this environment.
+  await cloud.lambda.init();
   process.stdout.write(`${readyLine(cloud)}\n`);
   // Serving is the command: it ends only by a signal (shutdown exits), never by returning.
   await new Promise<never>(() => {});

@@ -120,6 +120,8 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
   });
   try {
     Object.assign(process.env, handlerEnvironment(cloud, options.reportDir, options.verbose ?? false));
+    // The functions' INIT before the drill, with this environment (LocalLambda.init): not in the baseline.
+    await cloud.lambda.init();
     options.onCloud?.(cloud);
     const { fireAlarm } = options;
     let fire: NodeJS.Timeout | undefined;

@@ -8,7 +8,7 @@
 import { localArn } from '../account.js';
 import type { ServiceHandler, ServiceResponse } from '../control-plane.js';
 import { type FunctionSpec, functionSpecs, loadTemplate } from '../template.js';
-import { type LocalFunctionOptions, localFunction } from './functions.js';
+import { initFunction, type LocalFunctionOptions, localFunction } from './functions.js';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations(?:\?.*)?$/;
 /** Lambda's synchronous payload limit. */
@@ -34,8 +34,8 @@ export class LocalLambda {
   private readonly functions = new Map<string, (event: unknown) => Promise<unknown>>();
 
   constructor(
-    options: LocalFunctionOptions = {},
-    specs: Record<string, FunctionSpec> = functionSpecs(loadTemplate()),
+    private readonly options: LocalFunctionOptions = {},
+    private readonly specs: Record<string, FunctionSpec> = functionSpecs(loadTemplate()),
   ) {
     for (const spec of Object.values(specs)) this.functions.set(spec.logicalId, localFunction(spec, options));
     this.handler = async (request) => {
@@ -73,6 +73,14 @@ export class LocalLambda {
         };
       }
     };
+  }
+
+  /**
+   * Every function's INIT now (initFunction), once the handlers' environment is set: the emulator does it
+   * before it says it is ready, so that no drill's first invocations pay the sources' import.
+   */
+  async init(): Promise<void> {
+    for (const spec of Object.values(this.specs)) await initFunction(spec, this.options);
   }
 
   /** Invokes a function in this process (what an EventBridge target does). */
