@@ -109,7 +109,10 @@ describe('client profiles against injected truth', () => {
     const nonOk = failFast!.writes.failed + failFast!.writes.indeterminate;
     expect(nonOk).toBeGreaterThan((outageMs / 1000) * 200 * 0.8);
     expect(failFast!.latency.max).toBeLessThan(300);
-    expect(failFast!.writes).toMatchObject({ lost: 0, duplicated: 0, recovered: 0 });
+    expect(failFast!.writes).toMatchObject({ lost: 0, duplicated: 0 });
+    // A write already past the proxy when the blackhole began is applied and its reply swallowed: it fails
+    // here (timeout) and is found present, recovered — at most the few in flight then (a CI run had one).
+    expect(failFast!.writes.recovered).toBeLessThanOrEqual(5);
     // Its lane: the failures fill the outage's buckets (100 ms each), one stretch of them.
     const t = failFast!.timeline;
     const nonOkBuckets = t.ok.flatMap((_, i) => ((t.fail[i] ?? 0) + (t.info[i] ?? 0) > 0 ? [i] : []));
