@@ -142,6 +142,33 @@ async function drill(world: World = {}): Promise<{
   return { outcome, entered, fis, report };
 }
 
+/** The stop-fault state machine alone, for template EXT1, on a stub FIS answering through `answer`. */
+async function stopFault(answer: (operation: string) => Json): Promise<ExecutionOutcome> {
+  const service: SdkIntegrationService = {
+    errorPrefix: 'Fis',
+    mapMembers: new Set(['targets', 'actions', 'parameters', 'tags', 'resourceTags']),
+    timestampMembers: new Set(['creationTime']),
+    call: async (operation) => answer(operation),
+  };
+  return startExecution(
+    faultStopStateMachine({ sdk: { fis: service } }),
+    { templateId: 'EXT1' },
+    { executionName: 'stop' },
+  ).outcome;
+}
+
+/** FIS listing EXP1 as running and refusing its stop, as it does once EXP1 has ended: GetExperiment then finds it `status`. */
+function stopRefused(status: string, calls: string[]): (operation: string) => Json {
+  return (operation) => {
+    calls.push(operation);
+    if (operation === 'ListExperiments')
+      return { experiments: [{ id: 'EXP1', state: { status: 'running' } }] };
+    if (operation === 'StopExperiment') throw new RestJsonFault('ValidationException', 400, 'EXP1 has ended');
+    if (operation === 'GetExperiment') return { experiment: { id: 'EXP1', state: { status } } };
+    return {};
+  };
+}
+
 describe('the drill state machine with fault fis-az-power', () => {
   it('creates the template, starts and follows the experiment to completed, deletes the template, then awaits recovery from T0', async () => {
     // Act
@@ -298,27 +325,46 @@ describe('the stop-fault state machine', () => {
     expect(fis.at(-1)).toEqual({ operation: 'DeleteExperimentTemplate', input: { id: 'EXT1' } });
   });
 
-  it('succeeds when the template is gone already (idempotent: the reaper may run it again)', async () => {
+  it('takes a stop refused because the experiment ended after the list for what it is: nothing left to stop', async () => {
     // Prepare
-    const service: SdkIntegrationService = {
-      errorPrefix: 'Fis',
-      mapMembers: new Set(['targets', 'actions', 'parameters', 'tags', 'resourceTags']),
-      timestampMembers: new Set(['creationTime']),
-      call: async (operation) => {
-        if (operation === 'DeleteExperimentTemplate')
-          throw new RestJsonFault('ResourceNotFoundException', 404, 'no such template');
-        if (operation === 'ListExperiments')
-          return { experiments: [{ id: 'EXP1', state: { status: 'stopped' } }] };
-        return {};
-      },
-    };
+    const calls: string[] = [];
+    const answer = stopRefused('completed', calls);
 
     // Act
-    const outcome = await startExecution(
-      faultStopStateMachine({ sdk: { fis: service } }),
-      { templateId: 'EXT1' },
-      { executionName: 'again' },
-    ).outcome;
+    const outcome = await stopFault(answer);
+
+    // Assess
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(outcome.output).toEqual({
+      templateId: 'EXT1',
+      experiments: [{ id: 'EXP1', status: 'completed' }],
+    });
+    expect(calls).toEqual(['ListExperiments', 'StopExperiment', 'GetExperiment', 'DeleteExperimentTemplate']);
+  });
+
+  it('fails, the template kept, when the stop is refused and the experiment runs on', async () => {
+    // Prepare
+    const calls: string[] = [];
+    const answer = stopRefused('running', calls);
+
+    // Act
+    const outcome = await stopFault(answer);
+
+    // Assess
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('Fis.ValidationException');
+    expect(calls).toEqual(['ListExperiments', 'StopExperiment', 'GetExperiment']);
+  });
+
+  it('succeeds when the template is gone already (idempotent: the reaper may run it again)', async () => {
+    // Act
+    const outcome = await stopFault((operation) => {
+      if (operation === 'DeleteExperimentTemplate')
+        throw new RestJsonFault('ResourceNotFoundException', 404, 'no such template');
+      if (operation === 'ListExperiments')
+        return { experiments: [{ id: 'EXP1', state: { status: 'stopped' } }] };
+      return {};
+    });
 
     // Assess
     expect(outcome.status).toBe('SUCCEEDED');
