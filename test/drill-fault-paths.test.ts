@@ -49,6 +49,16 @@ interface World {
   alarmDuringExperiment?: boolean;
 }
 
+/** A stub FIS as the local Step Functions' aws-sdk integration calls it, answering through `answer`. */
+function fisStub(answer: (operation: string, input: Json) => Json | Promise<Json>): SdkIntegrationService {
+  return {
+    errorPrefix: 'Fis',
+    mapMembers: new Set(['targets', 'actions', 'parameters', 'tags', 'resourceTags']),
+    timestampMembers: new Set(['creationTime']),
+    call: async (operation, input) => answer(operation, input),
+  };
+}
+
 async function drill(world: World = {}): Promise<{
   outcome: ExecutionOutcome;
   entered: string[];
@@ -58,40 +68,34 @@ async function drill(world: World = {}): Promise<{
   const fis: { operation: string; input: Json }[] = [];
   let polls = 0;
   const statuses = world.statuses ?? ['running', 'completed'];
-  const service: SdkIntegrationService = {
-    errorPrefix: 'Fis',
-    mapMembers: new Set(['targets', 'actions', 'parameters', 'tags', 'resourceTags']),
-    timestampMembers: new Set(['creationTime']),
-    call: async (operation, input) => {
-      fis.push({ operation, input });
-      switch (operation) {
-        case 'CreateExperimentTemplate':
-          if (world.failCreate) throw new RestJsonFault('ValidationException', 400, 'duration under PT1M');
-          return { experimentTemplate: { id: 'EXT1' } };
-        case 'StartExperiment':
-          return { experiment: { id: 'EXP1', creationTime: 1_796_000_000, state: { status: 'initiating' } } };
-        case 'GetExperiment': {
-          const status = statuses[Math.min(polls++, statuses.length - 1)]!;
-          return { experiment: { id: 'EXP1', state: { status, reason: `it is ${status}` } } };
-        }
-        case 'ListExperiments':
-          if (world.failList) throw new RestJsonFault('ValidationException', 400, 'injected: list refused');
-          return {
-            experiments: world.experiments ?? [
-              { id: 'EXP1', state: { status: statuses[Math.min(polls, statuses.length - 1)] } },
-            ],
-          };
-        case 'StopExperiment':
-          return { experiment: { id: input.id, state: { status: 'stopping' } } };
-        case 'DeleteExperimentTemplate':
-          if (world.templateGone)
-            throw new RestJsonFault('ResourceNotFoundException', 404, 'no such template');
-          return {};
-        default:
-          return {};
+  const service = fisStub((operation, input) => {
+    fis.push({ operation, input });
+    switch (operation) {
+      case 'CreateExperimentTemplate':
+        if (world.failCreate) throw new RestJsonFault('ValidationException', 400, 'duration under PT1M');
+        return { experimentTemplate: { id: 'EXT1' } };
+      case 'StartExperiment':
+        return { experiment: { id: 'EXP1', creationTime: 1_796_000_000, state: { status: 'initiating' } } };
+      case 'GetExperiment': {
+        const status = statuses[Math.min(polls++, statuses.length - 1)]!;
+        return { experiment: { id: 'EXP1', state: { status, reason: `it is ${status}` } } };
       }
-    },
-  };
+      case 'ListExperiments':
+        if (world.failList) throw new RestJsonFault('ValidationException', 400, 'injected: list refused');
+        return {
+          experiments: world.experiments ?? [
+            { id: 'EXP1', state: { status: statuses[Math.min(polls, statuses.length - 1)] } },
+          ],
+        };
+      case 'StopExperiment':
+        return { experiment: { id: input.id, state: { status: 'stopping' } } };
+      case 'DeleteExperimentTemplate':
+        if (world.templateGone) throw new RestJsonFault('ResourceNotFoundException', 404, 'no such template');
+        return {};
+      default:
+        return {};
+    }
+  });
   // The stop-fault state machine runs for real, nested, on the same stub FIS.
   const stepFunctions = new LocalStepFunctions();
   stepFunctions.addStateMachine(faultStopStateMachine({ sdk: { fis: service } }));
@@ -144,14 +148,8 @@ async function drill(world: World = {}): Promise<{
 
 /** The stop-fault state machine alone, for template EXT1, on a stub FIS answering through `answer`. */
 async function stopFault(answer: (operation: string) => Json): Promise<ExecutionOutcome> {
-  const service: SdkIntegrationService = {
-    errorPrefix: 'Fis',
-    mapMembers: new Set(['targets', 'actions', 'parameters', 'tags', 'resourceTags']),
-    timestampMembers: new Set(['creationTime']),
-    call: async (operation) => answer(operation),
-  };
   return startExecution(
-    faultStopStateMachine({ sdk: { fis: service } }),
+    faultStopStateMachine({ sdk: { fis: fisStub(answer) } }),
     { templateId: 'EXT1' },
     { executionName: 'stop' },
   ).outcome;
