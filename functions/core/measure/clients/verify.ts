@@ -6,6 +6,7 @@
  */
 import { DataPlaneError } from '../../../shared/errors.js';
 import { closeClient, type RedisClient, waitUntilReady } from '../../../shared/redis-client.js';
+import type { ReadBackCounts, WriteCounts } from '../counts.js';
 import { keyFor, keySlot } from '../keys.js';
 import { probePrimary } from '../monitor.js';
 import type { Outcome } from '../outcomes.js';
@@ -13,17 +14,12 @@ import { decodeOutcomes, rangesOf, type SeqRange } from '../ranges.js';
 import { retrying } from '../retry.js';
 import type { ProfileRun } from './run.js';
 
-export interface ProfileVerification {
+/**
+ * `failedButPresent` here: the library reported a failure but the write is there (e.g. it resent it after
+ * giving up on it); `duplicated`: a retry or a resend applied it again.
+ */
+export interface ProfileVerification extends ReadBackCounts, Pick<WriteCounts, 'duplicated'> {
   name: string;
-  /** Acknowledged and absent. */
-  lost: number;
-  /** Indeterminate and present. */
-  recovered: number;
-  indeterminateAbsent: number;
-  /** The library reported a failure but the write is there (e.g. it resent it after giving up on it). */
-  failedButPresent: number;
-  /** Present with a count above 1: applied more than once (a retry or a resend). */
-  duplicated: number;
   /** Applications beyond the first, summed over the duplicated writes. */
   extraApplications: number;
   lostRanges: SeqRange[];
