@@ -48,13 +48,10 @@ export async function verifyClientProfiles(
   }
 }
 
-async function verifyOne(
-  client: RedisClient,
-  run: ProfileRun,
-  timeoutMs: number,
-): Promise<ProfileVerification> {
-  const result: ProfileVerification = {
-    name: run.name,
+/** A profile's read-back before any key is read: nothing found wrong. */
+export function emptyVerification(name: string): ProfileVerification {
+  return {
+    name,
     lost: 0,
     recovered: 0,
     indeterminateAbsent: 0,
@@ -64,6 +61,14 @@ async function verifyOne(
     lostRanges: [],
     duplicatedRanges: [],
   };
+}
+
+async function verifyOne(
+  client: RedisClient,
+  run: ProfileRun,
+  timeoutMs: number,
+): Promise<ProfileVerification> {
+  const result = emptyVerification(run.name);
   if (run.attempted === 0) return result;
   const slot = 'nodes' in client ? keySlot(keyFor(run.keyBase, 0)) : null;
   await retrying(timeoutMs, `the endpoint showing a primary for profile ${run.name}`, client, async () => {
