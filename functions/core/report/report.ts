@@ -33,7 +33,7 @@ export interface BuildReportInput {
   error?: unknown;
 }
 
-/** Fields in the order the JSON has them; each part is one checker's. */
+/** Each part is one checker's: the probe's figures, the charts' data, and the parts below. */
 export interface Report extends ProbeFigures, ChartData {
   version: 1;
   verdict: Verdict;
@@ -60,6 +60,7 @@ export function buildReport(input: BuildReportInput): Report {
   const violations = reportViolationsOf(summary && verification ? probe : null, clients, thresholds);
   const charts = chartDataOf(summary);
 
+  // Field by field, so that the JSON keeps the order it has always had.
   return {
     version: 1,
     verdict: verdictOf(error, violations),
