@@ -64,6 +64,17 @@ export class RedisSecretError extends DataPlaneError {
   }
 }
 
+/**
+ * failed-but-present > 0: a write classified as certainly-not-applied is there, so the figures are
+ * suspect (exit 2). The report's verdict is then `error`.
+ */
+export class ClassificationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClassificationError';
+  }
+}
+
 /** The failover did not complete within the bounded wait (exit 2). */
 export class RecoveryTimeoutError extends Error {
   constructor(message: string) {

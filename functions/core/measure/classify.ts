@@ -3,24 +3,16 @@
  * checker): lost, recovered, indeterminate-absent, unexpected, failed-but-present. Streaming: values are
  * observed batch by batch, in any order, so a million writes never sit in memory as strings.
  */
+import type { ReadBackCounts, WriteCounts } from './counts.js';
 import type { Outcome } from './outcomes.js';
 import { rangesOf, type SeqRange } from './ranges.js';
 
 export const UNEXPECTED_SAMPLES = 10;
 
-export interface Classification {
-  /** Acknowledged and absent (or overwritten) after promotion. */
-  lost: number;
+/** `lost` here also counts an acknowledged write overwritten by a foreign payload. */
+export interface Classification extends ReadBackCounts, Pick<WriteCounts, 'unexpected'> {
   lostRanges: SeqRange[];
-  /** Indeterminate and present. */
-  recovered: number;
-  /** Indeterminate and absent: not a loss. */
-  indeterminateAbsent: number;
-  /** Failed and present: must be 0, else the error classification is wrong. */
-  failedButPresent: number;
   failedButPresentRanges: SeqRange[];
-  /** Present but never attempted, or present with a payload that is not the write's. */
-  unexpected: number;
   unexpectedDetail: { neverAttempted: number; payloadMismatch: number; samples: string[] };
   /** Keys read back / present among them. */
   keysRead: number;

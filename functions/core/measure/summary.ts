@@ -1,4 +1,5 @@
 /** The writer's compact, JSON-serialisable summary: what the verifier and the report work from. */
+import type { SentCounts, WriteCounts } from './counts.js';
 import type { WriteSample } from './sample.js';
 import type { EncodedTimeline } from './timeline.js';
 
@@ -87,7 +88,8 @@ export interface ReplicaLag {
 
 export type StopReason = 'settled' | 'maxDuration' | 'maxWrites' | 'deadline' | 'aborted';
 
-export interface WriterSummary {
+/** Its counts (counts.ts): `skipped` never queued, `baselineNonOk` before the writer was armed. */
+export interface WriterSummary extends SentCounts, Pick<WriteCounts, 'skipped' | 'baselineNonOk'> {
   version: 1;
   runId: string;
   writerId: string;
@@ -109,14 +111,6 @@ export interface WriterSummary {
   startedAtEpochMs: number;
   durationMs: number;
   stopReason: StopReason;
-  attempted: number;
-  acknowledged: number;
-  failed: number;
-  indeterminate: number;
-  /** Scheduled slots not attempted because every concurrency slot was busy (never queued). */
-  skipped: number;
-  /** Non-ok outcomes before the writer was armed (during the baseline). */
-  baselineNonOk: number;
   /** Run-length encoded outcome per seq 0..attempted-1 (see ranges.ts). */
   outcomes: string;
   /** Non-ok outcomes by kind: READONLY, MOVED, TIMEOUT, CONNECTION_LOST, NOT_CONNECTED, … */

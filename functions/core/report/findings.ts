@@ -6,6 +6,8 @@
  * lag in the drill's own writes (`failover.replicationLag`, `writes.predictedLost`), the client profiles
  * (`clients[]`) and the shards (`shards[]`) when the report has them.
  */
+import type { WriteCounts } from '../measure/counts.js';
+import { type CollateralInput, isCollateral } from './shard-views.js';
 
 export type FindingId =
   | 'asynchronous-replication'
@@ -32,12 +34,10 @@ export interface Finding {
 export interface FindingsInput {
   verdict: 'pass' | 'fail' | 'error';
   disruption: { observed: boolean };
-  writes: {
-    acknowledged: number;
-    indeterminate: number;
-    lost: number;
-    recovered: number;
-    indeterminateAbsent: number;
+  writes: Pick<
+    WriteCounts,
+    'acknowledged' | 'indeterminate' | 'lost' | 'recovered' | 'indeterminateAbsent'
+  > & {
     /** Acknowledged writes the best replica lacked at the disruption (absent: not measured). */
     predictedLost?: number | null;
   };
@@ -48,14 +48,13 @@ export interface FindingsInput {
     replicationLag?: { lagMs: number; behind: number } | null;
     timeToPromoteMs: number | null;
   };
-  clients?: { name: string; downtime: { ms: number; complete: boolean }; writes: { lost: number } }[];
-  shards?: {
-    nodeGroupId: string;
-    /** The node group that was failed over. */
-    target: boolean;
-    writes: { failed: number; indeterminate: number };
-    downtime: { ms: number };
+  clients?: {
+    name: string;
+    downtime: { ms: number; complete: boolean };
+    writes: Pick<WriteCounts, 'lost'>;
   }[];
+  /** `target`: the node group that was failed over. */
+  shards?: (CollateralInput & { nodeGroupId: string; downtime: { ms: number } })[];
   error?: { name: string; message: string };
 }
 
@@ -187,10 +186,7 @@ export function findingsOf(report: FindingsInput): Finding[] {
     });
   }
 
-  const collateral = (report.shards ?? []).filter(
-    (shard) =>
-      !shard.target && (shard.writes.failed + shard.writes.indeterminate > 0 || shard.downtime.ms > 0),
-  );
+  const collateral = (report.shards ?? []).filter(isCollateral);
   if (collateral.length > 0) {
     findings.push({
       id: 'collateral-shards',

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { errorInfo } from '../../shared/errors.js';
 import type { ReportStore } from '../../shared/report-store.js';
 import type { FleetPlan } from '../drill/fleet.js';
+import type { WriteCounts } from '../measure/counts.js';
 import { caughtError, type DrillReport } from './drill-report.js';
 import type { Verdict } from './report.js';
 
@@ -34,7 +35,7 @@ export interface FleetTargetRow {
   nodeGroupId: string;
   runId: string;
   verdict: Verdict;
-  writes: { acknowledged: number; lost: number };
+  writes: Pick<WriteCounts, 'acknowledged' | 'lost'>;
   downtime: { ms: number };
   error: { name: string; message: string } | null;
   /** The target's own report, where the report store keeps it (null when it has none). */

@@ -1,32 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { probeVerification } from '../../../test/support/report-inputs.js';
 import { DataPlaneError } from '../../shared/errors.js';
 import { synthesize } from '../measure/history.fixture.js';
 import { NOT_SENT } from '../measure/outcomes.js';
-import { dataLossWindowOf } from '../measure/timings.js';
-import type { Verification } from '../measure/verify.js';
 import { buildReport } from './report.js';
 
 const refused = { outcome: 'fail', kind: NOT_SENT } as const;
-
-const cleanVerification = (present: number): Verification => ({
-  lost: 0,
-  lostRanges: [],
-  recovered: 0,
-  indeterminateAbsent: 0,
-  failedButPresent: 0,
-  failedButPresentRanges: [],
-  unexpected: 0,
-  unexpectedDetail: { neverAttempted: 0, payloadMismatch: 0, samples: [] },
-  keysRead: present,
-  present,
-  verifiedAtEpochMs: 0,
-  durationMs: 1,
-  readFrom: { id: 'B', role: 'master' },
-  dataLossWindow: dataLossWindowOf([], new Map(), null),
-  unexpectedSearch: 'count',
-  probed: { fromSeq: present, toSeq: present + 1000, found: 0 },
-  slotKeys: null,
-});
 
 describe('buildReport', () => {
   it('places control-plane events on the writer timeline and counts from T0', () => {
@@ -46,7 +25,7 @@ describe('buildReport', () => {
     // Act
     const report = buildReport({
       summary,
-      verification: cleanVerification(summary.acknowledged),
+      verification: probeVerification(summary.acknowledged),
       thresholds: { maxDowntimeMs: 1000 },
       failover: { triggered: true, from: 'node-0001-001', to: 'node-0001-002', events },
     });
@@ -77,7 +56,7 @@ describe('buildReport', () => {
     // Prepare
     const { summary } = synthesize({ rate: 200, writes: 100 });
     // Act
-    const report = buildReport({ summary, verification: cleanVerification(100) });
+    const report = buildReport({ summary, verification: probeVerification(100) });
     // Assess
     expect(report).toMatchObject({
       verdict: 'pass',

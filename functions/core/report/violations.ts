@@ -1,6 +1,8 @@
-/** The gate: which thresholds a run's figures exceed. */
+/** The gate, the violations checker: which thresholds a run's figures exceed. */
 import type { ClientFigures } from '../measure/clients/figures.js';
+import { nonOkOf } from '../measure/counts.js';
 import type { ClientThresholds, Thresholds } from '../measure/thresholds.js';
+import type { ProbeFigures } from './probe-figures.js';
 
 export interface Figures {
   downtimeMs: number;
@@ -19,6 +21,33 @@ export interface Violation {
   /** A client profile's threshold (`threshold` is then 'clients'): which profile, which of its limits. */
   client?: string;
   clientThreshold?: keyof ClientThresholds;
+}
+
+/** The probe's figures the gate reads. */
+export type JudgedFigures = Pick<
+  ProbeFigures,
+  'downtime' | 'writes' | 'dataLossWindow' | 'failover' | 'disruption'
+>;
+
+/**
+ * The report's violations: the probe's, then each profile's. `probe` null (a run not written, or not
+ * verified) judges nothing: such a report's verdict is `error`.
+ */
+export function reportViolationsOf(
+  probe: JudgedFigures | null,
+  clients: readonly ClientFigures[],
+  thresholds: Thresholds,
+): Violation[] {
+  if (!probe) return [];
+  const figures: Figures = {
+    downtimeMs: probe.downtime.ms,
+    lost: probe.writes.lost,
+    dataLossWindowMs: probe.dataLossWindow.ms,
+    unexpected: probe.writes.unexpected,
+    timeToPromoteMs: probe.failover.timeToPromoteMs,
+    disruptionObserved: probe.disruption.observed,
+  };
+  return [...violationsOf(figures, thresholds), ...clientViolationsOf(clients, thresholds)];
 }
 
 export function violationsOf(figures: Figures, thresholds: Thresholds): Violation[] {
@@ -61,7 +90,7 @@ export function clientViolationsOf(clients: readonly ClientFigures[], thresholds
     const actuals: Record<keyof ClientThresholds, [number | null, string]> = {
       maxDowntimeMs: [client.downtime.ms, 'downtime ms'],
       maxFailedWrites: [client.writes.failed, 'failed writes'],
-      maxNonOkWrites: [client.writes.failed + client.writes.indeterminate, 'non-ok writes'],
+      maxNonOkWrites: [nonOkOf(client.writes), 'non-ok writes'],
       maxLostWrites: [client.writes.lost, 'lost writes'],
       maxDuplicatedWrites: [client.writes.duplicated, 'duplicated writes'],
       maxP99LatencyMs: [client.latency.p99, 'p99 latency ms'],

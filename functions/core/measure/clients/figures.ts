@@ -1,27 +1,20 @@
 /** A profile's figures for the report: what the application saw, next to the probe's truth. */
+import type { ReadBackCounts, SentCounts, WriteCounts } from '../counts.js';
 import { decodeHistogram, percentilesOf } from '../latency.js';
 import type { SeqRange } from '../ranges.js';
 import type { ErrorSeen, ProfileRun } from './run.js';
 import type { ProfileVerification } from './verify.js';
 
+/** A profile's or a shard writer's counts: what it sent, and what its read-back found. */
+export type ProfileWriteCounts = SentCounts &
+  ReadBackCounts &
+  Pick<WriteCounts, 'duplicated' | 'pendingAtStop' | 'skipped'>;
+
 export interface ClientFigures {
   name: string;
   library: ProfileRun['library'];
   version: string;
-  writes: {
-    attempted: number;
-    acknowledged: number;
-    failed: number;
-    indeterminate: number;
-    lost: number;
-    duplicated: number;
-    recovered: number;
-    indeterminateAbsent: number;
-    failedButPresent: number;
-    /** Still queued or in flight when the profile stopped (among the indeterminate). */
-    pendingAtStop: number;
-    skipped: number;
-  };
+  writes: ProfileWriteCounts;
   /** By kind; times in ms from the reference (T0, else the profile's start). */
   errors: Record<string, ErrorSeen>;
   /**

@@ -5,6 +5,7 @@
  */
 import { errorInfo } from '../../../shared/errors.js';
 import { type Clock, systemClock } from '../clock.js';
+import type { SentCounts, WriteCounts } from '../counts.js';
 import { keyFor, type SlotRange } from '../keys.js';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../latency.js';
 import type { ErrorOutcome, Outcome } from '../outcomes.js';
@@ -47,8 +48,11 @@ export interface ErrorSeen {
   lastMs: number;
 }
 
-/** One profile's record, compact and JSON-serialisable (it travels through the state machine). */
-export interface ProfileRun {
+/**
+ * One profile's record, compact and JSON-serialisable (it travels through the state machine). Its counts
+ * (counts.ts): `pendingAtStop` still waiting when it was closed, `skipped` over `maxPending`.
+ */
+export interface ProfileRun extends SentCounts, Pick<WriteCounts, 'pendingAtStop' | 'skipped'> {
   name: string;
   library: Library;
   version: string;
@@ -56,14 +60,6 @@ export interface ProfileRun {
   keyBase: string;
   startedAtEpochMs: number;
   durationMs: number;
-  attempted: number;
-  acknowledged: number;
-  failed: number;
-  indeterminate: number;
-  /** Still queued or in flight when the profile was stopped and closed (counted as indeterminate too). */
-  pendingAtStop: number;
-  /** Writes not issued because `maxPending` writes were already waiting. */
-  skipped: number;
   errors: Record<string, ErrorSeen>;
   /** Run-length encoded outcome per seq (ranges.ts). */
   outcomes: string;
@@ -207,7 +203,7 @@ export class ProfileRecorder {
   private readonly outcomes = new OutcomeLog();
   private readonly latency = createLatencyHistogram();
   private readonly timeline = new TimelineRecorder();
-  private readonly counts = { attempted: 0, acknowledged: 0, failed: 0, indeterminate: 0 };
+  private readonly counts: SentCounts = { attempted: 0, acknowledged: 0, failed: 0, indeterminate: 0 };
   private readonly errors: Record<string, ErrorSeen> = {};
   private lastOkMs = 0;
   private gap: ProfileRun['longestGap'] = { ms: 0, startMs: 0, endMs: 0 };

@@ -1,7 +1,7 @@
 /**
  * The blast radius in cluster mode: a fail-fast writer on every shard, not only the one failed over, each
  * pinned to its shard's slots and judged like a profile. A shard that was not failed over but saw non-ok
- * writes is collateral.
+ * writes is collateral (the report decides it in one place: `isCollateral`, core/report/shard-views.ts).
  */
 import type { SlotRange } from '../keys.js';
 import type { ClientTarget } from './client.js';

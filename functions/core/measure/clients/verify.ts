@@ -6,6 +6,7 @@
  */
 import { DataPlaneError } from '../../../shared/errors.js';
 import { closeClient, type RedisClient, waitUntilReady } from '../../../shared/redis-client.js';
+import type { ReadBackCounts, WriteCounts } from '../counts.js';
 import { keyFor, keySlot } from '../keys.js';
 import { probePrimary } from '../monitor.js';
 import type { Outcome } from '../outcomes.js';
@@ -13,17 +14,12 @@ import { decodeOutcomes, rangesOf, type SeqRange } from '../ranges.js';
 import { retrying } from '../retry.js';
 import type { ProfileRun } from './run.js';
 
-export interface ProfileVerification {
+/**
+ * `failedButPresent` here: the library reported a failure but the write is there (e.g. it resent it after
+ * giving up on it); `duplicated`: a retry or a resend applied it again.
+ */
+export interface ProfileVerification extends ReadBackCounts, Pick<WriteCounts, 'duplicated'> {
   name: string;
-  /** Acknowledged and absent. */
-  lost: number;
-  /** Indeterminate and present. */
-  recovered: number;
-  indeterminateAbsent: number;
-  /** The library reported a failure but the write is there (e.g. it resent it after giving up on it). */
-  failedButPresent: number;
-  /** Present with a count above 1: applied more than once (a retry or a resend). */
-  duplicated: number;
   /** Applications beyond the first, summed over the duplicated writes. */
   extraApplications: number;
   lostRanges: SeqRange[];
@@ -52,13 +48,10 @@ export async function verifyClientProfiles(
   }
 }
 
-async function verifyOne(
-  client: RedisClient,
-  run: ProfileRun,
-  timeoutMs: number,
-): Promise<ProfileVerification> {
-  const result: ProfileVerification = {
-    name: run.name,
+/** A profile's read-back before any key is read: nothing found wrong. */
+export function emptyVerification(name: string): ProfileVerification {
+  return {
+    name,
     lost: 0,
     recovered: 0,
     indeterminateAbsent: 0,
@@ -68,6 +61,14 @@ async function verifyOne(
     lostRanges: [],
     duplicatedRanges: [],
   };
+}
+
+async function verifyOne(
+  client: RedisClient,
+  run: ProfileRun,
+  timeoutMs: number,
+): Promise<ProfileVerification> {
+  const result = emptyVerification(run.name);
   if (run.attempted === 0) return result;
   const slot = 'nodes' in client ? keySlot(keyFor(run.keyBase, 0)) : null;
   await retrying(timeoutMs, `the endpoint showing a primary for profile ${run.name}`, client, async () => {
