@@ -7,6 +7,8 @@
  * (`clients[]`) and the shards (`shards[]`) when the report has them.
  */
 
+import { precisionFindings, type ReportPrecision } from './precision.js';
+
 export type FindingId =
   | 'asynchronous-replication'
   | 'loss-beyond-lag'
@@ -15,7 +17,8 @@ export type FindingId =
   | 'collateral-shards'
   | 'indeterminate'
   | 'no-disruption'
-  | 'errored';
+  | 'errored'
+  | 'imprecise-probe';
 
 export interface Finding {
   id: FindingId;
@@ -57,6 +60,7 @@ export interface FindingsInput {
     downtime: { ms: number };
   }[];
   error?: { name: string; message: string };
+  probe?: { precision: ReportPrecision | null };
 }
 
 const ms = (value: number) => `${Math.round(value)} ms`;
@@ -224,5 +228,6 @@ export function findingsOf(report: FindingsInput): Finding[] {
       ],
     });
   }
+  findings.push(...precisionFindings(report.probe?.precision));
   return findings;
 }

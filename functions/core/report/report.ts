@@ -22,6 +22,7 @@ import {
   round,
 } from '../measure/timings.js';
 import type { Verification } from '../measure/verify.js';
+import { probePrecisionOf, type ReportPrecision, withPrecision } from './precision.js';
 import { clientViolationsOf, type Violation, violationsOf } from './violations.js';
 
 /** failed-but-present > 0: a write classified as certainly-not-applied is there; the numbers are suspect. */
@@ -111,6 +112,8 @@ export interface Report {
   /** Non-ok outcomes by kind (READONLY, MOVED, TIMEOUT, CONNECTION_LOST, NOT_CONNECTED, …). */
   errors: Record<string, number>;
   downtime: Downtime;
+  /** The probe's own timing precision; its bounds' widening is in `downtime.bounds` (null: not measured). */
+  probe: { precision: ReportPrecision | null };
   dataLossWindow: DataLossWindow;
   failover: {
     from: string | null;
@@ -171,8 +174,9 @@ const EMPTY_LATENCY: LatencyPercentiles = {
 export function buildReport(input: BuildReportInput): Report {
   const thresholds = thresholdsSchema.parse(input.thresholds ?? {});
   const { summary, verification } = input;
+  const precision = probePrecisionOf(summary);
   const downtime: Downtime = summary
-    ? downtimeOf(summary)
+    ? withPrecision(downtimeOf(summary), precision)
     : { ms: 0, startMs: null, endMs: null, complete: false, longestOkGapMs: 0, bounds: null };
   const dataLossWindow = verification?.dataLossWindow ?? dataLossWindowOf([], new Map(), null);
   const failover = failoverOf(summary, input.failover, downtime);
@@ -264,6 +268,7 @@ export function buildReport(input: BuildReportInput): Report {
     writes,
     errors: summary?.errors ?? {},
     downtime,
+    probe: { precision },
     dataLossWindow,
     failover,
     latency: summary
