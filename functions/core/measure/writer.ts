@@ -131,18 +131,7 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
 
   const writer = deps.createClient('writer');
   const monitor = deps.createClient('monitor');
-  try {
-    await Promise.all([
-      waitUntilReady(writer, settings.connectTimeoutMs),
-      waitUntilReady(monitor, settings.connectTimeoutMs),
-    ]);
-    // Cluster mode: a read of the run's slot opens the connection to the node that owns it, so that the
-    // first writes are not refused (NOT_CONNECTED) while the client connects on first use.
-    if (settings.cluster) await writer.exists(keyFor(keyBase, 0));
-  } catch (error) {
-    await Promise.all([closeClient(writer), closeClient(monitor)]);
-    throw error instanceof DataPlaneError ? error : new DataPlaneError(String(error));
-  }
+  await connect(writer, monitor, settings, keyBase);
 
   const zero = clock.now();
   const startedAtEpochMs = clock.epochMs();
@@ -161,12 +150,7 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
   const recorder = new HistoryRecorder({
     armAtMs,
     ackLookbackMs: settings.ackLookbackMs,
-    ackLogCapacity:
-      settings.ackLogCapacity ??
-      Math.min(
-        1_000_000,
-        Math.max(DEFAULT_ACK_LOG_CAPACITY, Math.ceil((settings.rate * 2 * settings.ackLookbackMs) / 1000)),
-      ),
+    ackLogCapacity: settings.ackLogCapacity ?? ackLogCapacityFor(settings),
   });
   const precision = new PrecisionTracker();
   const loop = watchEventLoop(now, precision);
@@ -281,6 +265,35 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
     ...parts,
     precision: precision.summary(eventLoopDelayMs, aroundDisruptionOf(parts.disruption, durationMs)),
   };
+}
+
+type ParsedSettings = z.output<typeof writerSettingsSchema>;
+
+/** Connects both clients (cluster mode: and the run's slot's node); closes them and says why if it cannot. */
+async function connect(
+  writer: RedisClient,
+  monitor: RedisClient,
+  settings: ParsedSettings,
+  keyBase: string,
+): Promise<void> {
+  try {
+    await Promise.all([
+      waitUntilReady(writer, settings.connectTimeoutMs),
+      waitUntilReady(monitor, settings.connectTimeoutMs),
+    ]);
+    // Cluster mode: a read of the run's slot opens the connection to the node that owns it, so that the
+    // first writes are not refused (NOT_CONNECTED) while the client connects on first use.
+    if (settings.cluster) await writer.exists(keyFor(keyBase, 0));
+  } catch (error) {
+    await Promise.all([closeClient(writer), closeClient(monitor)]);
+    throw error instanceof DataPlaneError ? error : new DataPlaneError(String(error));
+  }
+}
+
+/** Enough acknowledgement times for the lookback and as long again after the disruption (at least 8192). */
+function ackLogCapacityFor(settings: ParsedSettings): number {
+  const atRate = Math.ceil((settings.rate * 2 * settings.ackLookbackMs) / 1000);
+  return Math.min(1_000_000, Math.max(DEFAULT_ACK_LOG_CAPACITY, atRate));
 }
 
 /** Publishes the writer's progress for a status line, at most once per PROGRESS_INTERVAL_MS. */
