@@ -86,6 +86,19 @@ export interface ReplicaLag {
   predictedLost: number | null;
 }
 
+/**
+ * How exactly the writer kept its own timing (ms): a blocked event loop reads replies late and sends
+ * writes late, so every time it took is off by up to that much.
+ */
+export interface ProbePrecision {
+  /** The writer's event-loop delay over its whole run (perf_hooks.monitorEventLoopDelay, beyond its 1 ms tick). */
+  eventLoopDelayMs: { p99: number; max: number };
+  /** Most a write started after it could have been sent, over the whole run (0 at rate 0). */
+  maxLatenessMs: number;
+  /** The same maxima from 1 s before the disruption to 1 s after it ended (null: no disruption). */
+  aroundDisruption: { eventLoopDelayMaxMs: number; maxLatenessMs: number } | null;
+}
+
 export type StopReason = 'settled' | 'maxDuration' | 'maxWrites' | 'deadline' | 'aborted';
 
 /** Its counts (counts.ts): `skipped` never queued, `baselineNonOk` before the writer was armed. */
@@ -127,4 +140,6 @@ export interface WriterSummary extends SentCounts, Pick<WriteCounts, 'skipped' |
   replicaLag: ReplicaLag | null;
   /** Single writes around the disruption (bounded), for the latency-over-time chart. */
   writeSample?: WriteSample;
+  /** The writer's own timing precision (absent from summaries written before it was measured). */
+  precision?: ProbePrecision;
 }

@@ -2,9 +2,12 @@
  * The writer (probe): one key per write at a fixed rate with bounded concurrency, every attempt timed on
  * a monotonic clock, never retried or queued. It stops by itself: baseline → disruption seen (an armed
  * non-ok write, or the primary's identity changing on the monitor connection) → settle (continuous
- * success) → done; or at the hard cap (max duration, the caller's deadline, an abort).
+ * success) → done; or at the hard cap (max duration, the caller's deadline, an abort). When to write and
+ * when to stop is the scheduler's (`scheduler.ts`, pure); this file is the I/O around it. It also
+ * measures its own precision (`precision.ts`): each write's lateness and its event loop's delay.
  */
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as z from 'zod';
 import { DataPlaneError, WriterStartedLateError } from '../../shared/errors.js';
 import { parseInput } from '../../shared/input.js';
@@ -14,9 +17,11 @@ import { WRITER_DEFAULTS } from './defaults.js';
 import { DEFAULT_PREFIX, keyFor, NAME_PATTERN, payloadFor, SLOT_COUNT, writerKeyBase } from './keys.js';
 import { probePrimary, type ReplicaAddress } from './monitor.js';
 import { classifyError, type ErrorOutcome, NOT_SENT } from './outcomes.js';
+import { aroundDisruptionOf, PrecisionTracker } from './precision.js';
 import { PROGRESS_INTERVAL_MS, progressWatched, publishProgress } from './progress.js';
 import { DEFAULT_ACK_LOG_CAPACITY, DEFAULT_ACK_LOOKBACK_MS, HistoryRecorder } from './recorder.js';
 import { type ReplicaClientFactory, ReplicaLagSampler } from './replica-lag.js';
+import { systemTimers, WriteScheduler } from './scheduler.js';
 import type { StopReason, WriterSummary } from './summary.js';
 
 const name = z.string().regex(NAME_PATTERN);
@@ -106,13 +111,17 @@ export interface WriterDeps {
   onEvent?: (event: WriterEvent) => void;
 }
 
-/** Slots further behind than this are skipped, not burst: the writer never catches up by queueing. */
-const CATCH_UP_MS = 10;
 /** Cluster mode: at most one slot-map refresh per this interval, triggered by failed writes. */
 const REFRESH_INTERVAL_MS = 20;
-/** At full speed (rate 0), completions between two checks of the stop conditions. */
-const STOP_CHECK_EVERY = 32;
+/** The event-loop delay histogram's tick (ms): what it records beyond this is delay. */
+const LOOP_RESOLUTION_MS = 1;
+/** How often the event-loop delay is read into the precision tracker (its window for "around"). */
+const LOOP_SAMPLE_MS = 100;
 
+/**
+ * The writer's I/O shell: it connects, lets the scheduler (`scheduler.ts`) say when to write and when to
+ * stop, sends each write with the client and feeds the reply back, and assembles the summary.
+ */
 export async function runWriter(options: WriterOptions, deps: WriterDeps): Promise<WriterSummary> {
   const { deadline, signal, ...rest } = options;
   const settings = parseInput(writerSettingsSchema, rest, 'writer settings');
@@ -122,18 +131,7 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
 
   const writer = deps.createClient('writer');
   const monitor = deps.createClient('monitor');
-  try {
-    await Promise.all([
-      waitUntilReady(writer, settings.connectTimeoutMs),
-      waitUntilReady(monitor, settings.connectTimeoutMs),
-    ]);
-    // Cluster mode: a read of the run's slot opens the connection to the node that owns it, so that the
-    // first writes are not refused (NOT_CONNECTED) while the client connects on first use.
-    if (settings.cluster) await writer.exists(keyFor(keyBase, 0));
-  } catch (error) {
-    await Promise.all([closeClient(writer), closeClient(monitor)]);
-    throw error instanceof DataPlaneError ? error : new DataPlaneError(String(error));
-  }
+  await connect(writer, monitor, settings, keyBase);
 
   const zero = clock.now();
   const startedAtEpochMs = clock.epochMs();
@@ -152,64 +150,21 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
   const recorder = new HistoryRecorder({
     armAtMs,
     ackLookbackMs: settings.ackLookbackMs,
-    ackLogCapacity:
-      settings.ackLogCapacity ??
-      Math.min(
-        1_000_000,
-        Math.max(DEFAULT_ACK_LOG_CAPACITY, Math.ceil((settings.rate * 2 * settings.ackLookbackMs) / 1000)),
-      ),
+    ackLogCapacity: settings.ackLogCapacity ?? ackLogCapacityFor(settings),
   });
+  const precision = new PrecisionTracker();
+  const loop = watchEventLoop(now, precision);
   deps.onEvent?.({ type: 'started', keyBase, zeroMs: zero });
 
-  const interval = settings.rate > 0 ? 1000 / settings.rate : 0;
   const drainTimeoutMs = settings.drainTimeoutMs ?? CLIENT_DEFAULTS.commandTimeoutMs + 1000;
-  let nextSeq = 0;
-  let nextDueMs = 0;
-  /** seq → start (ms) of every write sent and not yet settled. */
-  const pending = new Map<number, number>();
-  let skipped = 0;
-  let sinceStopCheck = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let stopReason: StopReason | undefined;
+  const progress = progressReporter(settings.runId, armAtMs, recorder);
   let lastRefreshMs = Number.NEGATIVE_INFINITY;
   let announced = false;
-  let closed = false;
-  let finish!: () => void;
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  let markStopped!: () => void;
-  const stopped = new Promise<void>((resolve) => {
-    markStopped = resolve;
-  });
-
-  let lastProgressMs = Number.NEGATIVE_INFINITY;
-  const reportProgress = (atMs: number): void => {
-    if (atMs - lastProgressMs < PROGRESS_INTERVAL_MS || !progressWatched()) return;
-    lastProgressMs = atMs;
-    const counts = recorder.recorded;
-    const marks = recorder.disruption;
-    publishProgress({
-      runId: settings.runId,
-      atMs,
-      attempted: counts.attempted,
-      acknowledged: counts.acknowledged,
-      nonOk: counts.failed + counts.indeterminate,
-      phase:
-        atMs < armAtMs
-          ? 'baseline'
-          : !marks
-            ? 'armed'
-            : recorder.quietForMs(atMs) === null
-              ? 'disrupted'
-              : 'settling',
-    });
-  };
 
   const settle = (seq: number, startMs: number, result: 'ok' | ErrorOutcome): void => {
     const endMs = now();
     recorder.settle(seq, startMs, endMs, result);
-    reportProgress(endMs);
+    progress(endMs);
     if (!announced && recorder.disruption) {
       announced = true;
       deps.onEvent?.({
@@ -224,95 +179,31 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
     }
   };
 
-  /** Issues write `seq` now; false when it was refused before sending (the client is not connected). */
-  const issue = (): boolean => {
-    const seq = nextSeq++;
-    const startMs = now();
-    if (writer.status !== 'ready') {
-      settle(seq, startMs, { outcome: 'fail', kind: NOT_SENT });
-      return false;
-    }
-    pending.set(seq, startMs);
-    writer
-      .set(keyFor(keyBase, seq), payloadFor(settings.runId, writerId, seq), 'EX', settings.ttlSeconds)
-      .then(
-        () => completed(seq, startMs, 'ok'),
-        (error: unknown) => completed(seq, startMs, classifyError(error)),
-      );
-    return true;
-  };
-
-  const completed = (seq: number, startMs: number, result: 'ok' | ErrorOutcome): void => {
-    if (closed) return; // settled as unsettled-at-stop already
-    pending.delete(seq);
-    settle(seq, startMs, result);
-    if (stopReason) {
-      if (pending.size === 0) finish();
-    } else if (interval === 0) {
-      // As fast as possible: the freed slot is used at once; the stop conditions are checked every
-      // STOP_CHECK_EVERY completions (well under a millisecond at full speed), not after every write.
-      if (++sinceStopCheck < STOP_CHECK_EVERY && room() && issue()) return;
-      sinceStopCheck = 0;
-      pump();
-    } else if (pending.size === settings.concurrency - 1 && nextDueMs <= now()) {
-      pump(); // a slot freed while writes were due
-    }
-  };
-
-  const stopReasonAt = (t: number): StopReason | undefined => {
-    if (signal?.aborted) return 'aborted';
-    if (deadline && deadline() <= 0) return 'deadline';
-    if (t >= settings.maxDurationMs) return 'maxDuration';
-    if (settings.maxWrites !== undefined && nextSeq >= settings.maxWrites) return 'maxWrites';
-    const quiet = recorder.quietForMs(t);
-    if (t >= settings.baselineMs && quiet !== null && quiet >= settings.settleMs) return 'settled';
-    return undefined;
-  };
-
-  const room = (): boolean =>
-    pending.size < settings.concurrency && (settings.maxWrites === undefined || nextSeq < settings.maxWrites);
-
-  const pump = (): void => {
-    if (stopReason) return;
-    clearTimeout(timer);
-    timer = undefined;
-    const t = now();
-    const reason = stopReasonAt(t);
-    if (reason) {
-      stopReason = reason;
-      deps.onEvent?.({ type: 'stopping', atMs: t, reason });
-      markStopped();
-      if (pending.size === 0) finish();
-      return;
-    }
-    if (interval === 0) {
-      while (room()) if (!issue()) break;
-      if (pending.size === 0) timer = setTimeout(pump, 1); // not connected: one refused write per tick
-      return;
-    }
-    while (room() && nextDueMs <= t) {
-      issue();
-      nextDueMs += interval;
-    }
-    const behind = t - nextDueMs;
-    if (behind > Math.max(interval, CATCH_UP_MS)) {
-      const missed = Math.floor(behind / interval);
-      skipped += missed;
-      nextDueMs += missed * interval;
-    }
-    // Also wake up for the stop conditions when every slot is busy.
-    timer = setTimeout(pump, Math.max(1, Math.min(Math.ceil(nextDueMs - t), 100)));
-  };
+  const scheduler: WriteScheduler<'ok' | ErrorOutcome> = new WriteScheduler(settings, {
+    now,
+    timers: systemTimers,
+    signal,
+    deadline,
+    quietForMs: (atMs) => recorder.quietForMs(atMs),
+    settle,
+    stopping: (reason, atMs) => deps.onEvent?.({ type: 'stopping', atMs, reason }),
+    send: ({ seq, startMs, latenessMs }) => {
+      precision.lateness(startMs, latenessMs);
+      if (writer.status !== 'ready') return { outcome: 'fail', kind: NOT_SENT };
+      writer
+        .set(keyFor(keyBase, seq), payloadFor(settings.runId, writerId, seq), 'EX', settings.ttlSeconds)
+        .then(
+          () => scheduler.completed(seq, 'ok'),
+          (error: unknown) => scheduler.completed(seq, classifyError(error)),
+        );
+      return undefined;
+    },
+  });
+  const stopped = (): boolean => scheduler.stopReason !== undefined;
 
   // Back from an outage: write now rather than at the next slot, so the first ok is not late by a slot.
-  const onReady = (): void => {
-    if (stopReason || interval === 0) return;
-    nextDueMs = Math.min(nextDueMs, now());
-    pump();
-  };
+  const onReady = (): void => scheduler.ready();
   writer.on('ready', onReady);
-  const onAbort = (): void => pump();
-  signal?.addEventListener('abort', onAbort);
   const replicas: { latest: ReplicaAddress[] } = { latest: [] };
   const monitoring = monitorLoop(
     monitor,
@@ -321,7 +212,7 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
     now,
     recorder,
     replicas,
-    () => Boolean(stopReason),
+    stopped,
   );
   const sampler = deps.createReplicaClient
     ? new ReplicaLagSampler(deps.createReplicaClient, keyBase, {
@@ -331,28 +222,27 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
       })
     : undefined;
   const lagSampling = sampler
-    ? replicaLagLoop(sampler, settings.monitorIntervalMs, now, recorder, replicas, () => Boolean(stopReason))
+    ? replicaLagLoop(sampler, settings.monitorIntervalMs, now, recorder, replicas, stopped)
     : Promise.resolve();
-  pump();
-  await stopped;
+  scheduler.start();
+  await scheduler.stopped;
   // In-flight writes settle by reply, command timeout or connection loss; the bound is a safety net.
   let drainTimer: NodeJS.Timeout | undefined;
   await Promise.race([
-    finished,
+    scheduler.drained,
     new Promise((resolve) => (drainTimer = setTimeout(resolve, drainTimeoutMs))),
   ]);
   clearTimeout(drainTimer);
-  closed = true;
-  for (const [seq, startMs] of [...pending].sort((a, b) => a[0] - b[0])) {
+  for (const { seq, startMs } of scheduler.close()) {
     settle(seq, startMs, { outcome: 'info', kind: 'UNSETTLED' });
   }
   const durationMs = now();
-  signal?.removeEventListener('abort', onAbort);
   writer.off('ready', onReady);
-  clearTimeout(timer);
+  const eventLoopDelayMs = loop.stop();
   await Promise.all([monitoring, lagSampling]);
   await Promise.all([closeClient(writer), closeClient(monitor), sampler?.close()]);
 
+  const parts = recorder.summaryParts();
   return {
     version: 1,
     runId: settings.runId,
@@ -370,9 +260,96 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
     maxDurationMs: settings.maxDurationMs,
     startedAtEpochMs,
     durationMs: Math.round(durationMs * 100) / 100,
-    stopReason: stopReason ?? 'aborted',
-    skipped,
-    ...recorder.summaryParts(),
+    stopReason: scheduler.stopReason ?? 'aborted',
+    skipped: scheduler.skipped,
+    ...parts,
+    precision: precision.summary(eventLoopDelayMs, aroundDisruptionOf(parts.disruption, durationMs)),
+  };
+}
+
+type ParsedSettings = z.output<typeof writerSettingsSchema>;
+
+/** Connects both clients (cluster mode: and the run's slot's node); closes them and says why if it cannot. */
+async function connect(
+  writer: RedisClient,
+  monitor: RedisClient,
+  settings: ParsedSettings,
+  keyBase: string,
+): Promise<void> {
+  try {
+    await Promise.all([
+      waitUntilReady(writer, settings.connectTimeoutMs),
+      waitUntilReady(monitor, settings.connectTimeoutMs),
+    ]);
+    // Cluster mode: a read of the run's slot opens the connection to the node that owns it, so that the
+    // first writes are not refused (NOT_CONNECTED) while the client connects on first use.
+    if (settings.cluster) await writer.exists(keyFor(keyBase, 0));
+  } catch (error) {
+    await Promise.all([closeClient(writer), closeClient(monitor)]);
+    throw error instanceof DataPlaneError ? error : new DataPlaneError(String(error));
+  }
+}
+
+/** Enough acknowledgement times for the lookback and as long again after the disruption (at least 8192). */
+function ackLogCapacityFor(settings: ParsedSettings): number {
+  const atRate = Math.ceil((settings.rate * 2 * settings.ackLookbackMs) / 1000);
+  return Math.min(1_000_000, Math.max(DEFAULT_ACK_LOG_CAPACITY, atRate));
+}
+
+/** Publishes the writer's progress for a status line, at most once per PROGRESS_INTERVAL_MS. */
+function progressReporter(runId: string, armAtMs: number, recorder: HistoryRecorder): (atMs: number) => void {
+  let lastProgressMs = Number.NEGATIVE_INFINITY;
+  return (atMs) => {
+    if (atMs - lastProgressMs < PROGRESS_INTERVAL_MS || !progressWatched()) return;
+    lastProgressMs = atMs;
+    const counts = recorder.recorded;
+    const marks = recorder.disruption;
+    publishProgress({
+      runId,
+      atMs,
+      attempted: counts.attempted,
+      acknowledged: counts.acknowledged,
+      nonOk: counts.failed + counts.indeterminate,
+      phase:
+        atMs < armAtMs
+          ? 'baseline'
+          : !marks
+            ? 'armed'
+            : recorder.quietForMs(atMs) === null
+              ? 'disrupted'
+              : 'settling',
+    });
+  };
+}
+
+/**
+ * Measures how long the writer's event loop was held, on native timers (perf_hooks): the whole run in one
+ * histogram, and every LOOP_SAMPLE_MS the latest window's maximum (a second one, reset) into the tracker.
+ */
+function watchEventLoop(
+  now: () => number,
+  tracker: PrecisionTracker,
+): { stop(): { p99: number; max: number } } {
+  const whole = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  const window = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  // The histograms record the whole time between two ticks: the delay is what exceeds the tick.
+  const delayMs = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
+  const sample = (): void => {
+    if (window.count > 0) tracker.loopDelay(now(), delayMs(window.max));
+    window.reset();
+  };
+  whole.enable();
+  window.enable();
+  const timer = setInterval(sample, LOOP_SAMPLE_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      whole.disable();
+      window.disable();
+      if (whole.count === 0) return { p99: 0, max: 0 };
+      return { p99: delayMs(whole.percentile(99)), max: delayMs(whole.max) };
+    },
   };
 }
 

@@ -7,6 +7,7 @@
  * (`clients[]`) and the shards (`shards[]`) when the report has them.
  */
 import type { WriteCounts } from '../measure/counts.js';
+import { precisionFindings, type ReportPrecision } from './precision.js';
 import { type CollateralInput, isCollateral } from './shard-views.js';
 
 export type FindingId =
@@ -17,7 +18,8 @@ export type FindingId =
   | 'collateral-shards'
   | 'indeterminate'
   | 'no-disruption'
-  | 'errored';
+  | 'errored'
+  | 'imprecise-probe';
 
 export interface Finding {
   id: FindingId;
@@ -56,6 +58,7 @@ export interface FindingsInput {
   /** `target`: the node group that was failed over. */
   shards?: (CollateralInput & { nodeGroupId: string; downtime: { ms: number } })[];
   error?: { name: string; message: string };
+  probe?: { precision: ReportPrecision | null };
 }
 
 const ms = (value: number) => `${Math.round(value)} ms`;
@@ -220,5 +223,6 @@ export function findingsOf(report: FindingsInput): Finding[] {
       ],
     });
   }
+  findings.push(...precisionFindings(report.probe?.precision));
   return findings;
 }

@@ -15,6 +15,7 @@ import {
   round,
 } from '../measure/timings.js';
 import type { Verification } from '../measure/verify.js';
+import { probePrecisionOf, type ReportPrecision, withPrecision } from './precision.js';
 
 export interface FailoverEvent {
   /** requested = T0 (TestFailover called); completed = "Failover … completed"; recoveryFinished = "Finished recovery". */
@@ -74,6 +75,8 @@ export interface ProbeFigures {
   /** Non-ok outcomes by kind (READONLY, MOVED, TIMEOUT, CONNECTION_LOST, NOT_CONNECTED, …). */
   errors: Record<string, number>;
   downtime: Downtime;
+  /** The probe's own timing precision; its bounds' widening is in `downtime.bounds` (null: not measured). */
+  probe: { precision: ReportPrecision | null };
   dataLossWindow: DataLossWindow;
   failover: FailoverFigures;
   latency: { before: LatencyPercentiles; during: LatencyPercentiles; after: LatencyPercentiles };
@@ -105,8 +108,9 @@ export function probeFiguresOf(
   verification: Verification | undefined,
   failoverInput: FailoverInput | undefined,
 ): ProbeFigures {
+  const precision = probePrecisionOf(summary);
   const downtime: Downtime = summary
-    ? downtimeOf(summary)
+    ? withPrecision(downtimeOf(summary), precision)
     : { ms: 0, startMs: null, endMs: null, complete: false, longestOkGapMs: 0, bounds: null };
   return {
     runId: summary?.runId ?? null,
@@ -120,6 +124,7 @@ export function probeFiguresOf(
     writes: probeWritesOf(summary, verification),
     errors: summary?.errors ?? {},
     downtime,
+    probe: { precision },
     dataLossWindow: verification?.dataLossWindow ?? dataLossWindowOf([], new Map(), null),
     failover: failoverOf(summary, failoverInput, downtime),
     latency: summary

@@ -7,6 +7,7 @@ import type { LatencyPercentiles } from '../measure/latency.js';
 import type { ReportCharts } from './charts.js';
 import type { DrillReport } from './drill-report.js';
 import { type Finding, findingsOf } from './findings.js';
+import { precisionLine } from './precision.js';
 import { SIDE_BY_SIDE_COLUMNS, sideBySideRows } from './side-by-side.js';
 
 /** What the sections render from besides the report: derived once for the page. */
@@ -110,6 +111,7 @@ const figuresSection: Section = (report) =>
         `${ms(report.downtime.ms)}${report.downtime.complete ? '' : ' (lower bound: the window is open)'}`,
       ],
       ['data-loss window', ms(report.dataLossWindow.ms)],
+      ['probe precision', report.probe?.precision ? precisionLine(report.probe.precision) : '—'],
       ['time to promote', ms(report.failover.timeToPromoteMs)],
       ['time to first successful write', ms(report.failover.timeToFirstSuccessfulWriteMs)],
       ['time to full recovery', ms(report.failover.timeToFullRecoveryMs)],

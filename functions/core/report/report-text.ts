@@ -1,3 +1,4 @@
+import { precisionLine } from './precision.js';
 import type { Report } from './report.js';
 import { shardLines, sideBySideText } from './side-by-side.js';
 
@@ -22,6 +23,7 @@ export function formatReport(
       `  downtime         ${ms(report.downtime.ms)}${report.downtime.complete ? '' : ' (lower bound: the window is open)'}`,
       `  data-loss window ${ms(report.dataLossWindow.ms)}`,
     );
+    if (report.probe?.precision) lines.push(`  probe precision  ${precisionLine(report.probe.precision)}`);
     const f = report.failover;
     if (f.from || f.to) lines.push(`  primary          ${f.from ?? '?'} → ${f.to ?? '(unchanged)'}`);
     if (f.reference) {

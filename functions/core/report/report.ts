@@ -71,6 +71,7 @@ export function buildReport(input: BuildReportInput): Report {
     writes: probe.writes,
     errors: probe.errors,
     downtime: probe.downtime,
+    probe: probe.probe,
     dataLossWindow: probe.dataLossWindow,
     failover: probe.failover,
     latency: probe.latency,
