@@ -64,6 +64,14 @@ export class RedisSecretError extends DataPlaneError {
   }
 }
 
+/** The server refused the credentials (WRONGPASS, NOAUTH, NOPERM): retrying cannot help (exit 2). */
+export class RedisAuthError extends DataPlaneError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisAuthError';
+  }
+}
+
 /** The failover did not complete within the bounded wait (exit 2). */
 export class RecoveryTimeoutError extends Error {
   constructor(message: string) {
@@ -107,6 +115,25 @@ export class StopConditionError extends Error {
   ) {
     super(message);
     this.name = 'StopConditionError';
+  }
+}
+
+/**
+ * The writer was stopped by the run's halt marker: Cleanup set it because the writer's Parallel branch was
+ * abandoned, before or while the writer ran (exit 2).
+ */
+export class DrillStoppedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DrillStoppedError';
+  }
+}
+
+/** Throttled by an AWS API: the only control-plane error the state machine retries (ASL matches the name). */
+export class AwsThrottledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AwsThrottledError';
   }
 }
 

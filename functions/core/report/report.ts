@@ -5,9 +5,9 @@
  */
 import { errorInfo } from '../../shared/errors.js';
 import { type ClientFigures, clientFigures } from '../measure/clients/figures.js';
-import { nodeGroupOf } from '../measure/clients/keys.js';
+import { nodeGroupOf } from '../measure/clients/profile-keys.js';
+import type { ProfileVerification } from '../measure/clients/profile-verify.js';
 import type { ProfileRun } from '../measure/clients/run.js';
-import type { ProfileVerification } from '../measure/clients/verify.js';
 import { decodeHistogram, type LatencyPercentiles, percentilesOf } from '../measure/latency.js';
 import type { SeqRange } from '../measure/ranges.js';
 import type { WriteSample } from '../measure/sample.js';

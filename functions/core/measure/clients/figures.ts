@@ -1,8 +1,8 @@
 /** A profile's figures for the report: what the application saw, next to the probe's truth. */
 import { decodeHistogram, percentilesOf } from '../latency.js';
 import type { SeqRange } from '../ranges.js';
+import type { ProfileVerification } from './profile-verify.js';
 import type { ErrorSeen, ProfileRun } from './run.js';
-import type { ProfileVerification } from './verify.js';
 
 export interface ClientFigures {
   name: string;
