@@ -11,4 +11,4 @@ export const handler = middy()
   .use(parser({ schema: cleanupEventSchema }))
   .use(runIdOnLogs((event: CleanupEvent) => event.plan?.runId ?? event.execution))
   .use(namedErrors())
-  .handler((event) => cleanupStep(event, { log: (message, details) => logger.info(message, details) }));
+  .handler((event) => cleanupStep(event, { log: logger }));

@@ -19,6 +19,6 @@ export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Contex
   .handler(({ plan }, context) =>
     writeStep(plan, {
       remainingMs: () => context.getRemainingTimeInMillis(),
-      log: (message, details) => logger.info(message, details),
+      log: logger,
     }),
   );

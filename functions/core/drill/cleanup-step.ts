@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
+import type { StepLog } from '../../shared/powertools.js';
 import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import {
   CLEANUP_TIMEOUT_MS,
@@ -54,7 +55,7 @@ const SKEW_MS = 10_000;
 
 export interface CleanupStepDeps {
   /** Where the step's log lines go (the handler's logger). */
-  log: (message: string, details: Record<string, unknown>) => void;
+  log: StepLog;
   /** The environment the data plane's credentials and CA are read from. */
   env?: NodeJS.ProcessEnv;
   now?: () => number;
@@ -113,7 +114,7 @@ async function cleanupRun(
     createClient,
     now,
   );
-  deps.log('cleaned up', { ...result, seqsBelow: target.seqsBelow, profiles });
+  deps.log.info('cleaned up', { ...result, seqsBelow: target.seqsBelow, profiles });
   return {
     deleted: result.deleted + profiles,
     keysNamed: result.keysNamed,

@@ -3,6 +3,7 @@
  * by the run's halt marker when Cleanup sets it. The Write handler is middy wiring around `writeStep`.
  */
 import { DrillStoppedError } from '../../shared/errors.js';
+import type { StepLog } from '../../shared/powertools.js';
 import { closeClient, waitUntilReady } from '../../shared/redis-client.js';
 import type { ProfileRun } from '../measure/clients/run.js';
 import { haltMarkerKey, haltRequested, watchHaltMarker } from '../measure/halt-marker.js';
@@ -20,7 +21,7 @@ export interface WriteStepDeps {
   /** The time left before the step must have returned (a Lambda's remaining time). */
   remainingMs: () => number;
   /** Where the step's log lines go (the handler's logger). */
-  log: (message: string, details: Record<string, unknown>) => void;
+  log: StepLog;
   /** The environment the data plane's credentials and CA are read from. */
   env?: NodeJS.ProcessEnv;
 }
@@ -63,7 +64,7 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
         createClient: plane.createClient,
         createReplicaClient: plane.createReplicaClient,
         onEvent: (event) => {
-          deps.log('writer', { ...event });
+          deps.log.info('writer', { ...event });
           if (event.type === 'started') profiles.start();
           if (event.type === 'stopping') profiles.stop();
         },
@@ -71,7 +72,7 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
     );
     const clients = await profiles.done();
     const shards = await profiles.shards();
-    deps.log('writer done', {
+    deps.log.info('writer done', {
       attempted: summary.attempted,
       acknowledged: summary.acknowledged,
       stopReason: summary.stopReason,
