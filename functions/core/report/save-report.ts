@@ -9,7 +9,7 @@ import { TREND_WINDOW, trendOf } from './trend.js';
 
 /**
  * Gives the report its trend over the target's previous drills in the store, stores it (JSON and
- * HTML), and records it in the target's history for the drills after it.
+ * HTML), and records it in the target's past drills for the drills after it.
  */
 export async function saveDrillReport(
   report: DrillReport,
@@ -28,7 +28,10 @@ export async function saveDrillReport(
   const measured = replicationGroupId && nodeGroupId && !report.dryRun;
   if (measured) {
     // Twice the window: errors in between are read but not compared.
-    report.trend = trendOf(current, await store.history(replicationGroupId, nodeGroupId, TREND_WINDOW * 2));
+    report.trend = trendOf(
+      current,
+      await store.pastDrills(replicationGroupId, nodeGroupId, TREND_WINDOW * 2),
+    );
   }
   // The stored JSON says where it is stored (a fleet's summary links each target's report from it).
   report.files = store.locate(runId);
