@@ -99,7 +99,7 @@ describe('the Cleanup Lambda beside a million foreign keys', () => {
     server = track(await RedisServer.start({ name: 'safe-cleanup', config: DEBUG_CONFIG }));
   });
 
-  it("with the writer's summary: deletes exactly its keys, and its stop marker, never another run's", async () => {
+  it("with the writer's summary: deletes exactly its keys, and its halt marker, never another run's", async () => {
     // Prepare
     const runId = 'with-summary';
     const foreign = await plantForeign(server, {

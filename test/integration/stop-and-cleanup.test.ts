@@ -39,7 +39,7 @@ function planFor(server: RedisServer, runId: string): DrillPlan {
 const runKeys = async (server: RedisServer, runId: string) =>
   ((await server.call('KEYS', `failover-drill:${runId}:*`)) as string[]).length;
 
-describe('the stop marker and Cleanup on a failed drill', () => {
+describe('the halt marker and Cleanup on a failed drill', () => {
   it('a writer that starts after Cleanup asked it to stop writes nothing', async () => {
     // Prepare
     const server = await RedisServer.start({ name: 'stop' });

@@ -98,7 +98,7 @@ async function cleanupRun(
     const client = createClient();
     try {
       await waitUntilReady(client, CLEANUP_TIMEOUT_MS);
-      await retrying(CLEANUP_TIMEOUT_MS, 'setting the stop marker', client, () =>
+      await retrying(CLEANUP_TIMEOUT_MS, 'setting the halt marker', client, () =>
         requestHalt(client, haltMarker),
       );
     } finally {

@@ -93,7 +93,7 @@ export async function cleanup(
     if (target.haltMarker) {
       const marker = target.haltMarker;
       stopMarkerDeleted =
-        (await retrying(timeoutMs, 'deleting the stop marker', client, () => client.unlink(marker))) > 0;
+        (await retrying(timeoutMs, 'deleting the halt marker', client, () => client.unlink(marker))) > 0;
     }
   } finally {
     await closeClient(client);
