@@ -1,6 +1,8 @@
 /**
  * The named errors of a drill. The same names flow through the ASL Retry/Catch clauses, the CLI
- * exit codes and the report's `error.name`, so each is declared once, here.
+ * exit codes and the report's `error.name`, so each is declared once, here: no file under `functions/`
+ * declares an error class of its own. (`local/` and `cli/` name the errors of the local cloud and the
+ * command line themselves.)
  */
 
 /** The input is not a valid drill request: refused before anything is touched (exit 2). */
