@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { directoryReportStore, type HistoryEntry, s3ReportStore } from '../functions/shared/report-store.js';
+import { directoryReportStore, type PastDrill, s3ReportStore } from '../functions/shared/report-store.js';
 import { writeFileAtomic } from './report-output.js';
 
 export interface HistoryFlags {
@@ -12,7 +12,7 @@ export interface HistoryFlags {
 }
 
 /** One line per past drill, oldest first. */
-export function formatHistory(group: string, entries: HistoryEntry[]): string {
+export function formatHistory(group: string, entries: PastDrill[]): string {
   if (entries.length === 0) return `no drills of ${group} in the report store\n`;
   const lines = entries.map((e) =>
     [
@@ -38,7 +38,7 @@ export async function runHistory(flags: HistoryFlags): Promise<void> {
     ? s3ReportStore(new S3Client({}), flags.bucket)
     : directoryReportStore(flags.reportDir ?? 'drill-reports');
   try {
-    const entries = await store.history(flags.replicationGroup, flags.nodeGroup, flags.limit);
+    const entries = await store.pastDrills(flags.replicationGroup, flags.nodeGroup, flags.limit);
     if (flags.json) writeFileAtomic(flags.json, `${JSON.stringify({ drills: entries }, null, 2)}\n`);
     process.stdout.write(formatHistory(flags.replicationGroup, entries));
   } catch (error) {

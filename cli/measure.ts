@@ -9,12 +9,12 @@ import {
   type ClientProfile,
   resolveClientProfiles,
 } from '../functions/core/measure/clients/profile.js';
-import { type ProfileRun, runClientProfiles } from '../functions/core/measure/clients/run.js';
 import {
   deleteProfileKeys,
   type ProfileVerification,
   verifyClientProfiles,
-} from '../functions/core/measure/clients/verify.js';
+} from '../functions/core/measure/clients/profile-verify.js';
+import { type ProfileRun, runClientProfiles } from '../functions/core/measure/clients/run.js';
 import { DEFAULT_PREFIX } from '../functions/core/measure/keys.js';
 import type { ThresholdsInput } from '../functions/core/measure/thresholds.js';
 import { type Verification, verify } from '../functions/core/measure/verify.js';

@@ -51,6 +51,37 @@ describe('floors: imports point down', () => {
     ]);
   });
 
+  it.each([
+    ['functions/cleanup/handler.ts', '../write/options.js', 'write'],
+    ['functions/write/handler.test.ts', '../verify/handler.js', 'verify'],
+  ])('refuses handler %s importing %s, another handler', async (file, specifier, other) => {
+    // Prepare
+    const source = `import { x } from '${specifier}';\n`;
+    // Act
+    const violations = await floorViolations([{ path: file, source }]);
+    // Assess
+    expect(violations).toEqual([
+      {
+        file,
+        import: specifier,
+        message: `${file} imports ${specifier} from the ${other} handler: a handler never imports another handler, what both need lives in the core`,
+      },
+    ]);
+  });
+
+  it('lets a handler import its own folder, the core and shared', async () => {
+    // Prepare
+    const source = [
+      "import './options.js';",
+      "import '../core/drill/write-step.js';",
+      "import '../shared/middlewares.js';",
+    ].join('\n');
+    // Act
+    const violations = await floorViolations([{ path: 'functions/write/handler.ts', source }]);
+    // Assess
+    expect(violations).toEqual([]);
+  });
+
   it('lets tests, not product code, use the suite helpers', async () => {
     // Prepare
     const source = "import { elastiCacheClient } from '../../test/support/local-cloud.js';\n";
@@ -93,5 +124,22 @@ describe('floors: imports point down', () => {
     const violations = await floorViolations(files);
     // Assess
     expect(violations).toEqual([]);
+  });
+});
+
+describe('named errors', () => {
+  it('are declared in functions/shared/errors.ts alone, as its opening comment says', () => {
+    // Prepare
+    const product = trackedSources().filter(
+      (f) => f.path.startsWith('functions/') && !/\.(test|fixture)\.ts$/.test(f.path),
+    );
+    // Act
+    const elsewhere = product
+      .filter((f) => f.path !== 'functions/shared/errors.ts')
+      .flatMap((f) =>
+        [...f.source.matchAll(/class (\w+) extends \w*Error\b/g)].map((m) => `${f.path}: ${m[1]}`),
+      );
+    // Assess
+    expect(elsewhere).toEqual([]);
   });
 });

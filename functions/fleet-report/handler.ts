@@ -1,14 +1,9 @@
+/** The FleetReport step's Lambda: middy wiring around `fleetReportStep` (core/report/fleet-report-step.ts). */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
-import { renderFleetHtml } from '../core/report/fleet-html.js';
-import {
-  type FleetState,
-  fleetReport,
-  fleetStateSchema,
-  formatFleetReport,
-} from '../core/report/fleet-report.js';
-import { publishReport } from '../core/report/notify.js';
+import { type FleetState, fleetStateSchema } from '../core/report/fleet-report.js';
+import { fleetReportStep } from '../core/report/fleet-report-step.js';
 import { s3Client, snsClient } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
@@ -23,18 +18,11 @@ export const handler = middy()
     ),
   )
   .use(namedErrors())
-  .handler(async (state) => {
-    const store = reportStoreFromEnv(s3Client);
-    const report = await fleetReport(state, store);
-    report.files = store.locate(report.runId);
-    await store.save(report.runId, {
-      json: `${JSON.stringify(report, null, 2)}\n`,
-      html: renderFleetHtml(report),
-    });
-    // One message for the whole fleet: its drills do not notify one by one.
-    const topicArn = process.env.TOPIC_ARN;
-    if (topicArn)
-      await publishReport(snsClient(), topicArn, report, formatFleetReport(report, 'failover-drill fleet'));
-    logger.info('fleet report', { verdict: report.verdict, headline: report.headline, files: report.files });
-    return report;
-  });
+  .handler((state) =>
+    fleetReportStep(state, {
+      store: reportStoreFromEnv(s3Client),
+      sns: snsClient,
+      topicArn: process.env.TOPIC_ARN,
+      log: logger,
+    }),
+  );

@@ -3,6 +3,7 @@ import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { AwsThrottledError } from './errors.js';
 
 /**
  * The AWS clients a drill uses, each built once per Lambda environment and only when first asked for:
@@ -54,14 +55,6 @@ const THROTTLING = new Set([
   'RequestLimitExceeded',
   'TooManyRequestsException',
 ]);
-
-/** Throttled by an AWS API: the only control-plane error the state machine retries. */
-export class AwsThrottledError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AwsThrottledError';
-  }
-}
 
 /** Renames throttling to AwsThrottledError so ASL can retry it; other errors keep their AWS names. */
 export function namedAwsError(error: unknown): unknown {

@@ -1,6 +1,8 @@
 /**
  * The named errors of a drill. The same names flow through the ASL Retry/Catch clauses, the CLI
- * exit codes and the report's `error.name`, so each is declared once, here.
+ * exit codes and the report's `error.name`, so each is declared once, here: no file under `functions/`
+ * declares an error class of its own. (`local/` and `cli/` name the errors of the local cloud and the
+ * command line themselves.)
  */
 
 /** The input is not a valid drill request: refused before anything is touched (exit 2). */
@@ -75,6 +77,14 @@ export class ClassificationError extends Error {
   }
 }
 
+/** The server refused the credentials (WRONGPASS, NOAUTH, NOPERM): retrying cannot help (exit 2). */
+export class RedisAuthError extends DataPlaneError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisAuthError';
+  }
+}
+
 /** The failover did not complete within the bounded wait (exit 2). */
 export class RecoveryTimeoutError extends Error {
   constructor(message: string) {
@@ -118,6 +128,25 @@ export class StopConditionError extends Error {
   ) {
     super(message);
     this.name = 'StopConditionError';
+  }
+}
+
+/**
+ * The writer was stopped by the run's halt marker: Cleanup set it because the writer's Parallel branch was
+ * abandoned, before or while the writer ran (exit 2).
+ */
+export class DrillStoppedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DrillStoppedError';
+  }
+}
+
+/** Throttled by an AWS API: the only control-plane error the state machine retries (ASL matches the name). */
+export class AwsThrottledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AwsThrottledError';
   }
 }
 

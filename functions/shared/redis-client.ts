@@ -7,17 +7,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
-import { DataPlaneError, DrillInputError } from './errors.js';
+import { DataPlaneError, DrillInputError, RedisAuthError } from './errors.js';
 
 export type RedisClient = Redis | Cluster;
-
-/** The server refused the credentials (WRONGPASS, NOAUTH, NOPERM): retrying cannot help (exit 2). */
-export class RedisAuthError extends DataPlaneError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RedisAuthError';
-  }
-}
 
 const AUTH_REFUSAL = /^(WRONGPASS|NOAUTH|NOPERM)\b/;
 

@@ -1,8 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RedisSecretError } from './errors.js';
-import { RedisAuthError } from './redis-client.js';
+import { RedisAuthError, RedisSecretError } from './errors.js';
 import { credentialsOf, redisCredentials, withRedisCredentials } from './redis-credentials.js';
 
 const secrets = mockClient(SecretsManagerClient);

@@ -6,9 +6,8 @@
  * The value never goes into a log line, an error message or a return value that leaves the function.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { RedisSecretError } from './errors.js';
+import { RedisAuthError, RedisSecretError } from './errors.js';
 import { logger } from './powertools.js';
-import { RedisAuthError } from './redis-client.js';
 
 export interface RedisCredentials {
   username?: string;

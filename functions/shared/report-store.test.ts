@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { directoryReportStore, type HistoryEntry, type ReportStore, s3ReportStore } from './report-store.js';
+import { directoryReportStore, type PastDrill, type ReportStore, s3ReportStore } from './report-store.js';
 
-const entry = (runId: string, nodeGroupId: string, at: number): HistoryEntry => ({
+const entry = (runId: string, nodeGroupId: string, at: number): PastDrill => ({
   runId,
   replicationGroupId: 'g',
   nodeGroupId,
@@ -26,10 +26,10 @@ async function exercise(store: ReportStore) {
   return {
     loaded: await store.load('run-b'),
     missing: await store.load('run-x'),
-    one: (await store.history('g', '0001')).map((e) => e.runId),
-    all: (await store.history('g')).map((e) => e.runId),
-    newest: (await store.history('g', undefined, 2)).map((e) => e.runId),
-    other: await store.history('h'),
+    one: (await store.pastDrills('g', '0001')).map((e) => e.runId),
+    all: (await store.pastDrills('g')).map((e) => e.runId),
+    newest: (await store.pastDrills('g', undefined, 2)).map((e) => e.runId),
+    other: await store.pastDrills('h'),
   };
 }
 

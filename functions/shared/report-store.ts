@@ -3,10 +3,10 @@ import { join, resolve } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /**
- * One past drill of a target, as the store indexes it: enough for a trend and a history listing
- * without reading the full reports.
+ * One past drill of a target, as the store indexes it: enough for a trend and the `history` command's
+ * listing without reading the full reports. (Not a recorder's write history, nor an execution's.)
  */
-export interface HistoryEntry {
+export interface PastDrill {
   runId: string;
   replicationGroupId: string;
   nodeGroupId: string;
@@ -20,7 +20,7 @@ export interface HistoryEntry {
 
 /**
  * Where a drill's JSON and HTML reports are kept: S3 in AWS, a directory locally. Reports live
- * under `reports/<runId>/` (S3) or `<dir>/<runId>/`; each target's history under
+ * under `reports/<runId>/` (S3) or `<dir>/<runId>/`; each target's past drills under
  * `history/<group>/<nodeGroup>/<at>-<runId>.json`, so that a target's past is one listing, whatever
  * else the store holds.
  */
@@ -30,18 +30,19 @@ export interface ReportStore {
   locate(runId: string): { json: string; html: string };
   /** The stored JSON report of a run, or undefined. */
   load(runId: string): Promise<unknown>;
-  record(entry: HistoryEntry): Promise<void>;
+  /** Adds a drill to its target's past drills. */
+  record(entry: PastDrill): Promise<void>;
   /** Past drills of a group (one node group, or all), oldest first; the newest `limit` at most. */
-  history(replicationGroupId: string, nodeGroupId?: string, limit?: number): Promise<HistoryEntry[]>;
+  pastDrills(replicationGroupId: string, nodeGroupId?: string, limit?: number): Promise<PastDrill[]>;
 }
 
 /** Entries beyond this are not read for a trend or a listing (cost stays bounded). */
-export const HISTORY_LIMIT = 100;
+export const PAST_DRILLS_LIMIT = 100;
 
-const historyDir = (group: string, nodeGroup?: string) =>
+const pastDrillsDir = (group: string, nodeGroup?: string) =>
   nodeGroup ? `history/${group}/${nodeGroup}/` : `history/${group}/`;
 /** Zero-padded epoch ms first: names sort by time. */
-const historyName = (e: HistoryEntry) => `${String(e.at).padStart(15, '0')}-${e.runId}.json`;
+const pastDrillName = (e: PastDrill) => `${String(e.at).padStart(15, '0')}-${e.runId}.json`;
 const byName = (a: string, b: string) => {
   const name = (p: string) => p.slice(p.lastIndexOf('/') + 1);
   return name(a).localeCompare(name(b));
@@ -78,17 +79,17 @@ export function s3ReportStore(s3: S3Client, bucket: string): ReportStore {
       return text === undefined ? undefined : JSON.parse(text);
     },
     async record(entry) {
-      const dir = historyDir(entry.replicationGroupId, entry.nodeGroupId);
-      await put(`${dir}${historyName(entry)}`, JSON.stringify(entry), 'application/json');
+      const dir = pastDrillsDir(entry.replicationGroupId, entry.nodeGroupId);
+      await put(`${dir}${pastDrillName(entry)}`, JSON.stringify(entry), 'application/json');
     },
-    async history(group, nodeGroup, limit = HISTORY_LIMIT) {
+    async pastDrills(group, nodeGroup, limit = PAST_DRILLS_LIMIT) {
       const keys: string[] = [];
       let ContinuationToken: string | undefined;
       do {
         const out = await s3.send(
           new ListObjectsV2Command({
             Bucket: bucket,
-            Prefix: historyDir(group, nodeGroup),
+            Prefix: pastDrillsDir(group, nodeGroup),
             ContinuationToken,
           }),
         );
@@ -97,7 +98,7 @@ export function s3ReportStore(s3: S3Client, bucket: string): ReportStore {
       } while (ContinuationToken);
       const newest = keys.sort(byName).slice(-limit);
       const texts = await Promise.all(newest.map(get));
-      return texts.filter((t): t is string => t !== undefined).map((t) => JSON.parse(t) as HistoryEntry);
+      return texts.filter((t): t is string => t !== undefined).map((t) => JSON.parse(t) as PastDrill);
     },
   };
 }
@@ -131,15 +132,15 @@ export function directoryReportStore(root: string): ReportStore {
       return text === undefined ? undefined : JSON.parse(text);
     },
     async record(entry) {
-      const dir = resolve(root, historyDir(entry.replicationGroupId, entry.nodeGroupId));
+      const dir = resolve(root, pastDrillsDir(entry.replicationGroupId, entry.nodeGroupId));
       await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, historyName(entry)), `${JSON.stringify(entry)}\n`);
+      await writeFile(join(dir, pastDrillName(entry)), `${JSON.stringify(entry)}\n`);
     },
-    async history(group, nodeGroup, limit = HISTORY_LIMIT) {
-      const dir = resolve(root, historyDir(group, nodeGroup));
+    async pastDrills(group, nodeGroup, limit = PAST_DRILLS_LIMIT) {
+      const dir = resolve(root, pastDrillsDir(group, nodeGroup));
       const paths = (await files(dir, nodeGroup === undefined)).sort(byName).slice(-limit);
       const texts = await Promise.all(paths.map((p) => readFile(p, 'utf8')));
-      return texts.map((t) => JSON.parse(t) as HistoryEntry);
+      return texts.map((t) => JSON.parse(t) as PastDrill);
     },
   };
 }

@@ -4,7 +4,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { drillPlanSchema } from '../core/drill/plan.js';
-import { watchStopConditions } from '../core/drill/stop-conditions.js';
+import { watchStopAlarms } from '../core/drill/stop-conditions.js';
 import { cloudWatchClient } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
@@ -19,7 +19,7 @@ export const handler = middy()
   .use(namedErrors())
   .handler(async ({ plan, seconds }) => {
     const { guardrails, recovery } = plan.request;
-    const watched = await watchStopConditions(
+    const watched = await watchStopAlarms(
       cloudWatchClient(),
       guardrails.stopAlarmNames,
       { forMs: seconds * 1000, intervalMs: recovery.pollIntervalSeconds * 1000 },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceRequest, ServiceResponse } from '../control-plane.js';
-import { ExecutionHistory, type HistoryEvent } from './history.js';
+import { ExecutionHistory, type HistoryEvent } from './execution-history.js';
 import {
   type ExecutionOutcome,
   type ExecutionStatus,

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFixture } from '../../functions/core/drill/plan.fixture.js';
-import { profileKeyBase } from '../../functions/core/measure/clients/keys.js';
 import { LIBRARY_PACKAGES } from '../../functions/core/measure/clients/profile.js';
+import { profileKeyBase } from '../../functions/core/measure/clients/profile-keys.js';
 import type { ProfileRun } from '../../functions/core/measure/clients/run.js';
+import { haltMarkerKey, requestHalt } from '../../functions/core/measure/halt-marker.js';
 import { keyBaseFor, keyFor } from '../../functions/core/measure/keys.js';
-import { requestStop, stopKey } from '../../functions/core/measure/stop.js';
 import { closeClient, createRedisClient, waitUntilReady } from '../../functions/shared/redis-client.js';
 import { RedisServer } from '../../local/redis/server.js';
 import { loadTemplate, PROJECT_ROOT } from '../../local/template.js';
@@ -105,7 +105,7 @@ async function writeWithGlide(runId: string, opt: string | undefined) {
   try {
     await waitUntilReady(client, 5000);
     while (!settled && (await client.exists(probeKey, glideKey)) < (opt ? 2 : 1)) await sleep(50);
-    await requestStop(client, stopKey(prefix, runId));
+    await requestHalt(client, haltMarkerKey(prefix, runId));
   } finally {
     await closeClient(client);
   }

@@ -7,8 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientFigures } from '../../functions/core/measure/clients/figures.js';
 import { type ClientProfile, resolveClientProfiles } from '../../functions/core/measure/clients/profile.js';
+import {
+  deleteProfileKeys,
+  verifyClientProfiles,
+} from '../../functions/core/measure/clients/profile-verify.js';
 import { runClientProfiles } from '../../functions/core/measure/clients/run.js';
-import { deleteProfileKeys, verifyClientProfiles } from '../../functions/core/measure/clients/verify.js';
 import { decodeTimeline } from '../../functions/core/measure/timeline.js';
 import { createRedisClient } from '../../functions/shared/redis-client.js';
 import { FaultProxy } from '../../local/redis/proxy.js';

@@ -8,8 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler as cleanupHandler } from '../../functions/cleanup/handler.js';
 import type { DrillPlan } from '../../functions/core/drill/plan.js';
 import { parseDrillRequest } from '../../functions/core/drill/request.js';
+import { haltMarkerKey } from '../../functions/core/measure/halt-marker.js';
 import { keyBaseFor, keyFor, keySlot } from '../../functions/core/measure/keys.js';
-import { stopKey } from '../../functions/core/measure/stop.js';
 import type { WriterSummary } from '../../functions/core/measure/summary.js';
 import { handler as writeHandler } from '../../functions/write/handler.js';
 import { lambdaContext } from '../../local/lambda/context.js';
@@ -99,7 +99,7 @@ describe('the Cleanup Lambda beside a million foreign keys', () => {
     server = track(await RedisServer.start({ name: 'safe-cleanup', config: DEBUG_CONFIG }));
   });
 
-  it("with the writer's summary: deletes exactly its keys, and its stop marker, never another run's", async () => {
+  it("with the writer's summary: deletes exactly its keys, and its halt marker, never another run's", async () => {
     // Prepare
     const runId = 'with-summary';
     const foreign = await plantForeign(server, {
@@ -113,7 +113,7 @@ describe('the Cleanup Lambda beside a million foreign keys', () => {
       'writes to flow',
       async () => (await server.call('EXISTS', `failover-drill:${runId}:200`)) === 1,
     );
-    await server.call('SET', stopKey('failover-drill', runId), '1', 'EX', 60); // the writer stops on it
+    await server.call('SET', haltMarkerKey('failover-drill', runId), '1', 'EX', 60); // the writer stops on it
     const summary = await writing;
     await server.call('CONFIG', 'RESETSTAT');
     // Act
@@ -161,8 +161,8 @@ describe('the Cleanup Lambda beside a million foreign keys', () => {
     expect(cleaned.deleted).toBeLessThanOrEqual(summary.acknowledged + summary.indeterminate);
     expect(cleaned.keysNamed).toBeGreaterThan(summary.attempted);
     expect(late).toMatchObject({ name: 'DrillStoppedError' });
-    expect(await server.call('EXISTS', stopKey('failover-drill', runId))).toBe(1);
-    await server.call('DEL', stopKey('failover-drill', runId));
+    expect(await server.call('EXISTS', haltMarkerKey('failover-drill', runId))).toBe(1);
+    await server.call('DEL', haltMarkerKey('failover-drill', runId));
     expect(await foreignChanges(server, foreign)).toEqual([]);
     expect(await iterations(server)).toEqual({ scan: 0, keys: 0 });
   });

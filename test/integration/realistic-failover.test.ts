@@ -10,13 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientFigures } from '../../functions/core/measure/clients/figures.js';
 import { resolveClientProfiles } from '../../functions/core/measure/clients/profile.js';
+import { verifyClientProfiles } from '../../functions/core/measure/clients/profile-verify.js';
 import {
   type ProfileDeps,
   type ProfileRun,
   runClientProfiles,
 } from '../../functions/core/measure/clients/run.js';
 import { runShardWriters } from '../../functions/core/measure/clients/shards.js';
-import { verifyClientProfiles } from '../../functions/core/measure/clients/verify.js';
 import { keySlot, type SlotRange } from '../../functions/core/measure/keys.js';
 import { createRedisClient } from '../../functions/shared/redis-client.js';
 import { ClusterGroup } from '../../local/elasticache/cluster-group.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { handler as cleanupHandler } from '../../functions/cleanup/handler.js';
 import type { DrillPlan } from '../../functions/core/drill/plan.js';
 import { parseDrillRequest } from '../../functions/core/drill/request.js';
-import { stopKey } from '../../functions/core/measure/stop.js';
+import { haltMarkerKey } from '../../functions/core/measure/halt-marker.js';
 import type { WriterSummary } from '../../functions/core/measure/summary.js';
 import { handler as writeHandler } from '../../functions/write/handler.js';
 import { lambdaContext } from '../../local/lambda/context.js';
@@ -39,13 +39,13 @@ function planFor(server: RedisServer, runId: string): DrillPlan {
 const runKeys = async (server: RedisServer, runId: string) =>
   ((await server.call('KEYS', `failover-drill:${runId}:*`)) as string[]).length;
 
-describe('the stop marker and Cleanup on a failed drill', () => {
+describe('the halt marker and Cleanup on a failed drill', () => {
   it('a writer that starts after Cleanup asked it to stop writes nothing', async () => {
     // Prepare
     const server = await RedisServer.start({ name: 'stop' });
     started.push(server);
     const plan = planFor(server, 'late-writer');
-    await server.call('SET', stopKey('failover-drill', 'late-writer'), '1', 'EX', 60);
+    await server.call('SET', haltMarkerKey('failover-drill', 'late-writer'), '1', 'EX', 60);
 
     // Act
     const error = await writeHandler({ plan }, lambdaContext('WriteFunction', 900_000)).catch(

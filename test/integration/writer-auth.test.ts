@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWriter } from '../../functions/core/measure/writer.js';
-import { createRedisClient, RedisAuthError } from '../../functions/shared/redis-client.js';
+import { RedisAuthError } from '../../functions/shared/errors.js';
+import { createRedisClient } from '../../functions/shared/redis-client.js';
 import { RedisServer } from '../../local/redis/server.js';
 import { createTlsFiles } from '../../local/redis/tls.js';
 import { trackedTempDir, tracker } from './measure-kit.js';

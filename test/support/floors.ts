@@ -2,6 +2,7 @@
  * The floors of the house: which room may import which. Dependencies point one way —
  * `cli/` → `local/` → `functions/`, and inside `functions/`: handlers → core/report → core/drill →
  * core/measure → shared — so the Lambda bundles stay small and the measurement engine stands alone.
+ * Handlers share one floor but never import each other: what two handlers need lives in the core.
  * Imports are read with es-module-lexer (the lexer Vite uses), type-only imports included: a type
  * pulled from a higher room couples the two as much as a value does.
  */
@@ -38,6 +39,12 @@ export interface FloorViolation {
   file: string;
   import: string;
   message: string;
+}
+
+/** The handler folder a path lies in (`functions/<name>/`, neither core nor shared), if any. */
+function handlerOf(path: string): string | undefined {
+  const name = /^functions\/([^/]+)\//.exec(path)?.[1];
+  return name === undefined || name === 'core' || name === 'shared' ? undefined : name;
 }
 
 function floorOf(path: string): number {
@@ -82,6 +89,12 @@ export async function floorViolations(files: SourceFile[]): Promise<FloorViolati
           file: file.path,
           import: specifier,
           message: `${file.path} (${FLOORS[floor]?.name}) imports ${specifier} from ${FLOORS[targetFloor]?.name}, a floor above it`,
+        });
+      else if (handlerOf(file.path) && handlerOf(target) && handlerOf(target) !== handlerOf(file.path))
+        violations.push({
+          file: file.path,
+          import: specifier,
+          message: `${file.path} imports ${specifier} from the ${handlerOf(target)} handler: a handler never imports another handler, what both need lives in the core`,
         });
     }
   }

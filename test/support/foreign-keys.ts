@@ -10,7 +10,7 @@ export const DEBUG_CONFIG = { 'enable-debug-command': 'local' } as const;
 
 /**
  * Names a careless drill could confuse with run `runId`'s keys `<prefix>:<runId>:<seq>` (or, with `tag`,
- * `<prefix>:{<tag>}:<seq>`): other runs, other stop markers, what a glob of the prefix would match, and
+ * `<prefix>:{<tag>}:<seq>`): other runs, other halt markers, what a glob of the prefix would match, and
  * keys hashed into the run's slot by its own hash tag.
  */
 export function lookAlikeKeys(prefix: string, runId: string, tag = `${runId}.0`): string[] {
@@ -19,7 +19,7 @@ export function lookAlikeKeys(prefix: string, runId: string, tag = `${runId}.0`)
     `${prefix}:${runId.slice(0, -1)}:1`,
     `${prefix}:other-run:1`,
     `${prefix}:other-run:0`,
-    `${prefix}:stop:other-run`, // another run's stop marker
+    `${prefix}:stop:other-run`, // another run's halt marker
     `${prefix}:stop:${runId}0`,
     `${prefix}:${runId}:007`, // under the run's prefix, but no name the writer writes
     `${prefix}:${runId}:x`,

@@ -3,9 +3,13 @@
  * profile's or shard writer's run (written by the real ProfileRecorder), its read-back, and the probe's
  * read-back. The probe's own run is `synthesize` (functions/core/measure/history.fixture.ts).
  */
+
+import {
+  emptyVerification,
+  type ProfileVerification,
+} from '../../functions/core/measure/clients/profile-verify.js';
 import type { ProfileRun } from '../../functions/core/measure/clients/run.js';
 import { ProfileRecorder } from '../../functions/core/measure/clients/run.js';
-import { emptyVerification, type ProfileVerification } from '../../functions/core/measure/clients/verify.js';
 import type { ErrorOutcome } from '../../functions/core/measure/outcomes.js';
 import { dataLossWindowOf } from '../../functions/core/measure/timings.js';
 import type { Verification } from '../../functions/core/measure/verify.js';

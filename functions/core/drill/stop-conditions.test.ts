@@ -1,7 +1,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkStopConditions, watchStopConditions } from './stop-conditions.js';
+import { checkStopConditions, watchStopAlarms } from './stop-conditions.js';
 
 const cloudWatch = mockClient(CloudWatchClient);
 afterEach(() => cloudWatch.reset());
@@ -25,7 +25,7 @@ describe('stop conditions', () => {
     cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('app-5xx', 'OK')] });
 
     // Act
-    const watched = await watchStopConditions(
+    const watched = await watchStopAlarms(
       new CloudWatchClient({}),
       ['app-5xx'],
       { forMs: 5000, intervalMs: 1000 },
@@ -48,7 +48,7 @@ describe('stop conditions', () => {
     const clock = fakeClock();
 
     // Act
-    const error = await watchStopConditions(
+    const error = await watchStopAlarms(
       new CloudWatchClient({}),
       ['app-5xx', 'latency'],
       { forMs: 60_000, intervalMs: 500 },
@@ -69,7 +69,7 @@ describe('stop conditions', () => {
     const gone = await checkStopConditions(new CloudWatchClient({}), ['deleted-alarm']).catch(
       (e: unknown) => e,
     );
-    const none = await watchStopConditions(
+    const none = await watchStopAlarms(
       new CloudWatchClient({}),
       [],
       { forMs: 0, intervalMs: 1 },

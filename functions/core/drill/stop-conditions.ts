@@ -42,7 +42,7 @@ export interface WatchClock {
  * Checks the stop conditions every `intervalMs` for `forMs` (first at once, last at the end), throwing
  * StopConditionError on the first alarm in ALARM.
  */
-export async function watchStopConditions(
+export async function watchStopAlarms(
   cloudWatch: CloudWatchClient,
   names: string[],
   options: { forMs: number; intervalMs: number },

@@ -19,10 +19,10 @@ export interface CleanupTarget {
   /** Cluster mode: the run's one slot, listed for keys under the key base that are left over. */
   slot: number | null;
   /**
-   * The run's stop marker, deleted last: only once no writer of the run can still start or write (it
-   * returned its summary, or it was stopped and its writes have settled).
+   * The run's halt marker (`halt-marker.ts`), deleted last: only once no writer of the run can still start
+   * or write (it returned its summary, or it was halted and its writes have settled).
    */
-  stopMarker?: string;
+  haltMarker?: string;
 }
 
 /** The target of a run whose writer returned: its attempts and the probe window above them (or what Verify probed). */
@@ -57,6 +57,7 @@ export interface CleanupResult {
   keysNamed: number;
   /** Cluster mode: keys under the key base still listed in the run's slot after the exact deletes, removed too. */
   leftInSlot: number;
+  /** The halt marker was deleted (the name the Cleanup step's output has always carried). */
   stopMarkerDeleted: boolean;
 }
 
@@ -89,10 +90,10 @@ export async function cleanup(
       leftInSlot = await sweepSlot(client, target.keyBase, target.slot, target.seqsBelow, timeoutMs);
       deleted += leftInSlot;
     }
-    if (target.stopMarker) {
-      const marker = target.stopMarker;
+    if (target.haltMarker) {
+      const marker = target.haltMarker;
       stopMarkerDeleted =
-        (await retrying(timeoutMs, 'deleting the stop marker', client, () => client.unlink(marker))) > 0;
+        (await retrying(timeoutMs, 'deleting the halt marker', client, () => client.unlink(marker))) > 0;
     }
   } finally {
     await closeClient(client);

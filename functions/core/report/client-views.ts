@@ -3,8 +3,8 @@
  * the profiles' runs and read-backs in, their figures out (times from T0 when there was one).
  */
 import { type ClientFigures, clientFigures } from '../measure/clients/figures.js';
+import type { ProfileVerification } from '../measure/clients/profile-verify.js';
 import type { ProfileRun } from '../measure/clients/run.js';
-import type { ProfileVerification } from '../measure/clients/verify.js';
 import { laneTimelineOf, type ReportTimeline } from './chart-data.js';
 
 /** A client profile's figures, with its lane in the charts (its whole run, on the probe's time axis). */

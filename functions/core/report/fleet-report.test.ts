@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry, ReportStore } from '../../shared/report-store.js';
+import type { PastDrill, ReportStore } from '../../shared/report-store.js';
 import type { FleetPlan } from '../drill/fleet.js';
 import { renderFleetHtml } from './fleet-html.js';
 import { fleetReport, worstVerdict } from './fleet-report.js';
@@ -11,7 +11,7 @@ function storeWith(reports: Record<string, unknown>): ReportStore {
     locate: () => ({ json: 'x', html: 'y' }),
     load: async (runId) => reports[runId],
     record: async () => {},
-    history: async (): Promise<HistoryEntry[]> => [],
+    pastDrills: async (): Promise<PastDrill[]> => [],
   };
 }
 

@@ -4,7 +4,7 @@
  * the report's list and the findings both ask it.
  */
 import type { ClientFigures } from '../measure/clients/figures.js';
-import { nodeGroupOf } from '../measure/clients/keys.js';
+import { nodeGroupOf } from '../measure/clients/profile-keys.js';
 import { nonOkOf, type WriteCounts } from '../measure/counts.js';
 import { laneTimelineOf, type ReportTimeline } from './chart-data.js';
 import { type ProfileRuns, profileFiguresOf } from './client-views.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry } from '../../shared/report-store.js';
+import type { PastDrill } from '../../shared/report-store.js';
 import { median, TREND_MIN_PREVIOUS, trendOf } from './trend.js';
 
-const entry = (i: number, downtimeMs: number, lost: number, verdict: HistoryEntry['verdict'] = 'pass') => ({
+const entry = (i: number, downtimeMs: number, lost: number, verdict: PastDrill['verdict'] = 'pass') => ({
   runId: `run-${i}`,
   replicationGroupId: 'g',
   nodeGroupId: '0001',

@@ -1,4 +1,4 @@
-import type { HistoryEntry } from '../../shared/report-store.js';
+import type { PastDrill } from '../../shared/report-store.js';
 import type { Verdict } from './report.js';
 
 /** The newest measured drills a trend compares with. */
@@ -38,7 +38,7 @@ export function median(values: number[]): number | null {
 /** The trend of a drill (`current`) over its target's previous drills (any order; its own run excluded). */
 export function trendOf(
   current: { runId: string | null; verdict: Verdict; downtimeMs: number; lost: number },
-  past: HistoryEntry[],
+  past: PastDrill[],
 ): Trend {
   const measured = past
     .filter((e) => e.runId !== current.runId && e.verdict !== 'error')

@@ -2,8 +2,8 @@
 import type { ReadBackCounts, SentCounts, WriteCounts } from '../counts.js';
 import { decodeHistogram, percentilesOf } from '../latency.js';
 import type { SeqRange } from '../ranges.js';
+import type { ProfileVerification } from './profile-verify.js';
 import type { ErrorSeen, ProfileRun } from './run.js';
-import type { ProfileVerification } from './verify.js';
 
 /** A profile's or a shard writer's counts: what it sent, and what its read-back found. */
 export type ProfileWriteCounts = SentCounts &

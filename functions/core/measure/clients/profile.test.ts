@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DrillInputError } from '../../../shared/errors.js';
-import { profileKeyBase, profileRunId } from './keys.js';
 import { CLIENT_PRESETS, LIBRARY_PACKAGES, resolveClientProfiles, retryDelay } from './profile.js';
+import { profileKeyBase, profileRunId } from './profile-keys.js';
 
 describe('client profiles', () => {
   it('resolves every preset to a valid profile named after it', () => {

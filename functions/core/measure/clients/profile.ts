@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { DrillInputError } from '../../../shared/errors.js';
 import { parseInput } from '../../../shared/input.js';
-import { SHARD_WRITER_PREFIX } from './keys.js';
+import { SHARD_WRITER_PREFIX } from './profile-keys.js';
 
 export const LIBRARIES = ['ioredis', 'node-redis', 'valkey-glide'] as const;
 export type Library = (typeof LIBRARIES)[number];

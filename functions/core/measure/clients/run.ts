@@ -14,9 +14,9 @@ import { type EncodedTimeline, TimelineRecorder } from '../timeline.js';
 import type { ClientTarget, OpenClient, ProfileClient } from './client.js';
 import { openGlide } from './glide.js';
 import { openIoredis } from './ioredis.js';
-import { DEFAULT_PROFILE_RATE, profileKeyBase } from './keys.js';
 import { openNodeRedis } from './node-redis.js';
 import { type ClientProfile, LIBRARY_PACKAGES, type Library } from './profile.js';
+import { DEFAULT_PROFILE_RATE, profileKeyBase } from './profile-keys.js';
 
 export const OPENERS: Record<Library, OpenClient> = {
   ioredis: openIoredis,

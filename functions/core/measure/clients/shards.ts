@@ -5,8 +5,8 @@
  */
 import type { SlotRange } from '../keys.js';
 import type { ClientTarget } from './client.js';
-import { shardWriterName } from './keys.js';
 import type { ClientProfile } from './profile.js';
+import { shardWriterName } from './profile-keys.js';
 import { type ProfileDeps, type ProfileRun, type ProfileRunSettings, runClientProfiles } from './run.js';
 
 /**

@@ -1,6 +1,6 @@
 /** Each profile's own key space, outside the probe's: named from the run id and the profile's name. */
 import { createHash } from 'node:crypto';
-import { keyBaseFor, NAME_PATTERN, type SlotRange } from '../keys.js';
+import { type KeyBase, keyBaseFor, NAME_PATTERN, type SlotRange } from '../keys.js';
 
 /**
  * The profile's own run id: `<runId>.c-<name>`, so that its keys are `<prefix>:<runId>.c-<name>:<seq>`,
@@ -14,12 +14,20 @@ export function profileRunId(runId: string, name: string): string {
   return `${runId.slice(0, 80 - suffix.length - 9)}.${hash}${suffix}`;
 }
 
+/** The profile's key base and, in cluster mode, the one slot every key of the profile hashes to. */
+export function profileKeySpace(
+  settings: { prefix: string; runId: string; cluster: boolean; pin?: readonly SlotRange[] },
+  name: string,
+): KeyBase {
+  const pin = settings.pin ?? (settings.cluster ? [[0, 16383] as SlotRange] : undefined);
+  return keyBaseFor(settings.prefix, profileRunId(settings.runId, name), pin);
+}
+
 export function profileKeyBase(
   settings: { prefix: string; runId: string; cluster: boolean; pin?: SlotRange[] },
   name: string,
 ): string {
-  const pin = settings.pin ?? (settings.cluster ? [[0, 16383] as SlotRange] : undefined);
-  return keyBaseFor(settings.prefix, profileRunId(settings.runId, name), pin).keyBase;
+  return profileKeySpace(settings, name).keyBase;
 }
 
 /** Writes per second of a profile unless told otherwise (Cleanup bounds a crashed run's keys by it). */

@@ -1,9 +1,10 @@
-import type { DrillPlan } from '../core/drill/plan.js';
-import type { ClientTarget } from '../core/measure/clients/client.js';
-import { resolveClientProfiles } from '../core/measure/clients/profile.js';
-import { type ProfileRun, runClientProfiles } from '../core/measure/clients/run.js';
-import { runShardWriters } from '../core/measure/clients/shards.js';
-import { writerSettingsSchema } from '../core/measure/writer.js';
+/** The client profiles and shard writers that write beside the probe during a drill's Write step. */
+import type { ClientTarget } from '../measure/clients/client.js';
+import { resolveClientProfiles } from '../measure/clients/profile.js';
+import { type ProfileRun, runClientProfiles } from '../measure/clients/run.js';
+import { runShardWriters } from '../measure/clients/shards.js';
+import { writerSettingsSchema } from '../measure/writer.js';
+import type { DrillPlan } from './plan.js';
 
 /**
  * The drill's client profiles (and in cluster mode a writer on every shard): `start()` once the probe

@@ -1,6 +1,7 @@
-import { targetEndpoint } from '../core/drill/data-plane.js';
-import type { DrillPlan } from '../core/drill/plan.js';
-import type { WriterOptions } from '../core/measure/writer.js';
+/** The probe writer's settings for a drill's plan: where it writes, how fast, and when it arms. */
+import type { WriterOptions } from '../measure/writer.js';
+import { targetEndpoint } from './data-plane.js';
+import type { DrillPlan } from './plan.js';
 
 /**
  * The writer's settings for a drill. The fault comes after the whole baseline, counted from the start of the

@@ -1,0 +1,92 @@
+/**
+ * The drill's Write step: the probe writer, with the client profiles and shard writers beside it, halted
+ * by the run's halt marker when Cleanup sets it. The Write handler is middy wiring around `writeStep`.
+ */
+import { DrillStoppedError } from '../../shared/errors.js';
+import type { StepLog } from '../../shared/powertools.js';
+import { closeClient, waitUntilReady } from '../../shared/redis-client.js';
+import type { ProfileRun } from '../measure/clients/run.js';
+import { haltMarkerKey, haltRequested, watchHaltMarker } from '../measure/halt-marker.js';
+import type { WriterSummary } from '../measure/summary.js';
+import { runWriter } from '../measure/writer.js';
+import { withDataPlane } from './data-plane.js';
+import type { DrillPlan } from './plan.js';
+import { runProfilesBeside } from './profiles-beside.js';
+import { writerOptions } from './writer-options.js';
+
+/** Time kept back from the Lambda's limit to drain in-flight writes and return the summary. */
+export const RETURN_MARGIN_MS = 15_000;
+
+export interface WriteStepDeps {
+  /** The time left before the step must have returned (a Lambda's remaining time). */
+  remainingMs: () => number;
+  /** Where the step's log lines go (the handler's logger). */
+  log: StepLog;
+  /** The environment the data plane's credentials and CA are read from. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The writer's summary, with the profiles' and shard writers' records when the drill had any. */
+export type WriteStepResult = WriterSummary & { clients?: ProfileRun[]; shards?: ProfileRun[] };
+
+export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<WriteStepResult> {
+  const controller = new AbortController();
+  const key = haltMarkerKey(plan.request.writer.keyPrefix, plan.runId);
+  // The first connection proves the credentials (a rotated secret is read again) before anything is written.
+  const { plane, watcher } = await withDataPlane(
+    plan.target,
+    async (plane) => {
+      const watcher = plane.createClient();
+      await waitUntilReady(watcher, 5000).catch(async (error: unknown) => {
+        await closeClient(watcher);
+        throw error;
+      });
+      return { plane, watcher };
+    },
+    deps.env,
+  );
+  // Not one write once Cleanup has run: it deleted the run's keys by name, and would never see these.
+  if (await haltRequested(watcher, key)) {
+    await closeClient(watcher);
+    throw new DrillStoppedError(`run ${plan.runId} was stopped by Cleanup before the writer started`);
+  }
+  const unwatch = watchHaltMarker(watcher, key, controller);
+  // Client profiles write beside the probe, in their own key spaces, until the probe stops.
+  const profiles = runProfilesBeside(plan, plane.clientTarget);
+  try {
+    const summary = await runWriter(
+      {
+        ...writerOptions(plan),
+        deadline: () => deps.remainingMs() - RETURN_MARGIN_MS,
+        signal: controller.signal,
+      },
+      {
+        createClient: plane.createClient,
+        createReplicaClient: plane.createReplicaClient,
+        onEvent: (event) => {
+          deps.log.info('writer', { ...event });
+          if (event.type === 'started') profiles.start();
+          if (event.type === 'stopping') profiles.stop();
+        },
+      },
+    );
+    const clients = await profiles.done();
+    const shards = await profiles.shards();
+    deps.log.info('writer done', {
+      attempted: summary.attempted,
+      acknowledged: summary.acknowledged,
+      stopReason: summary.stopReason,
+    });
+    return {
+      ...summary,
+      ...(clients.length > 0 ? { clients } : {}),
+      ...(shards.length > 0 ? { shards } : {}),
+    };
+  } finally {
+    profiles.stop();
+    // Closed before the Lambda returns (or is frozen).
+    await Promise.all([profiles.done().catch(() => {}), profiles.shards().catch(() => {})]);
+    unwatch();
+    await closeClient(watcher);
+  }
+}
