@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DrillPlan } from '../functions/core/drill/plan.js';
-import { reapRun, stopFault } from '../functions/core/drill/reap.js';
+import { faultLeft, reapRun, stopFault } from '../functions/core/drill/reap.js';
 import { parseDrillRequest } from '../functions/core/drill/request.js';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from './cloud.js';
 import {
@@ -152,9 +152,8 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
     clearTimeout(fire);
     // Stopped before its own Cleanup: clean up as the reaper does, with the same functions.
     const plan = (outcome.outputs.Preflight as { plan?: DrillPlan } | undefined)?.plan;
-    // fis-az-power: the template it created; stopped before its own StopFault could run, its experiment too.
-    const template = (outcome.outputs.CreateExperimentTemplate as { plan?: DrillPlan } | undefined)?.plan?.fis
-      ?.template?.id;
+    // What its fault source set up (fis-az-power: the template); stopped before its own StopFault, undone here.
+    const template = faultLeft((state) => outcome.outputs[state] as Record<string, unknown> | undefined);
     const reaped =
       outcome.status === 'ABORTED' && plan && !plan.dryRun
         ? await reapRun(

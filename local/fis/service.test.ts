@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseIsoDuration } from '../../functions/core/drill/fault.js';
+import { parseIsoDuration } from '../../functions/core/drill/faults/fis-az-power.js';
 import { awsCli } from '../../test/support/aws-cli.js';
 import { fisTemplateArgs } from '../../test/support/fis.js';
 import { roleAt } from '../../test/support/local-cloud.js';

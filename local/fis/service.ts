@@ -11,7 +11,7 @@ import {
   FIS_DURATION_MS,
   parseIsoDuration,
   REPLICATION_GROUP_TARGET,
-} from '../../functions/core/drill/fault.js';
+} from '../../functions/core/drill/faults/fis-az-power.js';
 import type { Account } from '../account.js';
 import type { ServiceHandler } from '../control-plane.js';
 import type { ElastiCacheService } from '../elasticache/service.js';

@@ -1,6 +1,6 @@
 /** The AWS CLI's arguments for an AZ power interruption template of a local group (tests of the local FIS). */
 
-import { AZ_POWER_ACTION, REPLICATION_GROUP_TARGET } from '../../functions/core/drill/fault.js';
+import { AZ_POWER_ACTION, REPLICATION_GROUP_TARGET } from '../../functions/core/drill/faults/fis-az-power.js';
 import { LOCAL_ACCOUNT_ID } from '../../local/account.js';
 import type { LocalCloud } from '../../local/cloud.js';
 

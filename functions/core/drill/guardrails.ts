@@ -1,7 +1,7 @@
 import type { ReplicationGroup, Tag } from '@aws-sdk/client-elasticache';
 import * as z from 'zod';
 import { GuardrailError } from '../../shared/errors.js';
-import { faultSource } from './fault.js';
+import { type FaultJudgement, type NodeGroup, sourceOf } from './faults/index.js';
 import type { DrillRequest } from './request.js';
 
 /** The tag that marks a group as being drilled: `<runId>@<expiry epoch seconds>`. */
@@ -40,13 +40,6 @@ export const drillTargetSchema = z.object({
 });
 export type DrillTarget = z.infer<typeof drillTargetSchema>;
 
-/** fis-az-power: the zone Preflight resolved and the nodes in it when it looked (they lose power). */
-export const fisTargetSchema = z.object({
-  availabilityZone: z.string(),
-  nodeIds: z.array(z.string()),
-});
-export type FisTarget = z.infer<typeof fisTargetSchema>;
-
 export interface Refusal {
   guardrail: string;
   message: string;
@@ -75,8 +68,6 @@ export function parseSlots(slots: string | undefined): [number, number][] {
   });
 }
 
-type NodeGroup = NonNullable<ReplicationGroup['NodeGroups']>[number];
-
 /** Cluster mode enabled reports no CurrentRole (as on AWS): there, a second member is the replica. */
 function withReplica(ng: NodeGroup): boolean {
   const members = ng.NodeGroupMembers ?? [];
@@ -98,15 +89,15 @@ export function judge(
   runId: string,
   facts: GuardrailFacts,
   now: number,
-): { refusals: Refusal[]; target?: DrillTarget; fis?: FisTarget } {
+): { refusals: Refusal[]; target?: DrillTarget; fault?: FaultJudgement } {
   const { group, tags } = facts;
   const refusals: Refusal[] = [];
   const refuse = (guardrail: string, message: string) => refusals.push({ guardrail, message });
   const id = group.ReplicationGroupId ?? request.replicationGroupId;
+  const source = sourceOf(request.fault);
 
   if (group.Status !== 'available') refuse('group-not-available', `${id} is ${group.Status}, not available`);
-  // Both faults end in a promotion only with automatic failover (an AZ power-off of the primary too).
-  if (faultSource(request.fault) !== 'none' && group.AutomaticFailover !== 'enabled') {
+  if (source.guardrails.needsAutomaticFailover && group.AutomaticFailover !== 'enabled') {
     refuse(
       'automatic-failover-disabled',
       `${id} has automatic failover ${group.AutomaticFailover ?? 'disabled'}`,
@@ -127,7 +118,7 @@ export function judge(
   }
 
   if (
-    request.fault === 'test-failover' &&
+    source.guardrails.spendsTestFailoverBudget &&
     facts.testFailoversLast24h >= request.guardrails.maxTestFailoversPer24h
   ) {
     refuse(
@@ -157,11 +148,11 @@ export function judge(
     refuse('group-not-available', `${id} reports no ${clusterMode ? 'configuration' : 'primary'} endpoint`);
     return { refusals };
   }
-  const fis =
-    typeof request.fault === 'object' ? fisTarget(request.fault, group, nodeGroup, refuse) : undefined;
+  // The source's own guardrails come last, as they always did.
+  const fault = source.guardrails.judge(request.fault, { request, group, nodeGroup }, refuse);
   return {
     refusals,
-    ...(fis ? { fis } : {}),
+    fault,
     target: {
       replicationGroupId: id,
       arn: group.ARN ?? '',
@@ -178,42 +169,6 @@ export function judge(
         : [],
     },
   };
-}
-
-/**
- * The zone to power off: the one given, or the zone of the node group's primary (so that it loses power and a
- * replica elsewhere is promoted). Refused when it holds none of the group's nodes or not the primary, or when
- * no primary is known to place it (cluster mode tells no roles: name the zone there).
- */
-function fisTarget(
-  fault: { availabilityZone?: string },
-  group: ReplicationGroup,
-  nodeGroup: NodeGroup,
-  refuse: (guardrail: string, message: string) => void,
-): FisTarget | undefined {
-  const id = group.ReplicationGroupId;
-  const all = (group.NodeGroups ?? []).flatMap((ng) => ng.NodeGroupMembers ?? []);
-  const primary = nodeGroup.NodeGroupMembers?.find((m) => m.CurrentRole === 'primary');
-  const zone = fault.availabilityZone ?? primary?.PreferredAvailabilityZone;
-  if (!zone) {
-    refuse(
-      'availability-zone-unknown',
-      `${id}: the zone of node group ${nodeGroup.NodeGroupId}'s primary is not known; name fault.availabilityZone`,
-    );
-    return undefined;
-  }
-  const nodeIds = all.filter((m) => m.PreferredAvailabilityZone === zone).map((m) => m.CacheClusterId ?? '');
-  if (nodeIds.length === 0) {
-    refuse('availability-zone-unknown', `${id} has no node in ${zone}`);
-    return undefined;
-  }
-  // A zone without the primary fails nothing over: the drill would measure no failover.
-  if (primary && primary.PreferredAvailabilityZone !== zone)
-    refuse(
-      'availability-zone-without-primary',
-      `${zone} does not hold ${primary.CacheClusterId}, the primary of node group ${nodeGroup.NodeGroupId}: nothing would fail over`,
-    );
-  return { availabilityZone: zone, nodeIds };
 }
 
 /** Throws one GuardrailError listing every refusal (named after the first), or returns the target. */

@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { FAULT_SOURCES } from './fault.js';
-import { drillTargetSchema, fisTargetSchema } from './guardrails.js';
+import { fisTargetSchema } from './faults/fis-az-power.js';
+import { FAULT_SOURCE_NAMES } from './faults/index.js';
+import { drillTargetSchema } from './guardrails.js';
 import { drillRequestSchema } from './request.js';
 
 /** What a dry run reports: what the drill would do, judged on the same facts as a real one. */
@@ -12,7 +13,7 @@ export const dryRunPreviewSchema = z.object({
     replicaNodeIds: z.array(z.string()),
     clusterMode: z.boolean(),
   }),
-  fault: z.enum(FAULT_SOURCES),
+  fault: z.enum(FAULT_SOURCE_NAMES),
   /** Node groups TestFailover may still be called for in the rolling 24 h, under the guardrail's budget. */
   failoverBudget: z.object({ used: z.number(), limit: z.number(), left: z.number() }),
   /** The writer's schedule: at least baseline + settle, at most its hard cap. */

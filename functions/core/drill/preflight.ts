@@ -8,16 +8,8 @@ import {
 import { GuardrailError } from '../../shared/errors.js';
 import { WRITER_DEFAULTS } from '../measure/defaults.js';
 import { testFailoversLast24h as countTestFailovers } from './events.js';
-import { faultSource } from './fault.js';
-import {
-  type DrillTarget,
-  enforce,
-  type FisTarget,
-  judge,
-  LOCK_TAG,
-  lockValue,
-  parseLock,
-} from './guardrails.js';
+import { type FaultJudgement, faultSource, sourceOf } from './faults/index.js';
+import { type DrillTarget, enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
 import type { DrillPlan, DryRunPreview } from './plan.js';
 import type { DrillRequest } from './request.js';
 import { alarmStates } from './stop-conditions.js';
@@ -27,7 +19,8 @@ export function preview(
   request: DrillRequest,
   target: DrillTarget,
   testFailoversLast24h: number,
-  fis?: FisTarget,
+  /** What the fault source's guardrail added (fis-az-power: the zone, its nodes, the duration). */
+  fault: FaultJudgement = {},
 ): DryRunPreview {
   const { writer, guardrails } = request;
   // The writer's own defaults, as the Write step would fill them in.
@@ -56,9 +49,7 @@ export function preview(
       keyTtlSeconds: writer.ttlSeconds ?? WRITER_DEFAULTS.ttlSeconds,
     },
     stopAlarmNames: guardrails.stopAlarmNames,
-    ...(fis && typeof request.fault === 'object'
-      ? { fis: { ...fis, duration: request.fault.duration } }
-      : {}),
+    ...fault.preview,
   };
 }
 
@@ -85,24 +76,21 @@ export async function preflight(
     elastiCache
       .send(new ListTagsForResourceCommand({ ResourceName: group.ARN }))
       .then((o) => o.TagList ?? []),
-    request.fault === 'test-failover' ? countTestFailovers(elastiCache) : Promise.resolve(0),
+    sourceOf(request.fault).guardrails.spendsTestFailoverBudget
+      ? countTestFailovers(elastiCache)
+      : Promise.resolve(0),
     alarmStates(cloudWatch, request.guardrails.stopAlarmNames),
   ]);
   const acceptedAt = now();
   const judgement = judge(request, runId, { group, tags, testFailoversLast24h, ...alarms }, acceptedAt);
   const target = enforce(judgement);
-  // Wait states take whole seconds: the experiment is read at the recovery poll interval, rounded.
-  const fis = judgement.fis && {
-    ...judgement.fis,
-    pollSeconds: Math.min(60, Math.max(1, Math.round(request.recovery.pollIntervalSeconds))),
-  };
   if (request.dryRun) {
     return {
       runId,
       request,
       target,
       acceptedAt,
-      dryRun: preview(request, target, testFailoversLast24h, judgement.fis),
+      dryRun: preview(request, target, testFailoversLast24h, judgement.fault),
     };
   }
 
@@ -116,7 +104,7 @@ export async function preflight(
       sleep,
     },
   );
-  return { runId, request, target, acceptedAt, lock, ...(fis ? { fis } : {}) };
+  return { runId, request, target, acceptedAt, lock, ...judgement.fault?.plan };
 }
 
 /**

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { FaultStopError } from '../../shared/errors.js';
+import { FAULT_SOURCES, faultSource } from './faults/index.js';
 import { type DrillPlan, drillPlanSchema } from './plan.js';
 
 /** The statuses of an execution that may have ended without its own Cleanup. */
@@ -31,9 +32,9 @@ const HISTORY_PAGES_MAX = 25;
 
 /** The state that ends the execution's own clean-up path (it follows Cleanup on every path). */
 const RELEASE_LOCK_STATE = 'ReleaseLock';
-/** fis-az-power: the state whose output carries the run's experiment template (`plan.fis.template.id`). */
-const CREATE_TEMPLATE_STATE = 'CreateExperimentTemplate';
-const STATES_READ = new Set([PREFLIGHT_STATE, RELEASE_LOCK_STATE, CREATE_TEMPLATE_STATE]);
+/** The fault sources that may leave something to undo, each with the state whose output names it. */
+const UNDOS = FAULT_SOURCES.flatMap((s) => (s.undo ? [s.undo] : []));
+const STATES_READ = new Set([PREFLIGHT_STATE, RELEASE_LOCK_STATE, ...UNDOS.map((u) => u.state)]);
 
 export interface ExecutionFacts {
   plan?: DrillPlan;
@@ -75,18 +76,21 @@ export async function executionFacts(sfn: SFNClient, executionArn: string): Prom
   // Past ReleaseLock with no error caught by Cleanup or by itself, nothing is left to do.
   const cleanedUp =
     released !== undefined && released.cleanupError === undefined && released.releaseLockError === undefined;
-  const template = templateIdSchema.safeParse(output(CREATE_TEMPLATE_STATE));
-  const faultStopped = released !== undefined && released.faultStopError === undefined;
-  return {
-    plan: plan.success ? plan.data : undefined,
-    cleanedUp,
-    faultTemplateLeft: template.success && !faultStopped ? template.data.plan.fis.template.id : undefined,
-  };
+  const faultTemplateLeft = faultLeft(output, released);
+  return { plan: plan.success ? plan.data : undefined, cleanedUp, faultTemplateLeft };
 }
 
-const templateIdSchema = z.object({
-  plan: z.object({ fis: z.object({ template: z.object({ id: z.string().min(1) }) }) }),
-});
+/**
+ * What a run's fault source left to undo, read from the outputs of the states the sources name (`output`)
+ * and ReleaseLock's (`released`, absent when the execution never reached it). A run has one source: at most
+ * one of them finds something.
+ */
+export function faultLeft(
+  output: (state: string) => Record<string, unknown> | undefined,
+  released?: Record<string, unknown>,
+): string | undefined {
+  return UNDOS.map((u) => u.left(output(u.state), released)).find(Boolean);
+}
 
 /** What the stop-fault state machine found: each experiment of the template, as it was (`stopping`: stopped). */
 export interface FaultStopped {
@@ -179,17 +183,9 @@ export async function reapRun(
     ? { reaped: true, note: 'the execution had cleaned up its keys and lock' }
     : await reapPlan(execution, plan, deps);
   if (faultError) throw faultError;
-  if (fault) reaped.note += `; ${faultNote(fault, plan)}`;
+  const undo = FAULT_SOURCES.find((s) => s.name === faultSource(plan.request.fault))?.undo;
+  if (fault && undo) reaped.note += `; ${undo.note(fault, plan)}`;
   return { ...reaped, fault };
-}
-
-function faultNote(fault: FaultStopped, plan: DrillPlan): string {
-  const zone = plan.fis?.availabilityZone ?? 'its zone';
-  const stopped = fault.experiments.filter((e) => e.status === 'stopping' || e.status === 'stopped');
-  const still = fault.experiments.filter((e) => !['stopping', 'stopped'].includes(e.status));
-  return stopped.length > 0
-    ? `the FIS experiment ${stopped.map((e) => e.id).join(', ')} of ${zone} stopped (power back), template ${fault.templateId} deleted`
-    : `no FIS experiment of ${zone} was running (${still.map((e) => `${e.id} ${e.status}`).join(', ') || 'none started'}), template ${fault.templateId} deleted`;
 }
 
 /** Cleanup on the plan alone (the writer may still run: stop marker first), then the lock if still ours. */

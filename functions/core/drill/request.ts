@@ -4,7 +4,7 @@ import { parseInput } from '../../shared/input.js';
 import { clientsInputSchema, resolveClientProfiles } from '../measure/clients/profile.js';
 import { DEFAULT_PREFIX, NAME_PATTERN } from '../measure/keys.js';
 import { thresholdsSchema } from '../measure/thresholds.js';
-import { faultSchema, parseIsoDuration } from './fault.js';
+import { faultSchema, sourceOf } from './faults/index.js';
 
 const writerSchema = z.strictObject({
   /** Keys are `<keyPrefix>:<runId>:<seq>`. */
@@ -64,7 +64,7 @@ export const drillRequestSchema = z.strictObject({
   /**
    * `test-failover` calls TestFailover; `none` only measures a fault injected by something else;
    * `{ "source": "fis-az-power", "availabilityZone"?, "duration"? }` powers off one Availability Zone of the
-   * group through an AWS FIS experiment (fault.ts).
+   * group through an AWS FIS experiment (faults/).
    */
   fault: faultSchema.default('test-failover'),
   writer: writerSchema.default(writerSchema.parse({})),
@@ -103,17 +103,14 @@ export function parseDrillRequest(input: unknown): DrillRequest {
 }
 
 /**
- * AwaitRecovery follows the experiment's end: a power-off longer than the wait could never recover in time.
- * A check beside the schema, not a refinement of it: the fleet's drill settings are this schema with members
- * omitted, and check the same.
+ * The fault source's own check against the rest of the request (fis-az-power: a power-off shorter than the
+ * wait for recovery). A check beside the schema, not a refinement of it: the fleet's drill settings are this
+ * schema with members omitted, and check the same.
  */
 export function checkFaultFitsRecovery(
   request: Pick<DrillRequest, 'fault' | 'recovery'>,
   what: string,
 ): void {
-  const { fault, recovery } = request;
-  if (typeof fault === 'object' && parseIsoDuration(fault.duration)! >= recovery.maxWaitSeconds * 1000)
-    throw new DrillInputError(
-      `invalid ${what}: fault.duration ${fault.duration} must be shorter than recovery.maxWaitSeconds (${recovery.maxWaitSeconds} s)`,
-    );
+  const problem = sourceOf(request.fault).checkRequest(request.fault, request);
+  if (problem) throw new DrillInputError(`invalid ${what}: ${problem}`);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type FisAzPower, fisAzPower } from '../drill/faults/fis-az-power.js';
 import { planFixture } from '../drill/plan.fixture.js';
 import { preview } from '../drill/preflight.js';
 import { caughtError, drillReport } from './drill-report.js';
@@ -41,12 +42,20 @@ describe('drillReport', () => {
     // Prepare
     const fis = { availabilityZone: 'us-east-1a', nodeIds: ['grp-001'], duration: 'PT5M' };
     const base = planFixture({ dryRun: true, fault: { source: 'fis-az-power', duration: 'PT5M' } });
-    const { availabilityZone, nodeIds } = fis;
-    const plan = {
-      ...base,
-      lock: undefined,
-      dryRun: preview(base.request, base.target, 0, { availabilityZone, nodeIds }),
+    // The source's guardrail resolves the zone of the primary; the duration comes from the request.
+    const nodeGroup = {
+      NodeGroupId: '0001',
+      NodeGroupMembers: [
+        { CacheClusterId: 'grp-001', CurrentRole: 'primary', PreferredAvailabilityZone: 'us-east-1a' },
+      ],
     };
+    const group = { ReplicationGroupId: 'grp', NodeGroups: [nodeGroup] };
+    const judged = fisAzPower.guardrails.judge(
+      base.request.fault as FisAzPower,
+      { request: base.request, group, nodeGroup },
+      () => {},
+    );
+    const plan = { ...base, lock: undefined, dryRun: preview(base.request, base.target, 0, judged) };
 
     // Act
     const report = drillReport({ request: plan.request, execution: 'run-1', plan });

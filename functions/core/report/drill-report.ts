@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { EVENT_TEXT } from '../drill/event-text.js';
-import { type FaultSource, faultSource } from '../drill/fault.js';
+import { FAULT_SOURCES, type FaultSourceName, sourceOf } from '../drill/faults/index.js';
 import type { DrillPlan, DryRunPreview } from '../drill/plan.js';
 import type { Recovery } from '../drill/recovery.js';
 import type { ProfileVerification } from '../measure/clients/profile-verify.js';
@@ -43,7 +43,7 @@ export interface DrillReport extends Report {
     executionName: string;
     replicationGroupId: string | null;
     nodeGroupId: string | null;
-    fault: FaultSource | null;
+    fault: FaultSourceName | null;
   };
   cleanup: {
     deleted: number | null;
@@ -69,16 +69,15 @@ export function caughtError(caught: Caught): Error {
   return Object.assign(new Error(message), { name: caught.Error });
 }
 
-function failoverEvents(recovery: Recovery, source: FaultSource | undefined): FailoverEvent[] {
+function failoverEvents(
+  recovery: Recovery,
+  source: ReturnType<typeof sourceOf> | undefined,
+): FailoverEvent[] {
   const events: FailoverEvent[] = [];
   const add = (kind: FailoverEvent['kind'], at: number | undefined, message?: string) => {
     if (at) events.push({ kind, atEpochMs: at, ...(message ? { message } : {}) });
   };
-  add(
-    'requested',
-    recovery.requestedAt,
-    source === 'fis-az-power' ? 'FIS experiment started (AZ power interruption)' : 'TestFailover requested',
-  );
+  add('requested', recovery.requestedAt, source?.report.requested ?? 'TestFailover requested');
   const kinds: [RegExp, FailoverEvent['kind']][] = [
     [EVENT_TEXT.failoverCompleted, 'completed'],
     [EVENT_TEXT.recovering, 'recovering'],
@@ -92,13 +91,8 @@ function failoverEvents(recovery: Recovery, source: FaultSource | undefined): Fa
 }
 
 function dryRunHeadline(preview: DryRunPreview, where: string): string {
-  const { failoverBudget: budget, expected, target } = preview;
-  const fault =
-    preview.fault === 'test-failover'
-      ? `would call TestFailover on node group ${target.nodeGroupId}${target.primaryNodeId ? ` (primary ${target.primaryNodeId})` : ''}, ${budget.left} of ${budget.limit} left in 24 h`
-      : preview.fault === 'fis-az-power' && preview.fis
-        ? `would power off ${preview.fis.availabilityZone} (${preview.fis.nodeIds.join(', ')}) for ${preview.fis.duration} through an AWS FIS experiment`
-        : 'would observe a fault injected by something else';
+  const { expected } = preview;
+  const fault = FAULT_SOURCES.find((s) => s.name === preview.fault)!.report.dryRun(preview);
   return (
     `DRY RUN ${where}: every guardrail holds; ${fault}; ` +
     `${expected.writes.atLeast}–${expected.writes.atMost} writes over ${expected.durationSeconds.atLeast}–${expected.durationSeconds.atMost} s`
@@ -127,7 +121,7 @@ export interface ReportFacts {
 /** The drill's report from the state machine's state. Pure: the Report step stores and sends it. */
 export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillReport {
   const plan = state.plan as DrillPlan | undefined;
-  const source = plan ? faultSource(plan.request.fault) : undefined;
+  const source = plan ? sourceOf(plan.request.fault) : undefined;
   const [summary, recovery] = (state.results ?? []) as [WriterSummary?, Recovery?];
   const request = (plan?.request ?? state.request) as { replicationGroupId?: unknown; thresholds?: unknown };
   const verification = state.verification as
@@ -150,7 +144,7 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
     thresholds: plan?.request.thresholds,
     failover: recovery
       ? {
-          triggered: source !== undefined && source !== 'none' && recovery.requestedAt > 0,
+          triggered: source?.report.injects === true && recovery.requestedAt > 0,
           from: recovery.from,
           to: recovery.to,
           events: failoverEvents(recovery, source),
@@ -189,7 +183,7 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
       executionName: state.execution,
       replicationGroupId: groupId,
       nodeGroupId,
-      fault: source ?? null,
+      fault: source?.name ?? null,
     },
     cleanup: {
       deleted: state.cleanup?.deleted ?? null,

@@ -1,7 +1,9 @@
+/** The fault of a drill request: each source's input form, its defaults and its refusals, by name. */
 import { describe, expect, it } from 'vitest';
-import { DrillInputError } from '../../shared/errors.js';
-import { faultSource, parseIsoDuration } from './fault.js';
-import { parseDrillRequest } from './request.js';
+import { DrillInputError } from '../../../shared/errors.js';
+import { parseDrillRequest } from '../request.js';
+import { parseIsoDuration } from './fis-az-power.js';
+import { faultSource } from './index.js';
 
 const refusal = (input: unknown): DrillInputError => {
   try {
