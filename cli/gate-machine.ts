@@ -107,7 +107,8 @@ export async function checkStateMachine(
   const wanted = fleet ? 'fleet' : 'drill';
   if (kind === wanted) return;
   const found = await findMachine(sfn, wanted, stateMachineArn);
-  const use = `${found ?? `the ARN in the stack's output ${STACK_OUTPUTS[wanted]}`}${found ? ` (the stack's output ${STACK_OUTPUTS[wanted]})` : ''}`;
+  const output = STACK_OUTPUTS[wanted];
+  const use = found ? `${found} (the stack's output ${output})` : `the ARN in the stack's output ${output}`;
   const what = `${stateMachineArn} (${described.name ?? 'unnamed'}, ${described.type ?? 'type unknown'}) is ${DESCRIPTIONS[kind]}`;
   const hint =
     kind === 'fleet' && !fleet
