@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
+  DescribeStateMachineCommand,
   GetExecutionHistoryCommand,
   SFNClient,
   StartExecutionCommand,
@@ -12,6 +13,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FleetReport } from '../functions/core/report/fleet-report.js';
 import { runGate } from './gate.js';
+import { MACHINE_MARKERS } from './gate-machine.js';
 
 const sfnMock = mockClient(SFNClient);
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:failover-drill-fleet';
@@ -20,6 +22,15 @@ const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:failover-dril
 let dir: string;
 beforeEach(async () => {
   sfnMock.reset();
+  // The gate asks what the machine is before it starts it: the fleet's.
+  sfnMock.on(DescribeStateMachineCommand).resolves({
+    stateMachineArn: MACHINE,
+    name: 'failover-drill-fleet',
+    type: 'STANDARD',
+    definition: JSON.stringify({ Comment: `${MACHINE_MARKERS.fleet}…`, StartAt: 'A', States: {} }),
+    roleArn: 'arn:aws:iam::000000000000:role/r',
+    creationDate: new Date(),
+  });
   dir = await mkdtemp(join(tmpdir(), 'gate-fleet-'));
 });
 afterEach(async () => {

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
+  DescribeStateMachineCommand,
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   type HistoryEvent,
+  ListStateMachinesCommand,
   SFNClient,
   SFNServiceException,
   StartExecutionCommand,
@@ -16,21 +18,41 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildReport, type Report } from '../functions/core/report/report.js';
 import { type GateFlags, gateInput, progressPrinter, runGate } from './gate.js';
+import { MACHINE_MARKERS } from './gate-machine.js';
 import { junitXml } from './junit.js';
 
 const sfnMock = mockClient(SFNClient);
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:failover-drill';
 const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:failover-drill:run-1';
 
+/** DescribeStateMachine's answer for a machine of this type whose Comment opens with `marker`. */
+const described = (name: string, type: 'STANDARD' | 'EXPRESS', marker: string) => ({
+  stateMachineArn: `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`,
+  name,
+  type,
+  definition: JSON.stringify({ Comment: `${marker} …`, StartAt: 'A', States: { A: { Type: 'Succeed' } } }),
+  roleArn: 'arn:aws:iam::000000000000:role/r',
+  creationDate: new Date(),
+});
+const DRILL_MACHINE = described('failover-drill', 'STANDARD', MACHINE_MARKERS.drill);
+
 let dir: string;
 beforeEach(async () => {
   sfnMock.reset();
+  sfnMock.on(DescribeStateMachineCommand).resolves(DRILL_MACHINE);
   dir = await mkdtemp(join(tmpdir(), 'gate-test-'));
 });
 afterEach(async () => {
   process.exitCode = undefined;
   await rm(dir, { recursive: true, force: true });
 });
+
+/** A fleet input the fleet's schema accepts. */
+async function fleetInput(): Promise<string> {
+  const file = join(dir, 'fleet.json');
+  await writeFile(file, JSON.stringify({ targets: [{ replicationGroupId: 'drill-demo' }] }));
+  return file;
+}
 
 /** A writable that keeps what it is given. */
 function sink(): NodeJS.WritableStream & { text: string } {
@@ -319,6 +341,70 @@ describe('failover-drill gate', () => {
       message: 'State Machine Does Not Exist',
     });
     expect(sfnMock.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
+  });
+
+  it('refuses the fleet, the stop-fault or a foreign machine before starting it, naming the ARN to use', async () => {
+    // Prepare
+    const fleet = described('failover-drill-fleet', 'STANDARD', MACHINE_MARKERS.fleet);
+    const stopFault = described('failover-drill-stop-fault', 'EXPRESS', MACHINE_MARKERS['stop-fault']);
+    const foreign = described('orders-workflow', 'STANDARD', 'Orders: charge, ship');
+    sfnMock.on(ListStateMachinesCommand).resolves({
+      stateMachines: [stopFault, foreign, fleet, DRILL_MACHINE].map(({ definition, roleArn, ...m }) => m),
+    });
+    for (const machine of [fleet, stopFault, foreign, DRILL_MACHINE])
+      sfnMock.on(DescribeStateMachineCommand, { stateMachineArn: machine.stateMachineArn }).resolves(machine);
+
+    // Act
+    const results = [];
+    for (const machine of [fleet, stopFault, foreign])
+      results.push(await gate(flags({ stateMachineArn: machine.stateMachineArn })));
+    const asFleet = await gate(flags({ stateMachineArn: MACHINE, fleet: true, input: await fleetInput() }));
+
+    // Assess
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect([...results, asFleet].map((r) => [r.code, r.json.verdict, r.json.error?.name])).toEqual(
+      [1, 2, 3, 4].map(() => [2, 'error', 'WrongStateMachineError']),
+    );
+    const messages = results.map((r) => r.json.error?.message);
+    expect(messages[0]).toContain(
+      `${fleet.stateMachineArn} (failover-drill-fleet, STANDARD) is failover-drill's fleet`,
+    );
+    expect(messages[0]).toContain('pass --fleet');
+    expect(messages[1]).toContain("failover-drill's stop-fault state machine");
+    expect(messages[2]).toContain('is not a failover-drill state machine');
+    for (const message of messages)
+      expect(message).toContain(`use ${MACHINE} (the stack's output StateMachineArn)`);
+    expect(asFleet.json.error?.message).toContain(
+      `use ${fleet.stateMachineArn} (the stack's output FleetStateMachineArn)`,
+    );
+    expect(asFleet.json.error?.message).toContain('leave out --fleet');
+  });
+
+  it("names the stack's output when it may not list state machines, and passes DescribeStateMachine's own errors on", async () => {
+    // Prepare
+    const fleet = described('failover-drill-fleet', 'STANDARD', MACHINE_MARKERS.fleet);
+    sfnMock.on(DescribeStateMachineCommand, { stateMachineArn: fleet.stateMachineArn }).resolves(fleet);
+    sfnMock
+      .on(DescribeStateMachineCommand, { stateMachineArn: `${MACHINE}-absent` })
+      .rejects(new StateMachineDoesNotExist({ message: 'State Machine Does Not Exist', $metadata: {} }));
+    sfnMock.on(ListStateMachinesCommand).rejects(
+      new SFNServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        message: 'no',
+        $metadata: {},
+      }),
+    );
+
+    // Act
+    const wrong = await gate(flags({ stateMachineArn: fleet.stateMachineArn }));
+    const absent = await gate(flags({ stateMachineArn: `${MACHINE}-absent` }));
+
+    // Assess
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect([wrong.code, wrong.json.error?.name]).toEqual([2, 'WrongStateMachineError']);
+    expect(wrong.json.error?.message).toContain("use the ARN in the stack's output StateMachineArn");
+    expect([absent.code, absent.json.error?.name]).toEqual([2, 'StateMachineDoesNotExist']);
   });
 
   it('reports ExecutionDoesNotExist while following as an error', async () => {

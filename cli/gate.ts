@@ -23,6 +23,7 @@ import { namedAwsError } from '../functions/shared/aws.js';
 import { AwsThrottledError, DrillInputError } from '../functions/shared/errors.js';
 import { executionName } from '../local/drill.js';
 import { readInput } from './args.js';
+import { checkStateMachine } from './gate-machine.js';
 import { exitForSignal, type Interrupt, Interrupted, onInterrupt } from './interrupt.js';
 import { JUNIT_SUITE, writeJunitReport } from './junit.js';
 import { type AnyReport, EXIT_CODES, runReporting } from './report-output.js';
@@ -374,6 +375,8 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
           input = gateInput(given, flags);
           parseDrillRequest(input);
         }
+        // The machine itself, before anything is started: the wrong ARN is refused with the right one.
+        await checkStateMachine(deps.sfn, flags.stateMachineArn, flags.fleet ?? false);
         const out = await deps.sfn.send(
           new StartExecutionCommand({
             stateMachineArn: flags.stateMachineArn,

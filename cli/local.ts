@@ -1,4 +1,5 @@
 import { CLIENT_PRESETS } from '../functions/core/measure/clients/profile.js';
+import { drillReport } from '../functions/core/report/drill-report.js';
 import { buildReport, type Report } from '../functions/core/report/report.js';
 import type { LocalCloud } from '../local/cloud.js';
 import { LOCAL_DEFAULT_INPUT, runLocalDrill } from '../local/drill.js';
@@ -115,9 +116,18 @@ async function drillOnce(flags: LocalFlags, interrupt: Interrupt): Promise<Repor
       const cleaned = reaped
         ? `Cleanup deleted ${reaped.deleted ?? 0} keys, lock ${reaped.lockReleased ? 'released' : `not released (${reaped.note})`}`
         : 'nothing had been written';
-      const error = new Interrupted(signal, `the execution was stopped; ${cleaned}; every process stopped`);
+      const { stopped } = result;
+      const kept = stopped?.state.results ? "; the writer's figures so far are kept, not verified" : '';
+      const error = new Interrupted(
+        signal,
+        `the execution was stopped; ${cleaned}; every process stopped${kept}`,
+      );
+      // Stopped before its Report: the report is built here from what the run had measured.
+      const measured =
+        stopped &&
+        drillReport({ ...stopped.state, error: { Error: error.name, Cause: error.message } }, stopped.facts);
       return interruptedReport(
-        (result.report as unknown as Report | undefined) ?? buildReport({ error }),
+        (result.report as unknown as Report | undefined) ?? measured ?? buildReport({ error }),
         error,
       );
     }

@@ -10,6 +10,7 @@ import {
   type ExecutionOutcome,
   startExecution,
 } from './stepfunctions/runner.js';
+import { keepWriterInvocation, type StoppedRun, stoppedRun } from './stopped.js';
 
 /**
  * The execution input of a local drill when none is given: the demo group, with timings scaled to
@@ -79,6 +80,8 @@ export interface LocalDrillResult {
   reaped?: { deleted?: number; lockReleased?: boolean; note: string };
   /** The Report state's output, when the drill got that far. */
   report?: Record<string, unknown>;
+  /** A stopped (interrupted) execution that was reaped: what it had measured, for its report. */
+  stopped?: StoppedRun;
   published: { subject?: string; message: string }[];
   wallMs: number;
 }
@@ -136,7 +139,10 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
         );
       }, fireAlarm.afterMs);
     };
-    const running = startExecution(drillStateMachine(cloud.machineOptions), input, {
+    const machine = drillStateMachine(cloud.machineOptions);
+    // A stopped execution's writer runs on until Cleanup stops it: its summary is the run's figures so far.
+    const writer = keepWriterInvocation(machine);
+    const running = startExecution(machine, input, {
       executionName: runId,
       onEvent: (event) => {
         if (event.type === 'StateEntered' && (event as { state?: { name?: string } }).state?.name === 'Write')
@@ -190,6 +196,7 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
       outcome,
       report: reportState?.report,
       reaped,
+      ...(reaped ? { stopped: await stoppedRun(runId, input, outcome, reaped, writer, cloud) } : {}),
       published: cloud.published().map((m) => ({ subject: m.subject, message: m.message })),
       wallMs: Date.now() - started,
     };

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { type FunctionSpec, PROJECT_ROOT } from '../template.js';
 import { lambdaContext } from './context.js';
 import { handlerIn, lambdaHandlerModule } from './handler-module.js';
+import { inItsOwnContext } from './invoke-store.js';
 
 /** The handler module to load: the template's TypeScript entry, or its compiled .js in the installed package. */
 const COMPILED = import.meta.url.endsWith('.js');
@@ -28,18 +29,20 @@ async function handlerOf(spec: FunctionSpec, options: LocalFunctionOptions): Pro
 
 /**
  * One function of the template as the local cloud invokes it: the same handler module Lambda runs,
- * middlewares included, with a Lambda-like context. Imported at the first invocation, as Lambda does
- * (the module reads its environment, the log level…, then), unless initialised before (initFunction).
+ * middlewares included, with a Lambda-like context, each invocation in a context of its own
+ * (invoke-store.ts). Imported at the first invocation, as Lambda does (the module reads its environment,
+ * the log level…, then), unless initialised before (initFunction).
  */
 export function localFunction(
   spec: FunctionSpec,
   options: LocalFunctionOptions = {},
 ): (event: unknown) => Promise<unknown> {
-  return async (event) =>
-    (await handlerOf(spec, options))(
-      event,
-      lambdaContext(spec.logicalId, spec.timeoutSeconds * 1000, Date.now, spec.memoryMb),
-    );
+  return async (event) => {
+    const handler = await handlerOf(spec, options);
+    const context = lambdaContext(spec.logicalId, spec.timeoutSeconds * 1000, Date.now, spec.memoryMb);
+    // Functions run concurrently in this process: each invocation keeps its own logging context.
+    return inItsOwnContext(context, () => handler(event, context));
+  };
 }
 
 /**

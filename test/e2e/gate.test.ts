@@ -327,6 +327,50 @@ describe.concurrent('failover-drill gate refusals', () => {
     expect(after).toEqual(before);
     expect(after).not.toContain('gate-negative');
   });
+  it('refuses the fleet and the stop-fault machine before starting anything: exit 2, WrongStateMachineError', {
+    concurrent: false,
+  }, async () => {
+    // Prepare
+    const ready = emulator!.ready as Ready & {
+      fleetStateMachineArn: string;
+      faultStopStateMachineArn: string;
+    };
+    const listed = async (stateMachineArn: string) => {
+      const sfn = new SFNClient({ ...sdkTarget(ready), maxAttempts: 1 });
+      try {
+        return (await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? [];
+      } finally {
+        sfn.destroy();
+      }
+    };
+    const before = await executions(ready);
+
+    // Act
+    const fleet = await gate(emulator!, 'gate-wrong-fleet', [], FAST, ready.fleetStateMachineArn);
+    const stopFault = await gate(emulator!, 'gate-wrong-stop', [], FAST, ready.faultStopStateMachineArn);
+    const drillAsFleet = await gate(
+      emulator!,
+      'gate-wrong-drill',
+      ['--fleet'],
+      { targets: [{ replicationGroupId: 'drill-demo' }] },
+      ready.stateMachineArn,
+    );
+
+    // Assess
+    for (const run of [fleet, stopFault, drillAsFleet]) {
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.report.verdict).toBe('error');
+      expect(run.report.error?.name).toBe('WrongStateMachineError');
+      expect(run.stderr).not.toContain('started');
+    }
+    expect(fleet.report.error?.message).toContain(`use ${ready.stateMachineArn}`);
+    expect(stopFault.report.error?.message).toContain('stop-fault state machine');
+    expect(stopFault.report.error?.message).toContain(`use ${ready.stateMachineArn}`);
+    expect(drillAsFleet.report.error?.message).toContain(`use ${ready.fleetStateMachineArn}`);
+    // The stop-fault machine is EXPRESS (its executions are not listed): the other two list none.
+    expect(await listed(ready.fleetStateMachineArn)).toEqual([]);
+    expect(await executions(ready)).toEqual(before);
+  });
 });
 
 describe.concurrent('failover-drill gate usage', () => {

@@ -1,6 +1,7 @@
 /**
  * Ctrl-C and a CI job's SIGTERM, sent to real subprocesses: `measure` and `local` still write --json
- * (verdict error, Interrupted), clean the run's keys, stop every process they started, and exit 130 / 143.
+ * (verdict error, Interrupted) with the writes made so far, clean the run's keys, stop every process they
+ * started, and exit 130 / 143.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -58,8 +59,12 @@ describe('interrupted commands', () => {
     );
     track({ stop: async () => void child.kill('SIGKILL') });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk;
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
     });
     await until('Preflight to accept the drill', async () => stderr.includes('✓ Preflight'), 60_000);
     const servers = redisChildren(child.pid!);
@@ -84,5 +89,19 @@ describe('interrupted commands', () => {
     );
     expect(servers.length).toBeGreaterThan(0);
     expect(servers.filter(alive)).toEqual([]);
+    // The writer's figures so far are kept: counted, consistent with each other and with what Cleanup deleted.
+    const { writes, cleanup } = report;
+    expect(report.error?.message).toContain("the writer's figures so far are kept, not verified");
+    expect(report.disruption.note).not.toBe('no writes were made');
+    expect(writes.attempted).toBeGreaterThan(0);
+    expect(writes.acknowledged).toBeGreaterThan(0);
+    expect(writes.acknowledged + writes.failed + writes.indeterminate).toBe(writes.attempted);
+    expect(report.run.stopReason).toBe('aborted');
+    expect(cleanup.deleted).toBeGreaterThanOrEqual(writes.acknowledged);
+    expect(cleanup.deleted).toBeLessThanOrEqual(writes.acknowledged + writes.indeterminate);
+    expect(stdout).toContain(
+      `writes           attempted ${writes.attempted}, acknowledged ${writes.acknowledged}, failed ${writes.failed}, indeterminate ${writes.indeterminate}`,
+    );
+    expect(stdout).toContain('after recovery   not verified: the run was interrupted');
   });
 });

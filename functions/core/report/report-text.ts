@@ -19,7 +19,10 @@ export function formatReport(
   if (report.run.startedAtEpochMs !== null) {
     lines.push(
       `  writes           attempted ${w.attempted}, acknowledged ${w.acknowledged}, failed ${w.failed}, indeterminate ${w.indeterminate}`,
-      `  after recovery   lost ${w.lost}, recovered ${w.recovered}, indeterminate-absent ${w.indeterminateAbsent}, unexpected ${w.unexpected}, failed-but-present ${w.failedButPresent}`,
+      // An interrupted run stopped before its read-back: its zeros are not a finding.
+      report.error?.name === 'Interrupted' && report.run.verifiedFrom === null
+        ? '  after recovery   not verified: the run was interrupted'
+        : `  after recovery   lost ${w.lost}, recovered ${w.recovered}, indeterminate-absent ${w.indeterminateAbsent}, unexpected ${w.unexpected}, failed-but-present ${w.failedButPresent}`,
       `  downtime         ${ms(report.downtime.ms)}${report.downtime.complete ? '' : ' (lower bound: the window is open)'}`,
       `  data-loss window ${ms(report.dataLossWindow.ms)}`,
     );

@@ -1,0 +1,73 @@
+/**
+ * Functions invoked at once in the local runtime's one process log under their own names: Powertools'
+ * logger is one module-level instance, and each invocation's context is kept apart (invoke-store.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FunctionSpec } from '../template.js';
+import { localFunction } from './functions.js';
+
+const spec = (logicalId: string, exportName: string): FunctionSpec => ({
+  logicalId,
+  entry: 'test/fixtures/logging-handlers.ts',
+  handler: `logging-handlers.${exportName}`,
+  exportName,
+  timeoutSeconds: 30,
+  memoryMb: 256,
+});
+
+const lines: string[] = [];
+const write = process.stdout.write;
+const level = process.env.POWERTOOLS_LOG_LEVEL;
+
+beforeAll(() => {
+  // This test asks for the handlers' lines; the logger reads its level when its module is imported.
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  // Kept, not shown: the test output carries no handler line.
+  process.stdout.write = ((chunk: unknown) => {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    return true;
+  }) as typeof process.stdout.write;
+});
+afterAll(() => {
+  process.stdout.write = write;
+  process.env.POWERTOOLS_LOG_LEVEL = level;
+});
+
+describe('the local runtime with several functions at once', () => {
+  it('labels every line with the function and the run that wrote it', async () => {
+    // Prepare
+    const writer = localFunction(spec('WriteFunction', 'writes'));
+    const awaiter = localFunction(spec('AwaitRecoveryFunction', 'awaits'));
+
+    // Act: interleaved — each pauses while the others start and log.
+    await Promise.all([
+      writer({ runId: 'run-w1', pauseMs: 150 }),
+      awaiter({ runId: 'run-a1', pauseMs: 50 }),
+      writer({ runId: 'run-w2', pauseMs: 20 }),
+      awaiter({ runId: 'run-a2', pauseMs: 100 }),
+    ]);
+    const logged = lines.map(
+      (line) => JSON.parse(line) as { message: string; function_name?: string; runId?: string },
+    );
+
+    // Assess
+    expect(logged).toHaveLength(8);
+    for (const line of logged) {
+      const [what] = line.message.split(' ');
+      expect([what, line.function_name, line.runId?.[4]]).toEqual(
+        what === 'writes' ? ['writes', 'WriteFunction', 'w'] : ['awaits', 'AwaitRecoveryFunction', 'a'],
+      );
+    }
+    // Lines really interleaved: the order of the messages is not the order of the invocations.
+    expect(logged.map((l) => l.runId)).not.toEqual([
+      'run-w1',
+      'run-w1',
+      'run-a1',
+      'run-a1',
+      'run-w2',
+      'run-w2',
+      'run-a2',
+      'run-a2',
+    ]);
+  });
+});
