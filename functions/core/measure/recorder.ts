@@ -13,6 +13,7 @@ import type {
   DisruptionMarks,
   IdentitySample,
   IdentityTrack,
+  LagBytesSource,
   ReplicaLag,
   WriterSummary,
 } from './summary.js';
@@ -30,6 +31,8 @@ export interface RecorderOptions {
 export const DEFAULT_ACK_LOOKBACK_MS = 10_000;
 export const DEFAULT_ACK_LOG_CAPACITY = 8192;
 const MAX_IDENTITY_CHANGES = 32;
+/** A replica acknowledges its offset about once a second: an acknowledged sample is as old as that. */
+const MEASURED_LAG_STANDS_MS = 1000;
 
 export type RecordedCounts = Pick<
   WriterSummary,
@@ -65,6 +68,7 @@ export class HistoryRecorder {
     changes: [],
     lagBytes: null,
     lagSampledAtMs: null,
+    lagBytesSource: null,
   };
   private readonly acks: AckRing;
   private replicaLag: ReplicaLag | null = null;
@@ -133,11 +137,23 @@ export class HistoryRecorder {
       track.promotedAtMs = sample.atMs;
   }
 
-  /** Replication lag of the primary (bytes not yet on its best replica); only kept before the disruption. */
-  observeLag(bytes: number, atMs: number): void {
+  /**
+   * Replication lag of the primary (bytes not yet on its best replica); only kept before the disruption.
+   * A sample read from the replica itself stands against an acknowledged one for a second: the latter is
+   * up to a second old, so it replaces the former only when the replica has not been read for as long.
+   */
+  observeLag(bytes: number, atMs: number, source: LagBytesSource): void {
     if (this.marks) return;
-    this.identity.lagBytes = bytes;
-    this.identity.lagSampledAtMs = atMs;
+    const track = this.identity;
+    if (
+      source === 'acknowledged' &&
+      track.lagBytesSource === 'replica' &&
+      atMs - (track.lagSampledAtMs ?? atMs) < MEASURED_LAG_STANDS_MS
+    )
+      return;
+    track.lagBytes = bytes;
+    track.lagSampledAtMs = atMs;
+    track.lagBytesSource = source;
   }
 
   /** Acknowledged seqs above `afterSeq` and their start times (the replica lag sampler's candidates). */

@@ -28,7 +28,15 @@ export interface IdentityTrack {
   /** Replication lag of the primary's best replica (bytes), sampled last before the disruption. */
   lagBytes: number | null;
   lagSampledAtMs: number | null;
+  /**
+   * How lagBytes was read: `replica`, the primary's and the replica's own offsets read at once (the lag
+   * as it is); `acknowledged`, the offset the replica last acknowledged (about once a second, so up to
+   * a second of the stream old), when the replica itself could not be read.
+   */
+  lagBytesSource: LagBytesSource | null;
 }
+
+export type LagBytesSource = 'replica' | 'acknowledged';
 
 /** Times are completion times in ms since the writer's zero. */
 export interface DisruptionMarks {
