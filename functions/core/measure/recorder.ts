@@ -74,6 +74,7 @@ export class HistoryRecorder {
   private replicaLag: ReplicaLag | null = null;
   private recentLagMs: number[] = [];
   private readonly sample = new WriteSampler();
+  private readonly errorSamples: Record<string, string> = {};
 
   constructor(private readonly options: RecorderOptions) {
     this.acks = new AckRing(options.ackLogCapacity ?? DEFAULT_ACK_LOG_CAPACITY);
@@ -107,6 +108,7 @@ export class HistoryRecorder {
     if (outcome === 'fail') this.counts.failed++;
     else this.counts.indeterminate++;
     this.counts.errors[result.kind] = (this.counts.errors[result.kind] ?? 0) + 1;
+    if (result.message !== undefined) this.errorSamples[result.kind] ??= result.message;
     // The fault itself refused it (a server error reply) or swallowed it (a command timeout): it was in the
     // fault's hands after it started. A lost connection or a refusal before sending says only that the
     // client had not yet noticed, or was still getting over, the fault.
@@ -195,11 +197,13 @@ export class HistoryRecorder {
     | 'ackLog'
     | 'replicaLag'
     | 'writeSample'
+    | 'errorSamples'
   > {
     const { before, during, tail } = this.latency;
     return {
       ...this.counts,
       errors: { ...this.counts.errors },
+      errorSamples: { ...this.errorSamples },
       outcomes: this.outcomes.encode(),
       disruption: this.marks ? { ...this.marks } : null,
       longestOkGapMs: round(this.longestOkGapMs),

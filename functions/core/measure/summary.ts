@@ -129,6 +129,8 @@ export interface WriterSummary {
   outcomes: string;
   /** Non-ok outcomes by kind: READONLY, MOVED, TIMEOUT, CONNECTION_LOST, NOT_CONNECTED, … */
   errors: Record<string, number>;
+  /** One message per kind of `errors`, as the client worded it (scrubbed): what the kind stands for. */
+  errorSamples?: Record<string, string>;
   disruption: DisruptionMarks | null;
   /** Longest time between two consecutive acknowledgements (ms). */
   longestOkGapMs: number;

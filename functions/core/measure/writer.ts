@@ -13,7 +13,7 @@ import { type Clock, systemClock } from './clock.js';
 import { WRITER_DEFAULTS } from './defaults.js';
 import { DEFAULT_PREFIX, keyFor, NAME_PATTERN, payloadFor, SLOT_COUNT, writerKeyBase } from './keys.js';
 import { probePrimary, type ReplicaAddress, type ReplicationStream } from './monitor.js';
-import { classifyError, type ErrorOutcome, NOT_SENT } from './outcomes.js';
+import { classifyError, type ErrorOutcome, NOT_SENT, sampled } from './outcomes.js';
 import { PROGRESS_INTERVAL_MS, progressWatched, publishProgress } from './progress.js';
 import { DEFAULT_ACK_LOG_CAPACITY, DEFAULT_ACK_LOOKBACK_MS, HistoryRecorder } from './recorder.js';
 import { type ReplicaClientFactory, ReplicaLagSampler } from './replica-lag.js';
@@ -237,7 +237,7 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
       .set(keyFor(keyBase, seq), payloadFor(settings.runId, writerId, seq), 'EX', settings.ttlSeconds)
       .then(
         () => completed(seq, startMs, 'ok'),
-        (error: unknown) => completed(seq, startMs, classifyError(error)),
+        (error: unknown) => completed(seq, startMs, sampled(classifyError(error), error)),
       );
     return true;
   };
