@@ -1,13 +1,13 @@
 /**
  * The replication lag sampled just before the disruption (failover.replicationLagBytes): the bytes of the
- * replication stream the primary has sent and its best replica has not acknowledged, against the truth read
- * from the primary directly.
+ * replication stream the primary holds and its best replica has not applied, against the truth read from
+ * both servers directly, through a held link and through delay lines of known length.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestFailoverCommand } from '@aws-sdk/client-elasticache';
 import { afterEach, describe, expect, it } from 'vitest';
-import { replicationLag } from '../../functions/core/measure/monitor.js';
+import { streamOf } from '../../functions/core/measure/monitor.js';
 import { type LocalCloud, startLocalCloud } from '../../local/cloud.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
@@ -18,7 +18,13 @@ const { track, stopAll } = tracker();
 afterEach(stopAll);
 
 const url = (proxy: FaultProxy) => `redis://${proxy.host}:${proxy.port}`;
-const lagOf = async (primary: RedisServer) => replicationLag(await primary.info('replication'));
+/** The truth: the primary's offset minus what the replica has applied, both read at once, directly. */
+async function lagOf(primary: RedisServer, replica: RedisServer): Promise<number> {
+  const [p, r] = await Promise.all([primary.info('replication'), replica.info('replication')]);
+  return streamOf(p, 'master_repl_offset')!.offset - streamOf(r, 'slave_repl_offset')!.offset;
+}
+const offsetOf = async (primary: RedisServer) =>
+  streamOf(await primary.info('replication'), 'master_repl_offset')!.offset;
 const options = { rate: 1000, settleMs: 300, baselineMs: 300, maxDurationMs: 20_000, monitorIntervalMs: 20 };
 
 /** A short outage on the writer's path: the disruption the lag is sampled before. */
@@ -29,23 +35,25 @@ async function outage(front: FaultProxy): Promise<void> {
 }
 
 describe('replication lag at the disruption', () => {
-  it('reports the bytes a held replication link left unacknowledged', async () => {
+  it('reports the bytes a held replication link kept from the replica', async () => {
     // Prepare: the replica replicates through `link`; the writer writes through `front`
     const primary = track(await RedisServer.start({ name: 'lag-primary' }));
     const link = track(await FaultProxy.start({ target: primary.endpoint }));
-    track(await RedisServer.start({ name: 'lag-replica', replicaOf: { host: link.host, port: link.port } }));
+    const replica = track(
+      await RedisServer.start({ name: 'lag-replica', replicaOf: { host: link.host, port: link.port } }),
+    );
     const front = track(await FaultProxy.start({ target: primary.endpoint }));
     let truth: { before: number; atDisruption: number } = { before: -1, atDisruption: -1 };
     // Act
     const { report } = await measure({ endpoint: url(front) }, options, async () => {
       link.hold(); // nothing reaches the replica, no acknowledgement comes back
       await sleep(30);
-      const before = (await lagOf(primary))!;
+      const before = await lagOf(primary, replica);
       await sleep(300);
       // The truth is read once the writer's path is cut: no write reaches the primary any more, so no sample
       // taken before the disruption can exceed it (read before the cut, a loaded machine let a few more in).
       front.blackhole();
-      truth = { before, atDisruption: (await lagOf(primary))! };
+      truth = { before, atDisruption: await lagOf(primary, replica) };
       await sleep(150);
       front.heal();
     });
@@ -60,33 +68,55 @@ describe('replication lag at the disruption', () => {
     expect(truth.atDisruption - truth.before).toBeGreaterThan(250 * 40); // ≥ 40 B per SET … EX
   });
 
-  it('reports at most the last ack interval of the stream for a replica in sync, null without a replica', async () => {
-    // Prepare
-    const primary = track(await RedisServer.start({ name: 'sync-primary' }));
-    track(await RedisServer.start({ name: 'sync-replica', replicaOf: primary.endpoint }));
-    const alone = track(await RedisServer.start({ name: 'alone-primary' }));
-    const [front, aloneFront] = [
-      track(await FaultProxy.start({ target: primary.endpoint })),
-      track(await FaultProxy.start({ target: alone.endpoint })),
-    ];
-    let perSecond = 0;
-    // Act
-    const [synced, single] = await Promise.all([
-      measure({ endpoint: url(front) }, options, async () => {
-        const [offset] = [Number((await primary.info('replication')).master_repl_offset)];
-        await sleep(1000);
-        perSecond = Number((await primary.info('replication')).master_repl_offset) - offset;
+  it.each([0, 200, 500])(
+    'reports the bytes a %i ms delay line holds, within one sample of the stream',
+    async (delayMs) => {
+      // Prepare: the replica replicates through a delay line of known length, as the local cloud's do
+      const primary = track(await RedisServer.start({ name: `delay-${delayMs}-primary` }));
+      const link = track(await FaultProxy.start({ target: primary.endpoint }));
+      const replica = track(
+        await RedisServer.start({
+          name: `delay-${delayMs}-replica`,
+          replicaOf: { host: link.host, port: link.port },
+        }),
+      );
+      link.delay(delayMs, 'toClient');
+      const front = track(await FaultProxy.start({ target: primary.endpoint }));
+      let truth = -1;
+      let perMs = 0;
+      // Act
+      const { report, summary } = await measure({ endpoint: url(front) }, options, async () => {
+        const [offset, startedMs] = [await offsetOf(primary), performance.now()];
+        await sleep(delayMs + 600); // the line full, and sampled many times
+        perMs = ((await offsetOf(primary)) - offset) / (performance.now() - startedMs);
+        // The truth just before the cut; after it no sample can be taken (the monitor is cut too).
+        truth = await lagOf(primary, replica);
         await outage(front);
-      }),
-      measure({ endpoint: url(aloneFront) }, options, () => outage(aloneFront)),
-    ]);
-    // Assess: a replica acknowledges once a second, so an in-sync replica shows up to ~1-1.5 s of stream
-    const lag = synced.report.failover.replicationLagBytes;
-    console.log(`in sync: sampled ${lag} B; the stream carries ${perSecond} B/s`);
-    expect(lag).not.toBeNull();
-    expect(lag).toBeGreaterThanOrEqual(0);
-    expect(lag).toBeLessThanOrEqual(perSecond * 2);
-    expect(single.report.failover.replicationLagBytes).toBeNull();
+      });
+      // Assess: the last sample is at most one monitor interval before the cut
+      const lag = report.failover.replicationLagBytes;
+      const oneSample = perMs * options.monitorIntervalMs;
+      console.log(
+        `delay ${delayMs} ms: sampled ${lag} B, truth ${truth} B, the stream carries ${Math.round(perMs * 1000)} B/s`,
+      );
+      expect(report.disruption.observed).toBe(true);
+      expect(lag).not.toBeNull();
+      expect(summary.identity.lagBytesSource).toBe('replica');
+      expect(Math.abs(lag! - truth)).toBeLessThanOrEqual(oneSample);
+      // The truth is the delay line's content: the stream of the last delayMs (one sample either way).
+      expect(Math.abs(truth - perMs * delayMs)).toBeLessThanOrEqual(oneSample);
+      if (delayMs === 0) expect(lag).toBeLessThanOrEqual(oneSample);
+    },
+  );
+
+  it('has no lag in bytes without a replica', async () => {
+    // Prepare
+    const alone = track(await RedisServer.start({ name: 'alone-primary' }));
+    const front = track(await FaultProxy.start({ target: alone.endpoint }));
+    // Act
+    const { report } = await measure({ endpoint: url(front) }, options, () => outage(front));
+    // Assess
+    expect(report.failover.replicationLagBytes).toBeNull();
   });
 });
 

@@ -12,8 +12,16 @@ export interface PrimaryProbe {
   address?: string;
   /** Bytes the primary has that its best replica has not acknowledged (null: unknown or not a primary). */
   lagBytes: number | null;
+  /** The primary's replication stream: its id and how far it has gone (null: not a primary). */
+  stream: ReplicationStream | null;
   /** The primary's replicas that are online, most advanced first (as the primary lists them). */
   replicas: ReplicaAddress[];
+}
+
+/** A position in a replication stream: the stream's id (master_replid) and the offset in it (bytes). */
+export interface ReplicationStream {
+  replId: string;
+  offset: number;
 }
 
 export interface ReplicaAddress {
@@ -38,8 +46,22 @@ export async function probePrimary(client: RedisClient, slot: number | null): Pr
     id,
     role: info.role ?? 'unknown',
     lagBytes: master ? replicationLag(info) : null,
+    stream: master ? streamOf(info, 'master_repl_offset') : null,
     replicas: master ? replicasOf(info) : [],
   };
+}
+
+/**
+ * Where a server stands in its replication stream, from its INFO replication: a primary's own offset, or
+ * what a replica has received and applied (`slave_repl_offset`), which a delay line on the link holds back.
+ */
+export function streamOf(
+  info: Record<string, string>,
+  field: 'master_repl_offset' | 'slave_repl_offset',
+): ReplicationStream | null {
+  const offset = Number(info[field]);
+  const replId = info.master_replid;
+  return replId && info[field] !== undefined && Number.isFinite(offset) ? { replId, offset } : null;
 }
 
 /** The online replicas in INFO replication (`slaveN:ip=…,port=…,state=online,offset=…`), best first. */
@@ -55,7 +77,11 @@ export function replicasOf(info: Record<string, string>): ReplicaAddress[] {
   return replicas.sort((a, b) => b.offset - a.offset);
 }
 
-/** master_repl_offset minus the offset of the most advanced replica: what a promotion now would lose. */
+/**
+ * master_repl_offset minus the offset the most advanced replica last acknowledged (REPLCONF ACK, about
+ * once a second): up to a second of the stream more than a promotion now would lose. The fallback when
+ * the replica itself cannot be read (ReplicaLagSampler.sampleBytes reads the lag as it is).
+ */
 export function replicationLag(info: Record<string, string>): number | null {
   const primaryOffset = Number(info.master_repl_offset);
   if (!Number.isFinite(primaryOffset)) return null;
@@ -83,6 +109,7 @@ async function probeSlotOwner(cluster: Cluster, slot: number): Promise<PrimaryPr
     role: 'master',
     address,
     lagBytes: info ? replicationLag(info) : null,
+    stream: info ? streamOf(info, 'master_repl_offset') : null,
     replicas: info ? replicasOf(info) : [],
   };
 }

@@ -1,6 +1,7 @@
 import { ReplyError } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { classifyError, NOT_SENT } from './outcomes.js';
+import { glideReplyCode } from './clients/glide.js';
+import { classifyByName, classifyError, NOT_SENT, sampled, scrubMessage } from './outcomes.js';
 
 const maxRetries = (): Error => {
   const error = new Error(
@@ -40,6 +41,7 @@ describe('classifyError', () => {
       new Error('Command timed out'),
       maxRetries(),
       new Error('something nobody planned for'),
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
     ];
     // Act
     const outcomes = errors.map((error) => classifyError(error));
@@ -51,6 +53,7 @@ describe('classifyError', () => {
       { outcome: 'info', kind: 'TIMEOUT' },
       { outcome: 'info', kind: 'CONNECTION_LOST' },
       { outcome: 'info', kind: 'UNKNOWN' },
+      { outcome: 'info', kind: 'ECONNRESET' },
     ]);
   });
 
@@ -69,5 +72,62 @@ describe('classifyError', () => {
       { outcome: 'info', kind: 'CONNECTION_LOST' },
       { outcome: 'info', kind: 'TIMEOUT' },
     ]);
+  });
+});
+
+describe('classifyByName', () => {
+  it('names an unknown error by its system code, else its class, never bare Error', () => {
+    // Prepare
+    class ReconnectStrategyError extends Error {}
+    const errors = [
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' }),
+      new ReconnectStrategyError('gave up'),
+      new Error('no class, no code'),
+    ];
+    // Act
+    const outcomes = errors.map((error) => classifyByName(error));
+    // Assess: a refused connection sent nothing; the rest may have been applied
+    expect(outcomes).toEqual([
+      { outcome: 'info', kind: 'ECONNRESET' },
+      { outcome: 'fail', kind: 'ECONNREFUSED' },
+      { outcome: 'info', kind: 'ReconnectStrategyError' },
+      { outcome: 'info', kind: 'UNKNOWN' },
+    ]);
+  });
+});
+
+describe('sample messages', () => {
+  it('keeps one message, the password and what may carry a secret masked, bounded', () => {
+    // Prepare
+    const error = new Error('WRONGPASS for s3cr3t-pw at rediss://app:s3cr3t-pw@host:6379 (AUTH app hunter2)');
+    // Act
+    const outcome = sampled({ outcome: 'fail', kind: 'WRONGPASS' }, error, ['s3cr3t-pw']);
+    const long = scrubMessage(`password=abc ${'x'.repeat(500)}`);
+    // Assess
+    expect(outcome).toEqual({
+      outcome: 'fail',
+      kind: 'WRONGPASS',
+      message: 'WRONGPASS for *** at rediss://***@host:6379 (AUTH ***)',
+    });
+    expect(long.startsWith('password=*** x')).toBe(true);
+    expect(long.length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('glideReplyCode', () => {
+  it("reads the server's error code from GLIDE's wording, null for a client condition", () => {
+    // Prepare
+    const texts = [
+      "An error was signalled by the server: - ReadOnly: You can't write against a read only replica.",
+      'An error was signalled by the server: - TryAgain: Multiple keys request during rehashing of slot',
+      'An error was signalled by the server: - BusyLoadingError: Redis is loading the dataset in memory',
+      'MOVED 3999 127.0.0.1:6381',
+      'Received connection error `Connection reset by peer (os error 104)`. Will attempt to reconnect',
+    ];
+    // Act
+    const codes = texts.map(glideReplyCode);
+    // Assess
+    expect(codes).toEqual(['READONLY', 'TRYAGAIN', 'LOADING', 'MOVED', null]);
   });
 });

@@ -11,8 +11,67 @@ export const OUTCOME_BY_CODE: readonly (Outcome | undefined)[] = [undefined, 'ok
 
 export interface ErrorOutcome {
   outcome: Exclude<Outcome, 'ok'>;
-  /** A short stable name for tallies: the server's error code (READONLY, MOVED, …) or a client condition. */
+  /**
+   * A short stable name for tallies: the server's error code (READONLY, MOVED, …), a client condition
+   * (TIMEOUT, NOT_CONNECTED, …), else the system code (ECONNRESET, …) or the library's error class; never
+   * bare `Error`.
+   */
   kind: string;
+  /** One such error's message as the library worded it (secrets scrubbed, bounded): what the kind was. */
+  message?: string;
+}
+
+/** A sample message is cut to this many characters. */
+const SAMPLE_CHARS = 200;
+
+/**
+ * A message fit for a report: each of `secrets` (a password) replaced, and what may carry one anyway — a
+ * URL's user info, AUTH's arguments, `password=…` — masked; bounded.
+ */
+export function scrubMessage(message: string, secrets: readonly (string | undefined)[] = []): string {
+  let text = message;
+  for (const secret of secrets) if (secret) text = text.split(secret).join('***');
+  text = text
+    .replace(/(\w+:\/\/)[^\s/@]*@/g, '$1***@')
+    .replace(/\b(AUTH|HELLO\s+\d\s+AUTH)\s+[^\s)\]'"]+(\s+[^\s)\]'"]+)?/gi, '$1 ***')
+    .replace(/\b(password|passwd|pass|token|secret)(\s*[=:]\s*)[^\s)\]'"]+/gi, '$1$2***');
+  return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS - 1)}…` : text;
+}
+
+/** `result` with `error`'s message kept as its sample (scrubbed of `secrets`). */
+export function sampled(
+  result: ErrorOutcome,
+  error: unknown,
+  secrets: readonly (string | undefined)[] = [],
+): ErrorOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  return { ...result, message: scrubMessage(message, secrets) };
+}
+
+/** Connecting failed with these: the command never reached a server. */
+const NOT_CONNECTED_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * An error no rule of a library's classifier knew, named by what the library or Node gave it: its system
+ * code (ECONNRESET, EPIPE, …), else its class (ReconnectStrategyError, …), never bare `Error`; UNKNOWN only
+ * when it has neither. It may have been applied (info), unless the connection was never made.
+ */
+export function classifyByName(error: unknown): ErrorOutcome {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z0-9_]{2,30}$/.test(code))
+    return { outcome: NOT_CONNECTED_CODES.has(code) ? 'fail' : 'info', kind: code };
+  const names = [
+    error instanceof Error ? error.constructor.name : '',
+    error instanceof Error ? error.name : '',
+  ];
+  const name = names.find((n) => n !== 'Error' && /^[A-Za-z]\w{0,39}$/.test(n));
+  return { outcome: 'info', kind: name ?? 'UNKNOWN' };
 }
 
 /** The writer refused to send because the connection was not ready: nothing left the process. */
@@ -58,5 +117,5 @@ export function classifyError(error: unknown): ErrorOutcome {
   }
   if (message === 'Command timed out') return { outcome: 'info', kind: 'TIMEOUT' };
   if (name === 'MaxRetriesPerRequestError') return { outcome: 'info', kind: 'CONNECTION_LOST' };
-  return { outcome: 'info', kind: 'UNKNOWN' };
+  return classifyByName(error);
 }

@@ -3,7 +3,7 @@ import { seeded, synthesize } from './history.fixture.js';
 import { decodeHistogram, percentilesOf } from './latency.js';
 import { NOT_SENT } from './outcomes.js';
 import { countSeqs, decodeOutcomes } from './ranges.js';
-import { decodeAckLog } from './recorder.js';
+import { decodeAckLog, HistoryRecorder } from './recorder.js';
 import { decodeTimeline } from './timeline.js';
 import { downtimeOf } from './timings.js';
 
@@ -134,6 +134,30 @@ describe('HistoryRecorder', () => {
     expect(during.p50).toBeCloseTo(5, 2);
     expect(after.p50).toBeCloseTo(2, 2);
     expect(during.count).toBeGreaterThanOrEqual(498);
+  });
+
+  it('keeps the lag read from the replica over an acknowledged one for a second, none after the disruption', () => {
+    // Prepare
+    const recorder = new HistoryRecorder({ armAtMs: 0 });
+    const lagAt = () => {
+      const { lagBytes, lagSampledAtMs, lagBytesSource } = recorder.identityTrack;
+      return { lagBytes, lagSampledAtMs, lagBytesSource };
+    };
+    // Act
+    recorder.observeLag(900, 10, 'acknowledged');
+    const first = lagAt();
+    recorder.observeLag(0, 20, 'replica');
+    recorder.observeLag(40_000, 500, 'acknowledged'); // up to a second old: the replica's read stands
+    const measured = lagAt();
+    recorder.observeLag(700, 1100, 'acknowledged'); // the replica not read for a second: the fallback
+    const fallback = lagAt();
+    recorder.settle(0, 1200, 1201, timeout);
+    recorder.observeLag(5, 1300, 'replica');
+    // Assess
+    expect(first).toEqual({ lagBytes: 900, lagSampledAtMs: 10, lagBytesSource: 'acknowledged' });
+    expect(measured).toEqual({ lagBytes: 0, lagSampledAtMs: 20, lagBytesSource: 'replica' });
+    expect(fallback).toEqual({ lagBytes: 700, lagSampledAtMs: 1100, lagBytesSource: 'acknowledged' });
+    expect(lagAt()).toEqual(fallback);
   });
 
   it('buckets outcomes by start time in 100 ms buckets', () => {

@@ -13,6 +13,7 @@ import type {
   DisruptionMarks,
   IdentitySample,
   IdentityTrack,
+  LagBytesSource,
   ReplicaLag,
   WriterSummary,
 } from './summary.js';
@@ -30,6 +31,8 @@ export interface RecorderOptions {
 export const DEFAULT_ACK_LOOKBACK_MS = 10_000;
 export const DEFAULT_ACK_LOG_CAPACITY = 8192;
 const MAX_IDENTITY_CHANGES = 32;
+/** A replica acknowledges its offset about once a second: an acknowledged sample is as old as that. */
+const MEASURED_LAG_STANDS_MS = 1000;
 
 export type RecordedCounts = Pick<
   WriterSummary,
@@ -65,11 +68,13 @@ export class HistoryRecorder {
     changes: [],
     lagBytes: null,
     lagSampledAtMs: null,
+    lagBytesSource: null,
   };
   private readonly acks: AckRing;
   private replicaLag: ReplicaLag | null = null;
   private recentLagMs: number[] = [];
   private readonly sample = new WriteSampler();
+  private readonly errorSamples: Record<string, string> = {};
 
   constructor(private readonly options: RecorderOptions) {
     this.acks = new AckRing(options.ackLogCapacity ?? DEFAULT_ACK_LOG_CAPACITY);
@@ -103,6 +108,7 @@ export class HistoryRecorder {
     if (outcome === 'fail') this.counts.failed++;
     else this.counts.indeterminate++;
     this.counts.errors[result.kind] = (this.counts.errors[result.kind] ?? 0) + 1;
+    if (result.message !== undefined) this.errorSamples[result.kind] ??= result.message;
     // The fault itself refused it (a server error reply) or swallowed it (a command timeout): it was in the
     // fault's hands after it started. A lost connection or a refusal before sending says only that the
     // client had not yet noticed, or was still getting over, the fault.
@@ -133,11 +139,23 @@ export class HistoryRecorder {
       track.promotedAtMs = sample.atMs;
   }
 
-  /** Replication lag of the primary (bytes not yet on its best replica); only kept before the disruption. */
-  observeLag(bytes: number, atMs: number): void {
+  /**
+   * Replication lag of the primary (bytes not yet on its best replica); only kept before the disruption.
+   * A sample read from the replica itself stands against an acknowledged one for a second: the latter is
+   * up to a second old, so it replaces the former only when the replica has not been read for as long.
+   */
+  observeLag(bytes: number, atMs: number, source: LagBytesSource): void {
     if (this.marks) return;
-    this.identity.lagBytes = bytes;
-    this.identity.lagSampledAtMs = atMs;
+    const track = this.identity;
+    if (
+      source === 'acknowledged' &&
+      track.lagBytesSource === 'replica' &&
+      atMs - (track.lagSampledAtMs ?? atMs) < MEASURED_LAG_STANDS_MS
+    )
+      return;
+    track.lagBytes = bytes;
+    track.lagSampledAtMs = atMs;
+    track.lagBytesSource = source;
   }
 
   /** Acknowledged seqs above `afterSeq` and their start times (the replica lag sampler's candidates). */
@@ -179,11 +197,13 @@ export class HistoryRecorder {
     | 'ackLog'
     | 'replicaLag'
     | 'writeSample'
+    | 'errorSamples'
   > {
     const { before, during, tail } = this.latency;
     return {
       ...this.counts,
       errors: { ...this.counts.errors },
+      errorSamples: { ...this.errorSamples },
       outcomes: this.outcomes.encode(),
       disruption: this.marks ? { ...this.marks } : null,
       longestOkGapMs: round(this.longestOkGapMs),

@@ -6,8 +6,9 @@
  * at or below H: a search of a few round trips, read from the replica, never the primary.
  */
 import { closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
+import { parseInfo } from '../../shared/redis-info.js';
 import { keyFor } from './keys.js';
-import type { ReplicaAddress } from './monitor.js';
+import { type ReplicaAddress, type ReplicationStream, streamOf } from './monitor.js';
 import type { ReplicaLag } from './summary.js';
 
 /** Keys per EXISTS; two rounds resolve 4096 candidates exactly. */
@@ -36,15 +37,35 @@ export class ReplicaLagSampler {
     private readonly options: { cluster: boolean; timeoutMs: number; now: () => number },
   ) {}
 
+  /**
+   * The bytes of the primary's stream that its most advanced replica has not applied, the lag as it is:
+   * the primary's offset (`readPrimary`) and the replica's own (INFO replication) requested at the same
+   * moment, so that the figure is off by at most the stream of one round trip. Throws when either cannot
+   * be read, or when the replica follows another stream (a failover under way): no sample then.
+   */
+  async sampleBytes(
+    replicas: readonly ReplicaAddress[],
+    readPrimary: () => Promise<ReplicationStream | null>,
+  ): Promise<{ bytes: number; atMs: number }> {
+    const client = await this.connectBest(replicas);
+    const atMs = this.options.now();
+    const [primary, info] = await Promise.all([
+      readPrimary(),
+      client.call('INFO', 'replication') as Promise<string>,
+    ]);
+    const replica = streamOf(parseInfo(info), 'slave_repl_offset');
+    if (!primary || !replica || replica.replId !== primary.replId)
+      throw new Error('the replica does not follow the primary read');
+    return { bytes: Math.max(0, primary.offset - replica.offset), atMs: round(atMs) };
+  }
+
   /** One sample of the most advanced replica; throws when it cannot be read (no sample then). */
   async sample(
     replicas: readonly ReplicaAddress[],
     acks: AckView,
   ): Promise<Omit<ReplicaLag, 'predictedLost'>> {
-    const best = replicas[0];
-    if (!best) throw new Error('no replica online');
-    const address = `${best.host}:${best.port}`;
-    const client = await this.connect(address, best);
+    const client = await this.connectBest(replicas);
+    const address = this.address!;
     const { seqs, times } = acks.ackedAfter(this.replicaSeq);
     // Invariant: the replica holds the first `held` candidates, with held in [lo, hi].
     let [lo, hi] = [0, seqs.length];
@@ -87,6 +108,12 @@ export class ReplicaLagSampler {
   async close(): Promise<void> {
     if (this.client) await closeClient(this.client);
     this.client = undefined;
+  }
+
+  private connectBest(replicas: readonly ReplicaAddress[]): Promise<RedisClient> {
+    const best = replicas[0];
+    if (!best) throw new Error('no replica online');
+    return this.connect(`${best.host}:${best.port}`, best);
   }
 
   private async connect(address: string, best: ReplicaAddress): Promise<RedisClient> {

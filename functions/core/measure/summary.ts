@@ -29,7 +29,15 @@ export interface IdentityTrack {
   /** Replication lag of the primary's best replica (bytes), sampled last before the disruption. */
   lagBytes: number | null;
   lagSampledAtMs: number | null;
+  /**
+   * How lagBytes was read: `replica`, the primary's and the replica's own offsets read at once (the lag
+   * as it is); `acknowledged`, the offset the replica last acknowledged (about once a second, so up to
+   * a second of the stream old), when the replica itself could not be read.
+   */
+  lagBytesSource: LagBytesSource | null;
 }
+
+export type LagBytesSource = 'replica' | 'acknowledged';
 
 /** Times are completion times in ms since the writer's zero. */
 export interface DisruptionMarks {
@@ -128,6 +136,8 @@ export interface WriterSummary extends SentCounts, Pick<WriteCounts, 'skipped' |
   outcomes: string;
   /** Non-ok outcomes by kind: READONLY, MOVED, TIMEOUT, CONNECTION_LOST, NOT_CONNECTED, … */
   errors: Record<string, number>;
+  /** One message per kind of `errors`, as the client worded it (scrubbed): what the kind stands for. */
+  errorSamples?: Record<string, string>;
   disruption: DisruptionMarks | null;
   /** Longest time between two consecutive acknowledgements (ms). */
   longestOkGapMs: number;

@@ -15,8 +15,8 @@ import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '
 import { type Clock, systemClock } from './clock.js';
 import { WRITER_DEFAULTS } from './defaults.js';
 import { DEFAULT_PREFIX, keyFor, NAME_PATTERN, payloadFor, SLOT_COUNT, writerKeyBase } from './keys.js';
-import { probePrimary, type ReplicaAddress } from './monitor.js';
-import { classifyError, type ErrorOutcome, NOT_SENT } from './outcomes.js';
+import { probePrimary, type ReplicaAddress, type ReplicationStream } from './monitor.js';
+import { classifyError, type ErrorOutcome, NOT_SENT, sampled } from './outcomes.js';
 import { aroundDisruptionOf, PrecisionTracker } from './precision.js';
 import { PROGRESS_INTERVAL_MS, progressWatched, publishProgress } from './progress.js';
 import { DEFAULT_ACK_LOG_CAPACITY, DEFAULT_ACK_LOOKBACK_MS, HistoryRecorder } from './recorder.js';
@@ -194,7 +194,7 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
         .set(keyFor(keyBase, seq), payloadFor(settings.runId, writerId, seq), 'EX', settings.ttlSeconds)
         .then(
           () => scheduler.completed(seq, 'ok'),
-          (error: unknown) => scheduler.completed(seq, classifyError(error)),
+          (error: unknown) => scheduler.completed(seq, sampled(classifyError(error), error)),
         );
       return undefined;
     },
@@ -214,6 +214,8 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
     replicas,
     stopped,
   );
+  // The primary's offset for a lag sample, read on the monitor connection (beside the identity probe).
+  const readPrimary = async () => (await probePrimary(monitor, slot ?? null)).stream;
   const sampler = deps.createReplicaClient
     ? new ReplicaLagSampler(deps.createReplicaClient, keyBase, {
         cluster: settings.cluster,
@@ -222,7 +224,7 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
       })
     : undefined;
   const lagSampling = sampler
-    ? replicaLagLoop(sampler, settings.monitorIntervalMs, now, recorder, replicas, stopped)
+    ? replicaLagLoop(sampler, readPrimary, settings.monitorIntervalMs, now, recorder, replicas, stopped)
     : Promise.resolve();
   scheduler.start();
   await scheduler.stopped;
@@ -369,7 +371,7 @@ async function monitorLoop(
       const probe = await probePrimary(client, slot);
       const atMs = Math.round(now() * 100) / 100;
       recorder.observeIdentity({ atMs, id: probe.id, role: probe.role, address: probe.address });
-      if (probe.lagBytes !== null) recorder.observeLag(probe.lagBytes, atMs);
+      if (probe.lagBytes !== null) recorder.observeLag(probe.lagBytes, atMs, 'acknowledged');
       replicas.latest = probe.replicas;
     } catch {
       // the monitor shares the writer's fate during an outage; writes tell that story
@@ -380,12 +382,13 @@ async function monitorLoop(
 }
 
 /**
- * Reads the best replica's view of the writer's sequence until the disruption (then the replica may be
- * promoted and the sample no longer describes the stream that was lost); its own loop, so that a slow or
- * unreachable replica never delays the identity samples.
+ * Reads the best replica's view of the stream (bytes) and of the writer's sequence (writes) until the
+ * disruption (then the replica may be promoted and the sample no longer describes the stream that was
+ * lost); its own loop, so that a slow or unreachable replica never delays the identity samples.
  */
 async function replicaLagLoop(
   sampler: ReplicaLagSampler,
+  readPrimary: () => Promise<ReplicationStream | null>,
   intervalMs: number,
   now: () => number,
   recorder: HistoryRecorder,
@@ -395,6 +398,12 @@ async function replicaLagLoop(
   while (!stopped() && !recorder.disruption) {
     const began = now();
     if (replicas.latest.length > 0) {
+      try {
+        const { bytes, atMs } = await sampler.sampleBytes(replicas.latest, readPrimary);
+        recorder.observeLag(bytes, atMs, 'replica');
+      } catch {
+        // no sample: the replica is unreachable or changing; the acknowledged offset stands in
+      }
       try {
         recorder.observeReplicaLag(await sampler.sample(replicas.latest, recorder));
       } catch {

@@ -5,21 +5,49 @@
  */
 import { createRequire } from 'node:module';
 import type * as Glide from '@valkey/valkey-glide';
-import type { ErrorOutcome } from '../outcomes.js';
+import { classifyByName, type ErrorOutcome, sampled } from '../outcomes.js';
 import { COUNTED_WRITE, hostPort, type OpenClient, replyCode, within } from './client.js';
 import type { ClientProfile } from './profile.js';
 
 type Options = Extract<ClientProfile, { library: 'valkey-glide' }>['options'];
 
-/** A RequestError whose text starts with a server error code is the server's reply; the rest may be in flight. */
+/** How GLIDE's core (redis-rs) words a server's error reply: `… signalled by the server: - ReadOnly: …`. */
+const SERVER_REPLY = /^An error was signalled by the server: - (\w+)/;
+/** redis-rs' names of server error kinds whose code is not their name in capitals. */
+const SERVER_CODES: Record<string, string> = {
+  BusyLoadingError: 'LOADING',
+  ResponseError: 'ERR',
+  NoScriptError: 'NOSCRIPT',
+  ExecAbortError: 'EXECABORT',
+  ExtensionError: 'ERR',
+};
+
+/** A server error's code (READONLY, MOVED, …) from a GLIDE RequestError's text; null if not the server's. */
+export function glideReplyCode(message: string): string | null {
+  const kind = SERVER_REPLY.exec(message)?.[1];
+  if (kind) return SERVER_CODES[kind] ?? kind.toUpperCase();
+  return /^[A-Z]{3,}\b/.test(message) ? replyCode(message) : null;
+}
+
+/**
+ * By GLIDE's error classes: TimeoutError (requestTimeout), ClosingError (the client is closed for good)
+ * and ConnectionError (the connection dropped with the request in flight) may have been applied: info.
+ * A RequestError that carries the server's reply was refused by it (fail, by its code), as is one the
+ * open circuit breaker or an aborted transaction refused; any other RequestError is named by its class.
+ */
 export function classifyGlideError(glide: typeof Glide, error: unknown): ErrorOutcome {
-  const { ClosingError, ConnectionError, RequestError, TimeoutError } = glide;
+  const { CircuitBreakerError, ClosingError, ConnectionError, ExecAbortError, RequestError, TimeoutError } =
+    glide;
   if (error instanceof TimeoutError) return { outcome: 'info', kind: 'TIMEOUT' };
   if (error instanceof ClosingError) return { outcome: 'info', kind: 'CLIENT_CLOSED' };
   if (error instanceof ConnectionError) return { outcome: 'info', kind: 'CONNECTION_LOST' };
-  if (error instanceof RequestError && /^[A-Z]{3,}\b/.test(error.message))
-    return { outcome: 'fail', kind: replyCode(error.message) };
-  return { outcome: 'info', kind: 'UNKNOWN' };
+  if (error instanceof CircuitBreakerError) return { outcome: 'fail', kind: 'CIRCUIT_OPEN' };
+  if (error instanceof ExecAbortError) return { outcome: 'fail', kind: 'EXECABORT' };
+  if (error instanceof RequestError) {
+    const code = glideReplyCode(error.message);
+    if (code) return { outcome: 'fail', kind: code };
+  }
+  return classifyByName(error);
 }
 
 export const openGlide: OpenClient = async (profile, target, connectTimeoutMs) => {
@@ -56,7 +84,7 @@ export const openGlide: OpenClient = async (profile, target, connectTimeoutMs) =
   const script = new Script(COUNTED_WRITE);
   return {
     write: (key, ttlSeconds) => client.invokeScript(script, { keys: [key], args: [String(ttlSeconds)] }),
-    classify: (error) => classifyGlideError(glide, error),
+    classify: (error) => sampled(classifyGlideError(glide, error), error, [target.password]),
     close: async () => {
       client.close();
       script.release();

@@ -1,7 +1,7 @@
 /** The ioredis adapter: an application's Redis or Cluster client built from a profile's plain options. */
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { disconnectForGood, waitUntilReady } from '../../../shared/redis-client.js';
-import { type ErrorOutcome, unwrapClusterError } from '../outcomes.js';
+import { classifyByName, type ErrorOutcome, sampled, unwrapClusterError } from '../outcomes.js';
 import { COUNTED_WRITE, hostPort, type OpenClient, replyCode } from './client.js';
 import { type ClientProfile, retryDelay } from './profile.js';
 
@@ -22,7 +22,7 @@ export function classifyIoredisError(error: unknown): ErrorOutcome {
   if (message === 'Command timed out') return { outcome: 'info', kind: 'TIMEOUT' };
   if (name === 'MaxRetriesPerRequestError') return { outcome: 'info', kind: 'MAX_RETRIES' };
   if (message.startsWith('Connection is closed')) return { outcome: 'info', kind: 'CONNECTION_CLOSED' };
-  return { outcome: 'info', kind: 'UNKNOWN' };
+  return classifyByName(error);
 }
 
 /** The profile's options as ioredis takes them: policies become callbacks, unset stays ioredis' default. */
@@ -98,7 +98,7 @@ export const openIoredis: OpenClient = async (profile, target, connectTimeoutMs)
   }
   return {
     write: (key, ttlSeconds) => client.eval(COUNTED_WRITE, 1, key, ttlSeconds),
-    classify: classifyIoredisError,
+    classify: (error) => sampled(classifyIoredisError(error), error, [target.password]),
     close: async () => disconnectForGood(client),
   };
 };

@@ -4,23 +4,41 @@
  * runs, so that a drill without one does not pay its import time before the writer starts.
  */
 import type * as NodeRedis from 'redis';
-import type { ErrorOutcome } from '../outcomes.js';
+import { classifyByName, type ErrorOutcome, sampled } from '../outcomes.js';
 import { COUNTED_WRITE, hostPort, type OpenClient, replyCode, within } from './client.js';
 import { type ClientProfile, retryDelay } from './profile.js';
 
 type Options = Extract<ClientProfile, { library: 'node-redis' }>['options'];
 
-/** ClientOfflineError: the offline queue is disabled and the socket is down; nothing was written. */
+/**
+ * By node-redis' own classes (its errors all say `Error` in `name`; the class tells them apart):
+ * - fail, nothing left the process: ClientOfflineError (offline queue disabled, socket down),
+ *   ClientClosedError (the client was closed), "The queue is full" (commandsQueueMaxLength), a command
+ *   that timed out (TimeoutError, commandOptions.timeout) — node-redis times out only a command still
+ *   waiting to be written, never one sent (that one waits for its reply or its socket);
+ * - info: the socket went with commands in flight: SocketClosedUnexpectedlyError, SocketTimeoutError
+ *   (socketTimeout), DisconnectsClientError, or the socket's own system error (ECONNRESET, EPIPE, …) with
+ *   which node-redis rejects every command it had sent.
+ */
 export function classifyNodeRedisError(nodeRedis: typeof NodeRedis, error: unknown): ErrorOutcome {
   if (error instanceof nodeRedis.ErrorReply) return { outcome: 'fail', kind: replyCode(error.message) };
-  const name = error instanceof Error ? error.constructor.name : '';
-  if (name === 'ClientOfflineError') return { outcome: 'fail', kind: 'NOT_CONNECTED' };
-  if (name === 'TimeoutError') return { outcome: 'info', kind: 'TIMEOUT' };
-  if (name === 'SocketClosedUnexpectedlyError') return { outcome: 'info', kind: 'CONNECTION_CLOSED' };
-  if (name === 'ClientClosedError' || name === 'DisconnectsClientError')
-    return { outcome: 'info', kind: 'CLIENT_CLOSED' };
-  // Anything else may have been applied; its class names it in the tallies.
-  return { outcome: 'info', kind: /^[A-Za-z]{1,40}$/.test(name) ? name : 'UNKNOWN' };
+  const {
+    ClientClosedError,
+    ClientOfflineError,
+    DisconnectsClientError,
+    SocketClosedUnexpectedlyError,
+    SocketTimeoutError,
+    TimeoutError,
+  } = nodeRedis;
+  if (error instanceof ClientOfflineError) return { outcome: 'fail', kind: 'NOT_CONNECTED' };
+  if (error instanceof ClientClosedError) return { outcome: 'fail', kind: 'CLIENT_CLOSED' };
+  if (error instanceof TimeoutError) return { outcome: 'fail', kind: 'TIMEOUT' };
+  if (error instanceof Error && error.message === 'The queue is full')
+    return { outcome: 'fail', kind: 'QUEUE_FULL' };
+  if (error instanceof SocketClosedUnexpectedlyError) return { outcome: 'info', kind: 'CONNECTION_CLOSED' };
+  if (error instanceof SocketTimeoutError) return { outcome: 'info', kind: 'SOCKET_TIMEOUT' };
+  if (error instanceof DisconnectsClientError) return { outcome: 'info', kind: 'CLIENT_DISCONNECTED' };
+  return classifyByName(error);
 }
 
 export function nodeRedisSocket(options: Options): Record<string, unknown> {
@@ -85,7 +103,7 @@ export const openNodeRedis: OpenClient = async (profile, target, connectTimeoutM
   }
   return {
     write: (key, ttlSeconds) => client.eval(COUNTED_WRITE, { keys: [key], arguments: [String(ttlSeconds)] }),
-    classify: (error) => classifyNodeRedisError(nodeRedis, error),
+    classify: (error) => sampled(classifyNodeRedisError(nodeRedis, error), error, [target.password]),
     close: async () => {
       client.destroy();
     },

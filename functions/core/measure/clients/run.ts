@@ -46,6 +46,8 @@ export interface ErrorSeen {
   /** Completion times (profile ms) of the first and last write that ended with this error. */
   firstMs: number;
   lastMs: number;
+  /** The first such error's message (scrubbed): what the kind stands for. */
+  sample?: string;
 }
 
 /**
@@ -230,7 +232,10 @@ export class ProfileRecorder {
     if (seen) {
       seen.count++;
       seen.lastMs = at;
-    } else this.errors[result.kind] = { outcome: result.outcome, count: 1, firstMs: at, lastMs: at };
+    } else {
+      const sample = result.message === undefined ? {} : { sample: result.message };
+      this.errors[result.kind] = { outcome: result.outcome, count: 1, firstMs: at, lastMs: at, ...sample };
+    }
     this.firstNonOkMs ??= at;
     this.lastNonOkMs = at;
   }
