@@ -7,6 +7,7 @@
  * (`clients[]`) and the shards (`shards[]`) when the report has them.
  */
 import type { WriteCounts } from '../measure/counts.js';
+import { consistencyFindingsOf } from './consistency.js';
 import { type CollateralInput, isCollateral } from './shard-views.js';
 
 export type FindingId =
@@ -17,7 +18,8 @@ export type FindingId =
   | 'collateral-shards'
   | 'indeterminate'
   | 'no-disruption'
-  | 'errored';
+  | 'errored'
+  | 'inconsistent-figures';
 
 export interface Finding {
   id: FindingId;
@@ -220,5 +222,7 @@ export function findingsOf(report: FindingsInput): Finding[] {
       ],
     });
   }
+  // Figures that must agree and do not (consistency.ts): each pair named with its values.
+  findings.push(...consistencyFindingsOf(report));
   return findings;
 }
