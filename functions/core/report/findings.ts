@@ -7,6 +7,7 @@
  * (`clients[]`) and the shards (`shards[]`) when the report has them.
  */
 import type { WriteCounts } from '../measure/counts.js';
+import { consistencyFindingsOf } from './consistency.js';
 import { precisionFindings, type ReportPrecision } from './precision.js';
 import { type CollateralInput, isCollateral } from './shard-views.js';
 
@@ -19,7 +20,8 @@ export type FindingId =
   | 'indeterminate'
   | 'no-disruption'
   | 'errored'
-  | 'imprecise-probe';
+  | 'imprecise-probe'
+  | 'inconsistent-figures';
 
 export interface Finding {
   id: FindingId;
@@ -224,5 +226,7 @@ export function findingsOf(report: FindingsInput): Finding[] {
     });
   }
   findings.push(...precisionFindings(report.probe?.precision));
+  // Figures that must agree and do not (consistency.ts): each pair named with its values.
+  findings.push(...consistencyFindingsOf(report));
   return findings;
 }
