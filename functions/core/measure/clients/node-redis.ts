@@ -1,7 +1,8 @@
 /**
  * The node-redis (`redis` package) adapter: createClient / createCluster from a profile's plain options.
- * The package (with its search, JSON, bloom and time-series modules) is loaded when a node-redis profile
- * runs, so that a drill without one does not pay its import time before the writer starts.
+ * The package (with its search, JSON, bloom and time-series modules) is loaded only for a node-redis
+ * profile, in its worker before the probe's baseline (isolated.ts), so that a drill without one never
+ * pays its import time.
  */
 import type * as NodeRedis from 'redis';
 import type { ErrorOutcome } from '../outcomes.js';
@@ -43,8 +44,13 @@ interface NodeRedisLike {
   destroy(): unknown;
 }
 
+/** The package, imported once (a bundle's chunk of its own). */
+export function loadNodeRedis(): Promise<typeof NodeRedis> {
+  return import('redis');
+}
+
 export const openNodeRedis: OpenClient = async (profile, target, connectTimeoutMs) => {
-  const nodeRedis = await import('redis');
+  const nodeRedis = await loadNodeRedis();
   const { createClient, createCluster } = nodeRedis;
   const options = profile.options as Options;
   const { host, port, tls } = hostPort(target.endpoint);
