@@ -44,8 +44,9 @@ export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Contex
     // Client profiles write beside the probe, in their own key spaces, until the probe stops.
     const profiles = runProfilesBeside(plan, plane.clientTarget);
     try {
-      // Their workers started and their libraries imported before the probe's baseline begins.
-      await profiles.ready();
+      // Their worker started and its libraries imported before the probe's baseline begins.
+      const ready = await profiles.ready();
+      if (ready) logger.info('client profiles ready', { ...ready });
       const summary = await runWriter(
         {
           ...writerOptions(plan),

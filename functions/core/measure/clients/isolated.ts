@@ -14,7 +14,14 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { isMainThread, type MessagePort, parentPort, Worker, workerData } from 'node:worker_threads';
+import {
+  isMainThread,
+  type MessagePort,
+  parentPort,
+  threadId,
+  Worker,
+  workerData,
+} from 'node:worker_threads';
 import type { Clock } from '../clock.js';
 import type { ClientTarget } from './client.js';
 import type { ClientProfile } from './profile.js';
@@ -47,6 +54,8 @@ interface Records {
 type FromWorker = ({ type: 'ready' } & WorkerReady) | ({ type: 'done' } & Records);
 
 export interface WorkerReady {
+  /** The worker's thread id (the main thread's is 0). */
+  threadId: number;
   /** The worker's library imports, ms (its own start before them is not counted). */
   loadMs: number;
   /** Its performance.timeOrigin minus the host's: its clock is rebased by it. */
@@ -119,7 +128,8 @@ async function serve(port: MessagePort, input: WorkerInput): Promise<void> {
       );
     }
   });
-  port.postMessage({ type: 'ready', loadMs: performance.now() - loadStart, offsetMs } satisfies FromWorker);
+  const loadMs = Math.round(performance.now() - loadStart);
+  port.postMessage({ type: 'ready', threadId, loadMs, offsetMs } satisfies FromWorker);
 }
 
 const input = workerData as Partial<WorkerInput> | null;
@@ -181,7 +191,10 @@ export function isolatedProfiles(job: WorkerJob, target: ClientTarget): Isolated
       resolve(failedRecords(job, spawnedAtEpochMs, error));
     };
     worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') onReady({ loadMs: message.loadMs, offsetMs: message.offsetMs });
+      if (message.type === 'ready') {
+        const { type: _, ...ready } = message;
+        onReady(ready);
+      }
       if (message.type === 'done') {
         resolve({ profiles: message.profiles, shards: message.shards });
         void worker.terminate();

@@ -44,9 +44,13 @@ interface NodeRedisLike {
   destroy(): unknown;
 }
 
-/** The package, imported once (a bundle's chunk of its own). */
-export function loadNodeRedis(): Promise<typeof NodeRedis> {
-  return import('redis');
+/**
+ * The package, imported once (a bundle's chunk of its own). `redis` is CommonJS: Node's import() names its
+ * exports, but the Lambda bundle's chunk of it (esbuild, ESM with splitting) exports only `default`.
+ */
+export async function loadNodeRedis(): Promise<typeof NodeRedis> {
+  const module = (await import('redis')) as typeof NodeRedis & { default?: typeof NodeRedis };
+  return module.default ?? module;
 }
 
 export const openNodeRedis: OpenClient = async (profile, target, connectTimeoutMs) => {
