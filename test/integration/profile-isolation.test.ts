@@ -3,10 +3,15 @@
  * beside it (cluster mode, 3 shards, real libraries against a real Redis Cluster), the probe's latency and
  * its event loop stay as they are without them. The machine is shared with other busy processes, so the
  * runs alternate (alone, with the profiles, alone, …) and each run with the profiles is judged against
- * the runs alone on either side of it, under the same load.
+ * the runs alone on either side of it, under the same load. Also the worker's handshake, its records
+ * and its clock.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isolatedProfiles, rebasedClock } from '../../functions/core/measure/clients/isolated.js';
+import { resolveClientProfiles } from '../../functions/core/measure/clients/profile.js';
 import { RedisCluster } from '../../local/redis/cluster.js';
+import { RedisServer } from '../../local/redis/server.js';
 import { FOUR_PROFILES, type ProbeTiming, probeBeside } from '../support/probe-beside.js';
 import { tracker } from './measure-kit.js';
 
@@ -55,5 +60,67 @@ describe('client profiles off the probe’s event loop', () => {
       expect(timing.loopStall.max, figures).toBeLessThan(20);
     }
     expect(shared.loopStall.max).toBeGreaterThan(20);
+  });
+});
+
+describe('the profiles’ worker', () => {
+  const settings = { runId: 'worker', prefix: 'failover-drill', cluster: false, ttlSeconds: 60 };
+
+  it('runs the profiles from the probe’s start to its stop and posts their records back, on the probe’s clock', async () => {
+    // Prepare
+    const server = track(await RedisServer.start({ name: 'isolation-worker' }));
+    const profiles = resolveClientProfiles(['ioredis-defaults', 'node-redis-defaults']);
+    const isolated = isolatedProfiles(
+      { profiles: { profiles, settings } },
+      { endpoint: server.url, cluster: false },
+    );
+
+    // Act
+    const ready = await isolated.ready();
+    const startedAt = Date.now();
+    isolated.start();
+    await sleep(500);
+    isolated.stop();
+    const stoppedAt = Date.now();
+    const runs = await isolated.done();
+
+    // Assess: a worker thread of its own, its libraries loaded before the start; records in the profiles' order
+    expect(ready).toMatchObject({ threadId: expect.any(Number), loadMs: expect.any(Number) });
+    expect(ready!.threadId).toBeGreaterThan(0);
+    expect(runs.map((run) => run.name)).toEqual(['ioredis-defaults', 'node-redis-defaults']);
+    for (const run of runs) {
+      expect(run.error, run.name).toBeUndefined();
+      expect(run.acknowledged, run.name).toBeGreaterThan(0);
+      // Its start is on the host's wall clock: between the host's start and stop.
+      expect(run.startedAtEpochMs, run.name).toBeGreaterThanOrEqual(startedAt);
+      expect(run.startedAtEpochMs + run.durationMs, run.name).toBeLessThanOrEqual(stoppedAt + 2100);
+    }
+    expect(await isolated.shards()).toEqual([]);
+  });
+
+  it('gives no records when the probe never started, and a ready past its deadline does not wait', async () => {
+    // Prepare
+    const profiles = resolveClientProfiles(['ioredis-defaults']);
+    const isolated = isolatedProfiles(
+      { profiles: { profiles, settings } },
+      { endpoint: 'redis://127.0.0.1:1', cluster: false },
+    );
+
+    // Act
+    const ready = await isolated.ready(Date.now() - 1);
+    isolated.stop();
+
+    // Assess
+    expect(ready).toBeUndefined();
+    expect(await isolated.done()).toEqual([]);
+  });
+
+  it('rebases a worker’s performance.now() onto the host’s time origin', () => {
+    // Act: a host whose origin was 5 ms before this thread's
+    const { clock, offsetMs } = rebasedClock(performance.timeOrigin - 5);
+
+    // Assess
+    expect(offsetMs).toBeCloseTo(5, 6);
+    expect(clock.now() - performance.now()).toBeCloseTo(5, 0);
   });
 });
