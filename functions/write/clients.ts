@@ -5,15 +5,12 @@ import { resolveClientProfiles } from '../core/measure/clients/profile.js';
 import { writerSettingsSchema } from '../core/measure/writer.js';
 
 /**
- * The drill's client profiles (and in cluster mode a writer on every shard), each off the probe's event
- * loop: `ready()` before the probe starts (their libraries imported), `start()` once the probe writes (so
- * that their connects never delay the probe's arming), `stop()` when the probe stops, `done()` for their
- * records once drained and closed.
+ * The drill's client profiles (and in cluster mode a writer on every shard), in a worker thread off the
+ * probe's event loop: `ready()` before the probe starts (their libraries imported), `start()` once the
+ * probe writes (so that their connects never delay the probe's arming), `stop()` when the probe stops,
+ * `done()` for their records once drained and closed.
  */
-export function runProfilesBeside(
-  plan: DrillPlan,
-  target: ClientTarget,
-): Omit<IsolatedProfiles, 'ready'> & { ready(): ReturnType<IsolatedProfiles['ready']> } {
+export function runProfilesBeside(plan: DrillPlan, target: ClientTarget): IsolatedProfiles {
   const { writer } = plan.request;
   const settings = {
     runId: plan.runId,
