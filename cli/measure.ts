@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { cleanup, cleanupTargetOf } from '../functions/core/measure/cleanup.js';
+import { isolatedProfiles } from '../functions/core/measure/clients/isolated.js';
 import {
   CLIENT_PRESETS,
   type ClientProfile,
@@ -14,7 +15,7 @@ import {
   type ProfileVerification,
   verifyClientProfiles,
 } from '../functions/core/measure/clients/profile-verify.js';
-import { type ProfileRun, runClientProfiles } from '../functions/core/measure/clients/run.js';
+import type { ProfileRun } from '../functions/core/measure/clients/run.js';
 import { DEFAULT_PREFIX } from '../functions/core/measure/keys.js';
 import type { ThresholdsInput } from '../functions/core/measure/thresholds.js';
 import { type Verification, verify } from '../functions/core/measure/verify.js';
@@ -199,25 +200,25 @@ async function measureOnce(input: MeasureInput, signal: AbortSignal): Promise<Re
     createRedisClient({ ...input.client, cluster: false, endpoint: describeEndpoint({ ...address, tls }) });
   const say = (line: string) => process.stderr.write(`${TITLE}: ${line}\n`);
   const cluster = input.client.cluster ?? false;
-  // Client profiles write beside the probe, in their own key spaces, from its start until it stops.
-  const stopProfiles = new AbortController();
-  let profiles: Promise<ProfileRun[]> = Promise.resolve([]);
-  const startProfiles = (): void => {
-    if (input.clients.length === 0) return;
-    profiles = runClientProfiles(
-      input.clients,
-      {
-        runId: input.writer.runId,
-        prefix: input.writer.prefix ?? DEFAULT_PREFIX,
-        cluster,
-        ttlSeconds: input.writer.ttlSeconds ?? writerSettingsSchema.shape.ttlSeconds.parse(undefined),
+  // Client profiles write beside the probe, in their own key spaces, from its start until it stops, in a
+  // worker thread of their own whose libraries are imported before the probe starts (isolated.ts).
+  const profiles = isolatedProfiles(
+    {
+      profiles: {
+        profiles: input.clients,
+        settings: {
+          runId: input.writer.runId,
+          prefix: input.writer.prefix ?? DEFAULT_PREFIX,
+          cluster,
+          ttlSeconds: input.writer.ttlSeconds ?? writerSettingsSchema.shape.ttlSeconds.parse(undefined),
+        },
       },
-      { ...input.client, cluster },
-      stopProfiles.signal,
-    );
-  };
+    },
+    { ...input.client, cluster },
+  );
   let summary: Awaited<ReturnType<typeof runWriter>>;
   try {
+    await profiles.ready();
     summary = await runWriter(
       { ...input.writer, endpoint: input.client.endpoint, cluster, signal },
       {
@@ -225,15 +226,15 @@ async function measureOnce(input: MeasureInput, signal: AbortSignal): Promise<Re
         createReplicaClient,
         onEvent: (event) => {
           say(progress(event));
-          if (event.type === 'started') startProfiles();
-          if (event.type === 'stopping') stopProfiles.abort();
+          if (event.type === 'started') profiles.start();
+          if (event.type === 'stopping') profiles.stop();
         },
       },
     );
   } finally {
-    stopProfiles.abort();
+    profiles.stop();
   }
-  const runs: ProfileRun[] = await profiles;
+  const runs: ProfileRun[] = await profiles.done();
   let verification: Verification | undefined;
   let error: unknown;
   try {

@@ -163,3 +163,11 @@ export function errorInfo(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };
 }
+
+/** Named in a client profile's record when its worker thread ended without posting the records. */
+export class ProfileWorkerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProfileWorkerError';
+  }
+}

@@ -19,7 +19,8 @@ import { type BuiltLayer, samBuildLayer, samLayers } from '../support/sam-layer.
 
 // GLIDE reaches the Write Lambda in template.yaml's GlideLayer, not in its bundle: the layer built as
 // `sam build` builds it (for arm64, on whatever host), and the Write bundle, alone in its task root with
-// a layer at /opt, running a glide-defaults profile against a real redis-server.
+// a layer at /opt, running a glide-defaults profile (and a node-redis one, the bundle's lazily loaded
+// chunk) against a real redis-server, in the worker thread whose file is the bundle itself.
 const template = loadTemplate();
 const layer = samLayers(template).find((l) => l.logicalId === 'GlideLayer')!;
 const write = samFunctions(template).find((f) => f.logicalId === 'WriteFunction')!;
@@ -91,7 +92,7 @@ function writeEvent(runId: string, clients: string[]) {
  * probe has), stops it as Cleanup does; the writer's own cap ends it should that never happen.
  */
 async function writeWithGlide(runId: string, opt: string | undefined) {
-  const event = writeEvent(runId, ['glide-defaults']);
+  const event = writeEvent(runId, ['glide-defaults', 'node-redis-defaults']);
   const invocation = coldInvoke(built, event, { opt });
   let settled = false;
   const done = () => {
@@ -99,17 +100,30 @@ async function writeWithGlide(runId: string, opt: string | undefined) {
   };
   invocation.then(done, done);
   const prefix = event.plan.request.writer.keyPrefix;
-  const glideKey = keyFor(profileKeyBase({ prefix, runId, cluster: false }, 'glide-defaults'), 20);
+  const profileKey = (name: string) => keyFor(profileKeyBase({ prefix, runId, cluster: false }, name), 20);
+  const [glideKey, nodeRedisKey] = [profileKey('glide-defaults'), profileKey('node-redis-defaults')];
   const probeKey = keyFor(keyBaseFor(prefix, runId).keyBase, 200);
   const client = createRedisClient({ endpoint: `redis://${server.endpoint.host}:${server.endpoint.port}` });
   try {
     await waitUntilReady(client, 5000);
-    while (!settled && (await client.exists(probeKey, glideKey)) < (opt ? 2 : 1)) await sleep(50);
+    while (!settled && (await client.exists(probeKey, nodeRedisKey, glideKey)) < (opt ? 3 : 2))
+      await sleep(50);
     await requestHalt(client, haltMarkerKey(prefix, runId));
   } finally {
     await closeClient(client);
   }
   return invocation;
+}
+
+/** The Write handler's 'client profiles ready' log line (Powertools JSON on stdout), if any. */
+function readyLine(stdout: string): { threadId: number; loadMs: number; offsetMs: number } | undefined {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map(
+      (line) => JSON.parse(line) as { message?: string; threadId: number; loadMs: number; offsetMs: number },
+    )
+    .find((line) => line.message === 'client profiles ready');
 }
 
 describe('GlideLayer: Valkey GLIDE in the Write Lambda', () => {
@@ -171,32 +185,43 @@ describe('GlideLayer: Valkey GLIDE in the Write Lambda', () => {
     expect(deployed.bytes).toBeLessThan(50_000_000);
   });
 
-  it('runs a glide-defaults profile from the layer at /opt: the Write bundle, alone, writes through GLIDE', async () => {
+  it('runs a glide-defaults profile from the layer at /opt: the Write bundle, alone, writes through GLIDE (and node-redis) in its worker', async () => {
     // Prepare: the same layer for this host's CPU (its core's e_machine this machine's).
     expect(Object.values(await nativeCores(runnable))).toEqual([E_MACHINE[arch()]]);
 
     // Act
     const outcome = await writeWithGlide('glide-layer', runnable.dir);
 
-    // Assess: the profile connected and wrote, its figures add up; the probe ran beside it.
+    // Assess: the profiles connected and wrote, their figures add up; the probe ran beside them.
     expect(outcome, outcome.stderr).toMatchObject({ phase: 'invoke' });
     const result = outcome.result as { acknowledged: number; clients: ProfileRun[] };
     expect(result.acknowledged).toBeGreaterThan(0);
-    const [glide] = result.clients;
+    const [glide, nodeRedis] = result.clients;
     expect(glide).toMatchObject({ name: 'glide-defaults', library: 'valkey-glide', version: GLIDE.version });
-    expect(glide!.error).toBeUndefined();
-    expect(glide!.acknowledged).toBeGreaterThanOrEqual(20);
-    expect(glide!.acknowledged + glide!.failed + glide!.indeterminate).toBe(glide!.attempted);
+    expect(nodeRedis).toMatchObject({ name: 'node-redis-defaults', library: 'node-redis' });
+    for (const run of [glide!, nodeRedis!]) {
+      expect(run.error, run.name).toBeUndefined();
+      expect(run.acknowledged, run.name).toBeGreaterThanOrEqual(20);
+      expect(run.acknowledged + run.failed + run.indeterminate, run.name).toBe(run.attempted);
+    }
+    // In a worker thread of their own (the bundle its file), ready before the probe started.
+    expect(readyLine(outcome.stdout)).toMatchObject({
+      threadId: expect.any(Number),
+      offsetMs: expect.any(Number),
+    });
+    expect(readyLine(outcome.stdout)!.threadId).toBeGreaterThan(0);
   });
 
   it('names the missing library without the layer, and the probe still runs', async () => {
     // Act
     const outcome = await writeWithGlide('glide-no-layer', undefined);
 
-    // Assess: the bundle holds no GLIDE of its own; only the profile fails, by name.
+    // Assess: the bundle holds no GLIDE of its own; only that profile fails, by name, in its worker.
     expect(outcome, outcome.stderr).toMatchObject({ phase: 'invoke' });
     const result = outcome.result as { acknowledged: number; clients: ProfileRun[] };
     expect(result.acknowledged).toBeGreaterThan(0);
     expect(result.clients[0]!.error?.message).toMatch(/Cannot find module '@valkey\/valkey-glide'/);
+    expect(result.clients[1]!.error).toBeUndefined();
+    expect(readyLine(outcome.stdout)!.threadId).toBeGreaterThan(0);
   });
 });

@@ -1,25 +1,18 @@
 /** The client profiles and shard writers that write beside the probe during a drill's Write step. */
 import type { ClientTarget } from '../measure/clients/client.js';
+import { type IsolatedProfiles, isolatedProfiles } from '../measure/clients/isolated.js';
 import { resolveClientProfiles } from '../measure/clients/profile.js';
-import { type ProfileRun, runClientProfiles } from '../measure/clients/run.js';
-import { runShardWriters } from '../measure/clients/shards.js';
 import { writerSettingsSchema } from '../measure/writer.js';
 import type { DrillPlan } from './plan.js';
 
 /**
- * The drill's client profiles (and in cluster mode a writer on every shard): `start()` once the probe
- * writes (so that their connects never delay the probe's arming), `stop()` when the probe stops, `done()`
- * for their records once drained and closed.
+ * The drill's client profiles (and in cluster mode a writer on every shard), in a worker thread off the
+ * probe's event loop: `ready()` before the probe starts (their libraries imported), `start()` once the
+ * probe writes (so that their connects never delay the probe's arming), `stop()` when the probe stops,
+ * `done()` for their records once drained and closed.
  */
-export function runProfilesBeside(
-  plan: DrillPlan,
-  target: ClientTarget,
-): { start(): void; stop(): void; done(): Promise<ProfileRun[]>; shards(): Promise<ProfileRun[]> } {
-  const profiles = resolveClientProfiles(plan.request.clients);
-  const controller = new AbortController();
+export function runProfilesBeside(plan: DrillPlan, target: ClientTarget): IsolatedProfiles {
   const { writer } = plan.request;
-  let running: Promise<ProfileRun[]> | undefined;
-  let shardWriters: Promise<ProfileRun[]> | undefined;
   const settings = {
     runId: plan.runId,
     prefix: writer.keyPrefix,
@@ -27,24 +20,22 @@ export function runProfilesBeside(
     ttlSeconds: writer.ttlSeconds ?? writerSettingsSchema.shape.ttlSeconds.parse(undefined),
   };
   const shards = plan.target.clusterMode ? (plan.target.shards ?? []) : [];
-  const start = (): void => {
-    if (running || controller.signal.aborted) return;
-    running = runClientProfiles(
-      profiles,
-      {
-        ...settings,
-        cluster: plan.target.clusterMode,
-        pin: plan.target.clusterMode && plan.target.slots.length > 0 ? plan.target.slots : undefined,
+  const isolated = isolatedProfiles(
+    {
+      profiles: {
+        profiles: resolveClientProfiles(plan.request.clients),
+        settings: {
+          ...settings,
+          cluster: plan.target.clusterMode,
+          pin: plan.target.clusterMode && plan.target.slots.length > 0 ? plan.target.slots : undefined,
+        },
       },
-      target,
-      controller.signal,
-    );
-    if (shards.length > 1) shardWriters = runShardWriters(shards, settings, target, controller.signal);
-  };
-  return {
-    start,
-    stop: () => controller.abort(),
-    done: () => running ?? Promise.resolve([]),
-    shards: () => shardWriters ?? Promise.resolve([]),
-  };
+      ...(shards.length > 1 ? { shards: { shards, settings } } : {}),
+    },
+    target,
+  );
+  // The probe waits for the worker's imports at most a quarter of the baseline past the acceptance, so
+  // that a slow start (tsx, a loaded machine) never costs the drill its baseline.
+  const readyBy = plan.acceptedAt + Math.round(writer.baselineSeconds * 250);
+  return { ...isolated, ready: () => isolated.ready(readyBy) };
 }

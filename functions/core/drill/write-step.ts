@@ -54,6 +54,9 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
   // Client profiles write beside the probe, in their own key spaces, until the probe stops.
   const profiles = runProfilesBeside(plan, plane.clientTarget);
   try {
+    // Their worker started and its libraries imported before the probe's baseline begins.
+    const ready = await profiles.ready();
+    if (ready) deps.log.info('client profiles ready', { ...ready });
     const summary = await runWriter(
       {
         ...writerOptions(plan),

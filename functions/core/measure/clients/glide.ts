@@ -50,11 +50,18 @@ export function classifyGlideError(glide: typeof Glide, error: unknown): ErrorOu
   return classifyByName(error);
 }
 
+/**
+ * The library itself (Node caches it after the first call; a missing one throws each time, by name).
+ * require, not import(): the layer's /opt/nodejs/node_modules is on NODE_PATH, which require honours
+ * and plain Node's import() ignores (Lambda's runtime adds it to ES module resolution; the tests' Node
+ * does not). esbuild does not follow this call, so the bundle holds no GLIDE. GLIDE is CommonJS anyway.
+ */
+export async function loadGlide(): Promise<typeof Glide> {
+  return createRequire(import.meta.url)('@valkey/valkey-glide') as typeof Glide;
+}
+
 export const openGlide: OpenClient = async (profile, target, connectTimeoutMs) => {
-  // require, not import(): the layer's /opt/nodejs/node_modules is on NODE_PATH, which require honours
-  // and plain Node's import() ignores (Lambda's runtime adds it to ES module resolution; the tests' Node
-  // does not). esbuild does not follow this call, so the bundle holds no GLIDE. GLIDE is CommonJS anyway.
-  const glide = createRequire(import.meta.url)('@valkey/valkey-glide') as typeof Glide;
+  const glide = await loadGlide();
   const { GlideClient, GlideClusterClient, Logger, Script } = glide;
   // The native core logs every reconnect to stdout; what the application saw is in the figures.
   Logger.setLoggerConfig('off');

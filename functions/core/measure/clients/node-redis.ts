@@ -1,7 +1,8 @@
 /**
  * The node-redis (`redis` package) adapter: createClient / createCluster from a profile's plain options.
- * The package (with its search, JSON, bloom and time-series modules) is loaded when a node-redis profile
- * runs, so that a drill without one does not pay its import time before the writer starts.
+ * The package (with its search, JSON, bloom and time-series modules) is loaded only for a node-redis
+ * profile, in its worker before the probe's baseline (isolated.ts), so that a drill without one never
+ * pays its import time.
  */
 import type * as NodeRedis from 'redis';
 import { classifyByName, type ErrorOutcome, sampled } from '../outcomes.js';
@@ -61,8 +62,17 @@ interface NodeRedisLike {
   destroy(): unknown;
 }
 
+/**
+ * The package, imported once (a bundle's chunk of its own). `redis` is CommonJS: Node's import() names its
+ * exports, but the Lambda bundle's chunk of it (esbuild, ESM with splitting) exports only `default`.
+ */
+export async function loadNodeRedis(): Promise<typeof NodeRedis> {
+  const module = (await import('redis')) as typeof NodeRedis & { default?: typeof NodeRedis };
+  return module.default ?? module;
+}
+
 export const openNodeRedis: OpenClient = async (profile, target, connectTimeoutMs) => {
-  const nodeRedis = await import('redis');
+  const nodeRedis = await loadNodeRedis();
   const { createClient, createCluster } = nodeRedis;
   const options = profile.options as Options;
   const { host, port, tls } = hostPort(target.endpoint);

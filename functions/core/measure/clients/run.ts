@@ -12,9 +12,9 @@ import type { ErrorOutcome, Outcome } from '../outcomes.js';
 import { OutcomeLog } from '../ranges.js';
 import { type EncodedTimeline, TimelineRecorder } from '../timeline.js';
 import type { ClientTarget, OpenClient, ProfileClient } from './client.js';
-import { openGlide } from './glide.js';
+import { loadGlide, openGlide } from './glide.js';
 import { openIoredis } from './ioredis.js';
-import { openNodeRedis } from './node-redis.js';
+import { loadNodeRedis, openNodeRedis } from './node-redis.js';
 import { type ClientProfile, LIBRARY_PACKAGES, type Library } from './profile.js';
 import { DEFAULT_PROFILE_RATE, profileKeyBase } from './profile-keys.js';
 
@@ -22,6 +22,13 @@ export const OPENERS: Record<Library, OpenClient> = {
   ioredis: openIoredis,
   'node-redis': openNodeRedis,
   'valkey-glide': openGlide,
+};
+
+/** Each library's import, ahead of its first client (ioredis is the probe's own, imported with this module). */
+export const LOADERS: Record<Library, () => Promise<unknown>> = {
+  ioredis: async () => {},
+  'node-redis': loadNodeRedis,
+  'valkey-glide': loadGlide,
 };
 
 export interface ProfileRunSettings {
@@ -103,22 +110,16 @@ async function runProfile(
   deps: ProfileDeps,
 ): Promise<ProfileRun> {
   const clock = deps.clock ?? systemClock;
-  const keyBase = profileKeyBase(settings, profile.name);
   const open = deps.openers?.[profile.library] ?? OPENERS[profile.library];
   const record = new ProfileRecorder();
-  const base = {
-    name: profile.name,
-    library: profile.library,
-    version: LIBRARY_PACKAGES[profile.library].version,
-    keyBase,
-  };
+  const base = profileBase(profile, settings);
   let startedAtEpochMs = clock.epochMs();
   let client: ProfileClient;
   try {
     client = await open(profile, target, settings.connectTimeoutMs ?? 10_000);
   } catch (error) {
     deps.onStarted?.(profile.name, error instanceof Error ? error : new Error(String(error)));
-    return { ...base, startedAtEpochMs, durationMs: 0, ...record.parts(0, 0), error: errorInfo(error) };
+    return failedRun(profile, settings, startedAtEpochMs, error);
   }
   deps.onStarted?.(profile.name);
   // Times count from here, when the profile starts writing (its connect may have taken a while).
@@ -146,7 +147,7 @@ async function runProfile(
     pending.set(seq, startMs);
     let sent: Promise<unknown>;
     try {
-      sent = client.write(keyFor(keyBase, seq), settings.ttlSeconds);
+      sent = client.write(keyFor(base.keyBase, seq), settings.ttlSeconds);
     } catch (error) {
       sent = Promise.reject(error);
     }
@@ -191,6 +192,31 @@ async function runProfile(
     durationMs: round(now()),
     ...record.parts(stoppedMs, pendingAtStop),
     skipped,
+  };
+}
+
+function profileBase(profile: ClientProfile, settings: ProfileRunSettings) {
+  return {
+    name: profile.name,
+    library: profile.library,
+    version: LIBRARY_PACKAGES[profile.library].version,
+    keyBase: profileKeyBase(settings, profile.name),
+  };
+}
+
+/** The record of a profile that could not run at all (never connected, or its worker failed): no figures. */
+export function failedRun(
+  profile: ClientProfile,
+  settings: ProfileRunSettings,
+  startedAtEpochMs: number,
+  error: unknown,
+): ProfileRun {
+  return {
+    ...profileBase(profile, settings),
+    startedAtEpochMs,
+    durationMs: 0,
+    ...new ProfileRecorder().parts(0, 0),
+    error: errorInfo(error),
   };
 }
 
