@@ -19,6 +19,13 @@ afterEach(stopAll);
 
 /** How long the test holds the event loop the writer shares with it. */
 const STALL_MS = 50;
+/**
+ * More concurrency slots than the writes sent before the stall ends (about 570 at 1000/s), so that the
+ * writes due during it have a free slot and their lateness is the stall's. With the default 16, a loaded
+ * machine can leave 16 writes unanswered when the stall begins (the proxy forwards on this same event
+ * loop): then no write could have been sent earlier, and its lateness rightly stays near 0.
+ */
+const SLOTS = 1024;
 
 describe("the probe's precision", () => {
   it('reports an event-loop stall near the outage, widens the downtime’s bounds by it and says so', async () => {
@@ -29,7 +36,7 @@ describe("the probe's precision", () => {
     // Act: writes flow, the loop is held 50 ms, and 200 ms later the path to the primary is cut for 300 ms
     const { summary, report } = await measure(
       { endpoint: `redis://${proxy.host}:${proxy.port}` },
-      { rate: 1000, settleMs: 300, baselineMs: 300, maxDurationMs: 20_000 },
+      { rate: 1000, concurrency: SLOTS, settleMs: 300, baselineMs: 300, maxDurationMs: 20_000 },
       async () => {
         holdEventLoop(STALL_MS);
         await sleep(200);
