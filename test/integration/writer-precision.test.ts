@@ -5,6 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LOOP_RESOLUTION_MS as TICK_MS } from '../../functions/core/measure/loop-delay.js';
+import { holdEventLoop } from '../../functions/core/measure/stall.fixture.js';
 import { downtimeOf } from '../../functions/core/measure/timings.js';
 import { findingsOf } from '../../functions/core/report/findings.js';
 import { formatReport } from '../../functions/core/report/report-text.js';
@@ -17,16 +19,13 @@ afterEach(stopAll);
 
 /** How long the test holds the event loop the writer shares with it. */
 const STALL_MS = 50;
-/** The event-loop histogram's tick: a stall is measured to within one. */
-const TICK_MS = 1;
-
-/** Holds this process's event loop, as a client profile's import or a long GC would. */
-function stall(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    // busy: no timer, no reply is handled meanwhile
-  }
-}
+/**
+ * More concurrency slots than the writes sent before the stall ends (about 570 at 1000/s), so that the
+ * writes due during it have a free slot and their lateness is the stall's. With the default 16, a loaded
+ * machine can leave 16 writes unanswered when the stall begins (the proxy forwards on this same event
+ * loop): then no write could have been sent earlier, and its lateness rightly stays near 0.
+ */
+const SLOTS = 1024;
 
 describe("the probe's precision", () => {
   it('reports an event-loop stall near the outage, widens the downtime’s bounds by it and says so', async () => {
@@ -37,9 +36,9 @@ describe("the probe's precision", () => {
     // Act: writes flow, the loop is held 50 ms, and 200 ms later the path to the primary is cut for 300 ms
     const { summary, report } = await measure(
       { endpoint: `redis://${proxy.host}:${proxy.port}` },
-      { rate: 1000, settleMs: 300, baselineMs: 300, maxDurationMs: 20_000 },
+      { rate: 1000, concurrency: SLOTS, settleMs: 300, baselineMs: 300, maxDurationMs: 20_000 },
       async () => {
-        stall(STALL_MS);
+        holdEventLoop(STALL_MS);
         await sleep(200);
         proxy.blackhole();
         await sleep(300);

@@ -22,10 +22,16 @@ export class PrecisionTracker {
     this.bucket(atMs)[0] = Math.max(this.bucket(atMs)[0], ms);
   }
 
-  /** The event loop was held up to `ms` in the window that ended at `atMs`. */
-  loopDelay(atMs: number, ms: number): void {
+  /**
+   * The event loop was held up to `ms` somewhere from `fromMs` to `toMs`: every bucket of that span keeps
+   * it, so that a window asked for afterwards has it when it overlaps the span at all.
+   */
+  loopDelay(fromMs: number, toMs: number, ms: number): void {
     if (ms <= 0) return;
-    this.bucket(atMs)[1] = Math.max(this.bucket(atMs)[1], ms);
+    for (let key = Math.floor(fromMs / BUCKET_MS); key <= Math.floor(toMs / BUCKET_MS); key++) {
+      const entry = this.bucket(key * BUCKET_MS);
+      entry[1] = Math.max(entry[1], ms);
+    }
   }
 
   /**

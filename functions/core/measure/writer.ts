@@ -4,10 +4,10 @@
  * non-ok write, or the primary's identity changing on the monitor connection) → settle (continuous
  * success) → done; or at the hard cap (max duration, the caller's deadline, an abort). When to write and
  * when to stop is the scheduler's (`scheduler.ts`, pure); this file is the I/O around it. It also
- * measures its own precision (`precision.ts`): each write's lateness and its event loop's delay.
+ * measures its own precision (`precision.ts`): each write's lateness and its event loop's delay
+ * (`loop-delay.ts`).
  */
 import { randomBytes } from 'node:crypto';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as z from 'zod';
 import { DataPlaneError, WriterStartedLateError } from '../../shared/errors.js';
 import { parseInput } from '../../shared/input.js';
@@ -15,6 +15,7 @@ import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '
 import { type Clock, systemClock } from './clock.js';
 import { WRITER_DEFAULTS } from './defaults.js';
 import { DEFAULT_PREFIX, keyFor, NAME_PATTERN, payloadFor, SLOT_COUNT, writerKeyBase } from './keys.js';
+import { watchEventLoop } from './loop-delay.js';
 import { probePrimary, type ReplicaAddress, type ReplicationStream } from './monitor.js';
 import { classifyError, type ErrorOutcome, NOT_SENT, sampled } from './outcomes.js';
 import { aroundDisruptionOf, PrecisionTracker } from './precision.js';
@@ -113,10 +114,6 @@ export interface WriterDeps {
 
 /** Cluster mode: at most one slot-map refresh per this interval, triggered by failed writes. */
 const REFRESH_INTERVAL_MS = 20;
-/** The event-loop delay histogram's tick (ms): what it records beyond this is delay. */
-const LOOP_RESOLUTION_MS = 1;
-/** How often the event-loop delay is read into the precision tracker (its window for "around"). */
-const LOOP_SAMPLE_MS = 100;
 
 /**
  * The writer's I/O shell: it connects, lets the scheduler (`scheduler.ts`) say when to write and when to
@@ -321,37 +318,6 @@ function progressReporter(runId: string, armAtMs: number, recorder: HistoryRecor
               ? 'disrupted'
               : 'settling',
     });
-  };
-}
-
-/**
- * Measures how long the writer's event loop was held, on native timers (perf_hooks): the whole run in one
- * histogram, and every LOOP_SAMPLE_MS the latest window's maximum (a second one, reset) into the tracker.
- */
-function watchEventLoop(
-  now: () => number,
-  tracker: PrecisionTracker,
-): { stop(): { p99: number; max: number } } {
-  const whole = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  const window = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  // The histograms record the whole time between two ticks: the delay is what exceeds the tick.
-  const delayMs = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
-  const sample = (): void => {
-    if (window.count > 0) tracker.loopDelay(now(), delayMs(window.max));
-    window.reset();
-  };
-  whole.enable();
-  window.enable();
-  const timer = setInterval(sample, LOOP_SAMPLE_MS);
-  return {
-    stop() {
-      clearInterval(timer);
-      sample();
-      whole.disable();
-      window.disable();
-      if (whole.count === 0) return { p99: 0, max: 0 };
-      return { p99: delayMs(whole.percentile(99)), max: delayMs(whole.max) };
-    },
   };
 }
 

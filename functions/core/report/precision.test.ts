@@ -16,9 +16,9 @@ describe('PrecisionTracker', () => {
   it('keeps the whole run’s worst lateness and, around the disruption, only what happened near it', () => {
     // Prepare: a 60 ms stall long before the disruption, a 4 ms one within it, a 3 ms late write after it
     const tracker = new PrecisionTracker();
-    tracker.loopDelay(500, 60);
+    tracker.loopDelay(300, 500, 60);
     tracker.lateness(520, 59.5);
-    tracker.loopDelay(5200, 4);
+    tracker.loopDelay(5000, 5200, 4);
     tracker.lateness(7400, 3.001);
     const marks = { startMs: 5000, seenAtMs: 5001, endMs: 6500 } as Parameters<typeof aroundDisruptionOf>[0];
     // Act
@@ -29,6 +29,19 @@ describe('PrecisionTracker', () => {
       maxLatenessMs: 59.5,
       aroundDisruption: { eventLoopDelayMaxMs: 4, maxLatenessMs: 3.01 },
     });
+  });
+
+  it('keeps a delay read in a window that only overlaps the disruption’s surroundings', () => {
+    // Prepare: windows read 100 ms after the surroundings end ([4000, 7500]); one 7 ms stall began
+    // before they end, another 9 ms one after
+    const tracker = new PrecisionTracker();
+    tracker.loopDelay(7400, 7600, 7);
+    tracker.loopDelay(7600, 7800, 9);
+    const marks = { startMs: 5000, seenAtMs: 5001, endMs: 6500 } as Parameters<typeof aroundDisruptionOf>[0];
+    // Act
+    const precision = tracker.summary({ p99: 1, max: 9 }, aroundDisruptionOf(marks, 9000));
+    // Assess: the window read at 7600 overlaps the surroundings, so its stall may have been within them
+    expect(precision.aroundDisruption).toEqual({ eventLoopDelayMaxMs: 7, maxLatenessMs: 0 });
   });
 
   it('has nothing around a disruption that did not happen', () => {
