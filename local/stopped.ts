@@ -1,7 +1,7 @@
 /**
  * What a local execution stopped midway (Ctrl-C) had measured, for its report: the writer's summary so far
  * and whether the fault had been called. The summary is the writer's own, exact: the Write state's output
- * when it had ended, otherwise what its invocation returns once Cleanup's stop marker has stopped it (the
+ * when it had ended, otherwise what its invocation returns once Cleanup's halt marker has stopped it (the
  * execution stopped, the invocation runs on in this process, as it would in Lambda).
  */
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';

@@ -47,7 +47,7 @@ export type EventLog = Awaited<ReturnType<ReturnType<StateMachine['run']>['event
 /**
  * What the library does not log: the invocation behind each Task (a Lambda function, or a service
  * integration such as `states:startExecution.sync:2`). Its failures and timeouts come from the
- * library's StateFailed. history.ts names them as AWS does for the resource.
+ * library's StateFailed. execution-history.ts names them as AWS does for the resource.
  */
 export type InvocationEvent =
   | {

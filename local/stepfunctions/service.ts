@@ -13,7 +13,7 @@ import {
  * Step Functions' JSON protocol (`AWSStepFunctions.*`, JSON 1.0) for the state machines added to it:
  * StartExecution, StartSyncExecution (EXPRESS only), StopExecution, DescribeExecution, GetExecutionHistory,
  * ListExecutions (STANDARD only), DescribeStateMachine, ListStateMachines. Executions run the real ASL locally (runner.ts); their
- * history is written as AWS writes it (history.ts). `onExecutionEnd` is told of every execution
+ * history is written as AWS writes it (execution-history.ts). `onExecutionEnd` is told of every execution
  * that ends, however it ends (an EventBridge-like hook).
  */
 

@@ -132,7 +132,7 @@ export interface Reaped {
 
 export interface ReapDeps {
   sfn: SFNClient;
-  /** Cleanup as the state machine runs it, on the plan alone: stop marker, wait out the writer, delete. */
+  /** Cleanup as the state machine runs it, on the plan alone: halt marker, wait out the writer, delete. */
   cleanup: (event: { execution: string; plan: DrillPlan }) => Promise<{ deleted: number }>;
   releaseLock: (plan: DrillPlan) => Promise<{ released: boolean; reason: string }>;
   /** fis-az-power: stops the template's experiments still running and deletes it (`stopFault`). */
@@ -188,7 +188,7 @@ export async function reapRun(
   return { ...reaped, fault };
 }
 
-/** Cleanup on the plan alone (the writer may still run: stop marker first), then the lock if still ours. */
+/** Cleanup on the plan alone (the writer may still run: halt marker first), then the lock if still ours. */
 export async function reapPlan(
   execution: string,
   plan: DrillPlan,

@@ -3,7 +3,7 @@
  * Preflight) knows them without bundling the writer and its Redis client.
  */
 export const WRITER_DEFAULTS = {
-  /** Writes per second: a 1 ms resolution (downtime within ~5 ms of an outage; BENCHMARKS.md). */
+  /** Writes per second: 1 ms resolution (downtime within ~5 ms; bench/HISTORY.md, Downtime precision). */
   rate: 1000,
   concurrency: 16,
   ttlSeconds: 3600,

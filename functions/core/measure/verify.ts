@@ -3,7 +3,7 @@
  * all keys of a cluster run share one slot), probes the sequence space above the last attempted write,
  * and in cluster mode lists the run's own slot, for keys nobody in the summary wrote; classifies, and
  * dates the loss. It never iterates the database (no SCAN, no KEYS): what it reads is what the run wrote
- * plus a bounded window (README: what the search covers).
+ * plus a bounded window (docs/measurement.md: What the search for unexpected writes covers).
  */
 import type { Cluster } from 'ioredis';
 import { DataPlaneError } from '../../shared/errors.js';

@@ -39,7 +39,7 @@ export const writerSettingsSchema = z.strictObject({
   cluster: z.boolean().default(false),
   /**
    * Writes per second; 0 = as fast as the concurrency allows. Default 1000: 1 ms resolution, about 1,000
-   * commands and 90 KB/s on the primary (BENCHMARKS.md: downtime precision).
+   * commands and 90 KB/s on the primary (bench/HISTORY.md: Downtime precision).
    */
   rate: z.number().min(0).max(1_000_000).default(WRITER_DEFAULTS.rate),
   concurrency: z.number().int().min(1).max(1024).default(WRITER_DEFAULTS.concurrency),
