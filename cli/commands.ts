@@ -106,6 +106,17 @@ export function emulatorCommand(): Command {
       'drill-reports',
     )
     .option('--verbose', "show the drill Lambdas' log lines")
+    .option('--global', 'a second region (eu-west-1): a secondary group joined in a Global Datastore')
+    .option(
+      '--cross-region-latency-ms <n>',
+      'with --global: one-way WAN link latency (default 70)',
+      wholeNumber,
+    )
+    .option(
+      '--cross-region-lag-ms <n>',
+      'with --global: a delay line on the cross-region replication stream (what a promotion loses)',
+      wholeNumber,
+    )
     .action(async (flags: EmulatorFlags) => (await import('./emulator.js')).serve(flags));
 }
 

@@ -17,6 +17,9 @@ export interface EmulatorFlags extends LocalGroupFlags {
   snsLog?: string;
   reportDir: string;
   verbose?: boolean;
+  global?: boolean;
+  crossRegionLatencyMs?: number;
+  crossRegionLagMs?: number;
 }
 
 /** The flags as startLocalCloud options (validated there, with the same messages as for library callers). */
@@ -26,6 +29,9 @@ export function cloudOptions(flags: EmulatorFlags): LocalCloudOptions {
     port: flags.port,
     groupId: flags.groupId,
     snsLogFile: flags.snsLog,
+    global: flags.global
+      ? { crossRegionLatencyMs: flags.crossRegionLatencyMs, crossRegionLagMs: flags.crossRegionLagMs }
+      : undefined,
   };
 }
 
@@ -42,6 +48,11 @@ export function readyLine(cloud: LocalCloud): string {
     groupIds: cloud.groupIds,
     snsTopicArn: cloud.snsTopicArn,
     ...group,
+    global: cloud.global && {
+      globalReplicationGroupId: cloud.global.globalReplicationGroupId,
+      primary: cloud.global.primary,
+      secondary: { ...cloud.global.secondary, primaryEndpoint: cloud.secondaryGroup?.primaryEndpoint },
+    },
     tls: tls && { caFile: tls.caFile },
     env: cloud.env(),
   });

@@ -24,6 +24,7 @@ import { PrimaryReplicaGroup } from './elasticache/primary-replica-group.js';
 import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache/service.js';
 import { statusChangeEvent, statusChangeRules } from './eventbridge/rules.js';
 import { FisService } from './fis/service.js';
+import { type GlobalOptions, type LocalGlobal, resolveGlobalOptions, startGlobal } from './global.js';
 import { assertBuiltFunctions } from './lambda/handler-module.js';
 import { LocalLambda } from './lambda/service.js';
 import { createTlsFiles } from './redis/tls.js';
@@ -88,6 +89,8 @@ export interface LocalCloudOptions {
   stepFunctions?: LocalStepFunctionsOptions;
   /** CloudWatch alarms created in state OK (the drill's stop conditions). */
   alarms?: string[];
+  /** A second region: a secondary group joined to the group in a Global Datastore (cluster mode disabled). */
+  global?: GlobalOptions;
 }
 
 export interface DataPlaneNode extends Endpoint {
@@ -146,6 +149,10 @@ export interface LocalCloud {
   lambda: LocalLambda;
   /** Current facts: roles move with failovers. */
   readonly group: DataPlaneFacts;
+  /** The Global Datastore and its second region, with the `global` option. */
+  global?: LocalGlobal;
+  /** The secondary group's current facts, with the `global` option. */
+  readonly secondaryGroup?: DataPlaneFacts;
   /** Environment for SDK clients in child processes: endpoints of every mounted service, region, keys. */
   env(): Record<string, string>;
   published(): PublishedMessage[];
@@ -266,7 +273,15 @@ export function resolveOptions(o: LocalCloudOptions) {
     stepFunctions: o.stepFunctions ?? {},
     bundles: o.bundles,
     alarms: alarmNames(o.alarms ?? []),
+    global: globalOptions(o, clusterMode),
   } as const;
+}
+
+function globalOptions(o: LocalCloudOptions, clusterMode: string) {
+  if (o.global === undefined) return undefined;
+  if (clusterMode !== 'disabled' || (o.groups ?? 1) !== 1)
+    throw new LocalCloudOptionsError('global needs one group with cluster mode disabled');
+  return resolveGlobalOptions(o.global);
 }
 
 function alarmNames(names: string[]): string[] {
@@ -350,7 +365,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const sns = new SnsService({ ...account, logFile: o.snsLogFile });
     const snsTopicArn = sns.createTopic(REPORT_TOPIC);
 
-    controlPlane.mount('elasticache', elastiCache.handler, { queryVersion: ELASTICACHE_VERSION });
+    const tags = o.optInTag ? { [OPT_IN_TAG.key]: OPT_IN_TAG.value } : {};
+    const global =
+      o.global &&
+      (await startGlobal(
+        o.global,
+        { group: group as PrimaryReplicaGroup, handler: elastiCache },
+        { ...access, ...timing, replicas: o.replicas, tags },
+      ));
+    if (global) cleanup.push(() => global.stop());
+    controlPlane.mount('elasticache', global?.service.handler ?? elastiCache.handler, {
+      queryVersion: ELASTICACHE_VERSION,
+    });
     controlPlane.mount('sns', sns.handler, { queryVersion: SNS_VERSION });
     const fis = new FisService(account, elastiCache);
     controlPlane.mount('fis', fis.handler);
@@ -427,6 +453,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       get group(): DataPlaneFacts {
         return { ...dataPlaneFacts(group), ...facts };
       },
+      global,
+      get secondaryGroup(): DataPlaneFacts | undefined {
+        return global && { ...dataPlaneFacts(global.secondaryGroup), ...facts };
+      },
       env() {
         const env: Record<string, string> = {
           AWS_REGION: LOCAL_REGION,
@@ -443,7 +473,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       delivered: async () => {
         while (deliveries.size > 0) await Promise.all([...deliveries]);
       },
-      idle: () => elastiCache.idle(),
+      idle: async () => {
+        await global?.service.idle();
+        await elastiCache.idle();
+      },
       stop() {
         stopping ??= runCleanup();
         return stopping;

@@ -67,6 +67,11 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     return this.options.id;
   }
 
+  /** The current primary's redis-server (a Global Datastore chains a secondary group's primary to it). */
+  get primaryServer(): RedisServer {
+    return this.primary.server;
+  }
+
   static async start(options: PrimaryReplicaGroupOptions): Promise<PrimaryReplicaGroup> {
     const { id, replicas, replicationLagMs, password, aclUsers, tls } = options;
     const common = { password, aclUsers, tls, config: replicationConfig(replicationLagMs) };
