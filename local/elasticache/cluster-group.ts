@@ -17,9 +17,10 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseInfo } from '../../functions/shared/redis-info.js';
 import { RedisCluster } from '../redis/cluster.js';
 import { FaultProxy } from '../redis/proxy.js';
-import type { RedisServer } from '../redis/server.js';
+import { RedisServer } from '../redis/server.js';
 import { failoverMessages } from './events.js';
 import {
   CACHE_NODE_ID,
@@ -36,11 +37,23 @@ import {
   type RedisAccess,
   replicationState,
 } from './group.js';
+import { type MigrationNode, migrateSlots, planMoves, RESHARD_DEFAULTS, slotsText } from './reshard.js';
+
+/** A shard-count change as ModifyReplicationGroupShardConfiguration asks it (already validated). */
+export interface ReshardRequest {
+  nodeGroupCount: number;
+  /** Scale-in: the node groups to remove (their slots go to the others). */
+  remove: string[];
+  /** Told the percent of the slots to move that have moved (AWS's ProgressPercentage). */
+  progress: (moved: number, total: number) => void;
+}
 
 export interface ClusterGroupOptions extends RedisAccess, FailoverTiming {
   id: string;
   shards: number;
   replicas: number;
+  /** Resharding's pace (default RESHARD_DEFAULTS). */
+  reshard?: { batch?: number; dwellMs?: number };
 }
 
 interface Member {
@@ -58,7 +71,8 @@ function announced(member: Member): Endpoint {
 
 interface Shard {
   id: string;
-  slots: string;
+  /** The slots it owns, as the control plane last moved them. */
+  slots: number[];
   members: Member[];
   primary: Member;
 }
@@ -120,7 +134,11 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
           proxy: proxies.get(server),
           createdAt,
         }));
-        return { id: ng, slots: `${shard.slots[0]}-${shard.slots[1]}`, members, primary: members[0]! };
+        const slots = Array.from(
+          { length: shard.slots[1] - shard.slots[0] + 1 },
+          (_, i) => shard.slots[0] + i,
+        );
+        return { id: ng, slots, members, primary: members[0]! };
       });
       const first = cluster.nodes[0]!;
       // In front of the node's announced address, so that a node that stops answering does so here too.
@@ -144,7 +162,7 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
       configurationEndpoint: endpointOf(this.configurationEndpoint),
       nodeGroups: this.shards.map((shard) => ({
         id: shard.id,
-        slots: shard.slots,
+        slots: slotsText(shard.slots),
         members: shard.members.map((m) => ({
           id: m.id,
           nodeGroupId: shard.id,
@@ -217,6 +235,132 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
     await this.rejoin(from, to);
     proxy.heal();
     await this.recovered(from, to, emit);
+  }
+
+  /**
+   * Online resharding: new shards join (their processes start, meet the cluster, their replicas sync), the
+   * slots move with their keys to an even split over the node groups kept, and removed shards leave (every
+   * other node forgets them, their processes stop and their connections drop). Resolves once done.
+   */
+  reshard(request: ReshardRequest, emit: Emit): Promise<void> {
+    return this.track(this.runReshard(request, emit));
+  }
+
+  private async runReshard({ nodeGroupCount, remove, progress }: ReshardRequest, emit: Emit): Promise<void> {
+    const kept = this.shards.filter((s) => !remove.includes(s.id));
+    const removed = this.shards.filter((s) => remove.includes(s.id));
+    const added: Shard[] = [];
+    for (let k = kept.length; k < nodeGroupCount; k++) added.push(await this.addShard());
+    const targets = [...kept, ...added];
+    const owners: string[] = [];
+    for (const shard of this.shards) for (const slot of shard.slots) owners[slot] = shard.id;
+    const moves = planMoves(
+      owners,
+      targets.map((s) => s.id),
+    );
+    const nodes = new Map<Shard, MigrationNode>();
+    for (const shard of this.shards)
+      nodes.set(shard, {
+        server: shard.primary.server,
+        nodeId: (await shard.primary.server.call('CLUSTER', 'MYID')) as string,
+      });
+    let moved = 0;
+    progress(0, moves.length);
+    for (const from of this.shards)
+      for (const to of targets) {
+        const slots = moves.filter((m) => m.from === from.id && m.to === to.id).map((m) => m.slot);
+        if (slots.length === 0) continue;
+        await migrateSlots(nodes.get(from)!, nodes.get(to)!, slots, {
+          ...RESHARD_DEFAULTS,
+          ...this.options.reshard,
+          password: this.options.password,
+          primaries: () => [...nodes.values()],
+          check: () => this.check(),
+          moved: (batch) => {
+            const gone = new Set(batch);
+            from.slots = from.slots.filter((slot) => !gone.has(slot));
+            to.slots.push(...batch);
+            moved += batch.length;
+            progress(moved, moves.length);
+          },
+        });
+      }
+    for (const shard of removed) await this.removeShard(shard);
+    await this.cluster.waitUntilHealthy(STEP_TIMEOUT_MS);
+    emit(
+      'replication-group',
+      this.id,
+      `Shard configuration of ${this.id} modified to ${nodeGroupCount} node groups`,
+    );
+  }
+
+  /** A new shard of 1 + replicas processes, met by the cluster, its replicas in sync; no slots yet. */
+  private async addShard(): Promise<Shard> {
+    this.check();
+    const index = Math.max(...this.shards.map((s) => Number(s.id)));
+    const ng = nodeGroupId(index);
+    const { password, aclUsers, tls } = this.options;
+    const servers = await Promise.all(
+      Array.from({ length: 1 + this.options.replicas }, (_, r) =>
+        RedisServer.start({
+          password,
+          aclUsers,
+          tls,
+          config: NO_AUTOMATIC_FAILOVER,
+          name: `${this.id}-${ng}-${r + 1}`,
+          cluster: { nodeTimeoutMs: NODE_TIMEOUT_MS },
+        }),
+      ),
+    );
+    this.cluster.shards.push({ slots: [0, -1], nodes: servers });
+    const createdAt = new Date();
+    const members: Member[] = [];
+    for (const [r, server] of servers.entries()) {
+      const proxy = realistic(this.options) ? await FaultProxy.start({ target: server.endpoint }) : undefined;
+      if (proxy)
+        await server.configure({
+          [tls ? 'cluster-announce-tls-port' : 'cluster-announce-port']: String(proxy.port),
+        });
+      members.push({ id: `${this.id}-${ng}-${String(r + 1).padStart(3, '0')}`, server, proxy, createdAt });
+    }
+    const shard: Shard = { id: ng, slots: [], members, primary: members[0]! };
+    this.shards.push(shard);
+    const known = this.shards[0]!.primary.server;
+    for (const server of servers) await server.call('CLUSTER', 'MEET', known.host, known.port);
+    const primaryId = (await servers[0]!.call('CLUSTER', 'MYID')) as string;
+    // SETSLOT IMPORTING and MIGRATING name the other node: every node must know every other first.
+    const all = this.shards.flatMap((s) => s.members.map((m) => m.server));
+    await this.waitUntil(
+      `${ng} known to the cluster`,
+      async () => {
+        const known = await Promise.all(
+          all.map(async (s) => parseInfo((await s.call('CLUSTER', 'INFO')) as string)),
+        );
+        return known.every((info) => info.cluster_known_nodes === String(all.length));
+      },
+      STEP_TIMEOUT_MS,
+    );
+    for (const replica of servers.slice(1)) await replica.call('CLUSTER', 'REPLICATE', primaryId);
+    for (const replica of servers.slice(1)) await replica.waitForSync();
+    return shard;
+  }
+
+  /** A shard without slots leaves: every other node forgets its nodes, then they stop. */
+  private async removeShard(shard: Shard): Promise<void> {
+    this.shards.splice(this.shards.indexOf(shard), 1);
+    const servers = shard.members.map((m) => m.server);
+    const index = this.cluster.shards.findIndex((s) => s.nodes.includes(servers[0]!));
+    if (index >= 0) this.cluster.shards.splice(index, 1);
+    const ids = await Promise.all(servers.map(async (s) => (await s.call('CLUSTER', 'MYID')) as string));
+    for (const node of this.shards.flatMap((s) => s.members))
+      for (const id of ids) await node.server.call('CLUSTER', 'FORGET', id).catch(() => {});
+    this.moveConfigurationEndpoint(shard.primary);
+    await Promise.all(
+      shard.members.map(async (m) => {
+        await m.server.stop();
+        await m.proxy?.close();
+      }),
+    );
   }
 
   /** The least-lagged replica takes over the shard's slots (graceful: once it has caught up). */

@@ -39,6 +39,20 @@ export const elastiCacheFaults = {
   /** SDK: TagQuotaPerResourceExceeded */
   tagQuotaExceeded: (limit: number) =>
     new AwsFault('TagQuotaPerResourceExceeded', 400, `A resource can have at most ${limit} tags.`),
+  /** SDK: NodeGroupsPerReplicationGroupQuotaExceededFault */
+  nodeGroupsQuotaExceeded: (limit: number) =>
+    new AwsFault(
+      'NodeGroupsPerReplicationGroupQuotaExceeded',
+      400,
+      `A replication group can have at most ${limit} node groups.`,
+    ),
+  /** SDK: InsufficientCacheClusterCapacityFault */
+  insufficientCapacity: (limit: number) =>
+    new AwsFault(
+      'InsufficientCacheClusterCapacity',
+      400,
+      `The local cloud has capacity for at most ${limit} node groups in one replication group.`,
+    ),
   /** SDK: InvalidParameterValueException */
   invalidParameterValue: commonFaults.invalidValue,
   /** SDK: InvalidParameterCombinationException */

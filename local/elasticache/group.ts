@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisServer } from '../redis/server.js';
 import type { TlsFiles } from '../redis/tls.js';
+import type { ReshardRequest } from './cluster-group.js';
 import type { SourceType } from './events.js';
 
 export interface Endpoint {
@@ -65,6 +66,11 @@ export interface LocalGroup {
    * replicas. Resolves once they are back in sync. Absent where the local cloud does not model it.
    */
   interruptPower?(memberIds: string[], restore: Promise<void>, emit: Emit): Promise<void>;
+  /**
+   * Online resharding (cluster mode enabled): slots move with their keys, shards join or leave. Resolves
+   * once done. Absent where the local cloud does not model it.
+   */
+  reshard?(request: ReshardRequest, emit: Emit): Promise<void>;
   /** Stops every process and proxy of the group; waits for a failover under way to give up. Idempotent. */
   stop(): Promise<void>;
 }

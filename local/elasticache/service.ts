@@ -11,7 +11,9 @@ import { type CacheEvent, EventLog, eventWindow, failoverMessages, isSourceType 
 import { elastiCacheFaults as faults } from './faults.js';
 import type { GroupView, LocalGroup, NodeView } from './group.js';
 import { MAX_RECORDS_RANGE, paginate } from './paging.js';
-import { cacheClusterXml, replicationGroupXml, zone } from './shapes.js';
+import { progressPercent } from './reshard.js';
+import { cacheClusterXml, type PendingChange, replicationGroupXml, zone } from './shapes.js';
+import { checkShardConfiguration } from './shard-configuration.js';
 
 export const ELASTICACHE_XMLNS = 'http://elasticache.amazonaws.com/doc/2015-02-02/';
 export const ELASTICACHE_VERSION = '2015-02-02';
@@ -37,6 +39,8 @@ export class ElastiCacheService {
   private readonly groups = new Map<string, LocalGroup>();
   private readonly tags = new Map<string, Map<string, string>>();
   private readonly failovers = new Map<string, Promise<void>>();
+  /** Modifications under way (resharding), by group: what DescribeReplicationGroups shows as pending. */
+  private readonly changes = new Map<string, PendingChange>();
   private readonly clock: () => Date;
 
   constructor(private readonly options: ElastiCacheServiceOptions) {
@@ -47,6 +51,7 @@ export class ElastiCacheService {
       DescribeReplicationGroups: (p: QueryParams) => this.describeReplicationGroups(p),
       DescribeCacheClusters: (p: QueryParams) => this.describeCacheClusters(p),
       TestFailover: (p: QueryParams) => this.testFailover(p),
+      ModifyReplicationGroupShardConfiguration: (p: QueryParams) => this.modifyShardConfiguration(p),
       DescribeEvents: (p: QueryParams) => this.describeEvents(p),
       ListTagsForResource: (p: QueryParams) => this.listTags(p),
       AddTagsToResource: (p: QueryParams) => this.addTags(p),
@@ -99,7 +104,9 @@ export class ElastiCacheService {
     );
     return {
       Marker: marker,
-      ReplicationGroups: { ReplicationGroup: page.map((v) => replicationGroupXml(this.account, v)) },
+      ReplicationGroups: {
+        ReplicationGroup: page.map((v) => replicationGroupXml(this.account, v, this.changes.get(v.id))),
+      },
     };
   }
 
@@ -140,6 +147,7 @@ export class ElastiCacheService {
         `Replication group ${groupId} has a test failover in progress; wait for its node replacement to complete.`,
       );
     }
+    if (this.changes.has(groupId)) throw faults.invalidReplicationGroupState(notAvailable(groupId));
     if (!nodeGroup.members.some((m) => m.role === 'replica')) {
       throw faults.testFailoverNotAvailable(
         `Test failover is not available for node group ${nodeGroupId}: it has no replica to promote.`,
@@ -154,6 +162,47 @@ export class ElastiCacheService {
       .finally(() => this.failovers.delete(groupId));
     this.failovers.set(groupId, run);
     return { ReplicationGroup: replicationGroupXml(this.account, view) };
+  }
+
+  /**
+   * Online resharding (cluster mode enabled): validated as AWS validates it, then the group is `modifying`
+   * with `PendingModifiedValues.Resharding.SlotMigration.ProgressPercentage` until every slot has moved.
+   */
+  private modifyShardConfiguration(p: QueryParams): XmlObject {
+    const groupId = p.required('ReplicationGroupId');
+    const group = this.group(groupId);
+    const view = group.view();
+    if (this.failovers.has(groupId) || this.changes.has(groupId))
+      throw faults.invalidReplicationGroupState(notAvailable(groupId));
+    const request = checkShardConfiguration(view, {
+      nodeGroupCount: p.integer('NodeGroupCount') ?? Number(p.required('NodeGroupCount')),
+      applyImmediately: p.boolean('ApplyImmediately') ?? p.required('ApplyImmediately') === 'true',
+      remove: p.list('NodeGroupsToRemove'),
+      retain: p.list('NodeGroupsToRetain'),
+      zones: p.list('ReshardingConfiguration', ['NodeGroupId'] as const).length,
+    });
+    if (!group.reshard) throw faults.invalidReplicationGroupState(`${groupId} cannot be resharded locally.`);
+    const pending: PendingChange = { reshardingPercent: 0 };
+    this.changes.set(groupId, pending);
+    const emit = (type: Parameters<EventLog['record']>[0], source: string, message: string) =>
+      this.events.record(type, source, message);
+    const run = group
+      .reshard(
+        {
+          ...request,
+          progress: (moved, total) => {
+            pending.reshardingPercent = progressPercent(moved, total);
+          },
+        },
+        emit,
+      )
+      .catch((error: unknown) => this.reportFailoverError(groupId, error))
+      .finally(() => {
+        this.changes.delete(groupId);
+        this.failovers.delete(`${groupId}:change`);
+      });
+    this.failovers.set(`${groupId}:change`, run);
+    return { ReplicationGroup: replicationGroupXml(this.account, view, pending) };
   }
 
   /**
@@ -272,6 +321,10 @@ export class ElastiCacheService {
     for (const key of keys) tags.delete(key);
     return tagListXml(tags);
   }
+}
+
+function notAvailable(groupId: string): string {
+  return `Replication group ${groupId} is not in available state: a modification or failover is in progress.`;
 }
 
 function eventXml(event: CacheEvent): XmlObject {

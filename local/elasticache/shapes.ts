@@ -32,13 +32,20 @@ function endpointXml(endpoint: Endpoint | undefined): XmlObject | undefined {
   return endpoint && { Address: endpoint.host, Port: endpoint.port };
 }
 
-export function replicationGroupXml(account: Account, group: GroupView): XmlObject {
+/** A modification under way, as DescribeReplicationGroups shows it (Status modifying, its pending values). */
+export interface PendingChange {
+  /** Online resharding: the percent of the slots to move that have moved. */
+  reshardingPercent?: number;
+}
+
+export function replicationGroupXml(account: Account, group: GroupView, pending?: PendingChange): XmlObject {
   const clusterEnabled = group.clusterMode === 'enabled';
   const members = group.nodeGroups.flatMap((ng) => ng.members);
   return {
     ReplicationGroupId: group.id,
     Description: `failover-drill local replication group ${group.id}`,
-    Status: 'available',
+    Status: pending ? 'modifying' : 'available',
+    PendingModifiedValues: pending && pendingXml(pending),
     MemberClusters: { ClusterId: members.map((m) => m.id) },
     NodeGroups: {
       NodeGroup: group.nodeGroups.map((ng) => ({
@@ -77,6 +84,15 @@ export function replicationGroupXml(account: Account, group: GroupView): XmlObje
     IpDiscovery: 'ipv4',
     ClusterMode: group.clusterMode,
     Engine: 'redis',
+  };
+}
+
+function pendingXml(pending: PendingChange): XmlObject {
+  return {
+    Resharding:
+      pending.reshardingPercent === undefined
+        ? undefined
+        : { SlotMigration: { ProgressPercentage: pending.reshardingPercent } },
   };
 }
 

@@ -5,6 +5,7 @@ import {
   DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
   ListTagsForResourceCommand,
+  ModifyReplicationGroupShardConfigurationCommand,
   RemoveTagsFromResourceCommand,
   TestFailoverCommand,
 } from '@aws-sdk/client-elasticache';
@@ -29,6 +30,7 @@ import {
 import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
 import type { LocalCloud } from '../../local/cloud.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
+import { ClusterGroup } from '../../local/elasticache/cluster-group.js';
 import { awsCli } from '../support/aws-cli.js';
 import { fisTemplateArgs } from '../support/fis.js';
 import { elastiCacheClient, snsClient } from '../support/local-cloud.js';
@@ -62,12 +64,60 @@ export async function driveElastiCache(cloud: LocalCloud): Promise<void> {
   await either(ec.send(new TestFailoverCommand({ ReplicationGroupId: group, NodeGroupId: '0009' })));
   await either(ec.send(new TestFailoverCommand({ ReplicationGroupId: 'nope', NodeGroupId: '0001' })));
   await cloud.idle();
+  // Resharding is refused on a group without cluster mode, as AWS refuses it (the answer is a listed fault).
+  await either(
+    ec.send(
+      new ModifyReplicationGroupShardConfigurationCommand({
+        ReplicationGroupId: group,
+        NodeGroupCount: 2,
+        ApplyImmediately: true,
+      }),
+    ),
+  );
+  await either(
+    ec.send(
+      new ModifyReplicationGroupShardConfigurationCommand({
+        ReplicationGroupId: 'nope',
+        NodeGroupCount: 2,
+        ApplyImmediately: true,
+      }),
+    ),
+  );
+  await driveResharding(cloud);
   await ec.send(new DescribeEventsCommand({ Duration: 60 }));
   await ec.send(
     new DescribeEventsCommand({ SourceType: 'replication-group', SourceIdentifier: group, MaxRecords: 20 }),
   );
   await either(ec.send(new DescribeEventsCommand({ StartTime: new Date(), EndTime: new Date(0) })));
   ec.destroy();
+}
+
+/**
+ * ModifyReplicationGroupShardConfiguration answered on a group with cluster mode enabled (a small one of
+ * its own: one shard, no replica), DescribeReplicationGroups while it is modifying (PendingModifiedValues),
+ * and AWS's refusal of a second change while one is under way.
+ */
+async function driveResharding(cloud: LocalCloud): Promise<void> {
+  const ec = elastiCacheClient(cloud);
+  const group = await ClusterGroup.start({
+    id: 'conformance-shards',
+    shards: 1,
+    replicas: 0,
+    detectionDelayMs: 0,
+    graceful: false,
+  });
+  try {
+    cloud.elastiCache.addGroup(group);
+    const modify = { ReplicationGroupId: group.id, NodeGroupCount: 2, ApplyImmediately: true };
+    await ec.send(new ModifyReplicationGroupShardConfigurationCommand(modify));
+    await ec.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: group.id }));
+    await either(ec.send(new ModifyReplicationGroupShardConfigurationCommand(modify)));
+    await cloud.idle();
+    await either(ec.send(new ModifyReplicationGroupShardConfigurationCommand(modify)));
+  } finally {
+    await group.stop();
+    ec.destroy();
+  }
 }
 
 export async function driveSns(cloud: LocalCloud): Promise<void> {

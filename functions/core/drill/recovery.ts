@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import * as z from 'zod';
 import { RecoveryTimeoutError } from '../../shared/errors.js';
+import { awaitChange, changeSchema } from './change.js';
 import { EVENT_TEXT } from './event-text.js';
 import { recentEvents } from './events.js';
 import type { DrillPlan } from './plan.js';
@@ -35,6 +36,8 @@ export const recoverySchema = z.object({
   recoveringAt: z.number().optional(),
   finishedRecoveryAt: z.number().optional(),
   events: z.array(controlEventSchema),
+  /** A planned change (faults/reshard.ts): what was asked, its progress, the group before and after. */
+  change: changeSchema.optional(),
 });
 export type Recovery = z.infer<typeof recoverySchema>;
 
@@ -94,6 +97,8 @@ export async function awaitRecovery(
   /** Runs with every poll (the stop conditions); a throw ends the drill. */
   checkStop: () => Promise<void> = async () => {},
 ): Promise<Recovery> {
+  // A planned change is followed in DescribeReplicationGroups, not in the failover events.
+  if (previous.change) return awaitChange(plan, previous, elastiCache, clock, checkStop);
   const { recovery: settings } = plan.request;
   const { target } = plan;
   const deadline = previous.requestedAt + settings.maxWaitSeconds * 1000;

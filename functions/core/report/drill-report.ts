@@ -87,6 +87,9 @@ function failoverEvents(
     const kind = kinds.find(([pattern]) => pattern.test(event.message))?.[1] ?? 'other';
     add(kind, event.at, `${event.source}: ${event.message}`);
   }
+  // A planned change's progress goes on the timeline beside the writes.
+  for (const reading of recovery.change?.progress ?? [])
+    add('other', reading.at, `${recovery.change!.source}: ${reading.percent} %`);
   return events;
 }
 
@@ -161,6 +164,7 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
             ],
           }
         : { triggered: false },
+    change: recovery?.change,
     error: state.error ? caughtError(state.error) : undefined,
   });
   const groupId =

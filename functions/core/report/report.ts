@@ -5,9 +5,12 @@
  * small pure checkers, each of which returns one part — the figures, the clients, the shards, the charts'
  * data, the violations and the verdict.
  */
+
+import type { Change } from '../drill/change.js';
 import type { WriterSummary } from '../measure/summary.js';
 import { type Thresholds, type ThresholdsInput, thresholdsSchema } from '../measure/thresholds.js';
 import type { Verification } from '../measure/verify.js';
+import { type ChangeView, changeViewOf } from './change-view.js';
 import { type ChartData, chartDataOf } from './chart-data.js';
 import { type ClientView, clientViewsOf, type ProfileRuns } from './client-views.js';
 import { type FailoverInput, type ProbeFigures, probeFiguresOf, t0EpochMsOf } from './probe-figures.js';
@@ -30,6 +33,8 @@ export interface BuildReportInput {
   clients?: ProfileRuns;
   /** Cluster mode: a writer on every shard, and which node group was failed over. */
   shards?: ShardRuns;
+  /** A planned change (faults/reshard.ts): its request, progress and the group before and after. */
+  change?: Change;
   error?: unknown;
 }
 
@@ -45,6 +50,8 @@ export interface Report extends ProbeFigures, ChartData {
   shards: ShardView[];
   /** Shards that were not failed over but saw non-ok writes (`isCollateral`). */
   collateral: string[];
+  /** A planned change: what was asked, its progress, the group before and after (absent for other faults). */
+  change?: ChangeView;
   error?: ReportError;
 }
 
@@ -86,6 +93,7 @@ export function buildReport(input: BuildReportInput): Report {
     shards,
     collateral: collateralOf(shards),
     run: probe.run,
+    ...(input.change ? { change: changeViewOf(input.change, t0) } : {}),
     ...(error ? { error } : {}),
   };
 }

@@ -11,6 +11,7 @@ import type { DryRunPreview } from '../plan.js';
 import type { DrillRequest } from '../request.js';
 import { type FisTarget, fisAzPower, fisAzPowerSchema } from './fis-az-power.js';
 import { observeOnly, observeOnlySchema } from './observe-only.js';
+import { reshard, reshardSchema } from './reshard.js';
 import { testFailover, testFailoverSchema } from './test-failover.js';
 
 /** One node group of a described replication group. */
@@ -67,9 +68,10 @@ export interface FaultSource<Name extends string = string, F = unknown> {
   readonly start: { readonly state: string; readonly by: 'lambda' | 'sdk-integration' | 'nothing' };
   /**
    * How the drill knows the fault ended and the group recovered: `events` reads ElastiCache's events from
-   * T0 (AwaitRecovery); `writer` leaves it to what the writer saw.
+   * T0 (AwaitRecovery); `change` reads a planned change's progress in DescribeReplicationGroups until it is
+   * applied (AwaitRecovery, ../change.ts); `writer` leaves it to what the writer saw.
    */
-  readonly recovery: { readonly endedBy: string; readonly recoveredBy: 'events' | 'writer' };
+  readonly recovery: { readonly endedBy: string; readonly recoveredBy: 'events' | 'change' | 'writer' };
   /** What the reaper must undo for an execution that ended without it; null when nothing. */
   readonly undo: FaultUndo | null;
   readonly report: {
@@ -92,12 +94,12 @@ export interface FaultSource<Name extends string = string, F = unknown> {
 }
 
 /** Every fault source, in the order the request schema and the plan list them. */
-export const FAULT_SOURCES = [testFailover, observeOnly, fisAzPower] as const;
+export const FAULT_SOURCES = [testFailover, observeOnly, fisAzPower, reshard] as const;
 export type FaultSourceName = (typeof FAULT_SOURCES)[number]['name'];
 export const FAULT_SOURCE_NAMES = FAULT_SOURCES.map((s) => s.name) as [FaultSourceName, ...FaultSourceName[]];
 
 /** `test-failover` and `none` as strings (as they always were); `fis-az-power` as an object with its settings. */
-export const faultSchema = z.union([testFailoverSchema, observeOnlySchema, fisAzPowerSchema]);
+export const faultSchema = z.union([testFailoverSchema, observeOnlySchema, fisAzPowerSchema, reshardSchema]);
 export type Fault = z.output<typeof faultSchema>;
 
 export function faultSource(fault: Fault): FaultSourceName {

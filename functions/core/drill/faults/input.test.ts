@@ -1,9 +1,11 @@
 /** The fault of a drill request: each source's input form, its defaults and its refusals, by name. */
+
 import { describe, expect, it } from 'vitest';
 import { DrillInputError } from '../../../shared/errors.js';
 import { parseDrillRequest } from '../request.js';
 import { parseIsoDuration } from './fis-az-power.js';
 import { faultSource } from './index.js';
+import { nodeGroupsToRemove, reshardSchema } from './reshard.js';
 
 const refusal = (input: unknown): DrillInputError => {
   try {
@@ -94,5 +96,37 @@ describe('parseIsoDuration', () => {
       undefined,
       undefined,
     ]);
+  });
+});
+
+describe('reshard input', () => {
+  it('takes nodeGroupCount as a whole number of node groups, and refuses anything else by name', () => {
+    // Prepare
+    const good = { source: 'reshard', nodeGroupCount: 3 };
+    const bad = [
+      { source: 'reshard' },
+      { source: 'reshard', nodeGroupCount: 0 },
+      { source: 'reshard', nodeGroupCount: 2.5 },
+      { source: 'reshard', nodeGroupCount: 501 },
+      { source: 'reshard', nodeGroupCount: 3, extra: true },
+    ];
+
+    // Act
+    const parsed = reshardSchema.safeParse(good);
+    const refused = bad.map((fault) => reshardSchema.safeParse(fault).success);
+
+    // Assess
+    expect(parsed.data).toEqual(good);
+    expect(refused).toEqual([false, false, false, false, false]);
+  });
+
+  it('removes the last node groups when scaling in, and none when scaling out', () => {
+    // Act
+    const scaleIn = nodeGroupsToRemove(['0002', '0001', '0003'], 2);
+    const scaleOut = nodeGroupsToRemove(['0001', '0002'], 3);
+
+    // Assess
+    expect(scaleIn).toEqual(['0003']);
+    expect(scaleOut).toEqual([]);
   });
 });

@@ -82,7 +82,7 @@ describe('the fault source registry', () => {
     expect(typeof source.guardrails.judge).toBe('function');
     expect(['lambda', 'sdk-integration', 'nothing']).toContain(source.start.by);
     expect(source.recovery.endedBy).not.toBe('');
-    expect(['events', 'writer']).toContain(source.recovery.recoveredBy);
+    expect(['events', 'change', 'writer']).toContain(source.recovery.recoveredBy);
     expect(source.undo === null || typeof source.undo.left === 'function').toBe(true);
     expect(typeof source.report.injects).toBe('boolean');
     expect(source.report.requested).not.toBe('');
@@ -93,12 +93,14 @@ describe('the fault source registry', () => {
   it('has one source per name, each accepted by the request schema in its own form', () => {
     // Prepare
     const names = sources.map((s) => s.name);
+    // The settings an object form requires (the others have defaults).
+    const required: Record<string, object> = { reshard: { nodeGroupCount: 3 } };
 
     // Act
     const parsed = names.map((name) =>
       faultSchema.safeParse(name).success
         ? name
-        : (faultSchema.parse({ source: name }) as { source: string }).source,
+        : (faultSchema.parse({ source: name, ...required[name] }) as { source: string }).source,
     );
 
     // Assess
@@ -141,8 +143,8 @@ describe('the drill ASL against the registry', () => {
     for (const [i, source] of sources.entries()) {
       const { states, exits, ends } = walked[i]!;
       expect([...states].sort()).toEqual([...source.asl.branch].sort());
-      // Injected faults are read back from the events; the observe-only branch leaves it to the writer.
-      if (source.recovery.recoveredBy === 'events') expect([...exits]).toEqual([REJOIN]);
+      // Injected faults and planned changes are read back from the control plane; observe-only leaves it to the writer.
+      if (source.recovery.recoveredBy !== 'writer') expect([...exits]).toEqual([REJOIN]);
       else expect({ exits: [...exits], ends }).toEqual({ exits: [], ends: true });
       expect(faultBranch.States[source.start.state] ?? asl.States[source.start.state]).toBeDefined();
     }
