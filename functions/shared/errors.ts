@@ -163,3 +163,11 @@ export function errorInfo(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };
 }
+
+/** Per-writer figures a state names are not in the figure store (shared/figure-store.ts). */
+export class FigureNotFoundError extends Error {
+  constructor(location: string) {
+    super(`no figures stored at ${location}`);
+    this.name = 'FigureNotFoundError';
+  }
+}
