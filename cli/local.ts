@@ -107,6 +107,7 @@ async function drillOnce(flags: LocalFlags, interrupt: Interrupt): Promise<Repor
       `execution ${result.runId}: ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}, ` +
         `${outcome.transitions} state transitions, ${result.wallMs} ms\n`,
     );
+    stderr.write(`${largestStateLine(outcome.stateBytes)}\n`);
     const files = (result.report?.files ?? undefined) as { json: string; html: string } | undefined;
     if (files) stderr.write(`reports: ${files.json}\n         ${files.html}\n`);
     for (const message of result.published) stderr.write(`SNS: ${message.subject ?? '(no subject)'}\n`);
@@ -139,6 +140,18 @@ async function drillOnce(flags: LocalFlags, interrupt: Interrupt): Promise<Repor
       }),
     });
   }
+}
+
+/**
+ * The largest input or output of any state, against Step Functions' 256 KB: the figure that must not grow
+ * with the shard count (docs/drill.md, "Large clusters").
+ */
+export function largestStateLine(stateBytes: Record<string, number>): string {
+  const [state, bytes] = Object.entries(stateBytes).reduce<[string, number]>(
+    (largest, entry) => (entry[1] > largest[1] ? entry : largest),
+    ['none', 0],
+  );
+  return `largest state: ${bytes} bytes (${state}), limit ${256 * 1024}`;
 }
 
 /** `--client` profiles join the input's own `clients` (the input is validated as a whole later). */

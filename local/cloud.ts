@@ -204,6 +204,11 @@ function integer(
   return n;
 }
 
+/** The most node groups a local cluster has (ElastiCache: 500; a laptop: 64, issue 26). */
+export const MAX_SHARDS = 64;
+/** The most redis-server processes a local group starts. */
+const MAX_PROCESSES = 128;
+
 /** Options with defaults applied; refuses what the local cloud cannot do. */
 export function resolveOptions(o: LocalCloudOptions) {
   const clusterMode = o.clusterMode ?? 'disabled';
@@ -233,6 +238,13 @@ export function resolveOptions(o: LocalCloudOptions) {
     throw new LocalCloudOptionsError(
       'dnsTtlMs models the primary endpoint of cluster mode disabled; with cluster mode enabled no name moves: clients follow the slot map',
     );
+  const shards = enabled ? integer('shards', o.shards, 3, 1, MAX_SHARDS) : 1;
+  const replicas = integer('replicas', o.replicas, enabled ? 1 : 2, 0, 5);
+  // 64 shards with a replica each: 128 redis-server processes, each of bounded memory (NODE_MEMORY).
+  if (shards * (1 + replicas) > MAX_PROCESSES)
+    throw new LocalCloudOptionsError(
+      `shards × (1 + replicas) must be at most ${MAX_PROCESSES} redis-server processes, got ${shards * (1 + replicas)}`,
+    );
   const groupId = o.groupId ?? DEFAULT_GROUP_ID;
   if (!/^[a-z][a-z0-9-]{0,39}$/.test(groupId) || groupId.endsWith('-') || groupId.includes('--')) {
     throw new LocalCloudOptionsError(`groupId ${groupId} is not a valid replication group id`);
@@ -240,8 +252,8 @@ export function resolveOptions(o: LocalCloudOptions) {
   return {
     port: integer('port', o.port, 0, 0, 65_535),
     clusterMode,
-    shards: enabled ? integer('shards', o.shards, 3, 1, 15) : 1,
-    replicas: integer('replicas', o.replicas, enabled ? 1 : 2, 0, 5),
+    shards,
+    replicas,
     replicationLagMs,
     optInTag: o.optInTag ?? true,
     tls: o.tls ?? false,

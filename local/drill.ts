@@ -3,6 +3,9 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DrillPlan } from '../functions/core/drill/plan.js';
 import { faultLeft, reapRun, stopFault } from '../functions/core/drill/reap.js';
 import { parseDrillRequest } from '../functions/core/drill/request.js';
+import { isStateReportWithStoredShards, withStoredFigures } from '../functions/core/report/stored-figures.js';
+import { directoryFigureStore } from '../functions/shared/figure-store.js';
+import { directoryReportStore } from '../functions/shared/report-store.js';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from './cloud.js';
 import {
   drillStateMachine,
@@ -21,6 +24,23 @@ export const LOCAL_DEFAULT_INPUT = {
   writer: { rate: 500, baselineSeconds: 2, settleSeconds: 2, maxDurationSeconds: 60 },
   recovery: { pollIntervalSeconds: 0.2, pollWindowSeconds: 10, maxWaitSeconds: 60 },
 };
+
+/** Where a step's warnings go when the step runs here, outside a Lambda: nowhere (the report says it). */
+const quiet = { info: () => {}, warn: () => {} };
+
+/**
+ * The state's report leaves its per-shard views in the stored JSON (stored-figures.ts): the whole report
+ * is read back from the report store, as a fleet reads its drills'.
+ */
+async function fullReport(
+  report: Record<string, unknown> | undefined,
+  runId: string,
+  reportDir: string,
+): Promise<Record<string, unknown> | undefined> {
+  if (!isStateReportWithStoredShards(report)) return report;
+  const stored = await directoryReportStore(reportDir).load(report.runId ?? runId);
+  return (stored as Record<string, unknown> | undefined) ?? report;
+}
 
 /** A Step Functions-style execution name, also the run id. */
 export function executionName(now = new Date()): string {
@@ -191,12 +211,17 @@ export async function runLocalDrill(options: LocalDrillOptions): Promise<LocalDr
           )
         : undefined;
     const reportState = outcome.outputs.Report as { report?: Record<string, unknown> } | undefined;
+    const stopped = reaped ? await stoppedRun(runId, input, outcome, reaped, writer, cloud) : undefined;
+    const figures = directoryFigureStore(options.reportDir);
     return {
       runId,
       outcome,
-      report: reportState?.report,
+      report: await fullReport(reportState?.report, runId, options.reportDir),
       reaped,
-      ...(reaped ? { stopped: await stoppedRun(runId, input, outcome, reaped, writer, cloud) } : {}),
+      // A stopped run's report is made here: from the figures its state names, as the Report step does.
+      ...(stopped
+        ? { stopped: { ...stopped, state: await withStoredFigures(stopped.state, figures, quiet) } }
+        : {}),
       published: cloud.published().map((m) => ({ subject: m.subject, message: m.message })),
       wallMs: Date.now() - started,
     };

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import { type DrillState, drillStateSchema } from '../core/report/drill-report.js';
 import { reportStep } from '../core/report/report-step.js';
 import { elastiCacheClient, s3Client, snsClient } from '../shared/aws.js';
+import { figureStoreFromEnv } from '../shared/figure-store.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger, metrics } from '../shared/powertools.js';
 import { reportStoreFromEnv } from '../shared/report-store.js';
@@ -23,6 +24,7 @@ export const handler = middy()
   .handler((state) =>
     reportStep(state, {
       store: reportStoreFromEnv(s3Client),
+      figures: figureStoreFromEnv(s3Client),
       elastiCache: elastiCacheClient,
       sns: snsClient,
       topicArn: process.env.TOPIC_ARN,

@@ -171,3 +171,11 @@ export class ProfileWorkerError extends Error {
     this.name = 'ProfileWorkerError';
   }
 }
+
+/** Per-writer figures a state names are not in the figure store (shared/figure-store.ts). */
+export class FigureNotFoundError extends Error {
+  constructor(location: string) {
+    super(`no figures stored at ${location}`);
+    this.name = 'FigureNotFoundError';
+  }
+}

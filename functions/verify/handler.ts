@@ -6,6 +6,8 @@ import * as z from 'zod';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { verifyStep } from '../core/drill/verify-step.js';
 import type { WriterSummary } from '../core/measure/summary.js';
+import { s3Client } from '../shared/aws.js';
+import { figureStoreFromEnv } from '../shared/figure-store.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -21,4 +23,9 @@ export const handler = middy()
   .use(parser({ schema: eventSchema }))
   .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan.runId))
   .use(namedErrors())
-  .handler(({ plan, summary }) => verifyStep(plan, summary as unknown as WriterSummary, { log: logger }));
+  .handler(({ plan, summary }) =>
+    verifyStep(plan, summary as unknown as WriterSummary, {
+      log: logger,
+      figures: figureStoreFromEnv(s3Client),
+    }),
+  );

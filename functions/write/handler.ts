@@ -6,6 +6,8 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { writeStep } from '../core/drill/write-step.js';
+import { s3Client } from '../shared/aws.js';
+import { figureStoreFromEnv } from '../shared/figure-store.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -20,5 +22,6 @@ export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Contex
     writeStep(plan, {
       remainingMs: () => context.getRemainingTimeInMillis(),
       log: logger,
+      figures: figureStoreFromEnv(s3Client),
     }),
   );

@@ -110,6 +110,8 @@ export interface ExecutionOutcome {
   /** The output of every state that exited, by name (the last one wins in a loop). */
   outputs: Record<string, unknown>;
   transitions: number;
+  /** The largest input or output of each state that ran, in bytes of JSON (Step Functions' limit: 256 KB). */
+  stateBytes: Record<string, number>;
   startedAt: number;
   stoppedAt: number;
 }
@@ -338,9 +340,18 @@ export function startExecution(
   });
 
   const outputs: Record<string, unknown> = {};
+  const stateBytes: Record<string, number> = {};
+  const measure = (name: string, value: unknown) => {
+    if (value === undefined) return;
+    stateBytes[name] = Math.max(stateBytes[name] ?? 0, Buffer.byteLength(JSON.stringify(value)));
+  };
   let transitions = 0;
   const logging = (async () => {
     for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered' || event.type === 'StateExited') {
+        measure(event.state.name, event.state.input);
+        measure(event.state.name, event.state.output);
+      }
       if (event.type === 'StateEntered') transitions++;
       if (event.type === 'StateExited') outputs[event.state.name] = event.state.output;
       if (event.type === 'StateFailed')
@@ -355,6 +366,7 @@ export function startExecution(
       status,
       outputs,
       transitions,
+      stateBytes,
       startedAt,
       stoppedAt: Date.now(),
       ...more,

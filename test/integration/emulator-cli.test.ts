@@ -130,7 +130,7 @@ describe('failover-drill emulator', () => {
 
     // Assess
     expect(results.map((r) => r.code)).toEqual([2, 2, 2]);
-    expect(results[0]!.stderr).toContain('shards must be an integer from 1 to 15');
+    expect(results[0]!.stderr).toContain('shards must be an integer from 1 to 64');
     expect(results[1]!.stderr).toContain("option '--port <n>' argument 'abc' is invalid");
     expect(results[2]!.stderr).toContain("unknown option '--bogus'");
   });

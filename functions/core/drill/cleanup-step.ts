@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
+import type { FigureStore } from '../../shared/figure-store.js';
 import type { StepLog } from '../../shared/powertools.js';
 import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import {
@@ -19,6 +20,7 @@ import { resolveClientProfiles } from '../measure/clients/profile.js';
 import { DEFAULT_PROFILE_RATE, profileKeySpace, shardWriterName } from '../measure/clients/profile-keys.js';
 import { deleteProfileKeys } from '../measure/clients/profile-verify.js';
 import type { ProfileRun } from '../measure/clients/run.js';
+import { isStoredRecords, loadRecords, type StoredRecords } from '../measure/clients/stored.js';
 import { WRITER_DEFAULTS } from '../measure/defaults.js';
 import { HALT_POLL_MS, haltMarkerKey, requestHalt } from '../measure/halt-marker.js';
 import type { SlotRange } from '../measure/keys.js';
@@ -60,6 +62,8 @@ export interface CleanupStepDeps {
   env?: NodeJS.ProcessEnv;
   now?: () => number;
   sleep?: (ms: number) => Promise<unknown>;
+  /** Where the shard writers' records are (the Write step stored them); without it, the bound is used. */
+  figures?: FigureStore;
 }
 
 export type CleanupStepResult =
@@ -110,9 +114,10 @@ async function cleanupRun(
   const result = await cleanup(target, { createClient });
   const profiles = await cleanupProfiles(
     plan,
-    results?.[0] as { clients?: ProfileRun[]; shards?: ProfileRun[] } | undefined,
+    results?.[0] as WritersSummary | undefined,
     createClient,
     now,
+    deps.figures,
   );
   deps.log.info('cleaned up', { ...result, seqsBelow: target.seqsBelow, profiles });
   return {
@@ -168,15 +173,21 @@ export function profileTargetsWithoutSummary(plan: DrillPlan, now: number): Clea
  */
 async function cleanupProfiles(
   plan: DrillPlan,
-  summary: { clients?: ProfileRun[]; shards?: ProfileRun[] } | undefined,
+  summary: WritersSummary | undefined,
   createClient: () => RedisClient,
   now: () => number,
+  figures: FigureStore | undefined,
 ): Promise<number> {
   if (writersBeside(plan).length === 0) return 0;
-  if (summary)
-    return (
-      await deleteProfileKeys([...(summary.clients ?? []), ...(summary.shards ?? [])], { createClient })
-    ).deleted;
+  // The shard writers' records are in the figure store: unreadable, their keys are deleted by the bound.
+  const shards = figures
+    ? await loadRecords(figures, summary?.shards).catch(() => null)
+    : isStoredRecords(summary?.shards)
+      ? null
+      : summary?.shards;
+  if (summary && shards !== null)
+    return (await deleteProfileKeys([...(summary.clients ?? []), ...(shards ?? [])], { createClient }))
+      .deleted;
   let deleted = 0;
   for (const target of profileTargetsWithoutSummary(plan, now())) {
     const result = await cleanup(target, { createClient });
@@ -184,6 +195,9 @@ async function cleanupProfiles(
   }
   return deleted;
 }
+
+/** The Write step's records of the writers beside the probe, the shard writers' in the figure store. */
+type WritersSummary = { clients?: ProfileRun[]; shards?: ProfileRun[] | StoredRecords };
 
 /** The longest a writer of the plan can have run by now: since Preflight accepted it, at most its cap. */
 export function runMsOf(plan: DrillPlan, now: number): number {

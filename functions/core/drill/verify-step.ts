@@ -3,9 +3,11 @@
  * profiles' and shard writers'. Reads only, so a retried step sees the same keys. The Verify handler is
  * middy wiring around `verifyStep`.
  */
+import type { FigureStore } from '../../shared/figure-store.js';
 import type { StepLog } from '../../shared/powertools.js';
 import { type ProfileVerification, verifyClientProfiles } from '../measure/clients/profile-verify.js';
 import type { ProfileRun } from '../measure/clients/run.js';
+import { loadRecords, type StoredRecords, storeRecords } from '../measure/clients/stored.js';
 import type { WriterSummary } from '../measure/summary.js';
 import { type Verification, verify } from '../measure/verify.js';
 import { withDataPlane } from './data-plane.js';
@@ -16,26 +18,34 @@ export interface VerifyStepDeps {
   log: StepLog;
   /** The environment the data plane's credentials and CA are read from. */
   env?: NodeJS.ProcessEnv;
+  /** Where the shard writers' records are read from, and their verifications written to. */
+  figures: FigureStore;
 }
 
+/** The figure store's name of the shard writers' verifications. */
+export const SHARD_VERIFICATIONS = 'shard-verifications';
+
+/** The shard writers' verifications are in the figure store, as their records are. */
 export type VerifyStepResult = Verification & {
   clients?: ProfileVerification[];
-  shards?: ProfileVerification[];
+  shards?: StoredRecords;
 };
 
 /** `summary` is the Write step's output, with the profiles' and shard writers' records when it had any. */
-export function verifyStep(
+export async function verifyStep(
   plan: DrillPlan,
-  summary: WriterSummary & { clients?: ProfileRun[]; shards?: ProfileRun[] },
+  summary: WriterSummary & { clients?: ProfileRun[]; shards?: ProfileRun[] | StoredRecords },
   deps: VerifyStepDeps,
 ): Promise<VerifyStepResult> {
+  const stored = await loadRecords(deps.figures, summary.shards);
   // Reads only: run again whole when a rotated password was refused at the first connection.
   return withDataPlane(
     plan.target,
     async ({ createClient }) => {
       const verification = await verify(summary, { createClient });
       deps.log.info('verified', { lost: verification.lost, recovered: verification.recovered });
-      const { clients: runs = [], shards: shardRuns = [] } = summary;
+      const { clients: runs = [] } = summary;
+      const shardRuns = stored ?? [];
       if (runs.length === 0 && shardRuns.length === 0) return verification;
       // A profile or shard writer that cannot be read back is reported unverified; the probe's verification
       // stands.
@@ -50,7 +60,16 @@ export function verifyStep(
       return {
         ...verification,
         ...(runs.length > 0 ? { clients: await verifyAll(runs, 'client profiles') } : {}),
-        ...(shardRuns.length > 0 ? { shards: await verifyAll(shardRuns, 'shard writers') } : {}),
+        ...(shardRuns.length > 0
+          ? {
+              shards: await storeRecords(
+                deps.figures,
+                plan.runId,
+                SHARD_VERIFICATIONS,
+                await verifyAll(shardRuns, 'shard writers'),
+              ),
+            }
+          : {}),
       };
     },
     deps.env,

@@ -3,9 +3,11 @@
  * by the run's halt marker when Cleanup sets it. The Write handler is middy wiring around `writeStep`.
  */
 import { DrillStoppedError } from '../../shared/errors.js';
+import type { FigureStore } from '../../shared/figure-store.js';
 import type { StepLog } from '../../shared/powertools.js';
 import { closeClient, waitUntilReady } from '../../shared/redis-client.js';
 import type { ProfileRun } from '../measure/clients/run.js';
+import { type StoredRecords, storeRecords } from '../measure/clients/stored.js';
 import { haltMarkerKey, haltRequested, watchHaltMarker } from '../measure/halt-marker.js';
 import type { WriterSummary } from '../measure/summary.js';
 import { runWriter } from '../measure/writer.js';
@@ -24,10 +26,18 @@ export interface WriteStepDeps {
   log: StepLog;
   /** The environment the data plane's credentials and CA are read from. */
   env?: NodeJS.ProcessEnv;
+  /** Where the shard writers' records go: the state carries only where they are and their totals. */
+  figures: FigureStore;
 }
 
-/** The writer's summary, with the profiles' and shard writers' records when the drill had any. */
-export type WriteStepResult = WriterSummary & { clients?: ProfileRun[]; shards?: ProfileRun[] };
+/** The figure store's name of the shard writers' records. */
+export const SHARD_WRITERS = 'shard-writers';
+
+/**
+ * The writer's summary, with the profiles' records and the shard writers' (in the figure store: one
+ * record per shard would make the state grow with the shard count) when the drill had any.
+ */
+export type WriteStepResult = WriterSummary & { clients?: ProfileRun[]; shards?: StoredRecords };
 
 export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<WriteStepResult> {
   const controller = new AbortController();
@@ -83,7 +93,9 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
     return {
       ...summary,
       ...(clients.length > 0 ? { clients } : {}),
-      ...(shards.length > 0 ? { shards } : {}),
+      ...(shards.length > 0
+        ? { shards: await storeRecords(deps.figures, plan.runId, SHARD_WRITERS, shards) }
+        : {}),
     };
   } finally {
     profiles.stop();

@@ -5,6 +5,7 @@
  */
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { FigureStore } from '../../shared/figure-store.js';
 import type { StepLog } from '../../shared/powertools.js';
 import type { ReportStore } from '../../shared/report-store.js';
 import { failoverCalledAt } from '../drill/events.js';
@@ -13,6 +14,7 @@ import { type DrillReport, type DrillState, drillReport, type ReportFacts } from
 import { publishReport } from './notify.js';
 import { formatReport } from './report-text.js';
 import { saveDrillReport } from './save-report.js';
+import { reportForState, type StateReport, withStoredFigures } from './stored-figures.js';
 
 /** Where the drill's figures go as metrics (Powertools' Metrics in the Lambda). */
 export interface MetricsSink {
@@ -22,6 +24,8 @@ export interface MetricsSink {
 
 export interface ReportStepDeps {
   store: ReportStore;
+  /** Where the shard writers' records and verifications are (the state names them). */
+  figures: FigureStore;
   sns: () => SNSClient;
   /** The topic the verdict is published to; none: no message. */
   topicArn: string | undefined;
@@ -32,8 +36,13 @@ export interface ReportStepDeps {
   metrics: MetricsSink;
 }
 
-export async function reportStep(state: DrillState, deps: ReportStepDeps): Promise<DrillReport> {
-  const report = drillReport(state, await controlPlaneFacts(state, deps.elastiCache));
+/**
+ * The report is assembled from the state and the figures it names; the state gets the report without its
+ * per-shard views (they are in the stored JSON), so that its size does not grow with the shard count.
+ */
+export async function reportStep(state: DrillState, deps: ReportStepDeps): Promise<StateReport> {
+  const full = await withStoredFigures(state, deps.figures, deps.log);
+  const report = drillReport(full, await controlPlaneFacts(state, deps.elastiCache));
   await saveDrillReport(report, deps.store);
   // A dry run measured nothing: no figures for the dashboards.
   if (!report.dryRun) emitMetrics(report, deps.metrics);
@@ -42,7 +51,7 @@ export async function reportStep(state: DrillState, deps: ReportStepDeps): Promi
   if (deps.topicArn && notify)
     await publishReport(deps.sns(), deps.topicArn, report, formatReport(report, 'failover-drill'));
   deps.log.info('report', { verdict: report.verdict, headline: report.headline, files: report.files });
-  return report;
+  return reportForState(report);
 }
 
 /** The drill's figures as CloudWatch metrics (EMF), per replication group and node group. */
