@@ -9,6 +9,8 @@ export interface LocalGroupFlags {
   shards?: number;
   replicas?: number;
   replicationLagMs?: number;
+  durability?: 'sync' | 'async';
+  durabilityDropTailMs?: number;
   optInTag: boolean;
   tls?: boolean;
   auth?: boolean;
@@ -36,6 +38,17 @@ export function withLocalGroupOptions(command: Command): Command {
       '--replication-lag-ms <n>',
       'a delay line on each replica link: acknowledged writes still in it when the primary dies are lost (cluster mode disabled)',
       wholeNumber,
+    )
+    .addOption(
+      new Option(
+        '--durability <mode>',
+        'a durable group (Valkey 9.0): sync, the delay line is a log a promotion applies first; async, it stays lossy',
+      ).choices(['sync', 'async']),
+    )
+    .addOption(
+      new Option('--durability-drop-tail-ms <n>', 'test-only fault: the sync log loses its last n ms')
+        .argParser(wholeNumber)
+        .hideHelp(),
     )
     .option(
       '--no-opt-in-tag',
@@ -93,6 +106,8 @@ export function localGroupOptions(flags: LocalGroupFlags): LocalCloudOptions {
     shards: flags.shards,
     replicas: flags.replicas,
     replicationLagMs: flags.replicationLagMs,
+    durability: flags.durability,
+    durabilityDropTailMs: flags.durabilityDropTailMs,
     optInTag: flags.optInTag,
     tls: flags.tls,
     auth: flags.auth,

@@ -54,6 +54,10 @@ export interface LocalCloudOptions {
   replicas?: number;
   /** A delay line on every replication link (cluster mode disabled only). */
   replicationLagMs?: number;
+  /** A durable group (Valkey 9.0, `Durability`): sync makes the delay line a log; async leaves it lossy. */
+  durability?: 'sync' | 'async';
+  /** A test-only fault: the sync log loses what reached it in its last that many ms. */
+  durabilityDropTailMs?: number;
   /** Tag the group with failover-drill:allowed=true (default true). */
   optInTag?: boolean;
   tls?: boolean;
@@ -211,6 +215,17 @@ export function resolveOptions(o: LocalCloudOptions) {
         "primary's real address, so their replication link cannot pass through a delay line",
     );
   }
+  if (o.durability !== undefined && o.durability !== 'sync' && o.durability !== 'async')
+    throw new LocalCloudOptionsError(`durability must be sync or async, got ${String(o.durability)}`);
+  if (enabled && o.durability !== undefined)
+    throw new LocalCloudOptionsError(
+      'durability is emulated with cluster mode disabled only: the log lives on the replication delay line',
+    );
+  const durabilityDropTailMs = integer('durabilityDropTailMs', o.durabilityDropTailMs, 0, 0, 60_000);
+  if (durabilityDropTailMs > 0 && o.durability !== 'sync')
+    throw new LocalCloudOptionsError(
+      'durabilityDropTailMs is a fault of the sync log: it needs durability sync',
+    );
   if (!enabled && o.shards !== undefined && o.shards !== 1) {
     throw new LocalCloudOptionsError(
       'shards needs cluster mode enabled (cluster mode disabled has one node group)',
@@ -236,6 +251,7 @@ export function resolveOptions(o: LocalCloudOptions) {
     shards: enabled ? integer('shards', o.shards, 3, 1, 15) : 1,
     replicas: integer('replicas', o.replicas, enabled ? 1 : 2, 0, 5),
     replicationLagMs,
+    ...(o.durability ? { durability: { mode: o.durability, dropTailMs: durabilityDropTailMs } } : {}),
     optInTag: o.optInTag ?? true,
     tls: o.tls ?? false,
     auth: o.auth ?? false,
@@ -330,6 +346,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             id,
             replicas: o.replicas,
             replicationLagMs: o.replicationLagMs,
+            durability: o.durability,
             ...access,
             ...timing,
           });

@@ -27,6 +27,8 @@ export interface PrimaryReplicaGroupOptions extends RedisAccess, FailoverTiming 
   id: string;
   replicas: number;
   replicationLagMs: number;
+  /** A durable group (local/elasticache/durability.ts): its mode, and a test-only fault of its log. */
+  durability?: LocalDurability;
 }
 
 interface Member {
@@ -36,6 +38,8 @@ interface Member {
   link: FaultProxy;
   createdAt: Date;
 }
+
+import { DURABLE_ENGINE_VERSION, emulateLog, type LocalDurability } from './durability.js';
 
 const NODE_GROUP = nodeGroupId(0);
 /** Bounds for the steps of a failover; generous, since CI machines are slow. */
@@ -90,6 +94,7 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
       }
       // The delay goes on once the replicas are in sync: the handshake need not crawl through it.
       for (const member of members) member.link.delay(replicationLagMs, 'toClient');
+      if (options.durability) emulateLog(options.durability, members);
       const primaryEndpoint = await FaultProxy.start({ target: primaryServer.endpoint });
       closeable.push(primaryEndpoint);
       const readerEndpoint = await FaultProxy.start({ target: (members[1] ?? members[0]!).server.endpoint });
@@ -108,7 +113,8 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
       clusterMode: 'disabled',
       tls: this.options.tls !== undefined,
       authToken: this.options.password !== undefined,
-      engineVersion: this.engineVersion,
+      engineVersion: this.options.durability ? DURABLE_ENGINE_VERSION : this.engineVersion,
+      ...(this.options.durability ? { durability: this.options.durability.mode } : {}),
       createdAt: this.createdAt,
       nodeGroups: [
         {

@@ -33,6 +33,7 @@ class Pipe {
   held = false;
   private queue: Chunk[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private drained: (() => void) | undefined;
   private readonly write: (data: Buffer) => void;
 
   constructor(write: (data: Buffer) => void) {
@@ -53,6 +54,19 @@ class Pipe {
     this.pump();
   }
 
+  /**
+   * Delivers what is queued, each chunk when it is due, then calls `done`. `dropTailMs` (a fault) first
+   * discards the chunks that arrived within that many ms before now.
+   */
+  drainThen(done: () => void, dropTailMs = 0): void {
+    if (dropTailMs > 0) {
+      const cutoff = performance.now() + this.delayMs - dropTailMs;
+      this.queue = this.queue.filter((chunk) => chunk.due <= cutoff);
+    }
+    this.drained = done;
+    this.pump();
+  }
+
   setHeld(held: boolean): void {
     this.held = held;
     this.pump();
@@ -66,6 +80,11 @@ class Pipe {
     let sent = 0;
     while (sent < queue.length && queue[sent]!.due <= now) this.write(queue[sent++]!.data);
     queue.splice(0, sent);
+    if (queue.length === 0 && this.drained) {
+      const done = this.drained;
+      this.drained = undefined;
+      done();
+    }
     const head = queue[0];
     if (head && queue === this.queue) {
       // Timers may fire up to 1 ms early (millisecond clock); pump() then simply re-arms: never forward early.
@@ -137,6 +156,8 @@ export class FaultProxy {
   /** The direction(s) a blackhole drops; none when undefined. */
   #blackholed: Direction | undefined;
   #closing: Promise<void> | undefined;
+  /** A transactional log: what is in flight toward the client outlives the server (see `logged`). */
+  #log: { dropTailMs: number } | undefined;
   readonly #links = new Set<Link>();
   readonly #server: Server;
 
@@ -177,6 +198,15 @@ export class FaultProxy {
     if (direction !== 'toClient') this.#delay.toServer = ms;
     if (direction !== 'toServer') this.#delay.toClient = ms;
     for (const link of this.#links) this.#configure(link);
+  }
+
+  /**
+   * Makes the line toward the client a log (a durable group's): when the server goes away, what is still
+   * in flight is delivered on schedule, then the client's connection ends; nothing is dropped. `dropTailMs`
+   * is a fault for tests: the log loses what arrived in its last that many ms.
+   */
+  logged(options: { dropTailMs?: number } = {}): void {
+    this.#log = { dropTailMs: options.dropTailMs ?? 0 };
   }
 
   /** Stops forwarding both ways; everything is buffered, nothing lost. */
@@ -271,7 +301,11 @@ export class FaultProxy {
     // Refused, reset: the client sees a reset too, but not while blackholed: nothing reaches it then
     // (heal() resets what lived through the blackhole).
     upstream.on('error', () => {
-      if (!link.throughBlackhole) this.#reset(link);
+      if (link.throughBlackhole) return;
+      // A log already draining (the server's FIN came first) lets a late error pass.
+      if (this.#log) {
+        if (link.upstream === upstream) this.#drainLog(link);
+      } else this.#reset(link);
     });
     upstream.on('data', (data) => {
       if (!this.#drops('toClient')) link.toClient.push(data);
@@ -280,8 +314,17 @@ export class FaultProxy {
     upstream.on('end', () => {
       if (link.throughBlackhole) return;
       if (link.toClient.idle) client.end();
+      else if (this.#log) this.#drainLog(link);
       else this.#reset(link);
     });
+  }
+
+  /** The server is gone: the log delivers what it holds, then the client's connection ends. */
+  #drainLog(link: Link): void {
+    link.upstream = undefined;
+    link.toClient.drainThen(() => {
+      if (!link.closed && !link.client.destroyed) link.client.end();
+    }, this.#log?.dropTailMs);
   }
 
   #drops(direction: Exclude<Direction, 'both'>): boolean {
