@@ -11,6 +11,7 @@ export interface LocalGroupFlags {
   replicationLagMs?: number;
   durability?: 'sync' | 'async';
   durabilityDropTailMs?: number;
+  durabilityBufferMs?: number;
   optInTag: boolean;
   tls?: boolean;
   auth?: boolean;
@@ -44,6 +45,11 @@ export function withLocalGroupOptions(command: Command): Command {
         '--durability <mode>',
         'a durable group (Valkey 9.0): sync, the delay line is a log a promotion applies first; async, it stays lossy',
       ).choices(['sync', 'async']),
+    )
+    .option(
+      '--durability-buffer-ms <n>',
+      "async: writes are rejected while the log's oldest write is older than this (default 10000, AWS's)",
+      wholeNumber,
     )
     .addOption(
       new Option('--durability-drop-tail-ms <n>', 'test-only fault: the sync log loses its last n ms')
@@ -108,6 +114,7 @@ export function localGroupOptions(flags: LocalGroupFlags): LocalCloudOptions {
     replicationLagMs: flags.replicationLagMs,
     durability: flags.durability,
     durabilityDropTailMs: flags.durabilityDropTailMs,
+    durabilityBufferMs: flags.durabilityBufferMs,
     optInTag: flags.optInTag,
     tls: flags.tls,
     auth: flags.auth,

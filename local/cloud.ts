@@ -58,6 +58,8 @@ export interface LocalCloudOptions {
   durability?: 'sync' | 'async';
   /** A test-only fault: the sync log loses what reached it in its last that many ms. */
   durabilityDropTailMs?: number;
+  /** Async: writes are rejected while the log's oldest write is older than this (default 10,000 ms). */
+  durabilityBufferMs?: number;
   /** Tag the group with failover-drill:allowed=true (default true). */
   optInTag?: boolean;
   tls?: boolean;
@@ -222,6 +224,9 @@ export function resolveOptions(o: LocalCloudOptions) {
       'durability is emulated with cluster mode disabled only: the log lives on the replication delay line',
     );
   const durabilityDropTailMs = integer('durabilityDropTailMs', o.durabilityDropTailMs, 0, 0, 60_000);
+  const durabilityBufferMs = integer('durabilityBufferMs', o.durabilityBufferMs, 10_000, 1, 3_600_000);
+  if (o.durabilityBufferMs !== undefined && o.durability !== 'async')
+    throw new LocalCloudOptionsError('durabilityBufferMs is the async buffer: it needs durability async');
   if (durabilityDropTailMs > 0 && o.durability !== 'sync')
     throw new LocalCloudOptionsError(
       'durabilityDropTailMs is a fault of the sync log: it needs durability sync',
@@ -251,7 +256,9 @@ export function resolveOptions(o: LocalCloudOptions) {
     shards: enabled ? integer('shards', o.shards, 3, 1, 15) : 1,
     replicas: integer('replicas', o.replicas, enabled ? 1 : 2, 0, 5),
     replicationLagMs,
-    ...(o.durability ? { durability: { mode: o.durability, dropTailMs: durabilityDropTailMs } } : {}),
+    ...(o.durability
+      ? { durability: { mode: o.durability, dropTailMs: durabilityDropTailMs, bufferMs: durabilityBufferMs } }
+      : {}),
     optInTag: o.optInTag ?? true,
     tls: o.tls ?? false,
     auth: o.auth ?? false,

@@ -39,7 +39,7 @@ interface Member {
   createdAt: Date;
 }
 
-import { DURABLE_ENGINE_VERSION, emulateLog, type LocalDurability } from './durability.js';
+import { DURABLE_ENGINE_VERSION, emulateLog, type LocalDurability, type LogEmulation } from './durability.js';
 
 const NODE_GROUP = nodeGroupId(0);
 /** Bounds for the steps of a failover; generous, since CI machines are slow. */
@@ -54,6 +54,8 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
   private primary: Member;
   private readerTarget: Member;
   private readonly createdAt = new Date();
+  /** A durable group's log emulation (durability.ts). */
+  private log: LogEmulation | undefined;
 
   private constructor(
     private readonly options: PrimaryReplicaGroupOptions,
@@ -76,6 +78,7 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     const common = { password, aclUsers, tls, config: replicationConfig(replicationLagMs) };
     const started: { stop(): Promise<void> }[] = [];
     const closeable: FaultProxy[] = [];
+    let log: LogEmulation | undefined;
     try {
       const primaryServer = await RedisServer.start({ ...common, name: `${id}-001` });
       started.push(primaryServer);
@@ -94,14 +97,17 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
       }
       // The delay goes on once the replicas are in sync: the handshake need not crawl through it.
       for (const member of members) member.link.delay(replicationLagMs, 'toClient');
-      if (options.durability) emulateLog(options.durability, members);
       const primaryEndpoint = await FaultProxy.start({ target: primaryServer.endpoint });
       closeable.push(primaryEndpoint);
+      log = options.durability ? emulateLog(options.durability, members, primaryEndpoint) : undefined;
       const readerEndpoint = await FaultProxy.start({ target: (members[1] ?? members[0]!).server.endpoint });
       closeable.push(readerEndpoint);
       const version = (await primaryServer.info('server')).redis_version ?? 'unknown';
-      return new PrimaryReplicaGroup(options, members, primaryEndpoint, readerEndpoint, version);
+      const group = new PrimaryReplicaGroup(options, members, primaryEndpoint, readerEndpoint, version);
+      group.log = log;
+      return group;
     } catch (error) {
+      log?.stop();
       await Promise.all([...started.map((s) => s.stop()), ...closeable.map((p) => p.close())]);
       throw error;
     }
@@ -133,7 +139,13 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     };
   }
 
+  /** Writes the primary rejected because its log was behind (async; see durability.ts). */
+  get rejectedWrites(): number {
+    return this.primaryEndpoint.rejectedWrites;
+  }
+
   protected async release(): Promise<void> {
+    this.log?.stop();
     await Promise.all([
       ...this.members.map((m) => m.server.stop()),
       ...this.members.map((m) => m.link.close()),

@@ -6,6 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { errorReplyCommand, isWrite, RespFramer } from './write-gate.js';
 
 export interface ProxyTarget {
   host: string;
@@ -38,6 +39,12 @@ class Pipe {
 
   constructor(write: (data: Buffer) => void) {
     this.write = write;
+  }
+
+  /** How long ago the oldest chunk still queued arrived (ms); 0 when none is. */
+  oldestMs(): number {
+    const head = this.queue[0];
+    return head ? performance.now() - (head.due - this.delayMs) : 0;
   }
 
   /** Nothing in flight and nothing would be: a close can pass without losing bytes. */
@@ -156,6 +163,8 @@ export class FaultProxy {
   /** The direction(s) a blackhole drops; none when undefined. */
   #blackholed: Direction | undefined;
   #closing: Promise<void> | undefined;
+  /** Writes are framed (see `gateWrites`); while `rejection` is set, each is answered with it. */
+  #gate: { rejection: Buffer | undefined; rejected: number } | undefined;
   /** A transactional log: what is in flight toward the client outlives the server (see `logged`). */
   #log: { dropTailMs: number } | undefined;
   readonly #links = new Set<Link>();
@@ -207,6 +216,32 @@ export class FaultProxy {
    */
   logged(options: { dropTailMs?: number } = {}): void {
     this.#log = { dropTailMs: options.dropTailMs ?? 0 };
+  }
+
+  /**
+   * Frames every client's commands from now on (new connections only), so that writes can be rejected in
+   * order: `rejectWrites(message)` makes the server answer each write with the error `message` instead.
+   */
+  gateWrites(): void {
+    this.#gate ??= { rejection: undefined, rejected: 0 };
+  }
+
+  /** Writes are answered with the error `message` (its first word the code); undefined lets them pass. */
+  rejectWrites(message: string | undefined): void {
+    if (!this.#gate) throw new Error('rejectWrites needs gateWrites() first');
+    this.#gate.rejection = message === undefined ? undefined : errorReplyCommand(message);
+  }
+
+  /** Writes rejected so far. */
+  get rejectedWrites(): number {
+    return this.#gate?.rejected ?? 0;
+  }
+
+  /** Age (ms) of the oldest chunk still in flight toward the clients, on any connection; 0 when none. */
+  oldestInFlightMs(): number {
+    let oldest = 0;
+    for (const link of this.#links) oldest = Math.max(oldest, link.toClient.oldestMs());
+    return oldest;
   }
 
   /** Stops forwarding both ways; everything is buffered, nothing lost. */
@@ -280,8 +315,19 @@ export class FaultProxy {
     this.#links.add(link);
     client.on('error', () => this.#reset(link)); // ECONNRESET, EPIPE: never crash
     client.on('close', () => this.#links.delete(link));
+    const framer = this.#gate ? new RespFramer() : undefined;
     client.on('data', (data) => {
-      if (!this.#drops('toServer')) link.toServer.push(data);
+      if (this.#drops('toServer')) return;
+      if (!framer || !this.#gate) {
+        link.toServer.push(data);
+        return;
+      }
+      const gate = this.#gate;
+      for (const command of framer.push(data)) {
+        const rejected = gate.rejection !== undefined && isWrite(command.name);
+        if (rejected) gate.rejected++;
+        link.toServer.push(rejected ? gate.rejection! : command.bytes);
+      }
     });
     // A client's FIN passes only when nothing would be lost; otherwise the link dies with what it carried.
     client.on('end', () => {
