@@ -75,6 +75,11 @@ export function measureCommand(): Command {
     .option('--max-unexpected-writes [n]', 'threshold: unexplained keys (default 0)')
     .option('--max-time-to-promote-ms [n]', 'threshold: longest acceptable time to a new primary')
     .option('--require-disruption', 'fail when no disruption was observed')
+    .option(
+      '--durability [mode]',
+      "declare a durable group's mode, sync or async: its promise is judged (a broken one fails the run)",
+    )
+    .option('--durability-buffer-ms [n]', "the async promise's data-loss window, ms (default 10000, AWS's)")
     .option('--client <preset|file>', CLIENT_HELP, collect)
     .option('--client-max-downtime-ms [n]', 'threshold for every profile: longest wait for an ok')
     .option('--client-max-non-ok-writes [n]', 'threshold for every profile: failed + indeterminate writes')

@@ -29,6 +29,9 @@ export interface JunitOptions {
   properties?: Record<string, string | number | null | undefined>;
 }
 
+/** The testcase of a durable group's promise: a failure when it was broken. */
+export const DURABILITY_CASE = 'durability.promise';
+
 /** The testcase that carries the drill's own error, next to the threshold testcases. */
 const EXECUTION_CASE = 'execution';
 
@@ -78,6 +81,10 @@ export function junitXml(report: Report, options: JunitOptions = {}): string {
       name,
       violation: report.violations.find((v) => v.client === client && v.clientThreshold === threshold),
     })),
+    // A durable group's promise is judged whatever the thresholds say: its own case.
+    ...(report.durability?.promise
+      ? [{ name: DURABILITY_CASE, violation: report.violations.find((v) => v.threshold === 'durability') }]
+      : []),
   ];
   const cases: Case[] = judgedCases.map(({ name, violation }) => {
     const testcase: Case = { '@name': name, '@classname': classname, '@time': 0 };

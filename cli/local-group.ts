@@ -9,6 +9,9 @@ export interface LocalGroupFlags {
   shards?: number;
   replicas?: number;
   replicationLagMs?: number;
+  durability?: 'sync' | 'async';
+  durabilityDropTailMs?: number;
+  durabilityBufferMs?: number;
   optInTag: boolean;
   tls?: boolean;
   auth?: boolean;
@@ -36,6 +39,22 @@ export function withLocalGroupOptions(command: Command): Command {
       '--replication-lag-ms <n>',
       'a delay line on each replica link: acknowledged writes still in it when the primary dies are lost (cluster mode disabled)',
       wholeNumber,
+    )
+    .addOption(
+      new Option(
+        '--durability <mode>',
+        'a durable group (Valkey 9.0): sync, the delay line is a log a promotion applies first; async, it stays lossy',
+      ).choices(['sync', 'async']),
+    )
+    .option(
+      '--durability-buffer-ms <n>',
+      "async: writes are rejected while the log's oldest write is older than this (default 10000, AWS's)",
+      wholeNumber,
+    )
+    .addOption(
+      new Option('--durability-drop-tail-ms <n>', 'test-only fault: the sync log loses its last n ms')
+        .argParser(wholeNumber)
+        .hideHelp(),
     )
     .option(
       '--no-opt-in-tag',
@@ -93,6 +112,9 @@ export function localGroupOptions(flags: LocalGroupFlags): LocalCloudOptions {
     shards: flags.shards,
     replicas: flags.replicas,
     replicationLagMs: flags.replicationLagMs,
+    durability: flags.durability,
+    durabilityDropTailMs: flags.durabilityDropTailMs,
+    durabilityBufferMs: flags.durabilityBufferMs,
     optInTag: flags.optInTag,
     tls: flags.tls,
     auth: flags.auth,

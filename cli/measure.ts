@@ -16,6 +16,12 @@ import {
   verifyClientProfiles,
 } from '../functions/core/measure/clients/profile-verify.js';
 import type { ProfileRun } from '../functions/core/measure/clients/run.js';
+import {
+  DURABILITY_BUFFER_MS,
+  DURABLE_MODES,
+  type DurabilitySetting,
+  type DurableMode,
+} from '../functions/core/measure/durability.js';
 import { DEFAULT_PREFIX } from '../functions/core/measure/keys.js';
 import type { ThresholdsInput } from '../functions/core/measure/thresholds.js';
 import { type Verification, verify } from '../functions/core/measure/verify.js';
@@ -91,6 +97,32 @@ export interface MeasureInput {
   thresholds: ThresholdsInput;
   /** Client profiles beside the probe (--client). */
   clients: ClientProfile[];
+  /** A durable group's mode, declared (--durability): no control plane to ask. */
+  durability?: DurabilitySetting;
+}
+
+/** `--durability sync|async` (and its buffer) as the setting the report judges; refused by name otherwise. */
+function declaredDurability(raw: Raw): DurabilitySetting | undefined {
+  const mode = text(raw, 'durability', '--durability');
+  const bufferMs = number(raw, 'durabilityBufferMs', '--durability-buffer-ms', {
+    min: 1,
+    max: 3_600_000,
+    integer: true,
+  });
+  if (mode === undefined) {
+    if (bufferMs !== undefined) throw new DrillInputError('--durability-buffer-ms needs --durability async');
+    return undefined;
+  }
+  if (!(DURABLE_MODES as readonly string[]).includes(mode))
+    throw new DrillInputError(`--durability must be one of ${DURABLE_MODES.join(', ')}, got '${mode}'`);
+  if (bufferMs !== undefined && mode !== 'async')
+    throw new DrillInputError('--durability-buffer-ms needs --durability async');
+  return {
+    configured: mode,
+    effective: mode as DurableMode,
+    source: 'declared',
+    bufferMs: bufferMs ?? DURABILITY_BUFFER_MS,
+  };
 }
 
 /** Validates every option before anything is touched; a refusal is a DrillInputError. */
@@ -133,7 +165,9 @@ export async function parseMeasureOptions(raw: Raw, extra: string[]): Promise<Me
   };
   const judged = Object.values(clientThresholds).some((v) => v !== undefined);
   if (maxDurationMs < 1) throw new DrillInputError('--max-duration must be more than 0');
+  const durability = declaredDurability(raw);
   return {
+    ...(durability ? { durability } : {}),
     client: {
       endpoint: describeEndpoint(endpoint),
       cluster: raw.cluster === true,
@@ -265,6 +299,7 @@ async function measureOnce(input: MeasureInput, signal: AbortSignal): Promise<Re
     thresholds: input.thresholds,
     failover: { triggered: false },
     clients: runs.length > 0 ? { runs, verifications } : undefined,
+    ...(input.durability ? { durability: { setting: input.durability, metrics: null } } : {}),
     error,
   });
 }

@@ -55,6 +55,12 @@ export interface LocalCloudOptions {
   replicas?: number;
   /** A delay line on every replication link (cluster mode disabled only). */
   replicationLagMs?: number;
+  /** A durable group (Valkey 9.0, `Durability`): sync makes the delay line a log; async leaves it lossy. */
+  durability?: 'sync' | 'async';
+  /** A test-only fault: the sync log loses what reached it in its last that many ms. */
+  durabilityDropTailMs?: number;
+  /** Async: writes are rejected while the log's oldest write is older than this (default 10,000 ms). */
+  durabilityBufferMs?: number;
   /** Tag the group with failover-drill:allowed=true (default true). */
   optInTag?: boolean;
   tls?: boolean;
@@ -223,6 +229,20 @@ export function resolveOptions(o: LocalCloudOptions) {
         "primary's real address, so their replication link cannot pass through a delay line",
     );
   }
+  if (o.durability !== undefined && o.durability !== 'sync' && o.durability !== 'async')
+    throw new LocalCloudOptionsError(`durability must be sync or async, got ${String(o.durability)}`);
+  if (enabled && o.durability !== undefined)
+    throw new LocalCloudOptionsError(
+      'durability is emulated with cluster mode disabled only: the log lives on the replication delay line',
+    );
+  const durabilityDropTailMs = integer('durabilityDropTailMs', o.durabilityDropTailMs, 0, 0, 60_000);
+  const durabilityBufferMs = integer('durabilityBufferMs', o.durabilityBufferMs, 10_000, 1, 3_600_000);
+  if (o.durabilityBufferMs !== undefined && o.durability !== 'async')
+    throw new LocalCloudOptionsError('durabilityBufferMs is the async buffer: it needs durability async');
+  if (durabilityDropTailMs > 0 && o.durability !== 'sync')
+    throw new LocalCloudOptionsError(
+      'durabilityDropTailMs is a fault of the sync log: it needs durability sync',
+    );
   if (!enabled && o.shards !== undefined && o.shards !== 1) {
     throw new LocalCloudOptionsError(
       'shards needs cluster mode enabled (cluster mode disabled has one node group)',
@@ -255,6 +275,9 @@ export function resolveOptions(o: LocalCloudOptions) {
     shards,
     replicas,
     replicationLagMs,
+    ...(o.durability
+      ? { durability: { mode: o.durability, dropTailMs: durabilityDropTailMs, bufferMs: durabilityBufferMs } }
+      : {}),
     optInTag: o.optInTag ?? true,
     tls: o.tls ?? false,
     auth: o.auth ?? false,
@@ -357,6 +380,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             id,
             replicas: o.replicas,
             replicationLagMs: o.replicationLagMs,
+            durability: o.durability,
             ...access,
             ...timing,
           });

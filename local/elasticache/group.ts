@@ -44,6 +44,8 @@ export interface GroupView {
   tls: boolean;
   authToken: boolean;
   engineVersion: string;
+  /** A durable group's mode (Engine valkey): `Durability` and `EffectiveDurability` as AWS reports them. */
+  durability?: 'sync' | 'async';
   createdAt: Date;
 }
 

@@ -27,6 +27,8 @@ export interface PrimaryReplicaGroupOptions extends RedisAccess, FailoverTiming 
   id: string;
   replicas: number;
   replicationLagMs: number;
+  /** A durable group (local/elasticache/durability.ts): its mode, and a test-only fault of its log. */
+  durability?: LocalDurability;
 }
 
 interface Member {
@@ -36,6 +38,8 @@ interface Member {
   link: FaultProxy;
   createdAt: Date;
 }
+
+import { DURABLE_ENGINE_VERSION, emulateLog, type LocalDurability, type LogEmulation } from './durability.js';
 
 const NODE_GROUP = nodeGroupId(0);
 /** Bounds for the steps of a failover; generous, since CI machines are slow. */
@@ -50,6 +54,8 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
   private primary: Member;
   private readerTarget: Member;
   private readonly createdAt = new Date();
+  /** A durable group's log emulation (durability.ts). */
+  private log: LogEmulation | undefined;
 
   private constructor(
     private readonly options: PrimaryReplicaGroupOptions,
@@ -77,6 +83,7 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     const common = { password, aclUsers, tls, config: replicationConfig(replicationLagMs) };
     const started: { stop(): Promise<void> }[] = [];
     const closeable: FaultProxy[] = [];
+    let log: LogEmulation | undefined;
     try {
       const primaryServer = await RedisServer.start({ ...common, name: `${id}-001` });
       started.push(primaryServer);
@@ -97,11 +104,15 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
       for (const member of members) member.link.delay(replicationLagMs, 'toClient');
       const primaryEndpoint = await FaultProxy.start({ target: primaryServer.endpoint });
       closeable.push(primaryEndpoint);
+      log = options.durability ? emulateLog(options.durability, members, primaryEndpoint) : undefined;
       const readerEndpoint = await FaultProxy.start({ target: (members[1] ?? members[0]!).server.endpoint });
       closeable.push(readerEndpoint);
       const version = (await primaryServer.info('server')).redis_version ?? 'unknown';
-      return new PrimaryReplicaGroup(options, members, primaryEndpoint, readerEndpoint, version);
+      const group = new PrimaryReplicaGroup(options, members, primaryEndpoint, readerEndpoint, version);
+      group.log = log;
+      return group;
     } catch (error) {
+      log?.stop();
       await Promise.all([...started.map((s) => s.stop()), ...closeable.map((p) => p.close())]);
       throw error;
     }
@@ -113,7 +124,8 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
       clusterMode: 'disabled',
       tls: this.options.tls !== undefined,
       authToken: this.options.password !== undefined,
-      engineVersion: this.engineVersion,
+      engineVersion: this.options.durability ? DURABLE_ENGINE_VERSION : this.engineVersion,
+      ...(this.options.durability ? { durability: this.options.durability.mode } : {}),
       createdAt: this.createdAt,
       nodeGroups: [
         {
@@ -132,7 +144,13 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     };
   }
 
+  /** Writes the primary rejected because its log was behind (async; see durability.ts). */
+  get rejectedWrites(): number {
+    return this.primaryEndpoint.rejectedWrites;
+  }
+
   protected async release(): Promise<void> {
+    this.log?.stop();
     await Promise.all([
       ...this.members.map((m) => m.server.stop()),
       ...this.members.map((m) => m.link.close()),

@@ -49,6 +49,20 @@ async function startServer(
   return { port: (server.address() as AddressInfo).port, sockets, received: () => received, close };
 }
 
+/** A server that sends 1000 'a's, `gapMs` later 1000 'b's, and `crashAfterMs` after those dies (a crashed primary). */
+function startCrashingServer(gapMs: number, crashAfterMs = 0): Promise<TestServer> {
+  return startServer({
+    onConnection: (socket) => {
+      socket.write('a'.repeat(1000));
+      setTimeout(() => {
+        socket.write('b'.repeat(1000));
+        if (crashAfterMs === 0) socket.destroy();
+        else setTimeout(() => socket.destroy(), crashAfterMs);
+      }, gapMs);
+    },
+  });
+}
+
 async function startProxy(port: number): Promise<FaultProxy> {
   const proxy = await FaultProxy.start({ target: { host: '127.0.0.1', port } });
   cleanups.push(() => proxy.close());
@@ -203,15 +217,7 @@ describe('FaultProxy', () => {
 
   it('drops what is in flight toward the client and resets it when the server goes away', async () => {
     // Prepare
-    const server = await startServer({
-      onConnection: (socket) => {
-        socket.write('a'.repeat(1000));
-        setTimeout(() => {
-          socket.write('b'.repeat(1000));
-          socket.destroy(); // a crashed primary
-        }, 150);
-      },
-    });
+    const server = await startCrashingServer(150);
     const proxy = await startProxy(server.port);
     proxy.delay(100, 'toClient');
 
@@ -223,6 +229,37 @@ describe('FaultProxy', () => {
     expect(client.text()).toBe('a'.repeat(1000)); // the 'b's were still in the delay line
     expect(error?.code).toBe('ECONNRESET');
     expect(proxy.connections).toBe(0);
+  });
+
+  it('as a log, delivers what is in flight toward the client after the server went away, then ends', async () => {
+    // Prepare: the same crash as above, through a durable group's log
+    const server = await startCrashingServer(150);
+    const proxy = await startProxy(server.port);
+    proxy.delay(100, 'toClient');
+    proxy.logged();
+
+    // Act
+    const client = await open(proxy.port);
+    const error = await client.closed;
+
+    // Assess: nothing lost, and a clean end rather than a reset
+    expect(client.text()).toBe(`${'a'.repeat(1000)}${'b'.repeat(1000)}`);
+    expect(error).toBeUndefined();
+  });
+
+  it('as a log made to drop its tail, loses only what reached it within that tail', async () => {
+    // Prepare: 'a' reaches the log 300 ms before the crash, 'b' just before it; the tail is 100 ms
+    const server = await startCrashingServer(300, 10);
+    const proxy = await startProxy(server.port);
+    proxy.delay(500, 'toClient');
+    proxy.logged({ dropTailMs: 100 });
+
+    // Act
+    const client = await open(proxy.port);
+    await client.closed;
+
+    // Assess
+    expect(client.text()).toBe('a'.repeat(1000));
   });
 
   it('drops what is in flight toward the server and resets it when the client goes away', async () => {

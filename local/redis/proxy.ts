@@ -6,6 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { errorReplyCommand, isWrite, RespFramer } from './write-gate.js';
 
 export interface ProxyTarget {
   host: string;
@@ -33,10 +34,17 @@ class Pipe {
   held = false;
   private queue: Chunk[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private drained: (() => void) | undefined;
   private readonly write: (data: Buffer) => void;
 
   constructor(write: (data: Buffer) => void) {
     this.write = write;
+  }
+
+  /** How long ago the oldest chunk still queued arrived (ms); 0 when none is. */
+  oldestMs(): number {
+    const head = this.queue[0];
+    return head ? performance.now() - (head.due - this.delayMs) : 0;
   }
 
   /** Nothing in flight and nothing would be: a close can pass without losing bytes. */
@@ -53,6 +61,19 @@ class Pipe {
     this.pump();
   }
 
+  /**
+   * Delivers what is queued, each chunk when it is due, then calls `done`. `dropTailMs` (a fault) first
+   * discards the chunks that arrived within that many ms before now.
+   */
+  drainThen(done: () => void, dropTailMs = 0): void {
+    if (dropTailMs > 0) {
+      const cutoff = performance.now() + this.delayMs - dropTailMs;
+      this.queue = this.queue.filter((chunk) => chunk.due <= cutoff);
+    }
+    this.drained = done;
+    this.pump();
+  }
+
   setHeld(held: boolean): void {
     this.held = held;
     this.pump();
@@ -66,6 +87,11 @@ class Pipe {
     let sent = 0;
     while (sent < queue.length && queue[sent]!.due <= now) this.write(queue[sent++]!.data);
     queue.splice(0, sent);
+    if (queue.length === 0 && this.drained) {
+      const done = this.drained;
+      this.drained = undefined;
+      done();
+    }
     const head = queue[0];
     if (head && queue === this.queue) {
       // Timers may fire up to 1 ms early (millisecond clock); pump() then simply re-arms: never forward early.
@@ -137,6 +163,10 @@ export class FaultProxy {
   /** The direction(s) a blackhole drops; none when undefined. */
   #blackholed: Direction | undefined;
   #closing: Promise<void> | undefined;
+  /** Writes are framed (see `gateWrites`); while `rejection` is set, each is answered with it. */
+  #gate: { rejection: Buffer | undefined; rejected: number } | undefined;
+  /** A transactional log: what is in flight toward the client outlives the server (see `logged`). */
+  #log: { dropTailMs: number } | undefined;
   readonly #links = new Set<Link>();
   readonly #server: Server;
 
@@ -177,6 +207,41 @@ export class FaultProxy {
     if (direction !== 'toClient') this.#delay.toServer = ms;
     if (direction !== 'toServer') this.#delay.toClient = ms;
     for (const link of this.#links) this.#configure(link);
+  }
+
+  /**
+   * Makes the line toward the client a log (a durable group's): when the server goes away, what is still
+   * in flight is delivered on schedule, then the client's connection ends; nothing is dropped. `dropTailMs`
+   * is a fault for tests: the log loses what arrived in its last that many ms.
+   */
+  logged(options: { dropTailMs?: number } = {}): void {
+    this.#log = { dropTailMs: options.dropTailMs ?? 0 };
+  }
+
+  /**
+   * Frames every client's commands from now on (new connections only), so that writes can be rejected in
+   * order: `rejectWrites(message)` makes the server answer each write with the error `message` instead.
+   */
+  gateWrites(): void {
+    this.#gate ??= { rejection: undefined, rejected: 0 };
+  }
+
+  /** Writes are answered with the error `message` (its first word the code); undefined lets them pass. */
+  rejectWrites(message: string | undefined): void {
+    if (!this.#gate) throw new Error('rejectWrites needs gateWrites() first');
+    this.#gate.rejection = message === undefined ? undefined : errorReplyCommand(message);
+  }
+
+  /** Writes rejected so far. */
+  get rejectedWrites(): number {
+    return this.#gate?.rejected ?? 0;
+  }
+
+  /** Age (ms) of the oldest chunk still in flight toward the clients, on any connection; 0 when none. */
+  oldestInFlightMs(): number {
+    let oldest = 0;
+    for (const link of this.#links) oldest = Math.max(oldest, link.toClient.oldestMs());
+    return oldest;
   }
 
   /** Stops forwarding both ways; everything is buffered, nothing lost. */
@@ -250,8 +315,19 @@ export class FaultProxy {
     this.#links.add(link);
     client.on('error', () => this.#reset(link)); // ECONNRESET, EPIPE: never crash
     client.on('close', () => this.#links.delete(link));
+    const framer = this.#gate ? new RespFramer() : undefined;
     client.on('data', (data) => {
-      if (!this.#drops('toServer')) link.toServer.push(data);
+      if (this.#drops('toServer')) return;
+      if (!framer || !this.#gate) {
+        link.toServer.push(data);
+        return;
+      }
+      const gate = this.#gate;
+      for (const command of framer.push(data)) {
+        const rejected = gate.rejection !== undefined && isWrite(command.name);
+        if (rejected) gate.rejected++;
+        link.toServer.push(rejected ? gate.rejection! : command.bytes);
+      }
     });
     // A client's FIN passes only when nothing would be lost; otherwise the link dies with what it carried.
     client.on('end', () => {
@@ -271,7 +347,11 @@ export class FaultProxy {
     // Refused, reset: the client sees a reset too, but not while blackholed: nothing reaches it then
     // (heal() resets what lived through the blackhole).
     upstream.on('error', () => {
-      if (!link.throughBlackhole) this.#reset(link);
+      if (link.throughBlackhole) return;
+      // A log already draining (the server's FIN came first) lets a late error pass.
+      if (this.#log) {
+        if (link.upstream === upstream) this.#drainLog(link);
+      } else this.#reset(link);
     });
     upstream.on('data', (data) => {
       if (!this.#drops('toClient')) link.toClient.push(data);
@@ -280,8 +360,17 @@ export class FaultProxy {
     upstream.on('end', () => {
       if (link.throughBlackhole) return;
       if (link.toClient.idle) client.end();
+      else if (this.#log) this.#drainLog(link);
       else this.#reset(link);
     });
+  }
+
+  /** The server is gone: the log delivers what it holds, then the client's connection ends. */
+  #drainLog(link: Link): void {
+    link.upstream = undefined;
+    link.toClient.drainThen(() => {
+      if (!link.closed && !link.client.destroyed) link.client.end();
+    }, this.#log?.dropTailMs);
   }
 
   #drops(direction: Exclude<Direction, 'both'>): boolean {

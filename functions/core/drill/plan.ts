@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { durabilitySettingSchema } from '../measure/durability.js';
 import { fisTargetSchema } from './faults/fis-az-power.js';
 import { FAULT_SOURCE_NAMES } from './faults/index.js';
 import { drillTargetSchema } from './guardrails.js';
@@ -40,6 +41,8 @@ export const drillPlanSchema = z.object({
   lock: z.string().optional(),
   /** Present in a dry run only: nothing was touched. */
   dryRun: dryRunPreviewSchema.optional(),
+  /** The group's `Durability` and `EffectiveDurability` as Preflight read them (absent: not reported). */
+  durability: durabilitySettingSchema.optional(),
   /**
    * fis-az-power: the zone and its nodes, and how often the state machine reads the experiment (Wait takes
    * whole seconds); `template` is set by the state machine once the experiment template exists.

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { GuardrailError } from '../../shared/errors.js';
 import { WRITER_DEFAULTS } from '../measure/defaults.js';
+import { durabilityOfGroup } from '../measure/durability.js';
 import { testFailoversLast24h as countTestFailovers } from './events.js';
 import { type FaultJudgement, faultSource, sourceOf } from './faults/index.js';
 import { type DrillTarget, enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
@@ -84,6 +85,9 @@ export async function preflight(
   const acceptedAt = now();
   const judgement = judge(request, runId, { group, tags, testFailoversLast24h, ...alarms }, acceptedAt);
   const target = enforce(judgement);
+  // A durable group's promise is judged in the report: read it here, before anything is touched.
+  const setting = durabilityOfGroup(group);
+  const durability = setting ? { durability: setting } : {};
   if (request.dryRun) {
     return {
       runId,
@@ -91,6 +95,7 @@ export async function preflight(
       target,
       acceptedAt,
       dryRun: preview(request, target, testFailoversLast24h, judgement.fault),
+      ...durability,
     };
   }
 
@@ -104,7 +109,7 @@ export async function preflight(
       sleep,
     },
   );
-  return { runId, request, target, acceptedAt, lock, ...judgement.fault?.plan };
+  return { runId, request, target, acceptedAt, lock, ...judgement.fault?.plan, ...durability };
 }
 
 /**

@@ -11,6 +11,7 @@ import { WriteSampler } from './sample.js';
 import type {
   AckLog,
   DisruptionMarks,
+  ErrorTimes,
   IdentitySample,
   IdentityTrack,
   LagBytesSource,
@@ -75,6 +76,7 @@ export class HistoryRecorder {
   private recentLagMs: number[] = [];
   private readonly sample = new WriteSampler();
   private readonly errorSamples: Record<string, string> = {};
+  private readonly errorTimes: Record<string, ErrorTimes> = {};
 
   constructor(private readonly options: RecorderOptions) {
     this.acks = new AckRing(options.ackLogCapacity ?? DEFAULT_ACK_LOG_CAPACITY);
@@ -109,6 +111,9 @@ export class HistoryRecorder {
     else this.counts.indeterminate++;
     this.counts.errors[result.kind] = (this.counts.errors[result.kind] ?? 0) + 1;
     if (result.message !== undefined) this.errorSamples[result.kind] ??= result.message;
+    const times = this.errorTimes[result.kind];
+    if (times) times.lastMs = round(endMs);
+    else this.errorTimes[result.kind] = { firstMs: round(endMs), lastMs: round(endMs) };
     // The fault itself refused it (a server error reply) or swallowed it (a command timeout): it was in the
     // fault's hands after it started. A lost connection or a refusal before sending says only that the
     // client had not yet noticed, or was still getting over, the fault.
@@ -198,12 +203,14 @@ export class HistoryRecorder {
     | 'replicaLag'
     | 'writeSample'
     | 'errorSamples'
+    | 'errorTimes'
   > {
     const { before, during, tail } = this.latency;
     return {
       ...this.counts,
       errors: { ...this.counts.errors },
       errorSamples: { ...this.errorSamples },
+      errorTimes: structuredClone(this.errorTimes),
       outcomes: this.outcomes.encode(),
       disruption: this.marks ? { ...this.marks } : null,
       longestOkGapMs: round(this.longestOkGapMs),

@@ -64,6 +64,12 @@ export interface DisruptionMarks {
   lastFaultSeenStartMs: number | null;
 }
 
+/** The first and the last completion of one error kind, in ms since the writer's zero. */
+export interface ErrorTimes {
+  firstMs: number;
+  lastMs: number;
+}
+
 export interface AckLog {
   entries: number;
   /** Earliest acknowledgement kept (ms); lost writes acknowledged before it have no exact time. */
@@ -138,6 +144,8 @@ export interface WriterSummary extends SentCounts, Pick<WriteCounts, 'skipped' |
   errors: Record<string, number>;
   /** One message per kind of `errors`, as the client worded it (scrubbed): what the kind stands for. */
   errorSamples?: Record<string, string>;
+  /** When each kind of `errors` was first and last met (completion, writer ms; absent from older summaries). */
+  errorTimes?: Record<string, ErrorTimes>;
   disruption: DisruptionMarks | null;
   /** Longest time between two consecutive acknowledgements (ms). */
   longestOkGapMs: number;

@@ -7,7 +7,7 @@ import type { ProfileVerification } from '../measure/clients/profile-verify.js';
 import type { ProfileRun } from '../measure/clients/run.js';
 import type { WriterSummary } from '../measure/summary.js';
 import type { Verification } from '../measure/verify.js';
-import { buildReport, type FailoverEvent, type Report } from './report.js';
+import { buildReport, type DurabilityMetrics, type FailoverEvent, type Report } from './report.js';
 import type { Trend } from './trend.js';
 
 /** A Catch clause's output: `{ Error, Cause }`; Lambda puts a JSON document in Cause. */
@@ -119,6 +119,8 @@ function headline(report: Report, where: string): string {
 export interface ReportFacts {
   /** TestFailover's event for the plan's node group (epoch ms), when the fault branch's output was lost. */
   failoverCalledAt?: number;
+  /** CloudWatch's durability metrics over the drill's window (a durable group only). */
+  durabilityMetrics?: DurabilityMetrics | null;
 }
 
 /** The drill's report from the state machine's state. Pure: the Report step stores and sends it. */
@@ -165,6 +167,9 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
           }
         : { triggered: false },
     change: recovery?.change,
+    ...(plan?.durability
+      ? { durability: { setting: plan.durability, metrics: facts.durabilityMetrics } }
+      : {}),
     error: state.error ? caughtError(state.error) : undefined,
   });
   const groupId =

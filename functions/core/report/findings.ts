@@ -8,6 +8,8 @@
  */
 import type { WriteCounts } from '../measure/counts.js';
 import { consistencyFindingsOf } from './consistency.js';
+import type { DurabilityReport } from './durability.js';
+import { durabilityFindingsOf } from './durability-findings.js';
 import { precisionFindings, type ReportPrecision } from './precision.js';
 import { type CollateralInput, isCollateral } from './shard-views.js';
 
@@ -21,7 +23,10 @@ export type FindingId =
   | 'no-disruption'
   | 'errored'
   | 'imprecise-probe'
-  | 'inconsistent-figures';
+  | 'inconsistent-figures'
+  | 'durability-promise-broken'
+  | 'durability-promise-kept'
+  | 'durability-rejected-writes';
 
 export interface Finding {
   id: FindingId;
@@ -61,6 +66,7 @@ export interface FindingsInput {
   shards?: (CollateralInput & { nodeGroupId: string; downtime: { ms: number } })[];
   error?: { name: string; message: string };
   probe?: { precision: ReportPrecision | null };
+  durability?: DurabilityReport;
 }
 
 const ms = (value: number) => `${Math.round(value)} ms`;
@@ -84,7 +90,8 @@ const BOUND_IT =
   'them as modifiable (aws elasticache describe-cache-parameters), so check before relying on it.';
 
 export function findingsOf(report: FindingsInput): Finding[] {
-  const findings: Finding[] = [];
+  // A durable group's promise comes first: a broken one fails the drill whatever else it shows.
+  const findings: Finding[] = durabilityFindingsOf(report.durability);
   const { writes, failover } = report;
   if (report.error) {
     findings.push({

@@ -46,6 +46,16 @@ export function formatReport(
         );
     }
   }
+  const d = report.durability;
+  if (d) {
+    const kept = d.kept === null ? 'not judged' : d.kept ? 'kept' : 'BROKEN';
+    lines.push(
+      `  durability       ${d.effective ?? 'unknown'} (${d.source}): ${d.promise ? `${d.promise.text} — ${kept}` : 'no promise'}`,
+      `  write latency    p50 ${d.writeLatency.p50} / p99 ${d.writeLatency.p99} / p99.9 ${d.writeLatency.p999} ms before the fault (${d.writeLatency.mode ?? 'unknown'})`,
+    );
+    if (d.rejectedWrites.count > 0)
+      lines.push(`  rejected writes  ${d.rejectedWrites.count} (a cluster-down reply: failed, never lost)`);
+  }
   lines.push(...sideBySideText(report));
   lines.push(...shardLines(report));
   lines.push(

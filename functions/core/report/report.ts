@@ -13,6 +13,12 @@ import type { Verification } from '../measure/verify.js';
 import { type ChangeView, changeViewOf } from './change-view.js';
 import { type ChartData, chartDataOf } from './chart-data.js';
 import { type ClientView, clientViewsOf, type ProfileRuns } from './client-views.js';
+import {
+  type DurabilityInput,
+  type DurabilityReport,
+  durabilityOf,
+  durabilityViolationsOf,
+} from './durability.js';
 import { type FailoverInput, type ProbeFigures, probeFiguresOf, t0EpochMsOf } from './probe-figures.js';
 import { collateralOf, type ShardRuns, type ShardView, shardViewsOf } from './shard-views.js';
 import { type ReportError, reportErrorOf, type Verdict, verdictOf } from './verdict.js';
@@ -20,6 +26,7 @@ import { reportViolationsOf, type Violation } from './violations.js';
 
 export type { ReportTimeline } from './chart-data.js';
 export type { ClientView } from './client-views.js';
+export type { DurabilityInput, DurabilityMetrics, DurabilityReport } from './durability.js';
 export type { FailoverEvent, FailoverInput } from './probe-figures.js';
 export type { ShardView } from './shard-views.js';
 export type { Verdict } from './verdict.js';
@@ -35,6 +42,8 @@ export interface BuildReportInput {
   shards?: ShardRuns;
   /** A planned change (faults/reshard.ts): its request, progress and the group before and after. */
   change?: Change;
+  /** A durable group's mode (read in Preflight, or declared) and CloudWatch's metrics: its promise is judged. */
+  durability?: DurabilityInput;
   error?: unknown;
 }
 
@@ -52,6 +61,8 @@ export interface Report extends ProbeFigures, ChartData {
   collateral: string[];
   /** A planned change: what was asked, its progress, the group before and after (absent for other faults). */
   change?: ChangeView;
+  /** The group's durability and whether it kept its promise (absent: the mode is not known). */
+  durability?: DurabilityReport;
   error?: ReportError;
 }
 
@@ -64,7 +75,12 @@ export function buildReport(input: BuildReportInput): Report {
   const clients = clientViewsOf(input.clients, t0, probeStart);
   const shards = shardViewsOf(input.shards, t0, probeStart);
   const error = reportErrorOf(input.error, summary !== undefined, verification);
-  const violations = reportViolationsOf(summary && verification ? probe : null, clients, thresholds);
+  const judged = summary !== undefined && verification !== undefined;
+  const durability = durabilityOf(input.durability, probe, summary, clients, judged && !error, t0);
+  const violations = [
+    ...reportViolationsOf(judged ? probe : null, clients, thresholds),
+    ...durabilityViolationsOf(durability),
+  ];
   const charts = chartDataOf(summary);
 
   // Field by field, so that the JSON keeps the order it has always had.
@@ -94,6 +110,7 @@ export function buildReport(input: BuildReportInput): Report {
     collateral: collateralOf(shards),
     run: probe.run,
     ...(input.change ? { change: changeViewOf(input.change, t0) } : {}),
+    ...(durability ? { durability } : {}),
     ...(error ? { error } : {}),
   };
 }

@@ -14,7 +14,8 @@ export interface Figures {
 }
 
 export interface Violation {
-  threshold: keyof Thresholds;
+  /** A threshold, or `durability`: a durable group broke its promise, whatever the thresholds say. */
+  threshold: keyof Thresholds | 'durability';
   limit: number | boolean;
   actual: number | boolean | null;
   message: string;

@@ -1,0 +1,63 @@
+/**
+ * A durable group's transactional log, emulated on the replication links of real redis-server processes.
+ * The delay line on each replica's link (--replication-lag-ms) is where a write waits before a replica
+ * holds it. Sync: that line is the log — when the primary dies, what it holds is still delivered before
+ * the promotion, so the lag costs downtime, not data. Async: the line stays a plain delay line, so a
+ * promotion loses what it held (the writes of the lag's window), as asynchronous persistence may. And
+ * while the oldest write still in the line is older than the buffer (a stalled log), the primary endpoint
+ * rejects every write with a cluster-down error, in order, until the line catches up.
+ */
+import type { DurableMode } from '../../functions/core/measure/durability.js';
+import { DURABILITY_BUFFER_MS, REJECTED_KIND } from '../../functions/core/measure/durability.js';
+import type { FaultProxy } from '../redis/proxy.js';
+
+/** What a durable local group presents: Valkey 9.0, the first engine with durability. */
+export const DURABLE_ENGINE = 'valkey';
+export const DURABLE_ENGINE_VERSION = '9.0';
+
+export interface LocalDurability {
+  mode: DurableMode;
+  /** A test-only fault: the sync log loses what reached it in its last that many ms (0: none). */
+  dropTailMs?: number;
+  /** Async: writes are rejected while the log's oldest write is older than this (default 10,000 ms). */
+  bufferMs?: number;
+}
+
+/**
+ * The reply of a write the async primary rejects. AWS documents only "the cluster down error message"
+ * (Developer Guide, *Durability options*), so the code is Redis's cluster-down code and the words ours.
+ */
+export const REJECTION_TEXT = `${REJECTED_KIND} The durability buffer is exceeded: writes are rejected until the transactional log catches up`;
+
+/** How often the async gate looks at the log's age (ms). */
+const GATE_EVERY_MS = 20;
+
+export interface LogEmulation {
+  stop(): void;
+}
+
+/**
+ * Sync: every replica's link becomes a log that outlives the primary. Async: the primary endpoint rejects
+ * writes while the oldest write still on any replica's link is older than the buffer.
+ */
+export function emulateLog(
+  durability: LocalDurability,
+  members: readonly { link: FaultProxy }[],
+  primaryEndpoint: FaultProxy,
+): LogEmulation {
+  if (durability.mode === 'sync') {
+    for (const member of members) member.link.logged({ dropTailMs: durability.dropTailMs ?? 0 });
+    return { stop: () => {} };
+  }
+  const bufferMs = durability.bufferMs ?? DURABILITY_BUFFER_MS;
+  primaryEndpoint.gateWrites();
+  let rejecting = false;
+  const timer = setInterval(() => {
+    const behind = Math.max(0, ...members.map((m) => m.link.oldestInFlightMs())) > bufferMs;
+    if (behind === rejecting) return;
+    rejecting = behind;
+    primaryEndpoint.rejectWrites(behind ? REJECTION_TEXT : undefined);
+  }, GATE_EVERY_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
