@@ -9,6 +9,7 @@ import { GuardrailError } from '../../shared/errors.js';
 import { WRITER_DEFAULTS } from '../measure/defaults.js';
 import { testFailoversLast24h as countTestFailovers } from './events.js';
 import { type FaultJudgement, faultSource, sourceOf } from './faults/index.js';
+import { type ElastiCacheIn, globalDatastoreOf, readGlobalFacts } from './global-preflight.js';
 import { type DrillTarget, enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
 import type { DrillPlan, DryRunPreview } from './plan.js';
 import type { DrillRequest } from './request.js';
@@ -61,7 +62,7 @@ export function preview(
 export async function preflight(
   request: DrillRequest,
   runId: string,
-  clients: { elastiCache: ElastiCacheClient; cloudWatch: CloudWatchClient },
+  clients: { elastiCache: ElastiCacheClient; cloudWatch: CloudWatchClient; elastiCacheIn?: ElastiCacheIn },
   now: () => number = Date.now,
   sleep: (ms: number) => Promise<unknown> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 ): Promise<DrillPlan> {
@@ -82,7 +83,13 @@ export async function preflight(
     alarmStates(cloudWatch, request.guardrails.stopAlarmNames),
   ]);
   const acceptedAt = now();
-  const judgement = judge(request, runId, { group, tags, testFailoversLast24h, ...alarms }, acceptedAt);
+  const global = await globalFacts(request, runId, clients, acceptedAt);
+  const judgement = judge(
+    request,
+    runId,
+    { group, tags, testFailoversLast24h, ...alarms, ...(global ? { global } : {}) },
+    acceptedAt,
+  );
   const target = enforce(judgement);
   if (request.dryRun) {
     return {
@@ -105,6 +112,20 @@ export async function preflight(
     },
   );
   return { runId, request, target, acceptedAt, lock, ...judgement.fault?.plan };
+}
+
+/** A region failover's cross-region facts (the datastore, its members' tags); undefined for other faults. */
+async function globalFacts(
+  request: DrillRequest,
+  runId: string,
+  clients: { elastiCache: ElastiCacheClient; elastiCacheIn?: ElastiCacheIn },
+  now: number,
+) {
+  const wanted = globalDatastoreOf(request.fault);
+  if (!wanted) return undefined;
+  const region = await clients.elastiCache.config.region();
+  const elastiCacheIn = clients.elastiCacheIn ?? (() => clients.elastiCache);
+  return readGlobalFacts(wanted, region, elastiCacheIn, runId, now);
 }
 
 /**

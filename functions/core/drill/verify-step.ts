@@ -9,6 +9,7 @@ import type { ProfileRun } from '../measure/clients/run.js';
 import type { WriterSummary } from '../measure/summary.js';
 import { type Verification, verify } from '../measure/verify.js';
 import { withDataPlane } from './data-plane.js';
+import { verifyStoodAside } from './global-steps.js';
 import type { DrillPlan } from './plan.js';
 
 export interface VerifyStepDeps {
@@ -29,6 +30,7 @@ export function verifyStep(
   summary: WriterSummary & { clients?: ProfileRun[]; shards?: ProfileRun[] },
   deps: VerifyStepDeps,
 ): Promise<VerifyStepResult> {
+  if (plan.global) return Promise.resolve(verifyStoodAside() as unknown as VerifyStepResult);
   // Reads only: run again whole when a rotated password was refused at the first connection.
   return withDataPlane(
     plan.target,

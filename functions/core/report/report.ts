@@ -10,6 +10,7 @@ import { type Thresholds, type ThresholdsInput, thresholdsSchema } from '../meas
 import type { Verification } from '../measure/verify.js';
 import { type ChartData, chartDataOf } from './chart-data.js';
 import { type ClientView, clientViewsOf, type ProfileRuns } from './client-views.js';
+import { type GlobalView, globalViolationsOf } from './global-view.js';
 import { type FailoverInput, type ProbeFigures, probeFiguresOf, t0EpochMsOf } from './probe-figures.js';
 import { collateralOf, type ShardRuns, type ShardView, shardViewsOf } from './shard-views.js';
 import { type ReportError, reportErrorOf, type Verdict, verdictOf } from './verdict.js';
@@ -31,6 +32,8 @@ export interface BuildReportInput {
   /** Cluster mode: a writer on every shard, and which node group was failed over. */
   shards?: ShardRuns;
   error?: unknown;
+  /** global-failover: the RegionFailover step's figures (report.global). */
+  global?: GlobalView;
 }
 
 /** Each part is one checker's: the probe's figures, the charts' data, and the parts below. */
@@ -46,6 +49,8 @@ export interface Report extends ProbeFigures, ChartData {
   /** Shards that were not failed over but saw non-ok writes (`isCollateral`). */
   collateral: string[];
   error?: ReportError;
+  /** global-failover: the cross-region RPO and RTO, and the failback's with failBack. */
+  global?: GlobalView;
 }
 
 export function buildReport(input: BuildReportInput): Report {
@@ -57,7 +62,10 @@ export function buildReport(input: BuildReportInput): Report {
   const clients = clientViewsOf(input.clients, t0, probeStart);
   const shards = shardViewsOf(input.shards, t0, probeStart);
   const error = reportErrorOf(input.error, summary !== undefined, verification);
-  const violations = reportViolationsOf(summary && verification ? probe : null, clients, thresholds);
+  const violations = [
+    ...reportViolationsOf(summary && verification ? probe : null, clients, thresholds),
+    ...globalViolationsOf(input.global, thresholds),
+  ];
   const charts = chartDataOf(summary);
 
   // Field by field, so that the JSON keeps the order it has always had.
@@ -87,5 +95,6 @@ export function buildReport(input: BuildReportInput): Report {
     collateral: collateralOf(shards),
     run: probe.run,
     ...(error ? { error } : {}),
+    ...(input.global ? { global: input.global } : {}),
   };
 }

@@ -26,6 +26,14 @@ const ROUTING_CHOICES = ['FaultSource', 'InjectFault'];
 const REJOIN = 'AwaitRecovery';
 
 const sources: readonly FaultSource[] = FAULT_SOURCES;
+/** The fields an object form cannot go without (its other fields have defaults). */
+const REQUIRED: Record<string, object> = {
+  'global-failover': {
+    globalReplicationGroupId: 'ldgnf-orders',
+    secondaryRegion: 'eu-west-1',
+    secondaryReplicationGroupId: 'orders-secondary',
+  },
+};
 
 function nextStates(state: AslState): string[] {
   return [
@@ -98,7 +106,7 @@ describe('the fault source registry', () => {
     const parsed = names.map((name) =>
       faultSchema.safeParse(name).success
         ? name
-        : (faultSchema.parse({ source: name }) as { source: string }).source,
+        : (faultSchema.parse({ source: name, ...REQUIRED[name] }) as { source: string }).source,
     );
 
     // Assess
