@@ -116,7 +116,10 @@ async function cleanupRun(
     await (deps.sleep ?? sleep)(HALT_POLL_MS + CLIENT_DEFAULTS.commandTimeoutMs + 500);
     target = probeTargetWithoutSummary(plan, now());
   }
-  const result = await cleanup(target, { createClient });
+  // A region failover's probe writer stood aside: its keys are the region probe's, in both regions.
+  const result = plan.global
+    ? { deleted: 0, keysNamed: 0, stopMarkerDeleted: false }
+    : await cleanup(target, { createClient });
   const profiles = await cleanupProfiles(
     plan,
     results?.[0] as { clients?: ProfileRun[]; shards?: ProfileRun[] } | undefined,
@@ -197,7 +200,10 @@ async function cleanupProfiles(
     ).deleted;
   let deleted = 0;
   for (const target of profileTargetsWithoutSummary(plan, now())) {
-    const result = await cleanup(target, { createClient });
+    // A region failover's probe writer stood aside: its keys are the region probe's, in both regions.
+    const result = plan.global
+      ? { deleted: 0, keysNamed: 0, stopMarkerDeleted: false }
+      : await cleanup(target, { createClient });
     deleted += result.deleted;
   }
   return deleted;

@@ -4,7 +4,7 @@
  * Cleanup unlinks the region probe's keys by name in both regions (every failover's key space).
  */
 
-import type { RedisClient } from '../../shared/redis-client.js';
+import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import { cleanup, sequenceBound } from '../measure/cleanup.js';
 import { WRITER_DEFAULTS } from '../measure/defaults.js';
 import { keyBaseFor, probeWindow } from '../measure/keys.js';
@@ -62,7 +62,8 @@ export async function cleanupRegions(
       attempted: sequenceBound({ rate, concurrency: 1, runMs }),
     }));
   let deleted = 0;
-  for (const endpoint of [global.primary.endpoint, global.secondary.endpoint])
+  // Unlinked where the datastore's primary is now; the other region's group replicates the deletes.
+  for (const endpoint of await writableOf([global.primary.endpoint, global.secondary.endpoint], createClient))
     for (const { keyBase, attempted } of keys) {
       const result = await cleanup(
         { keyBase, seqsBelow: attempted + probeWindow(rate), slot: null },
@@ -71,4 +72,23 @@ export async function cleanupRegions(
       deleted += result.deleted;
     }
   return deleted;
+}
+
+/** The endpoints whose node is a primary now (ROLE), in the given order. */
+async function writableOf(
+  endpoints: string[],
+  createClient: (endpoint: string) => RedisClient,
+): Promise<string[]> {
+  const writable: string[] = [];
+  for (const endpoint of endpoints) {
+    const client = createClient(endpoint);
+    try {
+      await waitUntilReady(client, 5 * CLIENT_DEFAULTS.connectTimeoutMs);
+      const role = (await client.call('ROLE')) as [string, ...unknown[]];
+      if (role[0] === 'master') writable.push(endpoint);
+    } finally {
+      await closeClient(client);
+    }
+  }
+  return writable;
 }
