@@ -132,7 +132,7 @@ describe('template.yaml', () => {
     );
 
     // Assess
-    expect(entries.length).toBe(12);
+    expect(entries.length).toBe(13);
     entries.forEach((spec, i) => {
       expect(existsSync(join(PROJECT_ROOT, spec.entry)), spec.entry).toBe(true);
       expect(typeof modules[i]![spec.exportName], spec.entry).toBe('function');
@@ -243,7 +243,12 @@ describe('template.yaml', () => {
     );
 
     // Assess
-    expect(readers.sort()).toEqual(['CleanupFunction', 'VerifyFunction', 'WriteFunction']);
+    expect(readers.sort()).toEqual([
+      'CleanupFunction',
+      'RegionFailoverFunction',
+      'VerifyFunction',
+      'WriteFunction',
+    ]);
     for (const grant of grants) {
       expect(grant.Action).toEqual(['secretsmanager:GetSecretValue']);
       expect(grant.Resource).toEqual({ Ref: 'RedisSecretArn' });
@@ -263,6 +268,6 @@ describe('template.yaml', () => {
     const vpc = Object.keys(specs).filter(inVpc).sort();
 
     // Assess
-    expect(vpc).toEqual(['CleanupFunction', 'VerifyFunction', 'WriteFunction']);
+    expect(vpc).toEqual(['CleanupFunction', 'RegionFailoverFunction', 'VerifyFunction', 'WriteFunction']);
   });
 });

@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { preflight } from '../core/drill/preflight.js';
 import { parseDrillRequest } from '../core/drill/request.js';
-import { cloudWatchClient, elastiCacheClient } from '../shared/aws.js';
+import { cloudWatchClient, elastiCacheClient, elastiCacheClientIn } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -21,5 +21,6 @@ export const handler = middy()
     return preflight(request, request.runId ?? event.execution, {
       elastiCache: elastiCacheClient(),
       cloudWatch: cloudWatchClient(),
+      elastiCacheIn: elastiCacheClientIn,
     });
   });

@@ -23,6 +23,21 @@ export function elastiCacheClient(): ElastiCacheClient {
   return elastiCache;
 }
 
+const elastiCacheIn = new Map<string, ElastiCacheClient>();
+
+/**
+ * An ElastiCache client signing for another region (a Global Datastore's members): a Lambda's SDK reaches
+ * any region's API, which a Step Functions SDK integration does not.
+ */
+export function elastiCacheClientIn(region: string): ElastiCacheClient {
+  let client = elastiCacheIn.get(region);
+  if (!client) {
+    client = new ElastiCacheClient({ region });
+    elastiCacheIn.set(region, client);
+  }
+  return client;
+}
+
 export function snsClient(): SNSClient {
   sns ??= new SNSClient({});
   return sns;

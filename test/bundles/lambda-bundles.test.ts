@@ -40,6 +40,7 @@ const SDK_CLIENTS: Record<string, string[]> = {
   WriteFunction: ['secrets-manager'],
   VerifyFunction: ['secrets-manager'],
   CleanupFunction: ['secrets-manager'],
+  RegionFailoverFunction: ['elasticache', 'secrets-manager'],
 };
 
 beforeAll(async () => {

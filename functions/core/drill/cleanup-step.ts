@@ -8,7 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from 'zod';
 import type { FigureStore } from '../../shared/figure-store.js';
 import type { StepLog } from '../../shared/powertools.js';
-import { CLIENT_DEFAULTS, closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
+import {
+  CLIENT_DEFAULTS,
+  closeClient,
+  createRedisClient,
+  type RedisClient,
+  waitUntilReady,
+} from '../../shared/redis-client.js';
 import {
   CLEANUP_TIMEOUT_MS,
   type CleanupTarget,
@@ -27,6 +33,7 @@ import type { SlotRange } from '../measure/keys.js';
 import { writerKeyBase } from '../measure/keys.js';
 import { retrying } from '../measure/retry.js';
 import { withDataPlane } from './data-plane.js';
+import { cleanupRegions, type RegionKeys } from './global-steps.js';
 import { type DrillPlan, drillPlanSchema } from './plan.js';
 import { writerOptions } from './writer-options.js';
 
@@ -76,7 +83,8 @@ export async function cleanupStep(event: CleanupEvent, deps: CleanupStepDeps): P
   // Deletes by exact name are idempotent: run again whole when a rotated password was refused.
   return withDataPlane(
     plan.target,
-    ({ createClient }) => cleanupRun(plan, results, verification, createClient, deps),
+    ({ createClient, clientTarget: { username, password, tlsCa } }) =>
+      cleanupRun(plan, results, verification, createClient, { username, password, tlsCa }, deps),
     deps.env,
   );
 }
@@ -86,6 +94,7 @@ async function cleanupRun(
   results: CleanupEvent['results'],
   verification: CleanupEvent['verification'],
   createClient: () => RedisClient,
+  credentials: { username?: string; password?: string; tlsCa?: string },
   deps: CleanupStepDeps,
 ) {
   const now = deps.now ?? Date.now;
@@ -111,7 +120,10 @@ async function cleanupRun(
     await (deps.sleep ?? sleep)(HALT_POLL_MS + CLIENT_DEFAULTS.commandTimeoutMs + 500);
     target = probeTargetWithoutSummary(plan, now());
   }
-  const result = await cleanup(target, { createClient });
+  // A region failover's probe writer stood aside: its keys are the region probe's, in both regions.
+  const result = plan.global
+    ? { deleted: 0, keysNamed: 0, stopMarkerDeleted: false }
+    : await cleanup(target, { createClient });
   const profiles = await cleanupProfiles(
     plan,
     results?.[0] as WritersSummary | undefined,
@@ -119,12 +131,21 @@ async function cleanupRun(
     now,
     deps.figures,
   );
-  deps.log.info('cleaned up', { ...result, seqsBelow: target.seqsBelow, profiles });
+  const regions = await cleanupRegions(plan, regionKeysOf(results?.[1]), runMsOf(plan, now()), (endpoint) =>
+    createRedisClient({ endpoint, ...credentials, connectionName: 'failover-drill' }),
+  );
+  deps.log.info('cleaned up', { ...result, seqsBelow: target.seqsBelow, profiles, regions });
   return {
-    deleted: result.deleted + profiles,
+    deleted: result.deleted + profiles + regions,
     keysNamed: result.keysNamed,
     stopMarkerDeleted: result.stopMarkerDeleted,
   };
+}
+
+/** The region probe's key spaces, when the RegionFailover step returned them (the fault branch's output). */
+function regionKeysOf(branch: unknown): RegionKeys[] | undefined {
+  const keys = (branch as { global?: { keys?: RegionKeys[] } } | undefined)?.global?.keys;
+  return Array.isArray(keys) ? keys : undefined;
 }
 
 /** The probe's keys without its summary: every sequence number below the most its writer can have used. */
@@ -190,7 +211,10 @@ async function cleanupProfiles(
       .deleted;
   let deleted = 0;
   for (const target of profileTargetsWithoutSummary(plan, now())) {
-    const result = await cleanup(target, { createClient });
+    // A region failover's probe writer stood aside: its keys are the region probe's, in both regions.
+    const result = plan.global
+      ? { deleted: 0, keysNamed: 0, stopMarkerDeleted: false }
+      : await cleanup(target, { createClient });
     deleted += result.deleted;
   }
   return deleted;

@@ -31,6 +31,8 @@ export interface RegionFailoverDeps {
   failover: (region: string, replicationGroupId: string) => Promise<void>;
   /** DescribeGlobalReplicationGroups with ShowMemberInfo, of this datastore. */
   describe: () => Promise<GlobalReplicationGroup | undefined>;
+  /** The last look before the request, on the lag the probe measured: throws to refuse (nothing failed over). */
+  beforeRequest?: (lagMeasuredMs: number | undefined) => void;
   /** CloudWatch's GlobalDatastoreReplicationLag at the request (ms), when published. */
   lagMetric?: () => Promise<number | null>;
 }
@@ -69,6 +71,7 @@ export async function runRegionFailover(
   try {
     await sleep(options.baselineMs);
     const lagMeasuredMs = await probe.sampleLag();
+    deps.beforeRequest?.(lagMeasuredMs);
     const lagMetricMs = (await deps.lagMetric?.()) ?? null;
     const requestedAtEpochMs = Date.now();
     await deps.failover(options.secondary.region, options.secondary.replicationGroupId);

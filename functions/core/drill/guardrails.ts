@@ -1,6 +1,7 @@
 import type { ReplicationGroup, Tag } from '@aws-sdk/client-elasticache';
 import * as z from 'zod';
 import { GuardrailError } from '../../shared/errors.js';
+import type { GlobalFacts } from './faults/global-failover.js';
 import { type FaultJudgement, type NodeGroup, sourceOf } from './faults/index.js';
 import type { DrillRequest } from './request.js';
 
@@ -16,6 +17,8 @@ export interface GuardrailFacts {
   /** Stop-condition alarms in state ALARM, and the named ones that do not exist. */
   alarmsInAlarm: string[];
   alarmsMissing: string[];
+  /** global-failover: what Preflight read across regions. */
+  global?: GlobalFacts;
 }
 
 /** What the drill aims at, as later steps need it (plain data). */
@@ -149,7 +152,11 @@ export function judge(
     return { refusals };
   }
   // The source's own guardrails come last, as they always did.
-  const fault = source.guardrails.judge(request.fault, { request, group, nodeGroup }, refuse);
+  const fault = source.guardrails.judge(
+    request.fault,
+    { request, group, nodeGroup, ...(facts.global ? { global: facts.global } : {}) },
+    refuse,
+  );
   return {
     refusals,
     fault,

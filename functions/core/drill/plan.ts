@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { durabilitySettingSchema } from '../measure/durability.js';
 import { fisTargetSchema } from './faults/fis-az-power.js';
+import { globalPlanSchema } from './faults/global-failover.js';
 import { FAULT_SOURCE_NAMES } from './faults/index.js';
 import { drillTargetSchema } from './guardrails.js';
 import { drillRequestSchema } from './request.js';
@@ -27,6 +28,10 @@ export const dryRunPreviewSchema = z.object({
   stopAlarmNames: z.array(z.string()),
   /** fis-az-power: the zone that would lose power, its nodes, and for how long (FIS's `duration`). */
   fis: fisTargetSchema.extend({ duration: z.string() }).optional(),
+  /** global-failover: the Global Datastore, the region it would leave and the one it would promote. */
+  global: z
+    .object({ globalReplicationGroupId: z.string(), from: z.string(), to: z.string(), failBack: z.boolean() })
+    .optional(),
 });
 export type DryRunPreview = z.infer<typeof dryRunPreviewSchema>;
 
@@ -50,5 +55,7 @@ export const drillPlanSchema = z.object({
   fis: fisTargetSchema
     .extend({ pollSeconds: z.number().int().min(1), template: z.object({ id: z.string() }).optional() })
     .optional(),
+  /** global-failover: the Global Datastore and both members' regions and primary endpoints. */
+  global: globalPlanSchema.optional(),
 });
 export type DrillPlan = z.infer<typeof drillPlanSchema>;

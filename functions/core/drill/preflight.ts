@@ -10,6 +10,7 @@ import { WRITER_DEFAULTS } from '../measure/defaults.js';
 import { durabilityOfGroup } from '../measure/durability.js';
 import { testFailoversLast24h as countTestFailovers } from './events.js';
 import { type FaultJudgement, faultSource, sourceOf } from './faults/index.js';
+import { type ElastiCacheIn, globalDatastoreOf, readGlobalFacts } from './global-preflight.js';
 import { type DrillTarget, enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
 import type { DrillPlan, DryRunPreview } from './plan.js';
 import type { DrillRequest } from './request.js';
@@ -62,7 +63,7 @@ export function preview(
 export async function preflight(
   request: DrillRequest,
   runId: string,
-  clients: { elastiCache: ElastiCacheClient; cloudWatch: CloudWatchClient },
+  clients: { elastiCache: ElastiCacheClient; cloudWatch: CloudWatchClient; elastiCacheIn?: ElastiCacheIn },
   now: () => number = Date.now,
   sleep: (ms: number) => Promise<unknown> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 ): Promise<DrillPlan> {
@@ -83,7 +84,13 @@ export async function preflight(
     alarmStates(cloudWatch, request.guardrails.stopAlarmNames),
   ]);
   const acceptedAt = now();
-  const judgement = judge(request, runId, { group, tags, testFailoversLast24h, ...alarms }, acceptedAt);
+  const global = await globalFacts(request, runId, clients, acceptedAt);
+  const judgement = judge(
+    request,
+    runId,
+    { group, tags, testFailoversLast24h, ...alarms, ...(global ? { global } : {}) },
+    acceptedAt,
+  );
   const target = enforce(judgement);
   // A durable group's promise is judged in the report: read it here, before anything is touched.
   const setting = durabilityOfGroup(group);
@@ -110,6 +117,20 @@ export async function preflight(
     },
   );
   return { runId, request, target, acceptedAt, lock, ...judgement.fault?.plan, ...durability };
+}
+
+/** A region failover's cross-region facts (the datastore, its members' tags); undefined for other faults. */
+async function globalFacts(
+  request: DrillRequest,
+  runId: string,
+  clients: { elastiCache: ElastiCacheClient; elastiCacheIn?: ElastiCacheIn },
+  now: number,
+) {
+  const wanted = globalDatastoreOf(request.fault);
+  if (!wanted) return undefined;
+  const region = await clients.elastiCache.config.region();
+  const elastiCacheIn = clients.elastiCacheIn ?? (() => clients.elastiCache);
+  return readGlobalFacts(wanted, region, elastiCacheIn, runId, now);
 }
 
 /**

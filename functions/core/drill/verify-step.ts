@@ -11,6 +11,7 @@ import { loadRecords, type StoredRecords, storeRecords } from '../measure/client
 import type { WriterSummary } from '../measure/summary.js';
 import { type Verification, verify } from '../measure/verify.js';
 import { withDataPlane } from './data-plane.js';
+import { verifyStoodAside } from './global-steps.js';
 import type { DrillPlan } from './plan.js';
 
 export interface VerifyStepDeps {
@@ -37,6 +38,7 @@ export async function verifyStep(
   summary: WriterSummary & { clients?: ProfileRun[]; shards?: ProfileRun[] | StoredRecords },
   deps: VerifyStepDeps,
 ): Promise<VerifyStepResult> {
+  if (plan.global) return Promise.resolve(verifyStoodAside() as unknown as VerifyStepResult);
   const stored = await loadRecords(deps.figures, summary.shards);
   // Reads only: run again whole when a rotated password was refused at the first connection.
   return withDataPlane(

@@ -12,6 +12,7 @@ import { haltMarkerKey, haltRequested, watchHaltMarker } from '../measure/halt-m
 import type { WriterSummary } from '../measure/summary.js';
 import { runWriter } from '../measure/writer.js';
 import { withDataPlane } from './data-plane.js';
+import { writeStoodAside } from './global-steps.js';
 import type { DrillPlan } from './plan.js';
 import { runProfilesBeside } from './profiles-beside.js';
 import { writerOptions } from './writer-options.js';
@@ -40,6 +41,8 @@ export const SHARD_WRITERS = 'shard-writers';
 export type WriteStepResult = WriterSummary & { clients?: ProfileRun[]; shards?: StoredRecords };
 
 export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<WriteStepResult> {
+  // A region failover is written and read back by the RegionFailover step's own cross-region probe.
+  if (plan.global) return writeStoodAside(plan) as unknown as WriteStepResult;
   const controller = new AbortController();
   const key = haltMarkerKey(plan.request.writer.keyPrefix, plan.runId);
   // The first connection proves the credentials (a rotated secret is read again) before anything is written.

@@ -28,6 +28,12 @@ export const thresholdsSchema = z.strictObject({
   maxTimeToPromoteMs: z.number().min(0).optional(),
   /** Fail when no disruption was observed at all (a drill whose fault never showed). */
   requireDisruption: z.boolean().default(false),
+  /** global-failover: acknowledged writes of the old primary region absent in the new one; unset = not judged. */
+  maxCrossRegionLostWrites: z.number().int().min(0).optional(),
+  /** global-failover: the window the cross-region lost writes span (ms); unset = not judged. */
+  maxCrossRegionDataLossWindowMs: z.number().min(0).optional(),
+  /** global-failover: the request → the first write acknowledged in the promoted region (ms). */
+  maxRegionFailoverMs: z.number().min(0).optional(),
   /** Client profiles' thresholds; without them the profiles never change the verdict. */
   clients: clientThresholdsSchema.optional(),
 });

@@ -7,6 +7,7 @@ import type { ProfileVerification } from '../measure/clients/profile-verify.js';
 import type { ProfileRun } from '../measure/clients/run.js';
 import type { WriterSummary } from '../measure/summary.js';
 import type { Verification } from '../measure/verify.js';
+import { globalViewOf } from './global-view.js';
 import { buildReport, type DurabilityMetrics, type FailoverEvent, type Report } from './report.js';
 import type { Trend } from './trend.js';
 
@@ -103,8 +104,13 @@ function dryRunHeadline(preview: DryRunPreview, where: string): string {
 }
 
 function headline(report: Report, where: string): string {
-  const lost = `${report.writes.lost} of ${report.writes.acknowledged} acknowledged writes lost`;
-  const downtime = `downtime ${Math.round(report.downtime.ms)} ms`;
+  const g = report.global;
+  const lost = g
+    ? `${g.rpo.lost} acknowledged writes lost from ${g.before.primaryRegion} to ${g.after.primaryRegion} (window ${Math.round(g.rpo.dataLossWindowMs)} ms)`
+    : `${report.writes.lost} of ${report.writes.acknowledged} acknowledged writes lost`;
+  const downtime = g
+    ? `first write in ${g.after.primaryRegion} ${g.rto.firstWriteOkMs === null ? 'never acknowledged' : `${Math.round(g.rto.firstWriteOkMs)} ms after the request`}`
+    : `downtime ${Math.round(report.downtime.ms)} ms`;
   switch (report.verdict) {
     case 'pass':
       return `PASS ${where}: ${lost}; ${downtime}`;
@@ -127,9 +133,13 @@ export interface ReportFacts {
 export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillReport {
   const plan = state.plan as DrillPlan | undefined;
   const source = plan ? sourceOf(plan.request.fault) : undefined;
-  const [summary, recovery] = (state.results ?? []) as [WriterSummary?, Recovery?];
+  const [written, branch] = (state.results ?? []) as [WriterSummary?, Recovery?];
+  // A region failover is measured by RegionFailover's own probe: the probe writer and Verify stood aside.
+  const global = globalViewOf(branch);
+  const summary = plan?.global ? undefined : written;
+  const recovery = plan?.global ? undefined : branch;
   const request = (plan?.request ?? state.request) as { replicationGroupId?: unknown; thresholds?: unknown };
-  const verification = state.verification as
+  const verification = (plan?.global ? undefined : state.verification) as
     | (Verification & { clients?: ProfileVerification[]; shards?: ProfileVerification[] })
     | undefined;
   const runs = (summary as { clients?: ProfileRun[] } | undefined)?.clients;
@@ -165,12 +175,13 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
               },
             ],
           }
-        : { triggered: false },
+        : { triggered: global !== undefined },
     change: recovery?.change,
     ...(plan?.durability
       ? { durability: { setting: plan.durability, metrics: facts.durabilityMetrics } }
       : {}),
     error: state.error ? caughtError(state.error) : undefined,
+    ...(global ? { global } : {}),
   });
   const groupId =
     plan?.target.replicationGroupId ??

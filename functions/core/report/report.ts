@@ -19,6 +19,7 @@ import {
   durabilityOf,
   durabilityViolationsOf,
 } from './durability.js';
+import { type GlobalView, globalViolationsOf } from './global-view.js';
 import { type FailoverInput, type ProbeFigures, probeFiguresOf, t0EpochMsOf } from './probe-figures.js';
 import { collateralOf, type ShardRuns, type ShardView, shardViewsOf } from './shard-views.js';
 import { type ReportError, reportErrorOf, type Verdict, verdictOf } from './verdict.js';
@@ -45,6 +46,8 @@ export interface BuildReportInput {
   /** A durable group's mode (read in Preflight, or declared) and CloudWatch's metrics: its promise is judged. */
   durability?: DurabilityInput;
   error?: unknown;
+  /** global-failover: the RegionFailover step's figures (report.global). */
+  global?: GlobalView;
 }
 
 /** Each part is one checker's: the probe's figures, the charts' data, and the parts below. */
@@ -64,6 +67,8 @@ export interface Report extends ProbeFigures, ChartData {
   /** The group's durability and whether it kept its promise (absent: the mode is not known). */
   durability?: DurabilityReport;
   error?: ReportError;
+  /** global-failover: the cross-region RPO and RTO, and the failback's with failBack. */
+  global?: GlobalView;
 }
 
 export function buildReport(input: BuildReportInput): Report {
@@ -80,6 +85,7 @@ export function buildReport(input: BuildReportInput): Report {
   const violations = [
     ...reportViolationsOf(judged ? probe : null, clients, thresholds),
     ...durabilityViolationsOf(durability),
+    ...globalViolationsOf(input.global, thresholds),
   ];
   const charts = chartDataOf(summary);
 
@@ -112,5 +118,6 @@ export function buildReport(input: BuildReportInput): Report {
     ...(input.change ? { change: changeViewOf(input.change, t0) } : {}),
     ...(durability ? { durability } : {}),
     ...(error ? { error } : {}),
+    ...(input.global ? { global: input.global } : {}),
   };
 }

@@ -5,8 +5,9 @@
  * the new primary). This module holds its input schema and its guardrails over what
  * DescribeGlobalReplicationGroups (ShowMemberInfo) and each region's tags say; the calls stay out of it.
  */
-import type { GlobalReplicationGroup } from '@aws-sdk/client-elasticache';
+import type { GlobalReplicationGroup, ReplicationGroup } from '@aws-sdk/client-elasticache';
 import * as z from 'zod';
+import type { FaultSource } from './index.js';
 
 /** An AWS region name: us-east-1, eu-west-1, ap-southeast-2, us-gov-west-1. */
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -127,3 +128,127 @@ export function judgeGlobalFailover(fault: GlobalFailover, scope: GlobalScope): 
     refuse('lock', `another drill (${scope.lockedBy}) holds the lock on ${d.GlobalReplicationGroupId}`);
   return refusals;
 }
+
+/** A member of the drilled Global Datastore as later steps need it: where it is and its primary endpoint. */
+export const regionMemberSchema = z.object({
+  region: z.string(),
+  replicationGroupId: z.string(),
+  /** redis[s]://HOST:PORT of the group's primary endpoint. */
+  endpoint: z.string(),
+});
+
+/** What Preflight adds to the plan: the datastore, its two members, and the lag bound before the request. */
+export const globalPlanSchema = z.object({
+  globalReplicationGroupId: z.string(),
+  primary: regionMemberSchema,
+  secondary: regionMemberSchema,
+  failBack: z.boolean(),
+  maxLagMs: z.number().min(0),
+});
+export type GlobalPlan = z.infer<typeof globalPlanSchema>;
+
+/**
+ * What Preflight read across regions for the guardrails: the datastore (ShowMemberInfo), each member's
+ * tags by `<region>/<groupId>`, the secondary group as its own region describes it, and the region the
+ * drill runs in (the primary's).
+ */
+export interface GlobalFacts {
+  primaryRegion: string;
+  datastore: GlobalReplicationGroup | undefined;
+  tags: Record<string, Record<string, string>>;
+  secondaryGroup: ReplicationGroup | undefined;
+  /** The run holding a live lock on a member (its lock tag), if another run does. */
+  lockedBy: string | undefined;
+}
+
+/** The primary endpoint of a group (cluster mode disabled: a Global Datastore's members here). */
+function primaryEndpointOf(group: ReplicationGroup | undefined, tls: boolean): string | undefined {
+  const e = group?.NodeGroups?.[0]?.PrimaryEndpoint;
+  return e?.Address && e.Port ? `${tls ? 'rediss' : 'redis'}://${e.Address}:${e.Port}` : undefined;
+}
+
+export const globalFailover: FaultSource<'global-failover', GlobalFailover> = {
+  name: 'global-failover',
+  summary: "FailoverGlobalReplicationGroup: a Global Datastore's secondary region promoted",
+  schema: globalFailoverSchema,
+  checkRequest: () => undefined,
+  guardrails: {
+    // A region failover is the operator's call: it needs no automatic failover and no TestFailover budget.
+    needsAutomaticFailover: false,
+    spendsTestFailoverBudget: false,
+    judge: (fault, { request, group, global }, refuse) => {
+      const [key, value] = request.guardrails.optInTag.split('=') as [string, string];
+      const primary = {
+        region: global?.primaryRegion ?? '',
+        replicationGroupId: group.ReplicationGroupId ?? request.replicationGroupId,
+      };
+      const named = checkGlobalRequest(fault, primary);
+      if (named) refuse('global-secondary', named);
+      if (!global) {
+        refuse('global-datastore', `Global Datastore ${fault.globalReplicationGroupId} was not described`);
+        return {};
+      }
+      // The lag is judged by the RegionFailover step on the probe's own writes, just before the request.
+      const refusals = judgeGlobalFailover(fault, {
+        ...global,
+        primaryRegion: primary.region,
+        primaryReplicationGroupId: primary.replicationGroupId,
+        optInTag: { key, value },
+        lagMs: 0,
+        maxLagMs: DEFAULT_MAX_LAG_BEFORE_MS,
+      });
+      for (const r of refusals) refuse(r.guardrail, r.message);
+      const tls = group.TransitEncryptionEnabled === true;
+      const primaryEndpoint = primaryEndpointOf(group, tls);
+      const secondaryEndpoint = primaryEndpointOf(
+        global.secondaryGroup,
+        global.secondaryGroup?.TransitEncryptionEnabled === true,
+      );
+      if (!primaryEndpoint || !secondaryEndpoint) {
+        refuse(
+          'global-secondary',
+          `${fault.secondaryReplicationGroupId} in ${fault.secondaryRegion} reports no primary endpoint`,
+        );
+        return {};
+      }
+      const plan: GlobalPlan = {
+        globalReplicationGroupId: fault.globalReplicationGroupId,
+        primary: { ...primary, endpoint: primaryEndpoint },
+        secondary: {
+          region: fault.secondaryRegion,
+          replicationGroupId: fault.secondaryReplicationGroupId,
+          endpoint: secondaryEndpoint,
+        },
+        failBack: fault.failBack,
+        maxLagMs: DEFAULT_MAX_LAG_BEFORE_MS,
+      };
+      return {
+        plan: { global: plan },
+        preview: {
+          global: {
+            globalReplicationGroupId: plan.globalReplicationGroupId,
+            from: primary.region,
+            to: plan.secondary.region,
+            failBack: plan.failBack,
+          },
+        },
+      };
+    },
+  },
+  start: { state: 'RegionFailover', by: 'lambda' },
+  recovery: {
+    endedBy: 'DescribeGlobalReplicationGroups showing the roles swapped and every member associated',
+    recoveredBy: 'writer',
+  },
+  // A region failover is not undone (failBack is measured, not an undo): Cleanup unlinks both regions' keys.
+  undo: null,
+  report: {
+    injects: true,
+    requested: 'FailoverGlobalReplicationGroup requested',
+    dryRun: (preview) =>
+      preview.global
+        ? `would fail Global Datastore ${preview.global.globalReplicationGroupId} over from ${preview.global.from} to ${preview.global.to}${preview.global.failBack ? ' and back' : ''}`
+        : 'would fail a Global Datastore over to its secondary region',
+  },
+  asl: { entry: 'RegionFailover', branch: ['RegionFailover'], outside: [] },
+};

@@ -10,6 +10,12 @@ import * as z from 'zod';
 import type { DryRunPreview } from '../plan.js';
 import type { DrillRequest } from '../request.js';
 import { type FisTarget, fisAzPower, fisAzPowerSchema } from './fis-az-power.js';
+import {
+  type GlobalFacts,
+  type GlobalPlan,
+  globalFailover,
+  globalFailoverSchema,
+} from './global-failover.js';
 import { observeOnly, observeOnlySchema } from './observe-only.js';
 import { reshard, reshardSchema } from './reshard.js';
 import { testFailover, testFailoverSchema } from './test-failover.js';
@@ -22,12 +28,17 @@ export interface FaultScope {
   request: DrillRequest;
   group: ReplicationGroup;
   nodeGroup: NodeGroup;
+  /** global-failover: what Preflight read across regions (the datastore, the members' tags). */
+  global?: GlobalFacts;
 }
 
 /** What a source adds, once judged, to the plan and to a dry run's preview (fis-az-power: the zone). */
 export interface FaultJudgement {
-  plan?: { fis?: FisTarget & { pollSeconds: number } };
-  preview?: { fis?: FisTarget & { duration: string } };
+  plan?: { fis?: FisTarget & { pollSeconds: number }; global?: GlobalPlan };
+  preview?: {
+    fis?: FisTarget & { duration: string };
+    global?: { globalReplicationGroupId: string; from: string; to: string; failBack: boolean };
+  };
 }
 
 /** The run's fault left in place when an execution ended without undoing it, and how to say it was undone. */
@@ -94,12 +105,18 @@ export interface FaultSource<Name extends string = string, F = unknown> {
 }
 
 /** Every fault source, in the order the request schema and the plan list them. */
-export const FAULT_SOURCES = [testFailover, observeOnly, fisAzPower, reshard] as const;
+export const FAULT_SOURCES = [testFailover, observeOnly, fisAzPower, reshard, globalFailover] as const;
 export type FaultSourceName = (typeof FAULT_SOURCES)[number]['name'];
 export const FAULT_SOURCE_NAMES = FAULT_SOURCES.map((s) => s.name) as [FaultSourceName, ...FaultSourceName[]];
 
 /** `test-failover` and `none` as strings (as they always were); `fis-az-power` as an object with its settings. */
-export const faultSchema = z.union([testFailoverSchema, observeOnlySchema, fisAzPowerSchema, reshardSchema]);
+export const faultSchema = z.union([
+  testFailoverSchema,
+  observeOnlySchema,
+  fisAzPowerSchema,
+  reshardSchema,
+  globalFailoverSchema,
+]);
 export type Fault = z.output<typeof faultSchema>;
 
 export function faultSource(fault: Fault): FaultSourceName {

@@ -26,6 +26,15 @@ const ROUTING_CHOICES = ['FaultSource', 'InjectFault'];
 const REJOIN = 'AwaitRecovery';
 
 const sources: readonly FaultSource[] = FAULT_SOURCES;
+/** The fields an object form cannot go without (its other fields have defaults). */
+const REQUIRED: Record<string, object> = {
+  reshard: { nodeGroupCount: 3 },
+  'global-failover': {
+    globalReplicationGroupId: 'ldgnf-orders',
+    secondaryRegion: 'eu-west-1',
+    secondaryReplicationGroupId: 'orders-secondary',
+  },
+};
 
 function nextStates(state: AslState): string[] {
   return [
@@ -93,14 +102,12 @@ describe('the fault source registry', () => {
   it('has one source per name, each accepted by the request schema in its own form', () => {
     // Prepare
     const names = sources.map((s) => s.name);
-    // The settings an object form requires (the others have defaults).
-    const required: Record<string, object> = { reshard: { nodeGroupCount: 3 } };
 
     // Act
     const parsed = names.map((name) =>
       faultSchema.safeParse(name).success
         ? name
-        : (faultSchema.parse({ source: name, ...required[name] }) as { source: string }).source,
+        : (faultSchema.parse({ source: name, ...REQUIRED[name] }) as { source: string }).source,
     );
 
     // Assess
