@@ -1,8 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two tiers (test/README.md). `unit` needs no redis-server, no local cloud and no browser: every test file
+ * outside the folders below, guarded by test/support/unit-tier.ts. `integration` is those folders.
+ * `npm test` runs both; `npm run test:unit` runs the first alone.
+ */
+export const INTEGRATION_FOLDERS = ['test/integration', 'test/e2e', 'test/conformance', 'test/bundles'];
+const integration = INTEGRATION_FOLDERS.map((folder) => `${folder}/**/*.test.ts`);
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'functions/**/*.test.ts', 'local/**/*.test.ts', 'cli/**/*.test.ts'],
     // Child processes, not threads: each test file owns its redis-server processes and its exit hooks.
     pool: 'forks',
     testTimeout: 60_000,
@@ -11,5 +18,17 @@ export default defineConfig({
     reporters: ['default'],
     // Handlers log through Powertools; tests assert on results, not on log lines.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', AWS_REGION: 'us-east-1' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts', 'functions/**/*.test.ts', 'local/**/*.test.ts', 'cli/**/*.test.ts'],
+          exclude: integration,
+          setupFiles: ['test/support/unit-tier.ts'],
+        },
+      },
+      { extends: true, test: { name: 'integration', include: integration } },
+    ],
   },
 });

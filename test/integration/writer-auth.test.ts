@@ -8,7 +8,7 @@ import { runWriter } from '../../functions/core/measure/writer.js';
 import { createRedisClient, RedisAuthError } from '../../functions/shared/redis-client.js';
 import { RedisServer } from '../../local/redis/server.js';
 import { createTlsFiles } from '../../local/redis/tls.js';
-import { trackedTempDir, tracker } from './measure-kit.js';
+import { trackedTempDir, tracker } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterAll(stopAll);

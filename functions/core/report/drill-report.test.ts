@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planFixture } from '../drill/plan.fixture.js';
+import { planFixture } from '../../../test/support/plan-fixture.js';
 import { preview } from '../drill/preflight.js';
 import { caughtError, drillReport } from './drill-report.js';
 import { renderReportHtml } from './report-html.js';

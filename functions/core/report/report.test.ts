@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { synthesize } from '../../../test/support/history-fixture.js';
 import { DataPlaneError } from '../../shared/errors.js';
-import { synthesize } from '../measure/history.fixture.js';
 import { NOT_SENT } from '../measure/outcomes.js';
 import { dataLossWindowOf } from '../measure/timings.js';
 import type { Verification } from '../measure/verify.js';

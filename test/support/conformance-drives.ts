@@ -29,9 +29,9 @@ import {
 import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
 import type { LocalCloud } from '../../local/cloud.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
-import { awsCli } from '../support/aws-cli.js';
-import { fisTemplateArgs } from '../support/fis.js';
-import { elastiCacheClient, snsClient } from '../support/local-cloud.js';
+import { awsCli } from './aws-cli.js';
+import { fisTemplateArgs } from './fis.js';
+import { elastiCacheClient, snsClient } from './local-cloud.js';
 
 /** A call whose fault is part of the drive: the answer is recorded either way. */
 const either = (call: Promise<unknown>) =>
