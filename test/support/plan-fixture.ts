@@ -1,3 +1,4 @@
+/** A drill plan for unit tests of the core and the handlers, as Preflight would return it. */
 import type { DrillPlan } from '../../functions/core/drill/plan.js';
 import { parseDrillRequest } from '../../functions/core/drill/request.js';
 
