@@ -1,15 +1,57 @@
+import { globSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Two tiers (test/README.md). `unit` needs no redis-server, no local cloud and no browser: every test file
+ * outside the folders below, guarded by test/support/unit-tier.ts. The rest is the integration tier.
+ * `npm test` runs both; `npm run test:unit` runs `unit` alone.
+ */
+export const INTEGRATION_FOLDERS = ['test/integration', 'test/e2e', 'test/conformance', 'test/bundles'];
+const integration = INTEGRATION_FOLDERS.map((folder) => `${folder}/**/*.test.ts`);
+
+/**
+ * The integration files whose cases run concurrently (several whole drills at once): each has the machine to
+ * itself, one file at a time after the others, as the timings they hold were measured under stress-ng.
+ */
+const concurrentDrills = INTEGRATION_FOLDERS.flatMap((folder) => globSync(`${folder}/**/*.test.ts`)).filter(
+  (file) => /\b(describe|it)\.concurrent\b/.test(readFileSync(file, 'utf8')),
+);
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'functions/**/*.test.ts', 'local/**/*.test.ts', 'cli/**/*.test.ts'],
     // Child processes, not threads: each test file owns its redis-server processes and its exit hooks.
     pool: 'forks',
+    // At least two files at a time (vitest's default is one fewer than the cores: 1 on a 2-core machine). Most
+    // files wait on timers, redis-server and child processes far more than they compute, so a second file
+    // fills the idle core.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 60_000,
     hookTimeout: 60_000,
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default'],
     // Handlers log through Powertools; tests assert on results, not on log lines.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', AWS_REGION: 'us-east-1' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts', 'functions/**/*.test.ts', 'local/**/*.test.ts', 'cli/**/*.test.ts'],
+          exclude: integration,
+          setupFiles: ['test/support/unit-tier.ts'],
+        },
+      },
+      { extends: true, test: { name: 'integration', include: integration, exclude: concurrentDrills } },
+      {
+        extends: true,
+        test: {
+          name: 'drills',
+          include: concurrentDrills,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

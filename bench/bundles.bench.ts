@@ -14,9 +14,9 @@ import { arch, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
+import { type BuiltFunction, samBuild } from '../scripts/sam-build.js';
+import { type BuiltLayer, samBuildLayer, samLayers } from '../scripts/sam-layer.js';
 import { type ColdInvocation, coldInvoke, NODE_22 } from '../test/support/lambda-runtime.js';
-import { type BuiltFunction, samBuild } from '../test/support/sam-build.js';
-import { type BuiltLayer, samBuildLayer, samLayers } from '../test/support/sam-layer.js';
 import { fmt } from './bench-kit.js';
 
 const ROUNDS = 7;

@@ -1,8 +1,8 @@
 /** The JUnit case of a durable group's promise: a failure when broken, a pass when kept, absent without one. */
 import { describe, expect, it } from 'vitest';
-import { synthesize } from '../functions/core/measure/history.fixture.js';
 import { dataLossWindowOf } from '../functions/core/measure/timings.js';
 import { buildReport } from '../functions/core/report/report.js';
+import { synthesize } from '../test/support/history-fixture.js';
 import { probeVerification } from '../test/support/report-inputs.js';
 import { DURABILITY_CASE, junitXml } from './junit.js';
 

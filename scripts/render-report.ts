@@ -1,6 +1,6 @@
 // node bin/run-ts.js scripts/render-report.ts REPORT.json OUT.html [OUT.png]  (npm run report:render -- …)
 // Renders a stored report's HTML again (after a change to the page), and a screenshot of it through
-// Debian's chromium (the README's docs/report.png is made this way from test/fixtures/report-lost-writes.json).
+// Debian's chromium (the README's docs/report.png is made this way from test/support/fixtures/report-lost-writes.json).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -6,7 +6,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda/context.js';
-import { planFixture } from '../core/drill/plan.fixture.js';
+import { planFixture } from '../../test/support/plan-fixture.js';
 import { handler } from './handler.js';
 
 const sns = mockClient(SNSClient);

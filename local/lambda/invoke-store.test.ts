@@ -8,7 +8,7 @@ import { localFunction } from './functions.js';
 
 const spec = (logicalId: string, exportName: string): FunctionSpec => ({
   logicalId,
-  entry: 'test/fixtures/logging-handlers.ts',
+  entry: 'test/support/fixtures/logging-handlers.ts',
   handler: `logging-handlers.${exportName}`,
   exportName,
   timeoutSeconds: 30,

@@ -4,7 +4,6 @@ import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planFixture } from '../../functions/core/drill/plan.fixture.js';
 import { LIBRARY_PACKAGES } from '../../functions/core/measure/clients/profile.js';
 import { profileKeyBase } from '../../functions/core/measure/clients/profile-keys.js';
 import type { ProfileRun } from '../../functions/core/measure/clients/run.js';
@@ -13,9 +12,10 @@ import { keyBaseFor, keyFor } from '../../functions/core/measure/keys.js';
 import { closeClient, createRedisClient, waitUntilReady } from '../../functions/shared/redis-client.js';
 import { RedisServer } from '../../local/redis/server.js';
 import { loadTemplate, PROJECT_ROOT } from '../../local/template.js';
+import { type BuiltFunction, samBuild, samFunctions } from '../../scripts/sam-build.js';
+import { type BuiltLayer, samBuildLayer, samLayers } from '../../scripts/sam-layer.js';
 import { coldInvoke } from '../support/lambda-runtime.js';
-import { type BuiltFunction, samBuild, samFunctions } from '../support/sam-build.js';
-import { type BuiltLayer, samBuildLayer, samLayers } from '../support/sam-layer.js';
+import { planFixture } from '../support/plan-fixture.js';
 
 // GLIDE reaches the Write Lambda in template.yaml's GlideLayer, not in its bundle: the layer built as
 // `sam build` builds it (for arm64, on whatever host), and the Write bundle, alone in its task root with

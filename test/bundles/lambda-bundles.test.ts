@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BuiltFunction, samBuild, samFunctions } from '../../scripts/sam-build.js';
 import { coldInvoke } from '../support/lambda-runtime.js';
-import { type BuiltFunction, samBuild, samFunctions } from '../support/sam-build.js';
 
 // The artifacts that deploy: every function of template.yaml built as `sam build` builds it (its
 // Metadata, its Globals), each task root copied alone into an empty directory and cold-started by

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../local/template.js';
-import { esbuildArgs, type SamFunction, samFunctions } from '../support/sam-build.js';
+import { esbuildArgs, type SamFunction, samFunctions } from '../../scripts/sam-build.js';
 
 // The esbuild command line, held against what aws-lambda-builders' EsbuildCommandBuilder produces
 // (its own unit tests, tests/unit/workflows/nodejs_npm_esbuild/test_esbuild.py, show the same rules).

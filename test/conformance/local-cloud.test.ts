@@ -11,8 +11,8 @@ import { type LocalCloud, startLocalCloud } from '../../local/cloud.js';
 import type { ServiceResponse } from '../../local/control-plane.js';
 import { handlerEnvironment } from '../../local/drill.js';
 import { serviceModel } from '../support/aws-models.js';
+import { SERVICES } from '../support/conformance-services.js';
 import { checkResponse } from '../support/shape-check.js';
-import { SERVICES } from './services.js';
 
 interface Exchange {
   operation: string;

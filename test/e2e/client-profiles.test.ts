@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../local/template.js';
-import { runCli } from './cli.js';
+import { runCli } from '../support/run-cli.js';
 
 const execute = promisify(execFile);
 
@@ -31,7 +31,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
  */
 async function harness(part: 'profiles' | 'cluster') {
   const cli = JSON.stringify([process.execPath, join(PROJECT_ROOT, 'bin/failover-drill.js')]);
-  const script = join(PROJECT_ROOT, 'test/e2e/harness/client-profiles.py');
+  const script = join(PROJECT_ROOT, 'test/support/harness/client-profiles.py');
   const out = await execute('python3', [script, cli, dir, part], { timeout: 120_000 }).catch(
     (error: { stdout?: string; stderr?: string }) => error,
   );

@@ -5,7 +5,7 @@
  * made to drop its last 300 ms (a test-only fault) that breaks the promise; and bad input refused.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { runCli } from '../support/run-cli.js';
 
 describe.concurrent('failover-drill local --durability', () => {
   it('loses nothing through a sync log where the same lag loses hundreds without durability', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import type { FleetReport } from '../../functions/core/report/fleet-report.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
-import { runCli } from './cli.js';
+import { runCli } from '../support/run-cli.js';
 
 /** The local drill's timings (a local failover completes in about a second). */
 const { replicationGroupId: _, ...FAST } = LOCAL_DEFAULT_INPUT;

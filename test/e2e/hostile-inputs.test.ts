@@ -1,5 +1,5 @@
 /**
- * The hostile-input corpus (test/fixtures/hostile-inputs.json): execution inputs with hostile values in every
+ * The hostile-input corpus (test/support/fixtures/hostile-inputs.json): execution inputs with hostile values in every
  * member — wrong types, oversized strings, injection-looking ids, negative and huge numbers, prototype
  * pollution keys (`__proto__`, `constructor`, `prototype`) and unknown keys. Each is refused by name
  * (DrillInputError, the message naming the member), with exit 2 and its --json written by `failover-drill
@@ -14,7 +14,7 @@ import { ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allEvents, elastiCacheClient, redisClient, useLocalCloud } from '../support/local-cloud.js';
-import { runCli } from './cli.js';
+import { runCli } from '../support/run-cli.js';
 
 interface HostileInput {
   name: string;
@@ -26,7 +26,7 @@ interface HostileInput {
 const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const CORPUS = JSON.parse(
-  readFileSync(new URL('../fixtures/hostile-inputs.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../support/fixtures/hostile-inputs.json', import.meta.url), 'utf8'),
 ) as HostileInput[];
 
 describe('the hostile-input corpus through failover-drill local', () => {

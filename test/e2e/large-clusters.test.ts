@@ -5,7 +5,7 @@
  * 128 redis-server processes do not belong in the suite; see BENCHMARKS.md.)
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { runCli } from '../support/run-cli.js';
 
 /**
  * What may grow per shard: the plan's shard map (a node group's id and its slot range, ~45 bytes of

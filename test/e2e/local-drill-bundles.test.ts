@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { samBuild } from '../support/sam-build.js';
-import { runCli } from './cli.js';
+import { samBuild } from '../../scripts/sam-build.js';
+import { runCli } from '../support/run-cli.js';
 
 // The artifacts that deploy are the ones the drill exercises: every function built as `sam build`
 // builds it, and a whole local drill run through those bundles instead of the TypeScript sources.

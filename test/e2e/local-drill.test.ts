@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { runCli } from '../support/run-cli.js';
 
 // The three runs the issue's harness makes, plus a refusal: each is a whole drill through the real
 // ASL, the real handlers and real redis-server processes, as `npm run drill` does it. Each drill has its

@@ -1,6 +1,6 @@
 /**
  * The HTML report in a real browser: Debian's chromium driven by playwright-core, over the report of a real
- * local drill that lost writes (test/fixtures/report-lost-writes.json, recorded from `failover-drill local
+ * local drill that lost writes (test/support/fixtures/report-lost-writes.json, recorded from `failover-drill local
  * --replication-lag-ms 500`), rendered by today's code. Nothing but the page itself may load.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import { renderReportHtml } from '../../functions/core/report/report-html.js';
 import { PROJECT_ROOT } from '../../local/template.js';
 import { CHROMIUM_ARGS, chromiumAvailable, chromiumPath } from '../support/browser.js';
 
-const FIXTURE = join(PROJECT_ROOT, 'test/fixtures/report-lost-writes.json');
+const FIXTURE = join(PROJECT_ROOT, 'test/support/fixtures/report-lost-writes.json');
 const OK = '#2da44e';
 const FAIL = '#cf222e';
 const LOST = '#6e0b1f';

@@ -22,7 +22,11 @@ describe('a reshard drill, judged by boto3 and CLUSTER SHARDS', () => {
     // Act
     const harness = await run(
       'python3',
-      [join(PROJECT_ROOT, 'test/e2e/harness/reshard.py'), JSON.stringify(emulator.ready), emulator.reportDir],
+      [
+        join(PROJECT_ROOT, 'test/support/harness/reshard.py'),
+        JSON.stringify(emulator.ready),
+        emulator.reportDir,
+      ],
       { timeout: 240_000 },
     ).catch((error: { stdout?: string; stderr?: string }) => error);
     const findings = JSON.parse(harness.stdout ?? '{}');

@@ -59,6 +59,9 @@ beforeAll(async () => {
   Object.assign(process.env, handlerEnvironment(cloud, join(dir, 'reports'), true));
   sfn = new SFNClient({ endpoint: cloud.endpoint, region: cloud.region, credentials: cloud.credentials });
   capture();
+  // The functions' INIT with that environment, as `emulator` and `local` do: not in the first drill's baseline
+  // (and after capture(), so that anything their import prints is searched for the password too).
+  await cloud.lambda.init();
 }, 60_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../local/template.js';
-import { runCli } from './cli.js';
+import { runCli } from '../support/run-cli.js';
 
 // Two drills of one target with one report store: the second compares itself with the first.
 describe('the trend over the report store', () => {

@@ -29,7 +29,7 @@ describe.concurrent('unattended safety, judged by boto3', () => {
     // Act
     const harness = await run(
       'python3',
-      [join(PROJECT_ROOT, 'test/e2e/harness/unattended.py'), JSON.stringify(emulator.ready), ALARM],
+      [join(PROJECT_ROOT, 'test/support/harness/unattended.py'), JSON.stringify(emulator.ready), ALARM],
       { timeout: 240_000 },
     ).catch((error: { stdout?: string; stderr?: string }) => error);
     const findings = JSON.parse(harness.stdout ?? '{}');

@@ -10,7 +10,7 @@ import { buildReport } from '../../functions/core/report/report.js';
 import { emulateLog, REJECTION_TEXT } from '../../local/elasticache/durability.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
-import { measure, tracker } from './measure-kit.js';
+import { measure, tracker } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterEach(stopAll);

@@ -12,7 +12,7 @@ import { OPENERS } from '../../functions/core/measure/clients/run.js';
 import type { ErrorOutcome } from '../../functions/core/measure/outcomes.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
-import { tracker } from './measure-kit.js';
+import { tracker } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterEach(stopAll);

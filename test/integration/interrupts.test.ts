@@ -11,8 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import { RedisServer } from '../../local/redis/server.js';
 import { PROJECT_ROOT } from '../../local/template.js';
+import { runMeasureCli, trackedTempDir, tracker, until } from '../support/measure-kit.js';
 import { alive, redisChildren } from '../support/process.js';
-import { runMeasureCli, trackedTempDir, tracker, until } from './measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterEach(stopAll);

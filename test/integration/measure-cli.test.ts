@@ -11,7 +11,7 @@ import {
   lookAlikeKeys,
   plantForeign,
 } from '../support/foreign-keys.js';
-import { runMeasureCli, trackedTempDir, tracker, until } from './measure-kit.js';
+import { runMeasureCli, trackedTempDir, tracker, until } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterEach(stopAll);

@@ -1,7 +1,7 @@
 /** The measurement engine against a real Redis Cluster: keys pinned to one shard, that shard failed over. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisCluster } from '../../local/redis/cluster.js';
-import { measure, tracker, until } from './measure-kit.js';
+import { measure, tracker, until } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterEach(stopAll);

@@ -12,7 +12,7 @@ import { type LocalCloud, startLocalCloud } from '../../local/cloud.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
 import { elastiCacheClient } from '../support/local-cloud.js';
-import { measure, tracker } from './measure-kit.js';
+import { measure, tracker } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterEach(stopAll);

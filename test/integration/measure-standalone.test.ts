@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DowntimeBounds } from '../../functions/core/measure/timings.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
-import { measure, seqSet, seqsOn, tracker, until } from './measure-kit.js';
+import { measure, seqSet, seqsOn, tracker, until } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterEach(stopAll);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
 import { createTlsFiles, type TlsFiles } from '../../local/redis/tls.js';
-import { runMeasureCli, trackedTempDir, tracker, until } from './measure-kit.js';
+import { runMeasureCli, trackedTempDir, tracker, until } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterAll(stopAll);

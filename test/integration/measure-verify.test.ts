@@ -12,7 +12,7 @@ import { runWriter } from '../../functions/core/measure/writer.js';
 import { createRedisClient, type RedisClientOptions } from '../../functions/shared/redis-client.js';
 import { RedisCluster } from '../../local/redis/cluster.js';
 import { RedisServer } from '../../local/redis/server.js';
-import { tracker } from './measure-kit.js';
+import { tracker } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterAll(stopAll);

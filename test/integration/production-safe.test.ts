@@ -23,7 +23,7 @@ import {
   lookAlikeKeys,
   plantForeign,
 } from '../support/foreign-keys.js';
-import { measure, tracker, until } from './measure-kit.js';
+import { measure, tracker, until } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterEach(stopAll);

@@ -13,8 +13,8 @@ import { isolatedProfiles, rebasedClock } from '../../functions/core/measure/cli
 import { resolveClientProfiles } from '../../functions/core/measure/clients/profile.js';
 import { RedisCluster } from '../../local/redis/cluster.js';
 import { RedisServer } from '../../local/redis/server.js';
+import { tracker } from '../support/measure-kit.js';
 import { FOUR_PROFILES, type ProbeTiming, probeBeside } from '../support/probe-beside.js';
-import { tracker } from './measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterEach(stopAll);

@@ -22,7 +22,7 @@ import { createRedisClient } from '../../functions/shared/redis-client.js';
 import { ClusterGroup } from '../../local/elasticache/cluster-group.js';
 import type { Endpoint } from '../../local/elasticache/group.js';
 import { PrimaryReplicaGroup } from '../../local/elasticache/primary-replica-group.js';
-import { tracker, until } from './measure-kit.js';
+import { tracker, until } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 const REALISTIC = { model: 'realistic', graceful: false } as const;

@@ -83,7 +83,7 @@ describe('RedisServer', () => {
 
   it('kills the processes of a parent that died without cleaning up', async () => {
     // Prepare
-    const fixture = fileURLToPath(new URL('../fixtures/orphan-redis.ts', import.meta.url));
+    const fixture = fileURLToPath(new URL('../support/fixtures/orphan-redis.ts', import.meta.url));
     const parent = spawn(process.execPath, ['--import', 'tsx', fixture], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -10,7 +10,7 @@ import { WriterStartedLateError } from '../../functions/shared/errors.js';
 import { createRedisClient } from '../../functions/shared/redis-client.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
-import { tracker } from './measure-kit.js';
+import { tracker } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterAll(stopAll);

@@ -9,7 +9,7 @@ import { RedisAuthError } from '../../functions/shared/errors.js';
 import { createRedisClient } from '../../functions/shared/redis-client.js';
 import { RedisServer } from '../../local/redis/server.js';
 import { createTlsFiles } from '../../local/redis/tls.js';
-import { trackedTempDir, tracker } from './measure-kit.js';
+import { trackedTempDir, tracker } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterAll(stopAll);

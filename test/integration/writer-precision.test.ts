@@ -12,7 +12,7 @@ import { findingsOf } from '../../functions/core/report/findings.js';
 import { formatReport } from '../../functions/core/report/report-text.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
-import { measure, tracker } from './measure-kit.js';
+import { measure, tracker } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterEach(stopAll);

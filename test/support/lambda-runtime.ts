@@ -6,7 +6,7 @@ import { dirname, join, parse } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lambdaHandlerModule } from '../../local/lambda/handler-module.js';
 import { PROJECT_ROOT } from '../../local/template.js';
-import type { BuiltFunction } from './sam-build.js';
+import type { BuiltFunction } from '../../scripts/sam-build.js';
 
 /** Node 22, as the nodejs22.x runtime: the project's pinned `node` devDependency. */
 export const NODE_22 = join(PROJECT_ROOT, 'node_modules/node/bin/node');

@@ -25,6 +25,8 @@ export function useLocalCloud(options: LocalCloudOptions = {}): { cloud: LocalCl
     context.dir = await mkdtemp(join(tmpdir(), 'local-cloud-'));
     context.cloud = await startLocalCloud(options);
     Object.assign(process.env, handlerEnvironment(context.cloud, context.dir, false));
+    // The functions' INIT with that environment, as `emulator` and `local` do: not in a drill's baseline.
+    await context.cloud.lambda.init();
   }, 60_000);
   afterAll(async () => {
     await context.cloud?.stop();

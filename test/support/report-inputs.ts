@@ -1,7 +1,7 @@
 /**
  * What `buildReport` and its checkers read, built without a server for their unit tests: a client
  * profile's or shard writer's run (written by the real ProfileRecorder), its read-back, and the probe's
- * read-back. The probe's own run is `synthesize` (functions/core/measure/history.fixture.ts).
+ * read-back. The probe's own run is `synthesize` (test/support/history-fixture.ts).
  */
 
 import {

@@ -3,12 +3,12 @@
  * each writer-beside's key space, and a bound on their sequence numbers. Pure: no server.
  */
 import { describe, expect, it } from 'vitest';
+import { planFixture } from '../../../test/support/plan-fixture.js';
 import { sequenceBound } from '../measure/cleanup.js';
 import { DEFAULT_PROFILE_RATE } from '../measure/clients/profile-keys.js';
 import { WRITER_DEFAULTS } from '../measure/defaults.js';
 import { keyFor, keySlot } from '../measure/keys.js';
 import { probeTargetWithoutSummary, profileTargetsWithoutSummary, runMsOf } from './cleanup-step.js';
-import { planFixture } from './plan.fixture.js';
 
 const clusterTarget = {
   clusterMode: true,

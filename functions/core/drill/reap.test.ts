@@ -1,7 +1,7 @@
 import { GetExecutionHistoryCommand, SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { planFixture } from './plan.fixture.js';
+import { planFixture } from '../../../test/support/plan-fixture.js';
 import { reap, stopFault } from './reap.js';
 
 const sfn = mockClient(SFNClient);

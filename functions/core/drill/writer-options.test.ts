@@ -1,6 +1,6 @@
 /** The probe writer's settings from a plan: where it writes, and when it arms and must have started. */
 import { describe, expect, it } from 'vitest';
-import { planFixture } from './plan.fixture.js';
+import { planFixture } from '../../../test/support/plan-fixture.js';
 import { writerOptions } from './writer-options.js';
 
 describe('writerOptions', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seeded, synthesize } from './history.fixture.js';
+import { seeded, synthesize } from '../../../test/support/history-fixture.js';
 import { decodeHistogram, percentilesOf } from './latency.js';
 import { NOT_SENT } from './outcomes.js';
 import { countSeqs, decodeOutcomes } from './ranges.js';

@@ -1,7 +1,7 @@
 /** The charts-data checker alone: the probe's lane around the disruption, and each writer's lane. */
 import { describe, expect, it } from 'vitest';
+import { synthesize } from '../../../test/support/history-fixture.js';
 import { profileRun, STARTED_AT_EPOCH_MS } from '../../../test/support/report-inputs.js';
-import { synthesize } from '../measure/history.fixture.js';
 import { chartDataOf, laneTimelineOf, probeTimelineOf } from './chart-data.js';
 
 const refused = { outcome: 'fail', kind: 'NOT_CONNECTED' } as const;

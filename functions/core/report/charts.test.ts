@@ -6,7 +6,7 @@ import { chartInputOf, latencySpec, rateSpec, renderSvg } from './charts.js';
 import type { Report } from './report.js';
 
 /** A real local drill that lost writes (`failover-drill local --replication-lag-ms 500`). */
-const FIXTURE = new URL('../../../test/fixtures/report-lost-writes.json', import.meta.url);
+const FIXTURE = new URL('../../../test/support/fixtures/report-lost-writes.json', import.meta.url);
 const report = (): Report => JSON.parse(readFileSync(FIXTURE, 'utf8')) as Report;
 
 /** The same spec through the whole of vega, as the package renders it. */

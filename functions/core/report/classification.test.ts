@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { synthesize } from '../../../test/support/history-fixture.js';
 import { Classifier } from '../measure/classify.js';
-import { synthesize } from '../measure/history.fixture.js';
 import { payloadFor, payloadMatcher } from '../measure/keys.js';
 import { NOT_SENT } from '../measure/outcomes.js';
 import { decodeOutcomes, seqsOf } from '../measure/ranges.js';

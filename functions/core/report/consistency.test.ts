@@ -4,13 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { synthesize } from '../../../test/support/history-fixture.js';
 import {
   probeVerification,
   profileRun,
   profileVerification,
   STARTED_AT_EPOCH_MS,
 } from '../../../test/support/report-inputs.js';
-import { synthesize } from '../measure/history.fixture.js';
 import { NOT_SENT } from '../measure/outcomes.js';
 import {
   type ConsistencyInput,
@@ -360,7 +360,7 @@ describe('findingsOf with disagreeing figures', () => {
 describe('disagreementsOf over real reports', () => {
   it('finds none in a report recorded from a local drill that lost writes', () => {
     // Prepare: recorded from `failover-drill local` (charts.test.ts and the browser test use it too)
-    const fixture = new URL('../../../test/fixtures/report-lost-writes.json', import.meta.url);
+    const fixture = new URL('../../../test/support/fixtures/report-lost-writes.json', import.meta.url);
     const recorded = JSON.parse(readFileSync(fixture, 'utf8')) as ConsistencyInput;
     // Act
     const found = disagreementsOf(recorded);

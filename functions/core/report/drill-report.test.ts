@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { planFixture } from '../../../test/support/plan-fixture.js';
 import { type FisAzPower, fisAzPower } from '../drill/faults/fis-az-power.js';
-import { planFixture } from '../drill/plan.fixture.js';
 import { preview } from '../drill/preflight.js';
 import { caughtError, drillReport } from './drill-report.js';
 import { renderReportHtml } from './report-html.js';

@@ -4,6 +4,7 @@
  * cli/junit-durability.test.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { synthesize } from '../../../test/support/history-fixture.js';
 import { probeVerification } from '../../../test/support/report-inputs.js';
 import {
   type DurabilitySetting,
@@ -11,7 +12,6 @@ import {
   promiseOf,
   REJECTED_KIND,
 } from '../measure/durability.js';
-import { synthesize } from '../measure/history.fixture.js';
 import { dataLossWindowOf } from '../measure/timings.js';
 import { findingsOf } from './findings.js';
 import { buildReport } from './report.js';

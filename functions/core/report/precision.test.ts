@@ -3,7 +3,7 @@
  * around the disruption, the downtime's bounds widened by them, and the finding past 10 ms. No server.
  */
 import { describe, expect, it } from 'vitest';
-import { synthesize } from '../measure/history.fixture.js';
+import { synthesize } from '../../../test/support/history-fixture.js';
 import { aroundDisruptionOf, PrecisionTracker } from '../measure/precision.js';
 import { downtimeOf } from '../measure/timings.js';
 import { precisionFindings, probePrecisionOf, withPrecision } from './precision.js';

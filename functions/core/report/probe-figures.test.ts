@@ -1,7 +1,7 @@
 /** The figures checker alone: the probe's counts, downtime, failover timings and run facts from plain data. */
 import { describe, expect, it } from 'vitest';
+import { synthesize } from '../../../test/support/history-fixture.js';
 import { probeVerification } from '../../../test/support/report-inputs.js';
-import { synthesize } from '../measure/history.fixture.js';
 import type { SeqRange } from '../measure/ranges.js';
 import { probeFiguresOf, t0EpochMsOf } from './probe-figures.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { synthesize } from '../../../test/support/history-fixture.js';
 import { probeVerification } from '../../../test/support/report-inputs.js';
 import { DataPlaneError } from '../../shared/errors.js';
-import { synthesize } from '../measure/history.fixture.js';
 import { NOT_SENT } from '../measure/outcomes.js';
 import { buildReport } from './report.js';
 

@@ -1,8 +1,8 @@
 /** The violations checker alone: the probe's figures, then each profile's, against the thresholds. */
 import { describe, expect, it } from 'vitest';
+import { synthesize } from '../../../test/support/history-fixture.js';
 import { profileRun, profileVerification } from '../../../test/support/report-inputs.js';
 import { clientFigures } from '../measure/clients/figures.js';
-import { synthesize } from '../measure/history.fixture.js';
 import { thresholdsSchema } from '../measure/thresholds.js';
 import { probeFiguresOf } from './probe-figures.js';
 import { reportViolationsOf } from './violations.js';

@@ -7,7 +7,13 @@ import type { LocalCloud } from '../../local/cloud.js';
 import { ELASTICACHE_VERSION } from '../../local/elasticache/service.js';
 import { FIS_VERSION } from '../../local/fis/service.js';
 import { SNS_VERSION } from '../../local/sns/service.js';
-import { driveElastiCache, driveFis, driveSecretsManager, driveSns, driveStepFunctions } from './drives.js';
+import {
+  driveElastiCache,
+  driveFis,
+  driveSecretsManager,
+  driveSns,
+  driveStepFunctions,
+} from './conformance-drives.js';
 
 export interface ConformanceService {
   /** The SigV4 signing name the control plane routes by. */

@@ -1,3 +1,4 @@
+/** `failover-drill …` run as a user runs it, for the end-to-end tests: exit code, output and the --json report. */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

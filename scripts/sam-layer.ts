@@ -19,7 +19,7 @@ import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { loadTemplate, PROJECT_ROOT, type Template } from '../../local/template.js';
+import { loadTemplate, PROJECT_ROOT, type Template } from '../local/template.js';
 
 const run = promisify(execFile);
 

@@ -1,5 +1,6 @@
-import type { DrillPlan } from './plan.js';
-import { parseDrillRequest } from './request.js';
+/** A drill plan for unit tests of the core and the handlers, as Preflight would return it. */
+import type { DrillPlan } from '../../functions/core/drill/plan.js';
+import { parseDrillRequest } from '../../functions/core/drill/request.js';
 
 /** A plan as Preflight returns it for tests: group grp, node group 0001 (primary grp-001, replica grp-002). */
 export function planFixture(

@@ -2,9 +2,9 @@
  * Synthetic histories for unit tests: writes at a fixed rate whose outcome and latency are functions of
  * their start time, fed to the real HistoryRecorder in completion order, summarised as the writer does.
  */
-import type { ErrorOutcome } from './outcomes.js';
-import { HistoryRecorder, type RecorderOptions } from './recorder.js';
-import type { IdentitySample, WriterSummary } from './summary.js';
+import type { ErrorOutcome } from '../../functions/core/measure/outcomes.js';
+import { HistoryRecorder, type RecorderOptions } from '../../functions/core/measure/recorder.js';
+import type { IdentitySample, WriterSummary } from '../../functions/core/measure/summary.js';
 
 export interface SyntheticRun {
   rate: number;

@@ -1,10 +1,14 @@
+/**
+ * The local cloud's FIS, driven by the AWS CLI v1 against a whole local cloud (real redis-server nodes):
+ * a zone's power cut and restored, StopExperiment, and the refusals by AWS names.
+ */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIsoDuration } from '../../functions/core/drill/faults/fis-az-power.js';
-import { awsCli } from '../../test/support/aws-cli.js';
-import { fisTemplateArgs } from '../../test/support/fis.js';
-import { roleAt } from '../../test/support/local-cloud.js';
-import { type LocalCloud, startLocalCloud } from '../cloud.js';
+import { type LocalCloud, startLocalCloud } from '../../local/cloud.js';
+import { awsCli } from '../support/aws-cli.js';
+import { fisTemplateArgs } from '../support/fis.js';
+import { roleAt } from '../support/local-cloud.js';
 
 interface Experiment {
   id: string;

@@ -31,9 +31,9 @@ import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
 import type { LocalCloud } from '../../local/cloud.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import { ClusterGroup } from '../../local/elasticache/cluster-group.js';
-import { awsCli } from '../support/aws-cli.js';
-import { fisTemplateArgs } from '../support/fis.js';
-import { elastiCacheClient, snsClient } from '../support/local-cloud.js';
+import { awsCli } from './aws-cli.js';
+import { fisTemplateArgs } from './fis.js';
+import { elastiCacheClient, snsClient } from './local-cloud.js';
 
 /** A call whose fault is part of the drive: the answer is recorded either way. */
 const either = (call: Promise<unknown>) =>

@@ -12,7 +12,7 @@
  *    writes one task root per function: `<build dir>/<LogicalId>/`.
  *
  * Run directly, it builds every function into a directory (default `.aws-sam/build`):
- *   node bin/run-ts.js test/support/sam-build.ts [dir]
+ *   node bin/run-ts.js scripts/sam-build.ts [dir]
  */
 import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { loadTemplate, PROJECT_ROOT, type Template } from '../../local/template.js';
+import { loadTemplate, PROJECT_ROOT, type Template } from '../local/template.js';
 
 const run = promisify(execFile);
 
