@@ -332,7 +332,8 @@ export class LocalStepFunctions {
   }
 
   private machine(arn: unknown): Machine {
-    const value = String(arn ?? '');
+    // A JSON object or number is no ARN: String() of an object whose toString is not callable throws.
+    const value = text(arn) ?? '';
     if (!/^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[\w-]{1,80}$/.test(value))
       throw new SfnFault('InvalidArn', `Invalid Arn: '${value}'`);
     const machine = this.machines.get(value);
@@ -341,7 +342,8 @@ export class LocalStepFunctions {
   }
 
   private find(arn: unknown): Execution {
-    const value = String(arn ?? '');
+    // A JSON object or number is no ARN: String() of an object whose toString is not callable throws.
+    const value = text(arn) ?? '';
     if (
       !/^arn:aws[\w-]*:states:[\w-]+:\d{12}:(execution:[\w-]{1,80}|express:[\w-]{1,80}:[\w-]{1,80}):[\w-]{1,80}$/.test(
         value,
