@@ -162,11 +162,11 @@ export class RedisServer {
     return `${this.options.tls ? 'rediss' : 'redis'}://${this.host}:${this.port}`;
   }
 
-  /** A new client for this server (the caller quits it). */
-  client(): Redis {
+  /** A new client for this server, or for `to` with this server's password and TLS (the caller quits it). */
+  client(to: Endpoint = this.endpoint): Redis {
     const client = new Redis({
-      host: this.host,
-      port: this.port,
+      host: to.host,
+      port: to.port,
       password: this.options.password,
       tls: this.options.tls ? { ca: this.options.tls.ca } : undefined,
       lazyConnect: true,
@@ -224,18 +224,35 @@ export class RedisServer {
     }
   }
 
-  /** Waits until this replica's link to its primary is up. */
+  /** Waits until this replica's link to its primary is up and the primary's stream reaches it. */
   async waitForSync(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    const linked = async () => {
       const info = await this.info('replication');
-      if (info.role === 'slave' && info.master_link_status === 'up' && info.master_sync_in_progress === '0')
-        return;
-      if (Date.now() > deadline) {
-        throw new RedisServerStartError(`${this.name}: replication link not up after ${timeoutMs} ms`);
-      }
-      await sleep(20);
+      const up =
+        info.role === 'slave' && info.master_link_status === 'up' && info.master_sync_in_progress === '0';
+      return up ? info : undefined;
+    };
+    let info = await linked();
+    for (; !info; info = await linked()) await this.pauseUntil(deadline, 'replication link not up');
+    if (this.options.cluster) return; // a cluster node's PUBLISH goes over the bus, not the stream
+    // After a diskless sync the primary streams only once the replica's REPLCONF ACK finds it online; an
+    // ACK that came earlier is ignored, and the next comes a second later. A link "up" until then carries
+    // nothing: a PUBLISH (propagated, no key) marks an offset the replica must reach.
+    const primary = this.client({ host: info.master_host!, port: Number(info.master_port) });
+    try {
+      await primary.publish('failover-drill:sync', this.name);
+      const target = Number(parseInfo((await primary.info('replication')) as string).master_repl_offset);
+      while (Number((await this.info('replication')).slave_repl_offset) < target)
+        await this.pauseUntil(deadline, 'replication stream not flowing');
+    } finally {
+      primary.disconnect();
     }
+  }
+
+  private async pauseUntil(deadline: number, what: string): Promise<void> {
+    if (Date.now() > deadline) throw new RedisServerStartError(`${this.name}: ${what} by the deadline`);
+    await sleep(20);
   }
 
   private closeAdmin(): void {
