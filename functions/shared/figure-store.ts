@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { FigureNotFoundError } from './errors.js';
+import { s3Objects } from './s3-objects.js';
 
 /**
  * Where a drill's per-writer figures live while the drill runs: S3 in AWS, a directory locally, beside
@@ -25,31 +26,19 @@ function checkedName(name: string): string {
 
 export function s3FigureStore(s3: S3Client, bucket: string): FigureStore {
   const prefix = `s3://${bucket}/`;
+  const objects = s3Objects(s3, bucket);
   return {
     async put(runId, name, value) {
       const Key = `figures/${checkedName(runId)}/${checkedName(name)}.json`;
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key,
-          Body: JSON.stringify(value),
-          ContentType: 'application/json',
-        }),
-      );
+      await objects.put(Key, JSON.stringify(value), 'application/json');
       return `${prefix}${Key}`;
     },
     async get(location) {
       // Only this bucket's figures: a location is data from the state, not a licence to read anywhere.
       if (!location.startsWith(`${prefix}figures/`)) throw new FigureNotFoundError(location);
-      try {
-        const out = await s3.send(
-          new GetObjectCommand({ Bucket: bucket, Key: location.slice(prefix.length) }),
-        );
-        return JSON.parse((await out.Body?.transformToString('utf8')) ?? 'null');
-      } catch (error) {
-        if ((error as Error).name === 'NoSuchKey') throw new FigureNotFoundError(location);
-        throw error;
-      }
+      const text = await objects.get(location.slice(prefix.length));
+      if (text === undefined) throw new FigureNotFoundError(location);
+      return JSON.parse(text);
     },
   };
 }

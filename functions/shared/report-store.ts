@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { s3Objects } from './s3-objects.js';
 
 /**
  * One past drill of a target, as the store indexes it: enough for a trend and the `history` command's
@@ -50,17 +51,7 @@ const byName = (a: string, b: string) => {
 
 export function s3ReportStore(s3: S3Client, bucket: string): ReportStore {
   const key = (runId: string, name: string) => `reports/${runId}/${name}`;
-  const put = (Key: string, Body: string, ContentType: string) =>
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body, ContentType }));
-  const get = async (Key: string): Promise<string | undefined> => {
-    try {
-      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
-      return await out.Body?.transformToString('utf8');
-    } catch (error) {
-      if ((error as Error).name === 'NoSuchKey') return undefined;
-      throw error;
-    }
-  };
+  const { put, get } = s3Objects(s3, bucket);
   const locate = (runId: string) => ({
     json: `s3://${bucket}/${key(runId, 'report.json')}`,
     html: `s3://${bucket}/${key(runId, 'report.html')}`,

@@ -37,9 +37,11 @@ const SDK_CLIENTS: Record<string, string[]> = {
   ReaperFunction: ['elasticache', 'lambda', 'sfn'],
   ReportFunction: ['elasticache', 's3', 'sns'],
   FleetReportFunction: ['s3', 'sns'],
-  WriteFunction: ['secrets-manager'],
-  VerifyFunction: ['secrets-manager'],
-  CleanupFunction: ['secrets-manager'],
+  // The data plane reads the Redis secret, and keeps the shard writers' records in the figure store
+  // (functions/shared/figure-store.ts): Write puts them, Verify reads and puts, Cleanup reads them.
+  WriteFunction: ['s3', 'secrets-manager'],
+  VerifyFunction: ['s3', 'secrets-manager'],
+  CleanupFunction: ['s3', 'secrets-manager'],
   RegionFailoverFunction: ['elasticache', 'secrets-manager'],
 };
 

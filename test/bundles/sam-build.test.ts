@@ -91,6 +91,7 @@ describe("sam build's esbuild command line", () => {
       '--sourcemap',
       '--splitting',
       "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      '--external:bowser',
     ]);
   });
 
