@@ -47,8 +47,11 @@ describe('failover-drill local --bundles', () => {
     const empty = await mkdtemp(join(tmpdir(), 'no-build-'));
 
     try {
-      // Act
-      const run = await runCli(['local', '--bundles', empty]);
+      // Act: the drill's path and the fleet's (--groups), at once (each a refusal before anything starts)
+      const [run, fleet] = await Promise.all([
+        runCli(['local', '--bundles', empty]),
+        runCli(['local', '--groups', '2', '--bundles', empty]),
+      ]);
 
       // Assess
       expect(run.code).toBe(2);
@@ -58,9 +61,7 @@ describe('failover-drill local --bundles', () => {
         error: { name: 'Runtime.ImportModuleError' },
       });
       expect(run.stderr).not.toMatch(/local cloud up/);
-
-      // The fleet's path (--groups) carries the flag too, and refuses alike.
-      const fleet = await runCli(['local', '--groups', '2', '--bundles', empty]);
+      // The fleet's path carries the flag too, and refuses alike.
       expect(fleet.code).toBe(2);
       expect(fleet.json).toMatchObject({ verdict: 'error', error: { name: 'Runtime.ImportModuleError' } });
       expect(fleet.stderr).not.toMatch(/local cloud up/);
