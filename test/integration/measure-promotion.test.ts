@@ -38,22 +38,24 @@ describe('failover timings against a known promotion moment', () => {
     // Assess: the truth, in writer ms, counted from the disruption's start as `measure` counts
     const truthMs = healedAt - cutAt;
     const { timeToPromoteMs, timeToFirstSuccessfulWriteMs, reference } = report.failover;
+    // How long the probe's event loop was held around the disruption: its figures may be off by that much.
+    const heldMs = report.probe.precision!.boundsWidenedByMs;
     console.log(
-      `promoted reachable after ${truthMs.toFixed(1)} ms → timeToPromote ${timeToPromoteMs} ms, first write ${timeToFirstSuccessfulWriteMs} ms`,
+      `promoted reachable after ${truthMs.toFixed(1)} ms → timeToPromote ${timeToPromoteMs} ms, first write ${timeToFirstSuccessfulWriteMs} ms (loop held ≤ ${heldMs} ms)`,
     );
     expect(reference).toBe('disruptionStart');
     expect(report.failover.to).toBe((await replica.info('server')).run_id);
     // The reference is the last ok's acknowledgement. Its request passed before the cut: the blackhole drops
     // every request sent after it. Its reply, forwarded before the cut, is read once the event loop gets to
-    // it: as late as the loop was held around the disruption (the probe's precision), not at the cut.
+    // it: as late as the loop was held around the disruption (the probe's precision, to within its 1 ms tick).
     const referenceMs = report.downtime.startMs!;
-    const heldMs = report.probe.precision!.boundsWidenedByMs;
     expect(summary.disruption!.lastOkStartMs).toBeLessThanOrEqual(cutAt - zeroMs);
     expect(referenceMs).toBeLessThanOrEqual(cutAt - zeroMs + 1 + heldMs);
     // No sample can see the new primary before the path to it opened; one comes within the monitor's
-    // interval (50 ms) plus its reconnect, and a loaded machine's event loop (as downtime's +100 ms).
+    // interval (50 ms) plus its reconnect, and a loaded machine's event loop (as downtime's +100 ms) plus
+    // what the report says it was held.
     expect(timeToPromoteMs! + referenceMs).toBeGreaterThanOrEqual(healedAt - zeroMs);
-    expect(timeToPromoteMs! - truthMs).toBeLessThanOrEqual(150);
+    expect(timeToPromoteMs! - truthMs).toBeLessThanOrEqual(150 + heldMs);
     // The first write after the heal: an immediate reconnect (the client's first retry waits 0 ms), then at
     // once a write (the writer writes on ready) and its round trip, as downtime.ms (−10…+100 ms). A held
     // event loop delays each of those steps: the report states by how much its figures may be off.
