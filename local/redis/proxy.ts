@@ -47,6 +47,13 @@ class Pipe {
     return head ? performance.now() - (head.due - this.delayMs) : 0;
   }
 
+  /** Bytes still queued (in flight). */
+  queuedBytes(): number {
+    let bytes = 0;
+    for (const chunk of this.queue) bytes += chunk.data.length;
+    return bytes;
+  }
+
   /** Nothing in flight and nothing would be: a close can pass without losing bytes. */
   get idle(): boolean {
     return this.queue.length === 0 && this.delayMs === 0 && !this.held;
@@ -242,6 +249,13 @@ export class FaultProxy {
     let oldest = 0;
     for (const link of this.#links) oldest = Math.max(oldest, link.toClient.oldestMs());
     return oldest;
+  }
+
+  /** Bytes still in flight toward the clients, over every connection; 0 when none. */
+  inFlightBytes(): number {
+    let bytes = 0;
+    for (const link of this.#links) bytes += link.toClient.queuedBytes();
+    return bytes;
   }
 
   /** Stops forwarding both ways; everything is buffered, nothing lost. */
