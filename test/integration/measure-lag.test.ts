@@ -111,13 +111,17 @@ describe('replication lag at the disruption', () => {
       expect(report.disruption.observed).toBe(true);
       expect(lag).not.toBeNull();
       expect(summary.identity.lagBytesSource).toBe('replica');
-      expect(Math.abs(lag! - truth)).toBeLessThanOrEqual(oneSample);
-      // The truth is the delay line's content, read around it (one sample either way)…
+      // The sampler runs on this event loop: a stall before the cut makes its last sample older by as much.
+      const sampleAge = options.monitorIntervalMs + stalls.max / 1e6;
+      expect(Math.abs(lag! - truth)).toBeLessThanOrEqual(perMs * sampleAge);
+      // The truth is the delay line's content, read around it (one sample either way), and what a replica the
+      // loaded machine held (the stall this process saw) had not applied yet…
+      const slack = perMs * sampleAge;
       expect(truth).toBeGreaterThanOrEqual(Math.min(line.before, line.after) - oneSample);
-      expect(truth).toBeLessThanOrEqual(Math.max(line.before, line.after) + oneSample);
+      expect(truth).toBeLessThanOrEqual(Math.max(line.before, line.after) + slack);
       // …and the line holds delayMs of the stream: nothing older, but for a stall of its timers.
       expect(line.oldestMs).toBeLessThanOrEqual(delayMs + stalls.max / 1e6 + 5 + 1); // + resolution + ms clock
-      if (delayMs === 0) expect(lag).toBeLessThanOrEqual(oneSample);
+      if (delayMs === 0) expect(lag).toBeLessThanOrEqual(slack);
     },
   );
 
