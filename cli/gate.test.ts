@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -225,6 +225,37 @@ describe('failover-drill gate', () => {
       'maxLostWrites',
       'maxUnexpectedWrites',
     ]);
+  });
+
+  it("prints and writes the whole stored report when the state's copy left its shards in files.json", async () => {
+    // Prepare: the report as the Report step stored it, and the state's copy naming it (stored-figures.ts)
+    const stored = join(dir, 'run-1', 'report.json');
+    const whole = {
+      ...PASS,
+      collateral: [],
+      files: { json: stored, html: join(dir, 'run-1', 'report.html') },
+    };
+    const { shards: _, collateral: __, ...rest } = whole;
+    const stateCopy = { ...rest, shardsStored: { count: 0, collateral: 0, file: stored } };
+    await mkdir(join(dir, 'run-1'));
+    await writeFile(stored, JSON.stringify(whole));
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: EXECUTION });
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: JSON.stringify(stateCopy) });
+    history([entered(1, 'Report', 0), exited(2, 'Report', 0.02)]);
+
+    // Act
+    const read = await gate(flags());
+    await rm(stored);
+    const unread = await gate(flags());
+
+    // Assess: read back whole; unreadable, the state's copy and its verdict stand, the gap said
+    expect(read.code).toBe(0);
+    expect(read.json).toEqual(whole);
+    expect(read.stdout).toContain('failover-drill gate: PASS');
+    expect(unread.code).toBe(0);
+    expect(unread.json).toEqual(stateCopy);
+    expect(unread.stdout).toContain('failover-drill gate: PASS');
+    expect(unread.stderr).toContain(`the shards' figures are left out (0 shards in ${stored})`);
   });
 
   it('takes the Report state output from the history of a FAILED execution and fails with exit 1', async () => {

@@ -4,6 +4,7 @@ import {
   ElastiCacheClient,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-elasticache';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -19,8 +20,10 @@ import { parseDrillRequest } from '../functions/core/drill/request.js';
 import { caughtError } from '../functions/core/report/drill-report.js';
 import type { FleetReport } from '../functions/core/report/fleet-report.js';
 import { buildReport, type Report } from '../functions/core/report/report.js';
+import { isStateReportWithStoredShards } from '../functions/core/report/stored-figures.js';
 import { namedAwsError } from '../functions/shared/aws.js';
 import { AwsThrottledError, DrillInputError } from '../functions/shared/errors.js';
+import { loadReportAt } from '../functions/shared/report-store.js';
 import { executionName } from '../local/drill.js';
 import { readInput } from './args.js';
 import { checkStateMachine } from './gate-machine.js';
@@ -84,6 +87,8 @@ export interface GateDeps {
   interrupt?: Interrupt;
   /** To see the reaper release the lock after an interrupt (without it the gate only waits for ABORTED). */
   elastiCache?: ElastiCacheClient;
+  /** Reads the stored JSON report at `files.json` (default: the file, or S3 with the SDK's own client). */
+  readReport?: (location: string) => Promise<unknown>;
 }
 
 /** How long an interrupted gate waits for the reaper to release the run's lock. */
@@ -190,6 +195,33 @@ export function reportOf(execution: DescribeExecutionCommandOutput, history: His
       Cause: execution.cause ?? `the execution ended ${status} without a report`,
     }),
   });
+}
+
+/**
+ * The report as the drill stored it. In cluster mode the state's copy leaves its per-shard views in the
+ * stored JSON (stored-figures.ts), so that no state grows with the shard count; the gate prints and writes
+ * the whole report, read back from `files.json` (S3 in AWS). Unreadable, the state's copy stands: its
+ * verdict is the drill's, and `shardsStored` says where the shards are.
+ */
+export async function wholeReport(
+  report: Report,
+  read: (location: string) => Promise<unknown>,
+  stderr: NodeJS.WritableStream,
+): Promise<Report> {
+  if (!isStateReportWithStoredShards(report)) return report;
+  const file = report.shardsStored.file;
+  try {
+    if (file === null) throw new GateReportError('the report was not stored');
+    const stored = asReport(await read(file), file);
+    if (stored.runId !== report.runId)
+      throw new GateReportError(`${file} is the report of ${stored.runId}, not of ${report.runId}`);
+    return stored;
+  } catch (error) {
+    stderr.write(
+      `${TITLE}: the shards' figures are left out (${report.shardsStored.count} shards in ${file}): ${(error as Error).message}\n`,
+    );
+    return report;
+  }
 }
 
 /** The fleet's summary from a finished fleet execution, as reportOf for one drill. */
@@ -305,7 +337,8 @@ async function follow(
   sfn: SFNClient,
   executionArn: string,
   flags: GateFlags,
-  deps: Required<Omit<GateDeps, 'sfn' | 'interrupt' | 'elastiCache'>> & Pick<GateDeps, 'interrupt'>,
+  deps: Required<Omit<GateDeps, 'sfn' | 'interrupt' | 'elastiCache' | 'readReport'>> &
+    Pick<GateDeps, 'interrupt'>,
 ): Promise<Followed> {
   const deadline = deps.now() + flags.timeout * 1000;
   const print = progressPrinter(deps.stderr);
@@ -353,6 +386,8 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
     sleep: deps.sleep ?? sleep,
     now: deps.now ?? Date.now,
   };
+  const readReport =
+    deps.readReport ?? ((location: string) => loadReportAt(location, () => new S3Client({})));
   const started = io.now();
   const name = flags.name ?? (flags.fleet ? executionName().replace(/^drill-/, 'fleet-') : executionName());
   let executionArn: string | undefined;
@@ -395,7 +430,9 @@ export async function runGate(flags: GateFlags, deps: GateDeps): Promise<number>
           `execution ${name}: ${execution.status}${execution.error ? ` (${execution.error})` : ''}, ` +
             `${transitions} state transitions, ${io.now() - started} ms\n`,
         );
-        final = flags.fleet ? fleetReportOf(execution, history) : reportOf(execution, history);
+        final = flags.fleet
+          ? fleetReportOf(execution, history)
+          : await wholeReport(reportOf(execution, history), readReport, io.stderr);
         const files = (final as { files?: { json: string; html: string } }).files;
         if (files) io.stderr.write(`reports: ${files.json}\n         ${files.html}\n`);
       } catch (error) {
@@ -430,13 +467,16 @@ export async function gate(flags: GateFlags): Promise<void> {
   const requestHandler = { requestTimeout: 30_000, connectionTimeout: 5_000 };
   const sfn = new SFNClient({ requestHandler });
   const elastiCache = new ElastiCacheClient({ requestHandler });
+  const s3 = new S3Client({ requestHandler });
+  const readReport = (location: string) => loadReportAt(location, () => s3);
   const interrupt = onInterrupt();
   try {
-    await runGate(flags, { sfn, elastiCache, interrupt });
+    await runGate(flags, { sfn, elastiCache, readReport, interrupt });
     exitForSignal(interrupt.received());
   } finally {
     interrupt.off();
     sfn.destroy();
     elastiCache.destroy();
+    s3.destroy();
   }
 }

@@ -142,3 +142,15 @@ export function reportStoreFromEnv(s3: () => S3Client, env = process.env): Repor
     ? s3ReportStore(s3(), env.REPORTS_BUCKET)
     : directoryReportStore(env.REPORTS_DIR ?? 'drill-reports');
 }
+
+/**
+ * The JSON report at a report store's `files.json` (an `s3://` URI or a file path), as a reader outside
+ * the drill (the gate) finds it. Only a `report.json` is read: the location is data from an execution.
+ */
+export async function loadReportAt(location: string, s3: () => S3Client): Promise<unknown> {
+  if (!location.endsWith('/report.json')) throw new Error(`not a stored report: ${location}`);
+  const uri = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
+  if (!uri) return JSON.parse(await readFile(location, 'utf8'));
+  const out = await s3().send(new GetObjectCommand({ Bucket: uri[1], Key: uri[2] }));
+  return JSON.parse((await out.Body?.transformToString('utf8')) ?? 'null');
+}

@@ -22,6 +22,7 @@ import { aroundDisruptionOf, PrecisionTracker } from './precision.js';
 import { PROGRESS_INTERVAL_MS, progressWatched, publishProgress } from './progress.js';
 import { DEFAULT_ACK_LOG_CAPACITY, DEFAULT_ACK_LOOKBACK_MS, HistoryRecorder } from './recorder.js';
 import { type ReplicaClientFactory, ReplicaLagSampler } from './replica-lag.js';
+import { retrying } from './retry.js';
 import { systemTimers, WriteScheduler } from './scheduler.js';
 import type { StopReason, WriterSummary } from './summary.js';
 
@@ -281,8 +282,13 @@ async function connect(
       waitUntilReady(monitor, settings.connectTimeoutMs),
     ]);
     // Cluster mode: a read of the run's slot opens the connection to the node that owns it, so that the
-    // first writes are not refused (NOT_CONNECTED) while the client connects on first use.
-    if (settings.cluster) await writer.exists(keyFor(keyBase, 0));
+    // first writes are not refused (NOT_CONNECTED) while the client connects on first use. The fail-fast
+    // client rejects the read when that first connect drops (MaxRetriesPerRequestError): nothing is
+    // measured yet and a read is idempotent, so it is tried again within the connect timeout.
+    if (settings.cluster)
+      await retrying(settings.connectTimeoutMs, "opening the run slot's node", writer, () =>
+        writer.exists(keyFor(keyBase, 0)),
+      );
   } catch (error) {
     await Promise.all([closeClient(writer), closeClient(monitor)]);
     throw error instanceof DataPlaneError ? error : new DataPlaneError(String(error));

@@ -94,7 +94,8 @@ export function sideBySideText(report: Report): string[] {
 
 /** Cluster mode: one line per shard, and the collateral called out. */
 export function shardLines(report: Report): string[] {
-  if (report.shards.length === 0) return [];
+  // A state's copy of the report leaves its shards in the stored JSON (stored-figures.ts).
+  if (!report.shards?.length) return [];
   const lines = report.shards.map((shard) => {
     const w = shard.writes;
     const errors = Object.entries(shard.errors)
