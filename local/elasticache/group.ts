@@ -8,6 +8,7 @@ import type { RedisServer } from '../redis/server.js';
 import type { TlsFiles } from '../redis/tls.js';
 import type { ReshardRequest } from './cluster-group.js';
 import type { SourceType } from './events.js';
+import type { NodeReplacementRequest } from './node-replacement.js';
 
 export interface Endpoint {
   host: string;
@@ -44,6 +45,8 @@ export interface GroupView {
   tls: boolean;
   authToken: boolean;
   engineVersion: string;
+  /** After a scale (node-replacement.ts); absent: the local cloud's default node type. */
+  cacheNodeType?: string;
   /** A durable group's mode (Engine valkey): `Durability` and `EffectiveDurability` as AWS reports them. */
   durability?: 'sync' | 'async';
   createdAt: Date;
@@ -73,6 +76,11 @@ export interface LocalGroup {
    * once done. Absent where the local cloud does not model it.
    */
   reshard?(request: ReshardRequest, emit: Emit): Promise<void>;
+  /**
+   * Node replacement (a scale or an engine upgrade, node-replacement.ts): new nodes sync, the primary
+   * fails over to its replacement, the old nodes stop. Resolves once done. Absent where not modelled.
+   */
+  replaceNodes?(request: NodeReplacementRequest, emit: Emit): Promise<void>;
   /** Stops every process and proxy of the group; waits for a failover under way to give up. Idempotent. */
   stop(): Promise<void>;
 }

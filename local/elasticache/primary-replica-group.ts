@@ -40,6 +40,7 @@ interface Member {
 }
 
 import { DURABLE_ENGINE_VERSION, emulateLog, type LocalDurability, type LogEmulation } from './durability.js';
+import type { NodeReplacementRequest } from './node-replacement.js';
 
 const NODE_GROUP = nodeGroupId(0);
 /** Bounds for the steps of a failover; generous, since CI machines are slow. */
@@ -56,6 +57,8 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
   private readonly createdAt = new Date();
   /** A durable group's log emulation (durability.ts). */
   private log: LogEmulation | undefined;
+  /** What the last node replacement applied (node-replacement.ts). */
+  private replaced: { cacheNodeType?: string; engineVersion?: string } = {};
 
   private constructor(
     private readonly options: PrimaryReplicaGroupOptions,
@@ -124,7 +127,10 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
       clusterMode: 'disabled',
       tls: this.options.tls !== undefined,
       authToken: this.options.password !== undefined,
-      engineVersion: this.options.durability ? DURABLE_ENGINE_VERSION : this.engineVersion,
+      engineVersion:
+        this.replaced.engineVersion ??
+        (this.options.durability ? DURABLE_ENGINE_VERSION : this.engineVersion),
+      ...(this.replaced.cacheNodeType ? { cacheNodeType: this.replaced.cacheNodeType } : {}),
       ...(this.options.durability ? { durability: this.options.durability.mode } : {}),
       createdAt: this.createdAt,
       nodeGroups: [
@@ -226,6 +232,65 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     await this.inSync(from, to);
     this.moveReader();
     emit('cache-cluster', from.id, failoverMessages.finished(CACHE_NODE_ID));
+  }
+
+  replaceNodes(request: NodeReplacementRequest, emit: Emit): Promise<void> {
+    return this.track(this.runReplacement(request, emit));
+  }
+
+  /**
+   * A scale or an engine upgrade as ElastiCache applies it with replicas: a new node per member, started
+   * and synced as a replica of the primary (through a link of its own); then FAILOVER hands the primary's
+   * role to its replacement without losing an acknowledged write, the endpoints move (cutting what was
+   * open), and the old nodes stop, their connections dropped. The node ids stay, as AWS keeps them.
+   */
+  private async runReplacement(request: NodeReplacementRequest, emit: Emit): Promise<void> {
+    const { password, aclUsers, tls } = this.options;
+    const common = { password, aclUsers, tls, config: replicationConfig(this.options.replicationLagMs) };
+    const old = [...this.members];
+    const fresh: Member[] = [];
+    const total = old.length + 1;
+    try {
+      for (const member of old) {
+        this.check();
+        const link = await FaultProxy.start({ target: this.primary.server.endpoint });
+        const server = await RedisServer.start({
+          ...common,
+          name: `${member.id}-new`,
+          replicaOf: endpointOf(link),
+        }).catch(async (error: unknown) => {
+          await link.close();
+          throw error;
+        });
+        fresh.push({ id: member.id, server, link, createdAt: new Date() });
+        request.progress(fresh.length, total);
+      }
+    } catch (error) {
+      await Promise.all(fresh.flatMap((m) => [m.server.stop(), m.link.close()]));
+      throw error;
+    }
+    const from = this.primary;
+    const to = fresh[old.indexOf(from)]!;
+    request.switching?.(Date.now());
+    await from.server.call('FAILOVER', 'TO', to.server.host, to.server.port, 'TIMEOUT', STEP_TIMEOUT_MS);
+    await this.waitUntil(
+      `${to.id} promoted`,
+      async () => (await replicationState(to.server)).role === 'master',
+      this.stepTimeoutMs,
+    );
+    for (const member of fresh) if (member !== to) member.link.retarget(to.server.endpoint);
+    this.members.splice(0, this.members.length, ...fresh);
+    this.primary = to;
+    this.primaryEndpoint.retarget(to.server.endpoint);
+    request.switched?.(Date.now());
+    this.moveReader();
+    emit('cache-cluster', to.id, failoverMessages.completed(from.id, to.id));
+    await Promise.all(old.flatMap((m) => [m.server.stop(), m.link.close()]));
+    this.replaced = {
+      cacheNodeType: request.cacheNodeType ?? this.replaced.cacheNodeType,
+      engineVersion: request.engineVersion ?? this.replaced.engineVersion,
+    };
+    request.progress(total, total);
   }
 
   interruptPower(memberIds: string[], restore: Promise<void>, emit: Emit): Promise<void> {

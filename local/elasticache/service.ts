@@ -10,6 +10,7 @@ import { FailoverBudget } from './budget.js';
 import { type CacheEvent, EventLog, eventWindow, failoverMessages, isSourceType } from './events.js';
 import { elastiCacheFaults as faults } from './faults.js';
 import type { GroupView, LocalGroup, NodeView } from './group.js';
+import { checkModifyReplicationGroup, LOCAL_NODE_TYPE } from './node-replacement.js';
 import { MAX_RECORDS_RANGE, paginate } from './paging.js';
 import { progressPercent } from './reshard.js';
 import { cacheClusterXml, type PendingChange, replicationGroupXml, zone } from './shapes.js';
@@ -52,6 +53,7 @@ export class ElastiCacheService {
       DescribeCacheClusters: (p: QueryParams) => this.describeCacheClusters(p),
       TestFailover: (p: QueryParams) => this.testFailover(p),
       ModifyReplicationGroupShardConfiguration: (p: QueryParams) => this.modifyShardConfiguration(p),
+      ModifyReplicationGroup: (p: QueryParams) => this.modifyReplicationGroup(p),
       DescribeEvents: (p: QueryParams) => this.describeEvents(p),
       ListTagsForResource: (p: QueryParams) => this.listTags(p),
       AddTagsToResource: (p: QueryParams) => this.addTags(p),
@@ -165,15 +167,56 @@ export class ElastiCacheService {
   }
 
   /**
+   * ModifyReplicationGroup's CacheNodeType and EngineVersion (node-replacement.ts): the group is
+   * `modifying` while its nodes are replaced, then `available` with the new type or version.
+   */
+  private modifyReplicationGroup(p: QueryParams): XmlObject {
+    const { groupId, group, view } = this.idleGroup(p);
+    const request = checkModifyReplicationGroup(
+      { ...view, cacheNodeType: view.cacheNodeType ?? LOCAL_NODE_TYPE },
+      {
+        cacheNodeType: p.string('CacheNodeType'),
+        engineVersion: p.string('EngineVersion'),
+        applyImmediately: p.boolean('ApplyImmediately') ?? false,
+      },
+    );
+    if (!group.replaceNodes || view.durability)
+      throw faults.invalidReplicationGroupState(`${groupId} cannot have its nodes replaced locally.`);
+    const pending: PendingChange = {};
+    this.changes.set(groupId, pending);
+    const replacing = group.replaceNodes({ ...request, progress: () => {} }, (type, source, message) =>
+      this.events.record(type, source, message),
+    );
+    return this.underWay(groupId, view, pending, replacing);
+  }
+
+  /** The group a modification names, refused as AWS refuses it while another change or a failover runs. */
+  private idleGroup(p: QueryParams): { groupId: string; group: LocalGroup; view: GroupView } {
+    const groupId = p.required('ReplicationGroupId');
+    const group = this.group(groupId);
+    if (this.failovers.has(groupId) || this.changes.has(groupId))
+      throw faults.invalidReplicationGroupState(notAvailable(groupId));
+    return { groupId, group, view: group.view() };
+  }
+
+  /** A modification under way: pending until `run` settles, awaited by idle(); answers the group as it was. */
+  private underWay(groupId: string, view: GroupView, pending: PendingChange, run: Promise<void>): XmlObject {
+    const tracked = run
+      .catch((error: unknown) => this.reportFailoverError(groupId, error))
+      .finally(() => {
+        this.changes.delete(groupId);
+        this.failovers.delete(`${groupId}:change`);
+      });
+    this.failovers.set(`${groupId}:change`, tracked);
+    return { ReplicationGroup: replicationGroupXml(this.account, view, pending) };
+  }
+
+  /**
    * Online resharding (cluster mode enabled): validated as AWS validates it, then the group is `modifying`
    * with `PendingModifiedValues.Resharding.SlotMigration.ProgressPercentage` until every slot has moved.
    */
   private modifyShardConfiguration(p: QueryParams): XmlObject {
-    const groupId = p.required('ReplicationGroupId');
-    const group = this.group(groupId);
-    const view = group.view();
-    if (this.failovers.has(groupId) || this.changes.has(groupId))
-      throw faults.invalidReplicationGroupState(notAvailable(groupId));
+    const { groupId, group, view } = this.idleGroup(p);
     const request = checkShardConfiguration(view, {
       nodeGroupCount: p.integer('NodeGroupCount') ?? Number(p.required('NodeGroupCount')),
       applyImmediately: p.boolean('ApplyImmediately') ?? p.required('ApplyImmediately') === 'true',
@@ -186,23 +229,16 @@ export class ElastiCacheService {
     this.changes.set(groupId, pending);
     const emit = (type: Parameters<EventLog['record']>[0], source: string, message: string) =>
       this.events.record(type, source, message);
-    const run = group
-      .reshard(
-        {
-          ...request,
-          progress: (moved, total) => {
-            pending.reshardingPercent = progressPercent(moved, total);
-          },
+    const resharding = group.reshard(
+      {
+        ...request,
+        progress: (moved, total) => {
+          pending.reshardingPercent = progressPercent(moved, total);
         },
-        emit,
-      )
-      .catch((error: unknown) => this.reportFailoverError(groupId, error))
-      .finally(() => {
-        this.changes.delete(groupId);
-        this.failovers.delete(`${groupId}:change`);
-      });
-    this.failovers.set(`${groupId}:change`, run);
-    return { ReplicationGroup: replicationGroupXml(this.account, view, pending) };
+      },
+      emit,
+    );
+    return this.underWay(groupId, view, pending, resharding);
   }
 
   /**

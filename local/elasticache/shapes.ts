@@ -8,8 +8,8 @@ import type { Account } from '../account.js';
 import type { XmlObject } from '../protocols/query.js';
 import type { Endpoint, GroupView, NodeView } from './group.js';
 import { CACHE_NODE_ID } from './group.js';
+import { LOCAL_NODE_TYPE } from './node-replacement.js';
 
-const NODE_TYPE = 'cache.t4g.micro';
 const SNAPSHOT_WINDOW = '05:00-06:00';
 
 export function replicationGroupArn(account: Account, groupId: string): string {
@@ -71,7 +71,7 @@ export function replicationGroupXml(account: Account, group: GroupView, pending?
     SnapshotRetentionLimit: 0,
     SnapshotWindow: SNAPSHOT_WINDOW,
     ClusterEnabled: clusterEnabled,
-    CacheNodeType: NODE_TYPE,
+    CacheNodeType: group.cacheNodeType ?? LOCAL_NODE_TYPE,
     AuthTokenEnabled: group.authToken,
     TransitEncryptionEnabled: group.tls,
     TransitEncryptionMode: group.tls ? 'required' : undefined,
@@ -107,7 +107,7 @@ export function cacheClusterXml(
   const index = group.nodeGroups.find((ng) => ng.id === node.nodeGroupId)?.members.indexOf(node) ?? 0;
   return {
     CacheClusterId: node.id,
-    CacheNodeType: NODE_TYPE,
+    CacheNodeType: group.cacheNodeType ?? LOCAL_NODE_TYPE,
     Engine: group.durability ? 'valkey' : 'redis',
     EngineVersion: group.engineVersion,
     CacheClusterStatus: 'available',

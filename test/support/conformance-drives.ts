@@ -5,6 +5,7 @@ import {
   DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
   ListTagsForResourceCommand,
+  ModifyReplicationGroupCommand,
   ModifyReplicationGroupShardConfigurationCommand,
   RemoveTagsFromResourceCommand,
   TestFailoverCommand,
@@ -31,6 +32,7 @@ import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
 import type { LocalCloud } from '../../local/cloud.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import { ClusterGroup } from '../../local/elasticache/cluster-group.js';
+import { PrimaryReplicaGroup } from '../../local/elasticache/primary-replica-group.js';
 import { awsCli } from './aws-cli.js';
 import { fisTemplateArgs } from './fis.js';
 import { elastiCacheClient, snsClient } from './local-cloud.js';
@@ -84,6 +86,7 @@ export async function driveElastiCache(cloud: LocalCloud): Promise<void> {
     ),
   );
   await driveResharding(cloud);
+  await driveNodeReplacement(cloud);
   await ec.send(new DescribeEventsCommand({ Duration: 60 }));
   await ec.send(
     new DescribeEventsCommand({ SourceType: 'replication-group', SourceIdentifier: group, MaxRecords: 20 }),
@@ -114,6 +117,45 @@ async function driveResharding(cloud: LocalCloud): Promise<void> {
     await either(ec.send(new ModifyReplicationGroupShardConfigurationCommand(modify)));
     await cloud.idle();
     await either(ec.send(new ModifyReplicationGroupShardConfigurationCommand(modify)));
+  } finally {
+    await group.stop();
+    ec.destroy();
+  }
+}
+
+/**
+ * ModifyReplicationGroup (a scale, then an engine upgrade) on a small group of its own (no replica):
+ * DescribeReplicationGroups while its nodes are replaced, a second change refused while one is under way,
+ * and AWS's refusals of a change that changes nothing.
+ */
+async function driveNodeReplacement(cloud: LocalCloud): Promise<void> {
+  const ec = elastiCacheClient(cloud);
+  const group = await PrimaryReplicaGroup.start({
+    id: 'conformance-nodes',
+    replicas: 0,
+    replicationLagMs: 0,
+    detectionDelayMs: 0,
+    graceful: false,
+  });
+  try {
+    cloud.elastiCache.addGroup(group);
+    const scale = { ReplicationGroupId: group.id, CacheNodeType: 'cache.r7g.large', ApplyImmediately: true };
+    await ec.send(new ModifyReplicationGroupCommand(scale));
+    await ec.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: group.id }));
+    await either(ec.send(new ModifyReplicationGroupCommand(scale)));
+    await cloud.idle();
+    await either(ec.send(new ModifyReplicationGroupCommand(scale)));
+    await either(
+      ec.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: group.id, EngineVersion: '1.0' })),
+    );
+    await ec.send(
+      new ModifyReplicationGroupCommand({
+        ReplicationGroupId: group.id,
+        EngineVersion: '99.0',
+        ApplyImmediately: true,
+      }),
+    );
+    await cloud.idle();
   } finally {
     await group.stop();
     ec.destroy();

@@ -1,14 +1,17 @@
 /**
- * Starts a planned change (faults/reshard.ts) on the control plane: the TriggerFailover Lambda's call for
+ * Starts a planned change (faults/reshard.ts, scale.ts, engine-upgrade.ts) on the control plane: the TriggerFailover Lambda's call for
  * the sources whose recovery is read as a `change`. Apart from change.ts so that AwaitRecovery, which only
  * follows the change, never holds the call.
  */
 import {
   type ElastiCacheClient,
+  ModifyReplicationGroupCommand,
   ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
-import { describe, shapeOf } from './change.js';
-import { nodeGroupsToRemove } from './faults/reshard.js';
+import { describe, type GroupShape, shapeOf } from './change.js';
+import type { EngineUpgrade } from './faults/engine-upgrade.js';
+import { nodeGroupsToRemove, type Reshard } from './faults/reshard.js';
+import type { Scale } from './faults/scale.js';
 import type { DrillPlan } from './plan.js';
 import type { Recovery } from './recovery.js';
 
@@ -19,23 +22,14 @@ export async function startChange(
   options: { now?: () => number; beforeFault?: () => Promise<void> } = {},
 ): Promise<Recovery> {
   const { fault } = plan.request;
-  if (typeof fault !== 'object' || fault.source !== 'reshard') throw new Error('no planned change to start');
+  if (typeof fault !== 'object' || !(fault.source in PLANNED)) throw new Error('no planned change to start');
   await options.beforeFault?.();
   const id = plan.target.replicationGroupId;
-  const before = shapeOf(await describe(elastiCache, id));
-  const remove = nodeGroupsToRemove(
-    before.nodeGroups.map((ng) => ng.id),
-    fault.nodeGroupCount,
-  );
+  const group = await describe(elastiCache, id);
+  const before = shapeOf(group);
+  const { requested, command } = PLANNED[fault.source as keyof typeof PLANNED](fault as never, id, before);
   const requestedAt = (options.now ?? Date.now)();
-  await elastiCache.send(
-    new ModifyReplicationGroupShardConfigurationCommand({
-      ReplicationGroupId: id,
-      NodeGroupCount: fault.nodeGroupCount,
-      ApplyImmediately: true,
-      NodeGroupsToRemove: remove.length > 0 ? remove : undefined,
-    }),
-  );
+  await elastiCache.send(command as never);
   return {
     requestedAt,
     polls: 0,
@@ -43,9 +37,54 @@ export async function startChange(
     events: [],
     change: {
       source: fault.source,
-      requested: { nodeGroupCount: fault.nodeGroupCount },
+      requested,
       progress: [],
       before,
     },
   };
 }
+
+type Planned<F> = (
+  fault: F,
+  id: string,
+  before: GroupShape,
+) => { requested: Record<string, number | string>; command: unknown };
+
+/** Each planned change's call: what was asked, and the request that asks it (ApplyImmediately always). */
+const PLANNED: {
+  reshard: Planned<Reshard>;
+  scale: Planned<Scale>;
+  'engine-upgrade': Planned<EngineUpgrade>;
+} = {
+  reshard: (fault, id, before) => {
+    const remove = nodeGroupsToRemove(
+      before.nodeGroups.map((ng) => ng.id),
+      fault.nodeGroupCount,
+    );
+    return {
+      requested: { nodeGroupCount: fault.nodeGroupCount },
+      command: new ModifyReplicationGroupShardConfigurationCommand({
+        ReplicationGroupId: id,
+        NodeGroupCount: fault.nodeGroupCount,
+        ApplyImmediately: true,
+        NodeGroupsToRemove: remove.length > 0 ? remove : undefined,
+      }),
+    };
+  },
+  scale: (fault, id) => ({
+    requested: { cacheNodeType: fault.cacheNodeType },
+    command: new ModifyReplicationGroupCommand({
+      ReplicationGroupId: id,
+      CacheNodeType: fault.cacheNodeType,
+      ApplyImmediately: true,
+    }),
+  }),
+  'engine-upgrade': (fault, id) => ({
+    requested: { engineVersion: fault.engineVersion },
+    command: new ModifyReplicationGroupCommand({
+      ReplicationGroupId: id,
+      EngineVersion: fault.engineVersion,
+      ApplyImmediately: true,
+    }),
+  }),
+};

@@ -4,6 +4,7 @@
  * Pure.
  */
 import type { Change, GroupShape } from '../drill/change.js';
+import type { ClientRedirections } from './redirection-view.js';
 
 export interface ChangeView {
   source: string;
@@ -13,9 +14,15 @@ export interface ChangeView {
   progress: { atMs: number; percent: number }[];
   before: GroupShape;
   after: GroupShape | null;
+  /** What each client met while it ran (redirection-view.ts): the probe first, then the profiles. */
+  redirections: ClientRedirections[];
 }
 
-export function changeViewOf(change: Change | undefined, t0: number | null): ChangeView | undefined {
+export function changeViewOf(
+  change: Change | undefined,
+  t0: number | null,
+  redirections: ClientRedirections[] = [],
+): ChangeView | undefined {
   if (!change) return undefined;
   const from = (at: number) => (t0 === null ? at : Math.round(at - t0));
   return {
@@ -25,5 +32,6 @@ export function changeViewOf(change: Change | undefined, t0: number | null): Cha
     progress: change.progress.map((p) => ({ atMs: from(p.at), percent: p.percent })),
     before: change.before,
     after: change.after ?? null,
+    redirections,
   };
 }

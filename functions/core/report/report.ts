@@ -21,6 +21,7 @@ import {
 } from './durability.js';
 import { type GlobalView, globalViolationsOf } from './global-view.js';
 import { type FailoverInput, type ProbeFigures, probeFiguresOf, t0EpochMsOf } from './probe-figures.js';
+import { changeRedirectionsOf } from './redirection-view.js';
 import { collateralOf, type ShardRuns, type ShardView, shardViewsOf } from './shard-views.js';
 import { type ReportError, reportErrorOf, type Verdict, verdictOf } from './verdict.js';
 import { reportViolationsOf, type Violation } from './violations.js';
@@ -115,7 +116,9 @@ export function buildReport(input: BuildReportInput): Report {
     shards,
     collateral: collateralOf(shards),
     run: probe.run,
-    ...(input.change ? { change: changeViewOf(input.change, t0) } : {}),
+    ...(input.change
+      ? { change: changeViewOf(input.change, t0, changeRedirectionsOf(summary, clients, t0)) }
+      : {}),
     ...(durability ? { durability } : {}),
     ...(error ? { error } : {}),
     ...(input.global ? { global: input.global } : {}),

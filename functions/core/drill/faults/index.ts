@@ -9,6 +9,7 @@ import type { ReplicationGroup } from '@aws-sdk/client-elasticache';
 import * as z from 'zod';
 import type { DryRunPreview } from '../plan.js';
 import type { DrillRequest } from '../request.js';
+import { engineUpgrade, engineUpgradeSchema } from './engine-upgrade.js';
 import { type FisTarget, fisAzPower, fisAzPowerSchema } from './fis-az-power.js';
 import {
   type GlobalFacts,
@@ -18,6 +19,7 @@ import {
 } from './global-failover.js';
 import { observeOnly, observeOnlySchema } from './observe-only.js';
 import { reshard, reshardSchema } from './reshard.js';
+import { scale, scaleSchema } from './scale.js';
 import { testFailover, testFailoverSchema } from './test-failover.js';
 
 /** One node group of a described replication group. */
@@ -105,7 +107,15 @@ export interface FaultSource<Name extends string = string, F = unknown> {
 }
 
 /** Every fault source, in the order the request schema and the plan list them. */
-export const FAULT_SOURCES = [testFailover, observeOnly, fisAzPower, reshard, globalFailover] as const;
+export const FAULT_SOURCES = [
+  testFailover,
+  observeOnly,
+  fisAzPower,
+  reshard,
+  globalFailover,
+  scale,
+  engineUpgrade,
+] as const;
 export type FaultSourceName = (typeof FAULT_SOURCES)[number]['name'];
 export const FAULT_SOURCE_NAMES = FAULT_SOURCES.map((s) => s.name) as [FaultSourceName, ...FaultSourceName[]];
 
@@ -116,6 +126,8 @@ export const faultSchema = z.union([
   fisAzPowerSchema,
   reshardSchema,
   globalFailoverSchema,
+  scaleSchema,
+  engineUpgradeSchema,
 ]);
 export type Fault = z.output<typeof faultSchema>;
 

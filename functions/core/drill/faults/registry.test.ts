@@ -29,6 +29,8 @@ const sources: readonly FaultSource[] = FAULT_SOURCES;
 /** The fields an object form cannot go without (its other fields have defaults). */
 const REQUIRED: Record<string, object> = {
   reshard: { nodeGroupCount: 3 },
+  scale: { cacheNodeType: 'cache.r7g.large' },
+  'engine-upgrade': { engineVersion: '7.1' },
   'global-failover': {
     globalReplicationGroupId: 'ldgnf-orders',
     secondaryRegion: 'eu-west-1',

@@ -4,6 +4,7 @@
  * glide.ts); everything else about a profile is the same code for all three.
  */
 import type { ErrorOutcome } from '../outcomes.js';
+import type { RedirectionKind } from '../redirections.js';
 import type { ClientProfile } from './profile.js';
 
 /** Where and how to connect; credentials never reach a report. */
@@ -27,6 +28,11 @@ export interface ProfileClient {
   classify(error: unknown): ErrorOutcome;
   /** Closes at once: what is still queued or in flight is given up. */
   close(): Promise<void>;
+  /**
+   * Where the library can be watched: `listener` hears each redirection or refusal it meets, including
+   * those it follows itself. Absent: only the errors it surfaces are counted.
+   */
+  onRedirection?(listener: (kind: RedirectionKind) => void): void;
 }
 
 export type OpenClient = (

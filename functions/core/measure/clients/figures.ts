@@ -2,6 +2,7 @@
 import type { ReadBackCounts, SentCounts, WriteCounts } from '../counts.js';
 import { decodeHistogram, percentilesOf } from '../latency.js';
 import type { SeqRange } from '../ranges.js';
+import { type Redirections, redirectionsOfErrors, shiftRedirections } from '../redirections.js';
 import type { ProfileVerification } from './profile-verify.js';
 import type { ErrorSeen, ProfileRun } from './run.js';
 
@@ -31,6 +32,8 @@ export interface ClientFigures {
   lostRanges: SeqRange[];
   duplicatedRanges: SeqRange[];
   error?: { name: string; message: string };
+  /** MOVED, ASK, TRYAGAIN, CLUSTERDOWN, READONLY, connections closed: met inside the library, or surfaced. */
+  redirections: Redirections;
 }
 
 /**
@@ -76,6 +79,9 @@ export function clientFigures(
     lostRanges: verification?.lostRanges ?? [],
     duplicatedRanges: verification?.duplicatedRanges ?? [],
     ...(run.error ? { error: run.error } : {}),
+    redirections: run.redirections
+      ? { countedFrom: 'library', byKind: shiftRedirections(run.redirections, offset) }
+      : { countedFrom: 'surfaced', byKind: redirectionsOfErrors(errors) },
   };
 }
 

@@ -2,6 +2,7 @@
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { disconnectForGood, waitUntilReady } from '../../../shared/redis-client.js';
 import { classifyByName, type ErrorOutcome, sampled, unwrapClusterError } from '../outcomes.js';
+import { type RedirectionKind, redirectionOfMessage } from '../redirections.js';
 import { COUNTED_WRITE, hostPort, type OpenClient, replyCode } from './client.js';
 import { type ClientProfile, retryDelay } from './profile.js';
 
@@ -100,5 +101,24 @@ export const openIoredis: OpenClient = async (profile, target, connectTimeoutMs)
     write: (key, ttlSeconds) => client.eval(COUNTED_WRITE, 1, key, ttlSeconds),
     classify: (error) => sampled(classifyIoredisError(error), error, [target.password]),
     close: async () => disconnectForGood(client),
+    ...(client instanceof Cluster
+      ? { onRedirection: (listener: (kind: RedirectionKind) => void) => watchRedirections(client, listener) }
+      : {}),
   };
 };
+
+/**
+ * ioredis Cluster emits no event for a redirection it follows. Every error a command meets, on every
+ * attempt, passes through its `handleError` before it decides to follow (MOVED, ASK, TRYAGAIN,
+ * CLUSTERDOWN, a closed connection) or to surface it: wrapping that one method on this instance hears
+ * them all, whatever the options.
+ */
+export function watchRedirections(client: Cluster, listener: (kind: RedirectionKind) => void): void {
+  const cluster = client as unknown as { handleError: (error: Error, ...rest: unknown[]) => unknown };
+  const original = cluster.handleError.bind(client);
+  cluster.handleError = (error, ...rest) => {
+    const kind = redirectionOfMessage(error?.message ?? '');
+    if (kind !== null) listener(kind);
+    return original(error, ...rest);
+  };
+}

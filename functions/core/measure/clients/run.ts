@@ -10,6 +10,7 @@ import { keyFor, type SlotRange } from '../keys.js';
 import { createLatencyHistogram, encodeHistogram, recordLatency } from '../latency.js';
 import type { ErrorOutcome, Outcome } from '../outcomes.js';
 import { OutcomeLog } from '../ranges.js';
+import { RedirectionCounter, type RedirectionCounts } from '../redirections.js';
 import { type EncodedTimeline, TimelineRecorder } from '../timeline.js';
 import type { ClientTarget, OpenClient, ProfileClient } from './client.js';
 import { loadGlide, openGlide } from './glide.js';
@@ -82,6 +83,11 @@ export interface ProfileRun extends SentCounts, Pick<WriteCounts, 'pendingAtStop
   timeline?: EncodedTimeline;
   /** The profile could not run at all (e.g. it never connected): the figures are empty. */
   error?: { name: string; message: string };
+  /**
+   * Redirections and refusals the library met, followed or surfaced (profile ms), where its adapter can
+   * watch it (ProfileClient.onRedirection); absent otherwise.
+   */
+  redirections?: RedirectionCounts;
 }
 
 export interface ProfileDeps {
@@ -126,6 +132,8 @@ async function runProfile(
   const zero = clock.now();
   startedAtEpochMs = clock.epochMs();
   const now = (): number => clock.now() - zero;
+  const redirections = client.onRedirection ? new RedirectionCounter() : null;
+  client.onRedirection?.((kind) => redirections?.note(kind, now()));
   const interval = 1000 / (settings.rate ?? DEFAULT_PROFILE_RATE);
   const maxPending = settings.maxPending ?? 10_000;
   const pending = new Map<number, number>();
@@ -192,6 +200,7 @@ async function runProfile(
     durationMs: round(now()),
     ...record.parts(stoppedMs, pendingAtStop),
     skipped,
+    ...(redirections ? { redirections: redirections.result() } : {}),
   };
 }
 
