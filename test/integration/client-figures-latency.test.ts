@@ -3,6 +3,7 @@
  * waits in a delay line of known size, and an outage of known length starts at the moment the figures
  * count from (T0).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveClientProfiles } from '../../functions/core/measure/clients/profile.js';
@@ -42,6 +43,9 @@ describe('client profile figures against a delay line and an outage of known len
       },
     ]);
     let t0 = 0;
+    // The profile reads its replies on this process's event loop: a stall of it delays them that much.
+    const stalls = monitorEventLoopDelay({ resolution: 5 });
+    stalls.enable();
     // Act: T0 is the blackhole's start; the heal resets the stalled connection
     const [figures] = await drive(
       [profile!],
@@ -57,15 +61,17 @@ describe('client profile figures against a delay line and an outage of known len
       { reference: () => t0 },
     );
     // Assess
+    stalls.disable();
+    const stall = stalls.max / 1e6;
     const f = figures!;
     console.log(
-      `${outageMs} ms outage behind ${delayMs} ms: first success ${f.timeToFirstSuccessMs} ms, latency ${JSON.stringify(f.latency)}`,
+      `${outageMs} ms outage behind ${delayMs} ms: first success ${f.timeToFirstSuccessMs} ms, latency ${JSON.stringify(f.latency)}, stall ${stall.toFixed(1)} ms`,
     );
     expect(f.reference).toBe('T0');
     expect(f.writes.failed + f.writes.indeterminate).toBeGreaterThan(0);
     // No write is acknowledged before the heal and a pass through the delay line; then a reconnect at most.
     expect(f.timeToFirstSuccessMs!).toBeGreaterThanOrEqual(outageMs + delayMs);
-    expect(f.timeToFirstSuccessMs!).toBeLessThanOrEqual(outageMs + delayMs + RECONNECT_MS + LATE_MS);
+    expect(f.timeToFirstSuccessMs!).toBeLessThanOrEqual(outageMs + delayMs + RECONNECT_MS + LATE_MS + stall);
     expect(f.downtime.endMs).toBe(f.timeToFirstSuccessMs);
     expect(f.downtime.startMs!).toBeLessThanOrEqual(0);
     // Every acknowledged write waited in the delay line once; none waited through the outage.
@@ -73,6 +79,6 @@ describe('client profile figures against a delay line and an outage of known len
     expect(f.latency.p50!).toBeGreaterThanOrEqual(delayMs);
     expect(f.latency.p50!).toBeLessThanOrEqual(delayMs + LATE_MS / 2);
     expect(f.latency.p99!).toBeGreaterThanOrEqual(f.latency.p50!);
-    expect(f.latency.p99!).toBeLessThanOrEqual(delayMs + LATE_MS);
+    expect(f.latency.p99!).toBeLessThanOrEqual(delayMs + LATE_MS + stall);
   });
 });

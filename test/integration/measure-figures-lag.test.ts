@@ -29,7 +29,7 @@ describe('lag figures against a held link and a known promotion', () => {
     const at = { held: 0, cut: 0, reached: 0 };
 
     // Act: hold the link, cut the writer's path 500 ms later, promote the replica and open the path to it
-    const { report, zeroMs } = await measure(
+    const { report, summary, zeroMs } = await measure(
       { endpoint: `redis://${front.host}:${front.port}` },
       { rate: 1000, settleMs: 500, baselineMs: 300, maxDurationMs: 20_000, monitorIntervalMs: MONITOR_MS },
       async () => {
@@ -46,22 +46,24 @@ describe('lag figures against a held link and a known promotion', () => {
       },
     );
 
-    // Assess: every moment in writer ms
+    // Assess: every moment in writer ms; a stalled event loop reads replies (acknowledgements) that late
     const [held, cut, reached] = [at.held - zeroMs, at.cut - zeroMs, at.reached - zeroMs];
+    const stall = summary.precision!.eventLoopDelayMs.max;
     const window = report.dataLossWindow;
     const lag = report.failover.replicationLag!;
     console.log(
-      `held ${held.toFixed(1)}, cut ${cut.toFixed(1)}, reached ${reached.toFixed(1)} ms → lost ${report.writes.lost}, ages ${window.maxAgeAtPromotionMs}…${window.minAgeAtPromotionMs} ms, lag ${JSON.stringify(lag)}`,
+      `held ${held.toFixed(1)}, cut ${cut.toFixed(1)}, reached ${reached.toFixed(1)} ms → lost ${report.writes.lost}, ages ${window.maxAgeAtPromotionMs}…${window.minAgeAtPromotionMs} ms, lag ${JSON.stringify(lag)}, stall ${stall} ms`,
     );
     expect(report.failover.to).toBe((await replica.info('server')).run_id);
     // Lost: the writes acknowledged between the hold and the cut (~1 per ms), every one dated.
     expect(report.writes.lost).toBeGreaterThan(0.5 * (cut - held));
     expect(window).toMatchObject({ undated: 0, dated: report.writes.lost });
-    // The first lost write was acknowledged at the hold (a write's round trip after it at most: the link
-    // forwards a write acknowledged just before), the last one before the cut.
-    expect(window.firstLostAckMs!).toBeGreaterThanOrEqual(held - 5);
-    expect(window.lastLostAckMs!).toBeLessThanOrEqual(cut + 1);
-    expect(window.lastLostAckMs!).toBeGreaterThanOrEqual(window.firstLostAckMs! + 0.8 * (cut - held));
+    // The first lost write was applied after the hold, so acknowledged after it; a write applied before it
+    // may be acknowledged after it (a round trip, or a stall). The last one was acknowledged at the cut.
+    expect(window.firstLostAckMs!).toBeGreaterThanOrEqual(held - 1);
+    expect(window.firstLostAckMs!).toBeLessThanOrEqual(held + stall + 5);
+    expect(window.lastLostAckMs!).toBeLessThanOrEqual(cut + stall + 1);
+    expect(window.lastLostAckMs!).toBeGreaterThanOrEqual(cut - stall - 5);
     // The promotion is the first sample showing the replica as primary: no sooner than the path to it
     // opened, within the monitor's lateness after. The ages at promotion count from it.
     const promotedAt = report.failover.timeToPromoteMs! + report.downtime.startMs!;
@@ -69,9 +71,9 @@ describe('lag figures against a held link and a known promotion', () => {
     expect(promotedAt - reached).toBeLessThanOrEqual(LATE_MS);
     expect(window.maxAgeAtPromotionMs).toBeCloseTo(promotedAt - window.firstLostAckMs!, 0);
     expect(window.minAgeAtPromotionMs).toBeCloseTo(promotedAt - window.lastLostAckMs!, 0);
-    expect(window.maxAgeAtPromotionMs!).toBeGreaterThanOrEqual(reached - held - 5);
-    expect(window.maxAgeAtPromotionMs!).toBeLessThanOrEqual(reached - held + LATE_MS);
-    expect(window.minAgeAtPromotionMs!).toBeGreaterThanOrEqual(reached - cut);
+    expect(window.maxAgeAtPromotionMs!).toBeGreaterThanOrEqual(reached - held - stall - 5);
+    expect(window.maxAgeAtPromotionMs!).toBeLessThanOrEqual(reached - held + LATE_MS + 1);
+    expect(window.minAgeAtPromotionMs!).toBeGreaterThanOrEqual(reached - cut - stall - 1);
     for (const write of window.lostWrites)
       expect(write.ageAtPromotionMs).toBeCloseTo(promotedAt - write.ackMs, 0);
     // The replica's lag at its last sample before the cut: every write since the hold, as old as the hold.
@@ -82,7 +84,7 @@ describe('lag figures against a held link and a known promotion', () => {
     // The sample lists its candidates before its reads (atMs is its last read): one interval's writes short.
     expect(lag.behind).toBeGreaterThanOrEqual(acknowledgedPerMs * (lag.atMs - held - MONITOR_MS) - 5);
     // lagMs is the median of the last three samples (one interval apart): as old as the hold, less ≤ 2 samples.
-    expect(lag.lagMs).toBeLessThanOrEqual(lag.atMs - held + 5);
-    expect(lag.lagMs).toBeGreaterThanOrEqual(lag.atMs - held - 2 * MONITOR_MS - LATE_MS);
+    expect(lag.lagMs).toBeLessThanOrEqual(lag.atMs - held + stall + 5);
+    expect(lag.lagMs).toBeGreaterThanOrEqual(lag.atMs - held - 2 * MONITOR_MS - LATE_MS - stall);
   });
 });
