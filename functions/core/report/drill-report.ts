@@ -70,7 +70,8 @@ export function caughtError(caught: Caught): Error {
   return Object.assign(new Error(message), { name: caught.Error });
 }
 
-function failoverEvents(
+/** The failover's control-plane events as the report's timeline takes them (T0 first). */
+export function failoverEvents(
   recovery: Recovery,
   source: ReturnType<typeof sourceOf> | undefined,
 ): FailoverEvent[] {
