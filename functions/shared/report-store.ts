@@ -151,6 +151,7 @@ export async function loadReportAt(location: string, s3: () => S3Client): Promis
   if (!location.endsWith('/report.json')) throw new Error(`not a stored report: ${location}`);
   const uri = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
   if (!uri) return JSON.parse(await readFile(location, 'utf8'));
-  const out = await s3().send(new GetObjectCommand({ Bucket: uri[1], Key: uri[2] }));
-  return JSON.parse((await out.Body?.transformToString('utf8')) ?? 'null');
+  const text = await s3Objects(s3(), uri[1]!).get(uri[2]!);
+  if (text === undefined) throw new Error(`no stored report at ${location}`);
+  return JSON.parse(text);
 }
