@@ -7,7 +7,7 @@
  */
 
 import { mkdtempSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -77,12 +77,14 @@ describe.concurrent('failover-drill local --global', () => {
   it('reports the loss and window of an 800 ms delay line against both regions’ servers, leaving no key', async () => {
     // Prepare
     const recorder = regionRecorder();
+    const reportDir = mkdtempSync(join(tmpdir(), 'global-reports-'));
 
     // Act
     const run = (await runCli(
       ['local', '--global', '--cross-region-lag-ms', String(LAG_MS)],
       {},
       {
+        reportDir,
         onStderr: recorder.onStderr,
       },
     )) as GlobalRun;
@@ -113,6 +115,9 @@ describe.concurrent('failover-drill local --global', () => {
     );
     expect([...eu.keys()].filter((key) => !euDeleted.has(key))).toEqual([]);
     expect(run.json.cleanup.deleted).toBe(eu.size);
+    // The HTML report's timeline shows both regions' lanes.
+    const html = await readFile(join(reportDir, run.json.runId!, 'report.html'), 'utf8');
+    for (const lane of ['region us-east-1', 'region eu-west-1']) expect(html).toContain(lane);
   });
 
   it('with --fail-back measures the failover back to us-east-1 too, two measurements in one report', async () => {
