@@ -115,6 +115,10 @@ describe.concurrent('failover-drill local --global', () => {
     );
     expect([...eu.keys()].filter((key) => !euDeleted.has(key))).toEqual([]);
     expect(run.json.cleanup.deleted).toBe(eu.size);
+    // The text summary names the figures, as report.global holds them.
+    expect(run.stdout + run.stderr).toContain(
+      `region failover  us-east-1 → eu-west-1 (ldgnf-drill-demo): lost ${g.rpo.lost} in ${g.rpo.dataLossWindowMs} ms`,
+    );
     // The HTML report's timeline shows both regions' lanes.
     const html = await readFile(join(reportDir, run.json.runId!, 'report.html'), 'utf8');
     for (const lane of ['region us-east-1', 'region eu-west-1']) expect(html).toContain(lane);
@@ -143,6 +147,9 @@ describe.concurrent('failover-drill local --global', () => {
     expect([g.rpo.lost, g.failBack!.rpo.lost]).toEqual([0, 0]);
     expect(g.rto.firstWriteOkMs).toBeGreaterThanOrEqual(500);
     expect(g.failBack!.rto.firstWriteOkMs).toBeGreaterThanOrEqual(500);
+    expect(run.stdout + run.stderr).toMatch(
+      /failback {9}eu-west-1 → us-east-1 \(ldgnf-drill-demo\): lost 0 in 0 ms/,
+    );
   });
 
   it('refuses an unknown region, a secondary that is not a member and the primary as the secondary, by name', async () => {
