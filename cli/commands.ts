@@ -9,39 +9,50 @@ import type { EmulatorFlags } from './emulator.js';
 import type { GateFlags } from './gate.js';
 import type { HistoryFlags } from './history.js';
 import type { LocalFlags } from './local.js';
-import { withLocalGroupOptions } from './local-group.js';
+import { withGlobalOptions, withLocalGroupOptions } from './local-group.js';
 
 const CLIENT_HELP = `a client profile beside the probe (repeatable): ${Object.keys(CLIENT_PRESETS).join(', ')}, or a JSON file { name, library, options }`;
 
 export function localCommand(): Command {
-  return withLocalGroupOptions(
-    new Command('local')
-      .description(
-        'Start a local replication group of real redis-server processes and run a whole drill through the ' +
-          'real state machine and handlers. Exit 0 pass, 1 threshold exceeded, 2 refused or error.',
-      )
-      .option(
-        '--input <file>',
-        'the execution input (JSON), validated exactly as in AWS; with `targets`, a fleet input (the fleet state machine)',
-      )
-      .option(
-        '--dry-run',
-        'judge every guardrail and report the plan (target, failover budget left, expected writes); touch nothing',
-      )
-      .option(
-        '--fire-alarm <name>',
-        'create this stop-condition alarm and set it to ALARM --fire-after-ms into the drill',
-      )
-      .option(
-        '--fire-after-ms <n>',
-        'when --fire-alarm fires: ms after the writer starts (default 0)',
-        wholeNumber,
-      )
-      .option('--json <file>', 'write the report JSON here, on every outcome')
-      .option('--report-dir <dir>', 'where JSON and HTML reports go, per run', 'drill-reports')
-      .option('--verbose', "show the Lambdas' log lines and metrics")
-      .option('--client <preset|file>', CLIENT_HELP, collect),
-  ).action(async (flags: LocalFlags) => (await import('./local.js')).runLocal(flags));
+  return withGlobalOptions(
+    withLocalGroupOptions(
+      new Command('local')
+        .description(
+          'Start a local replication group of real redis-server processes and run a whole drill through the ' +
+            'real state machine and handlers. Exit 0 pass, 1 threshold exceeded, 2 refused or error.',
+        )
+        .option(
+          '--input <file>',
+          'the execution input (JSON), validated exactly as in AWS; with `targets`, a fleet input (the fleet state machine)',
+        )
+        .option(
+          '--dry-run',
+          'judge every guardrail and report the plan (target, failover budget left, expected writes); touch nothing',
+        )
+        .option(
+          '--fire-alarm <name>',
+          'create this stop-condition alarm and set it to ALARM --fire-after-ms into the drill',
+        )
+        .option(
+          '--fire-after-ms <n>',
+          'when --fire-alarm fires: ms after the writer starts (default 0)',
+          wholeNumber,
+        )
+        .option('--json <file>', 'write the report JSON here, on every outcome')
+        .option('--report-dir <dir>', 'where JSON and HTML reports go, per run', 'drill-reports')
+        .option('--verbose', "show the Lambdas' log lines and metrics")
+        .option('--client <preset|file>', CLIENT_HELP, collect),
+    ),
+  )
+    .option(
+      '--fail-back',
+      'with --global: fail back to the original region afterwards and measure that failover too',
+    )
+    .hook('preAction', (command) => {
+      if (command.opts<LocalFlags>().failBack && !command.opts<LocalFlags>().global)
+        command.error('error: --fail-back needs --global (it fails a Global Datastore back)');
+    })
+    .action(async (flags: LocalFlags) => (await import('./local.js')).runLocal(flags));
 }
 
 export function measureCommand(): Command {
@@ -94,14 +105,16 @@ export function measureCommand(): Command {
 }
 
 export function emulatorCommand(): Command {
-  return withLocalGroupOptions(
-    new Command('emulator')
-      .description(
-        'Serve the local cloud until SIGINT/SIGTERM: a replication group of real redis-server processes and ' +
-          'an ElastiCache + SNS + Step Functions (the drill state machine) control plane on 127.0.0.1 for the AWS SDK (AWS_ENDPOINT_URL_*). Prints one ' +
-          'ready line of JSON on stdout.',
-      )
-      .option('--port <n>', 'control plane port (default: a free one)', wholeNumber),
+  return withGlobalOptions(
+    withLocalGroupOptions(
+      new Command('emulator')
+        .description(
+          'Serve the local cloud until SIGINT/SIGTERM: a replication group of real redis-server processes and ' +
+            'an ElastiCache + SNS + Step Functions (the drill state machine) control plane on 127.0.0.1 for the AWS SDK (AWS_ENDPOINT_URL_*). Prints one ' +
+            'ready line of JSON on stdout.',
+        )
+        .option('--port <n>', 'control plane port (default: a free one)', wholeNumber),
+    ),
   )
     .option('--group-id <id>', 'replication group id (default drill-demo)')
     .option('--sns-log <file>', 'append published SNS messages to this JSONL file')
@@ -111,17 +124,6 @@ export function emulatorCommand(): Command {
       'drill-reports',
     )
     .option('--verbose', "show the drill Lambdas' log lines")
-    .option('--global', 'a second region (eu-west-1): a secondary group joined in a Global Datastore')
-    .option(
-      '--cross-region-latency-ms <n>',
-      'with --global: one-way WAN link latency (default 70)',
-      wholeNumber,
-    )
-    .option(
-      '--cross-region-lag-ms <n>',
-      'with --global: a delay line on the cross-region replication stream (what a promotion loses)',
-      wholeNumber,
-    )
     .action(async (flags: EmulatorFlags) => (await import('./emulator.js')).serve(flags));
 }
 

@@ -6,20 +6,17 @@ import {
   startLocalCloud,
 } from '../local/cloud.js';
 import { handlerEnvironment } from '../local/drill.js';
-import { type LocalGroupFlags, localGroupOptions } from './local-group.js';
+import { type GlobalFlags, globalOptions, type LocalGroupFlags, localGroupOptions } from './local-group.js';
 
 /** Exit code for refused or malformed invocations, as for every refusal (see the README). */
 const USAGE_EXIT = 2;
 
-export interface EmulatorFlags extends LocalGroupFlags {
+export interface EmulatorFlags extends LocalGroupFlags, GlobalFlags {
   port?: number;
   groupId?: string;
   snsLog?: string;
   reportDir: string;
   verbose?: boolean;
-  global?: boolean;
-  crossRegionLatencyMs?: number;
-  crossRegionLagMs?: number;
 }
 
 /** The flags as startLocalCloud options (validated there, with the same messages as for library callers). */
@@ -29,9 +26,7 @@ export function cloudOptions(flags: EmulatorFlags): LocalCloudOptions {
     port: flags.port,
     groupId: flags.groupId,
     snsLogFile: flags.snsLog,
-    global: flags.global
-      ? { crossRegionLatencyMs: flags.crossRegionLatencyMs, crossRegionLagMs: flags.crossRegionLagMs }
-      : undefined,
+    global: globalOptions(flags),
   };
 }
 

@@ -105,6 +105,35 @@ export function withLocalGroupOptions(command: Command): Command {
     );
 }
 
+/** The second region's flags, shared by `local` and `emulator`. */
+export interface GlobalFlags {
+  global?: boolean;
+  crossRegionLatencyMs?: number;
+  crossRegionLagMs?: number;
+}
+
+export function withGlobalOptions(command: Command): Command {
+  return command
+    .option('--global', 'a second region (eu-west-1): a secondary group joined in a Global Datastore')
+    .option(
+      '--cross-region-latency-ms <n>',
+      'with --global: one-way WAN link latency (default 70)',
+      wholeNumber,
+    )
+    .option(
+      '--cross-region-lag-ms <n>',
+      'with --global: a delay line on the cross-region replication stream (what a promotion loses)',
+      wholeNumber,
+    );
+}
+
+/** The startLocalCloud `global` option: undefined without --global. */
+export function globalOptions(flags: GlobalFlags): LocalCloudOptions['global'] {
+  return flags.global
+    ? { crossRegionLatencyMs: flags.crossRegionLatencyMs, crossRegionLagMs: flags.crossRegionLagMs }
+    : undefined;
+}
+
 /** The flags as startLocalCloud options (validated there, with the same messages as for library callers). */
 export function localGroupOptions(flags: LocalGroupFlags): LocalCloudOptions {
   return {

@@ -3,13 +3,16 @@ import { drillReport } from '../functions/core/report/drill-report.js';
 import { buildReport, type Report } from '../functions/core/report/report.js';
 import type { LocalCloud } from '../local/cloud.js';
 import { LOCAL_DEFAULT_INPUT, runLocalDrill } from '../local/drill.js';
+import { checkLocalGlobalFault, localGlobalFault } from '../local/global.js';
 import { readClientFlags, readInput } from './args.js';
 import { exitForSignal, type Interrupt, Interrupted, interruptedReport, onInterrupt } from './interrupt.js';
-import { type LocalGroupFlags, localGroupOptions } from './local-group.js';
+import { type GlobalFlags, globalOptions, type LocalGroupFlags, localGroupOptions } from './local-group.js';
 import { drillProgress } from './progress.js';
 import { runReporting } from './report-output.js';
 
-export interface LocalFlags extends LocalGroupFlags {
+export interface LocalFlags extends LocalGroupFlags, GlobalFlags {
+  /** With --global: fail back to the original region afterwards, measured too. */
+  failBack?: boolean;
   input?: string;
   dryRun?: boolean;
   /** Set this alarm to ALARM --fire-after-ms into the drill (a stop condition firing mid-drill). */
@@ -85,7 +88,11 @@ async function drillOnce(flags: LocalFlags, interrupt: Interrupt): Promise<Repor
   const stderr = process.stderr;
   {
     const clients = await readClientFlags(flags.client, Object.keys(CLIENT_PRESETS));
-    const input = withClients(flags.input ? await readInput(flags.input) : undefined, clients);
+    const given = flags.input ? await readInput(flags.input) : undefined;
+    const input = withClients(flags.global ? globalInput(given, flags.failBack ?? false) : given, clients);
+    // Refused before the local cloud starts: nothing is started for a fault it could not drill.
+    if (flags.global)
+      checkLocalGlobalFault(input, (input as { replicationGroupId?: string }).replicationGroupId ?? '');
     const progress = drillProgress(stderr);
     const result = await runLocalDrill({
       input,
@@ -94,10 +101,11 @@ async function drillOnce(flags: LocalFlags, interrupt: Interrupt): Promise<Repor
       fireAlarm: flags.fireAlarm ? { name: flags.fireAlarm, afterMs: flags.fireAfterMs ?? 0 } : undefined,
       reportDir: flags.reportDir,
       verbose: flags.verbose,
-      cloud: localGroupOptions(flags),
+      cloud: { ...localGroupOptions(flags), global: globalOptions(flags) },
       onCloud: (cloud) =>
         progress.line(
           `local cloud up: ${cloud.groupId} (cluster mode ${flags.clusterMode ?? 'disabled'}) at ${cloud.endpoint}\n` +
+            globalLines(cloud) +
             handlersLine(cloud),
         ),
       onEvent: progress.onEvent,
@@ -140,6 +148,32 @@ async function drillOnce(flags: LocalFlags, interrupt: Interrupt): Promise<Repor
       }),
     });
   }
+}
+
+/**
+ * `local --global`'s input: the given one, or the default with the demo Global Datastore's failover; with
+ * --fail-back, its global-failover fault fails back too. Anything else is left for the request's own checks.
+ */
+function globalInput(given: unknown, failBack: boolean): unknown {
+  if (given === undefined)
+    return {
+      ...LOCAL_DEFAULT_INPUT,
+      fault: localGlobalFault(LOCAL_DEFAULT_INPUT.replicationGroupId, failBack),
+    };
+  if (!failBack || !isRecord(given) || !isRecord(given.fault)) return given;
+  return { ...given, fault: { ...given.fault, failBack: true } };
+}
+
+/** With --global: each region's group and primary endpoint, and the Global Datastore joining them. */
+function globalLines(cloud: LocalCloud): string {
+  const g = cloud.global;
+  if (!g) return '';
+  const at = (e: { host: string; port: number } | undefined) => (e ? `${e.host}:${e.port}` : 'no primary');
+  return (
+    `global datastore ${g.globalReplicationGroupId}: ` +
+    `${g.primary.region} ${g.primary.replicationGroupId} at ${at(cloud.group.primaryEndpoint)}, ` +
+    `${g.secondary.region} ${g.secondary.replicationGroupId} at ${at(cloud.secondaryGroup?.primaryEndpoint)}\n`
+  );
 }
 
 /**

@@ -3,6 +3,7 @@
  * ElastiCache, and a Global Datastore joining it to the primary group through a WAN link. `local --global`
  * and `emulator --global` start it through startLocalCloud's `global` option.
  */
+import { DrillInputError } from '../functions/shared/errors.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './account.js';
 import type { GlobalDatastore, WanLinkOptions } from './elasticache/global-datastore.js';
 import { GLOBAL_ID_PREFIXES } from './elasticache/global-datastore.js';
@@ -146,4 +147,46 @@ export async function startGlobal(
     await secondaryGroup.stop();
     throw error;
   }
+}
+
+/**
+ * The fault of `local --global` when no input names one: fail the demo Global Datastore over to the
+ * secondary group that startGlobal creates for `groupId` (and back, with failBack).
+ */
+export function localGlobalFault(groupId: string, failBack: boolean) {
+  return {
+    source: 'global-failover',
+    globalReplicationGroupId: `${GLOBAL_ID_PREFIXES[LOCAL_REGION]}-${groupId}`,
+    secondaryRegion: DEFAULT_SECONDARY_REGION,
+    secondaryReplicationGroupId: `${groupId}-secondary`,
+    failBack,
+  };
+}
+
+/**
+ * A global-failover fault checked against the Global Datastore `local --global` will start for `groupId`,
+ * before anything starts: an unknown region, a secondary that is not a member, or the primary named as
+ * the secondary is refused as DrillInputError, naming which. Other faults and inputs pass through.
+ */
+export function checkLocalGlobalFault(input: unknown, groupId: string): void {
+  const fault = (input as { fault?: Record<string, unknown> } | undefined)?.fault;
+  if (fault?.source !== 'global-failover') return;
+  const { secondaryRegion: region, secondaryReplicationGroupId: id } = fault;
+  const members = [
+    { region: LOCAL_REGION, replicationGroupId: groupId },
+    { region: DEFAULT_SECONDARY_REGION, replicationGroupId: `${groupId}-secondary` },
+  ];
+  const named = members.map((m) => `${m.replicationGroupId} in ${m.region}`).join(', ');
+  if (typeof region === 'string' && !members.some((m) => m.region === region))
+    throw new DrillInputError(
+      `fault.secondaryRegion ${region} is not a region of the local Global Datastore (${named})`,
+    );
+  if (region === LOCAL_REGION && id === groupId)
+    throw new DrillInputError(
+      `fault.secondaryReplicationGroupId ${groupId} in ${LOCAL_REGION} is the primary: name the secondary to promote (${members[1]!.replicationGroupId})`,
+    );
+  if (!members.some((m) => m.region === region && m.replicationGroupId === id))
+    throw new DrillInputError(
+      `fault.secondaryReplicationGroupId ${String(id)} in ${String(region)} is not a member of the local Global Datastore (${named})`,
+    );
 }

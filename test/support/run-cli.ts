@@ -18,7 +18,12 @@ export interface CliRun {
 export async function runCli(
   args: string[],
   env: Record<string, string> = {},
-  options: { reportDir?: string; timeoutMs?: number } = {},
+  options: {
+    reportDir?: string;
+    timeoutMs?: number;
+    /** Sees stderr as it comes (progress lines), e.g. to reach the local cloud while the drill runs. */
+    onStderr?: (chunk: string) => void;
+  } = {},
 ): Promise<CliRun> {
   const dir = await mkdtemp(join(tmpdir(), 'failover-drill-e2e-'));
   const json = join(dir, 'report.json');
@@ -46,6 +51,7 @@ export async function runCli(
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk;
+      options.onStderr?.(chunk.toString());
     });
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
     // Bounded below the test's own timeout, so that a run that never ends fails with what it printed (and

@@ -11,6 +11,7 @@ import type { GlobalReplicationGroup } from '@aws-sdk/client-elasticache';
 import { CLIENT_DEFAULTS, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import { type CrossRegionWrite, type GlobalReport, globalFigures } from '../measure/global-figures.js';
 import { GlobalProbe, type GlobalProbeOptions, type RegionEndpoint } from '../measure/global-probe.js';
+import { regionTimeline } from '../measure/region-timelines.js';
 
 export interface RegionMember extends RegionEndpoint {
   replicationGroupId: string;
@@ -90,17 +91,20 @@ export async function runRegionFailover(
       (s) => probe.key(s),
     );
     return {
-      report: globalFigures({
-        globalReplicationGroupId: options.globalReplicationGroupId,
-        beforePrimaryRegion: options.primary.region,
-        afterPrimaryRegion: options.secondary.region,
-        requestedAtEpochMs,
-        rolesSwappedAtEpochMs,
-        writes: probe.writes,
-        present,
-        lagMeasuredMs,
-        lagMetricMs,
-      }),
+      report: {
+        ...globalFigures({
+          globalReplicationGroupId: options.globalReplicationGroupId,
+          beforePrimaryRegion: options.primary.region,
+          afterPrimaryRegion: options.secondary.region,
+          requestedAtEpochMs,
+          rolesSwappedAtEpochMs,
+          writes: probe.writes,
+          present,
+          lagMeasuredMs,
+          lagMetricMs,
+        }),
+        timeline: regionTimeline(probe.writes, requestedAtEpochMs),
+      },
       keyBase: probe.keyBase,
       attempted: probe.writes.length,
       writes: probe.writes,

@@ -4,7 +4,9 @@
  * one after promotion) with the window the lost writes span, the RTO to the first write acknowledged in
  * the new primary region, and the replication lag at the request beside CloudWatch's metric. Pure.
  */
+
 import type { Outcome } from './outcomes.js';
+import type { RegionTimeline } from './region-timelines.js';
 
 /** One write of the cross-region probe: where it went and when (epoch ms), and its outcome. */
 export interface CrossRegionWrite {
@@ -55,6 +57,8 @@ export interface GlobalReport {
     rolesSwappedMs: number | null;
   };
   crossRegionLagMs: { measured: number | null; metric: number | null };
+  /** Both regions' writes by outcome over time, for the charts (set by the RegionFailover step). */
+  timeline?: RegionTimeline;
 }
 
 /** The acknowledged writes of the old primary region that the new primary region does not hold. */

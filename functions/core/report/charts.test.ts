@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
+import type { CrossRegionWrite } from '../measure/global-figures.js';
+import { regionTimeline } from '../measure/region-timelines.js';
 import { chartInputOf, latencySpec, rateSpec, renderSvg } from './charts.js';
 import type { Report } from './report.js';
 
@@ -68,5 +70,100 @@ describe('the charts', () => {
       expect(svg).toContain(name);
     }
     expect(rows.some((r) => r.lane === 'probe' && r.kind === 'lost')).toBe(true);
+  });
+
+  it('draws both regions of a region failover, and the failback after them, on one time axis', async () => {
+    // Prepare: 2 s in us-east-1 (ok, then 3 READONLY), then eu-west-1; the failback 10 s later, back again.
+    const T = 1_700_000_000_000;
+    const leg = (at: number, from: string, to: string): CrossRegionWrite[] => [
+      ...Array.from({ length: 200 }, (_, i) => ({
+        seq: i,
+        region: from,
+        startEpochMs: at + i * 10,
+        endEpochMs: at + i * 10 + 1,
+        outcome: 'ok' as const,
+      })),
+      ...[0, 1, 2].map((i) => ({
+        seq: 200 + i,
+        region: from,
+        startEpochMs: at + 2000 + i,
+        endEpochMs: at + 2000 + i,
+        outcome: 'fail' as const,
+      })),
+      ...Array.from({ length: 100 }, (_, i) => ({
+        seq: 203 + i,
+        region: to,
+        startEpochMs: at + 2500 + i * 10,
+        endEpochMs: at + 2501 + i * 10,
+        outcome: 'ok' as const,
+      })),
+    ];
+    const figures = (at: number, from: string, to: string) => ({
+      globalReplicationGroupId: 'ldgnf-drill-demo',
+      before: { primaryRegion: from },
+      after: { primaryRegion: to },
+      rpo: {
+        lost: 0,
+        dataLossWindowMs: 0,
+        bounds: { minMs: 0, maxMs: 0 },
+        ageAtRequestMs: { min: null, max: null },
+      },
+      rto: { firstWriteOkMs: 1000, rolesSwappedMs: 1200 },
+      crossRegionLagMs: { measured: 70, metric: null },
+      timeline: regionTimeline(leg(at, from, to), at + 1500),
+    });
+    const base = report();
+    const global = {
+      ...figures(T, 'us-east-1', 'eu-west-1'),
+      failBack: figures(T + 10_000, 'eu-west-1', 'us-east-1'),
+    };
+    const drilled = {
+      ...base,
+      run: { ...base.run, startedAtEpochMs: null },
+      timeline: null,
+      writeSample: null,
+      failover: { ...base.failover, referenceEpochMs: null, events: [], timeToPromoteMs: null },
+      downtime: { ...base.downtime, startMs: null, endMs: null },
+      writes: { ...base.writes, lost: 0 },
+      global,
+    } as unknown as Report;
+
+    // Act
+    const input = chartInputOf(drilled);
+    const rate = rateSpec(input)!;
+    const svg = await renderSvg(rate);
+
+    // Assess
+    const names = [
+      'region us-east-1',
+      'region eu-west-1',
+      'failback: region eu-west-1',
+      'failback: region us-east-1',
+    ];
+    expect(input.lanes.slice(1).map((l) => l.name)).toEqual(names);
+    expect(input.originMs).toBe(1500);
+    expect(input.originLabel).toBe('the region failover requested');
+    const rows = (rate as { data: { values: Record<string, unknown>[] } }).data.values;
+    const count = (lane: string, outcome: string) =>
+      rows
+        .filter((r) => r.lane === lane && r.kind === 'bucket' && r.outcome === outcome)
+        .reduce((n, r) => n + (r.n as number), 0);
+    expect(names.map((lane) => [count(lane, 'ok'), count(lane, 'fail')])).toEqual([
+      [200, 3],
+      [100, 0],
+      [200, 3],
+      [100, 0],
+    ]);
+    // The failback's lanes sit 10 s later on the same axis (ms from the first request).
+    const firstBucket = (lane: string) =>
+      Math.min(...rows.filter((r) => r.lane === lane && r.kind === 'bucket').map((r) => r.t as number));
+    expect(firstBucket('failback: region eu-west-1') - firstBucket('region us-east-1')).toBe(10_000);
+    expect(input.markers.map((m) => [m.atMs, m.label])).toEqual([
+      [1500, 'failover to eu-west-1 requested'],
+      [2500, 'first write acknowledged in eu-west-1'],
+      [11_500, 'failback: failover to us-east-1 requested'],
+      [12_500, 'failback: first write acknowledged in us-east-1'],
+    ]);
+    for (const name of names) expect(svg).toContain(name);
   });
 });

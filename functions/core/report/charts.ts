@@ -8,6 +8,7 @@
 
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { decodeWriteSample, type SampledWrite } from '../measure/sample.js';
+import { laneTimelineOf } from './chart-data.js';
 import type { Report } from './report.js';
 import { parse, View } from './vega-headless.js';
 
@@ -60,12 +61,11 @@ const EVENT_LABELS: Record<string, string> = {
 
 /** The chart input from a report: the probe's lane, its events, its downtime and its lost writes. */
 export function chartInputOf(report: Report): ChartInput {
-  const start = report.run.startedAtEpochMs;
-  const originMs =
-    start !== null && report.failover.referenceEpochMs !== null
-      ? report.failover.referenceEpochMs - start
-      : 0;
-  const markers: ChartMarker[] = [];
+  const region = regionLanesOf(report);
+  const start = report.run.startedAtEpochMs ?? region?.startedAtEpochMs ?? null;
+  const reference = report.failover.referenceEpochMs ?? region?.requestedAtEpochMs ?? null;
+  const originMs = start !== null && reference !== null ? reference - start : 0;
+  const markers: ChartMarker[] = [...(region?.markers ?? [])];
   const seen = new Set<string>();
   for (const event of report.failover.events) {
     const label = EVENT_LABELS[event.kind];
@@ -99,6 +99,7 @@ export function chartInputOf(report: Report): ChartInput {
             ]
           : [],
       ),
+      ...(region?.lanes ?? []),
     ],
     markers,
     window:
@@ -116,8 +117,47 @@ export function chartInputOf(report: Report): ChartInput {
       ackMs: report.dataLossWindow.lostWrites.map((write) => write.ackMs),
     },
     originMs,
-    originLabel: report.failover.reference === 'T0' ? 'T0 (TestFailover requested)' : 'the disruption',
+    originLabel:
+      report.failover.referenceEpochMs === null && region
+        ? 'the region failover requested'
+        : report.failover.reference === 'T0'
+          ? 'T0 (TestFailover requested)'
+          : 'the disruption',
   };
+}
+
+/**
+ * A region failover's lanes (report.global): one per region, then the failback's, on the first
+ * failover's axis (its probe's first write), with each request and first acknowledged write as markers.
+ */
+function regionLanesOf(
+  report: Report,
+):
+  | { startedAtEpochMs: number; requestedAtEpochMs: number; lanes: ChartLane[]; markers: ChartMarker[] }
+  | undefined {
+  const first = report.global?.timeline;
+  if (!report.global || !first) return undefined;
+  const axisEpochMs =
+    report.run.startedAtEpochMs ?? first.lanes[0]?.startedAtEpochMs ?? first.requestedAtEpochMs;
+  const legs = [report.global, report.global.failBack].flatMap((leg) => (leg?.timeline ? [leg] : []));
+  const lanes: ChartLane[] = [];
+  const markers: ChartMarker[] = [];
+  for (const [i, leg] of legs.entries()) {
+    const prefix = i === 0 ? '' : 'failback: ';
+    for (const lane of leg.timeline!.lanes) {
+      const timeline = laneTimelineOf(lane, axisEpochMs);
+      if (timeline) lanes.push({ name: `${prefix}region ${lane.region}`, timeline, writes: [] });
+    }
+    const requestedMs = leg.timeline!.requestedAtEpochMs - axisEpochMs;
+    const to = leg.after.primaryRegion;
+    markers.push({ atMs: requestedMs, label: `${prefix}failover to ${to} requested` });
+    if (leg.rto.firstWriteOkMs !== null)
+      markers.push({
+        atMs: requestedMs + leg.rto.firstWriteOkMs,
+        label: `${prefix}first write acknowledged in ${to}`,
+      });
+  }
+  return { startedAtEpochMs: axisEpochMs, requestedAtEpochMs: first.requestedAtEpochMs, lanes, markers };
 }
 
 const round1 = (ms: number) => Math.round(ms * 10) / 10;

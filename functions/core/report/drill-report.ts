@@ -192,7 +192,10 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
   const preview = report.verdict === 'error' ? undefined : plan?.dryRun;
   const deleted = state.cleanup?.deleted ?? 0;
   // The writer ran, but its summary went with the failed Parallel: say so, not "no writes were made".
-  if (!summary && deleted > 0)
+  // A region failover measures with its own cross-region probe: its figures are report.global's.
+  if (!summary && deleted > 0 && global)
+    report.disruption.note = `a region failover, measured by the cross-region probe (below); Cleanup deleted the ${deleted} keys it wrote`;
+  else if (!summary && deleted > 0)
     report.disruption.note = `the writer's summary was lost with the failed drill; Cleanup deleted the ${deleted} keys it wrote`;
   return {
     ...report,

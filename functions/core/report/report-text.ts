@@ -56,6 +56,7 @@ export function formatReport(
     if (d.rejectedWrites.count > 0)
       lines.push(`  rejected writes  ${d.rejectedWrites.count} (a cluster-down reply: failed, never lost)`);
   }
+  lines.push(...regionFailoverLines(report));
   lines.push(...sideBySideText(report));
   lines.push(...shardLines(report));
   lines.push(
@@ -64,4 +65,19 @@ export function formatReport(
       : '  violations       none',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** report.global: each region failover (and the failback) in one line of figures. */
+function regionFailoverLines(report: Report): string[] {
+  const g = report.global;
+  if (!g) return [];
+  return [g, ...(g.failBack ? [g.failBack] : [])].map((leg, i) => {
+    const { rpo, rto, crossRegionLagMs: lag } = leg;
+    return (
+      `  ${(i === 0 ? 'region failover' : 'failback').padEnd(17)}${leg.before.primaryRegion} → ${leg.after.primaryRegion} ` +
+      `(${leg.globalReplicationGroupId}): lost ${rpo.lost} in ${ms(rpo.dataLossWindowMs)} ` +
+      `(bounds ${rpo.bounds.minMs}–${rpo.bounds.maxMs} ms), first write in ${leg.after.primaryRegion} ${ms(rto.firstWriteOkMs)}, ` +
+      `roles swapped ${ms(rto.rolesSwappedMs)}, lag at the request ${ms(lag.measured)} (metric ${ms(lag.metric)})`
+    );
+  });
 }
