@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisServer } from '../redis/server.js';
 import type { TlsFiles } from '../redis/tls.js';
 import type { ReshardRequest } from './cluster-group.js';
+import type { LogMetric } from './durability.js';
 import type { SourceType } from './events.js';
 
 export interface Endpoint {
@@ -73,6 +74,15 @@ export interface LocalGroup {
    * once done. Absent where the local cloud does not model it.
    */
   reshard?(request: ReshardRequest, emit: Emit): Promise<void>;
+  /**
+   * A durable group's log metrics (durability.ts), per second of [fromMs, toMs), for the local CloudWatch.
+   * Absent, or undefined: the group publishes none.
+   */
+  durabilitySeconds?(
+    metric: LogMetric,
+    fromMs: number,
+    toMs: number,
+  ): { atMs: number; value: number }[] | undefined;
   /** Stops every process and proxy of the group; waits for a failover under way to give up. Idempotent. */
   stop(): Promise<void>;
 }

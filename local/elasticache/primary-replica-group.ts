@@ -39,7 +39,13 @@ interface Member {
   createdAt: Date;
 }
 
-import { DURABLE_ENGINE_VERSION, emulateLog, type LocalDurability, type LogEmulation } from './durability.js';
+import {
+  DURABLE_ENGINE_VERSION,
+  emulateLog,
+  type LocalDurability,
+  type LogEmulation,
+  type LogMetric,
+} from './durability.js';
 
 const NODE_GROUP = nodeGroupId(0);
 /** Bounds for the steps of a failover; generous, since CI machines are slow. */
@@ -142,6 +148,10 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
         },
       ],
     };
+  }
+
+  durabilitySeconds(metric: LogMetric, fromMs: number, toMs: number) {
+    return this.log?.seconds(metric, fromMs, toMs);
   }
 
   /** Writes the primary rejected because its log was behind (async; see durability.ts). */

@@ -7,6 +7,7 @@ import type { Account } from '../account.js';
 import type { ServiceHandler } from '../control-plane.js';
 import { type QueryParams, queryService, type XmlObject } from '../protocols/query.js';
 import { FailoverBudget } from './budget.js';
+import type { LogMetric } from './durability.js';
 import { type CacheEvent, EventLog, eventWindow, failoverMessages, isSourceType } from './events.js';
 import { elastiCacheFaults as faults } from './faults.js';
 import type { GroupView, LocalGroup, NodeView } from './group.js';
@@ -76,6 +77,17 @@ export class ElastiCacheService {
       const carried = this.tags.get(`replicationgroup:${id}`);
       return Object.entries(tags).every(([key, value]) => carried?.get(key) === value);
     });
+  }
+
+  /**
+   * A durable group's log metrics for the local CloudWatch: the group holding the node `cacheClusterId`
+   * answers, per second of [fromMs, toMs); undefined where no group publishes `metric` for that node.
+   */
+  durabilitySeconds(metric: LogMetric, cacheClusterId: string, fromMs: number, toMs: number) {
+    const group = [...this.groups.values()].find((g) =>
+      g.view().nodeGroups.some((ng) => ng.members.some((m) => m.id === cacheClusterId)),
+    );
+    return group?.durabilitySeconds?.(metric, fromMs, toMs);
   }
 
   /** Resolves when no failover is under way (each failover's own outcome is not re-thrown). */
