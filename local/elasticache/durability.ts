@@ -43,7 +43,10 @@ interface Second {
 }
 
 export interface LogEmulation {
+  /** Ends the emulation and what it did to the links and the endpoint (the mode can then be switched). */
   stop(): void;
+  /** What it published, kept across a switch of mode. */
+  readonly recorder: LogRecorder;
   /** The per-second values of `metric` in [fromMs, toMs) (epoch ms, seconds first to last). */
   seconds(metric: LogMetric, fromMs: number, toMs: number): { atMs: number; value: number }[];
 }
@@ -53,7 +56,7 @@ export interface LogEmulation {
  * still on the line (0 for sync, as AWS documents), `DurabilityBufferExceededErrorCount` the writes the
  * primary endpoint rejected. The rejections are read once more when asked, so none is missed.
  */
-class LogRecorder {
+export class LogRecorder {
   readonly #seconds = new Map<number, Second>();
   #rejectedSeen = 0;
 
@@ -94,8 +97,8 @@ export function emulateLog(
   durability: LocalDurability,
   members: readonly { link: FaultProxy }[],
   primaryEndpoint: FaultProxy,
+  recorder = new LogRecorder(() => primaryEndpoint.rejectedWrites),
 ): LogEmulation {
-  const recorder = new LogRecorder(() => primaryEndpoint.rejectedWrites);
   if (durability.mode === 'sync') {
     for (const member of members) member.link.logged({ dropTailMs: durability.dropTailMs ?? 0 });
     // Sync's lag is always 0: one datapoint a second says so.
@@ -103,7 +106,11 @@ export function emulateLog(
     timer.unref();
     recorder.sample(0);
     return {
-      stop: () => clearInterval(timer),
+      stop: () => {
+        clearInterval(timer);
+        for (const member of members) member.link.unlogged();
+      },
+      recorder,
       seconds: (metric, fromMs, toMs) => recorder.seconds(metric, fromMs, toMs, 0),
     };
   }
@@ -121,7 +128,11 @@ export function emulateLog(
   }, GATE_EVERY_MS);
   timer.unref();
   return {
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      primaryEndpoint.rejectWrites(undefined);
+    },
+    recorder,
     seconds: (metric, fromMs, toMs) => recorder.seconds(metric, fromMs, toMs, lagMs()),
   };
 }

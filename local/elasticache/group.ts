@@ -74,6 +74,8 @@ export interface LocalGroup {
    * once done. Absent where the local cloud does not model it.
    */
   reshard?(request: ReshardRequest, emit: Emit): Promise<void>;
+  /** A durable group's mode switched in place (ModifyReplicationGroup's Durability). Absent: not durable. */
+  switchDurability?(mode: 'sync' | 'async'): void;
   /**
    * A durable group's log metrics (durability.ts), per second of [fromMs, toMs), for the local CloudWatch.
    * Absent, or undefined: the group publishes none.

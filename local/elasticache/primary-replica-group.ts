@@ -39,6 +39,7 @@ interface Member {
   createdAt: Date;
 }
 
+import type { DurableMode } from '../../functions/core/measure/durability.js';
 import {
   DURABLE_ENGINE_VERSION,
   emulateLog,
@@ -148,6 +149,17 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
         },
       ],
     };
+  }
+
+  /** ModifyReplicationGroup's Durability: the log's emulation is switched in place, its metrics kept. */
+  switchDurability(mode: DurableMode): void {
+    const current = this.options.durability;
+    if (!current || !this.log) throw new Error(`${this.id} is not durable`);
+    if (current.mode === mode) return;
+    const recorder = this.log.recorder;
+    this.log.stop();
+    this.options.durability = { ...current, mode };
+    this.log = emulateLog(this.options.durability, this.members, this.primaryEndpoint, recorder);
   }
 
   durabilitySeconds(metric: LogMetric, fromMs: number, toMs: number) {

@@ -3,11 +3,13 @@
  * Describe*, TestFailover with its guardrails and quota, DescribeEvents, and resource tags.
  */
 
+import { Durability } from '@aws-sdk/client-elasticache';
 import type { Account } from '../account.js';
 import type { ServiceHandler } from '../control-plane.js';
 import { type QueryParams, queryService, type XmlObject } from '../protocols/query.js';
 import { FailoverBudget } from './budget.js';
 import type { LogMetric } from './durability.js';
+
 import { type CacheEvent, EventLog, eventWindow, failoverMessages, isSourceType } from './events.js';
 import { elastiCacheFaults as faults } from './faults.js';
 import type { GroupView, LocalGroup, NodeView } from './group.js';
@@ -18,6 +20,9 @@ import { checkShardConfiguration } from './shard-configuration.js';
 
 export const ELASTICACHE_XMLNS = 'http://elasticache.amazonaws.com/doc/2015-02-02/';
 export const ELASTICACHE_VERSION = '2015-02-02';
+
+/** The Durability values of @aws-sdk/client-elasticache's model (the pinned botocore has none). */
+const DURABILITY_VALUES: readonly string[] = Object.values(Durability);
 
 const TAG_LIMIT = 50;
 const MAX_EVENT_MINUTES = 14 * 24 * 60;
@@ -53,6 +58,7 @@ export class ElastiCacheService {
       DescribeCacheClusters: (p: QueryParams) => this.describeCacheClusters(p),
       TestFailover: (p: QueryParams) => this.testFailover(p),
       ModifyReplicationGroupShardConfiguration: (p: QueryParams) => this.modifyShardConfiguration(p),
+      ModifyReplicationGroup: (p: QueryParams) => this.modifyReplicationGroup(p),
       DescribeEvents: (p: QueryParams) => this.describeEvents(p),
       ListTagsForResource: (p: QueryParams) => this.listTags(p),
       AddTagsToResource: (p: QueryParams) => this.addTags(p),
@@ -215,6 +221,43 @@ export class ElastiCacheService {
       });
     this.failovers.set(`${groupId}:change`, run);
     return { ReplicationGroup: replicationGroupXml(this.account, view, pending) };
+  }
+
+  /**
+   * ModifyReplicationGroup, for what the local cloud models of it: a durable group's Durability, switched
+   * between sync and async at once. As AWS documents (Developer Guide, *Durability* › *Limitations*):
+   * durability is chosen at creation, needs Valkey 9.0 or later, and is never added to a group without it.
+   */
+  private modifyReplicationGroup(p: QueryParams): XmlObject {
+    const groupId = p.required('ReplicationGroupId');
+    const modelled = new Set(['Action', 'Version', 'ReplicationGroupId', 'Durability', 'ApplyImmediately']);
+    const other = Object.keys(p.toRecord()).find((name) => !modelled.has(name));
+    if (other !== undefined)
+      throw faults.invalidParameterValue(
+        `The local cloud modifies a replication group's Durability only, not ${other}.`,
+      );
+    const group = this.group(groupId);
+    const durability = p.string('Durability');
+    if (durability !== undefined && !DURABILITY_VALUES.includes(durability))
+      throw faults.invalidParameterValue(
+        `Invalid value for Durability: ${durability}. Valid values: ${DURABILITY_VALUES.join(', ')}.`,
+      );
+    if (this.failovers.has(groupId) || this.changes.has(groupId))
+      throw faults.invalidReplicationGroupState(notAvailable(groupId));
+    const view = group.view();
+    if (durability !== undefined) {
+      if (!view.durability || !group.switchDurability)
+        throw faults.invalidParameterCombination(
+          `Durability is not supported for replication group ${groupId} (engine ${view.engineVersion}): ` +
+            'it needs Valkey 9.0 or later and is chosen when the group is created.',
+        );
+      if (durability !== 'sync' && durability !== 'async')
+        throw faults.invalidParameterCombination(
+          `Durability of replication group ${groupId} can be switched between sync and async only, not to ${durability}.`,
+        );
+      group.switchDurability(durability);
+    }
+    return { ReplicationGroup: replicationGroupXml(this.account, group.view()) };
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
   ListTagsForResourceCommand,
+  ModifyReplicationGroupCommand,
   ModifyReplicationGroupShardConfigurationCommand,
   RemoveTagsFromResourceCommand,
   TestFailoverCommand,
@@ -84,6 +85,12 @@ export async function driveElastiCache(cloud: LocalCloud): Promise<void> {
     ),
   );
   await driveResharding(cloud);
+  // ModifyReplicationGroup: a no-op answers the group; Durability on a group created without it is refused.
+  await ec.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: group, ApplyImmediately: true }));
+  await either(ec.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: group, Durability: 'sync' })));
+  await either(
+    ec.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'nope', Durability: 'sync' })),
+  );
   await ec.send(new DescribeEventsCommand({ Duration: 60 }));
   await ec.send(
     new DescribeEventsCommand({ SourceType: 'replication-group', SourceIdentifier: group, MaxRecords: 20 }),
