@@ -7,7 +7,7 @@ import type { ProfileVerification } from '../measure/clients/profile-verify.js';
 import type { ProfileRun } from '../measure/clients/run.js';
 import type { WriterSummary } from '../measure/summary.js';
 import type { Verification } from '../measure/verify.js';
-import { durabilityMetricDataSchema } from './durability-metrics.js';
+import type { DurabilityMetricData } from './durability-metrics.js';
 import { globalViewOf } from './global-view.js';
 import { buildReport, type DurabilityMetrics, type FailoverEvent, type Report } from './report.js';
 import type { Trend } from './trend.js';
@@ -32,7 +32,7 @@ export const drillStateSchema = z
     cleanupError: caughtSchema.optional(),
     releaseLockError: caughtSchema.optional(),
     /** A durable group: GetMetricData's results for the drill's window (ReadDurabilityMetrics). */
-    durabilityMetrics: durabilityMetricDataSchema.optional(),
+    durabilityMetrics: z.unknown().optional(),
     durabilityMetricsError: caughtSchema.optional(),
   })
   .loose();
@@ -186,7 +186,7 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
           durability: {
             setting: plan.durability,
             metrics: facts.durabilityMetrics,
-            metricData: state.durabilityMetrics?.MetricDataResults,
+            metricData: (state.durabilityMetrics as DurabilityMetricData | undefined)?.MetricDataResults,
           },
         }
       : {}),

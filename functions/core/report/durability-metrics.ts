@@ -4,26 +4,22 @@
  * bundle carries no CloudWatch client) — `DurabilityLag` (max, and at the fault),
  * `DurabilityBufferExceededErrorCount` (sum) and `TrafficManagementActive` (max). Pure.
  */
-import * as z from 'zod';
 import type { DurabilityMetrics } from './durability.js';
 
 /** ElastiCache publishes node metrics every 60 s; the Task asks for 60 s periods. */
 const PERIOD_S = 60;
 
 /** One result as the Task leaves it in the state (Step Functions gives timestamps as ISO 8601 strings). */
-export const metricDataResultSchema = z
-  .object({
-    Id: z.string().optional(),
-    Timestamps: z.array(z.union([z.string(), z.number(), z.date()])).optional(),
-    Values: z.array(z.number()).optional(),
-  })
-  .loose();
-export type MetricDataResult = z.infer<typeof metricDataResultSchema>;
+export interface MetricDataResult {
+  Id?: string;
+  Timestamps?: (string | number | Date)[];
+  Values?: number[];
+}
 
 /** What ReadDurabilityMetrics puts at `$.durabilityMetrics`. */
-export const durabilityMetricDataSchema = z
-  .object({ MetricDataResults: z.array(metricDataResultSchema) })
-  .loose();
+export interface DurabilityMetricData {
+  MetricDataResults?: MetricDataResult[];
+}
 
 const epochMs = (at: string | number | Date | undefined) =>
   at === undefined
