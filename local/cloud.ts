@@ -12,6 +12,7 @@ import { CLOUDWATCH_TARGET_PREFIX, CloudWatchService } from './cloudwatch/servic
 import { ControlPlane } from './control-plane.js';
 import { FailoverBudget, TEST_FAILOVER_LIMIT } from './elasticache/budget.js';
 import { ClusterGroup } from './elasticache/cluster-group.js';
+import { LOG_METRICS } from './elasticache/durability.js';
 import {
   type Endpoint,
   type FailoverModel,
@@ -423,6 +424,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     const cloudWatch = new CloudWatchService(account);
     for (const name of o.alarms) cloudWatch.putMetricAlarm(name, {}, 'OK');
+    // A durable group's log publishes AWS/ElastiCache's durability metrics per node (durability.ts).
+    cloudWatch.serveMetrics((q) => {
+      const node = q.dimensions.CacheClusterId;
+      const metric = LOG_METRICS.find((m) => m === q.metricName);
+      if (q.namespace !== 'AWS/ElastiCache' || !node || !metric) return undefined;
+      return elastiCache.durabilitySeconds(metric, node, q.fromMs, q.toMs);
+    });
     controlPlane.mount('monitoring', cloudWatch.handler, { targetPrefix: CLOUDWATCH_TARGET_PREFIX });
     controlPlane.mount('secretsmanager', secretsManager.handler, {
       targetPrefix: SECRETS_MANAGER_TARGET_PREFIX,
@@ -437,7 +445,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     const handlers: DrillMachineOptions = {
       bundles: o.bundles,
-      sdk: { fis },
+      sdk: { fis, cloudwatch: cloudWatch },
       startExecutionSync: nestedExecution(stepFunctions),
     };
     const lambda = new LocalLambda(handlers);

@@ -6,7 +6,8 @@
  */
 import type { Account } from '../account.js';
 import type { ServiceHandler } from '../control-plane.js';
-import { epochSeconds, JsonFault, type JsonInput, jsonService } from '../protocols/json.js';
+import { epochSeconds, type JsonAction, JsonFault, JsonInput, jsonService } from '../protocols/json.js';
+import { getMetricData, type MetricSource } from './metric-data.js';
 
 export const CLOUDWATCH_TARGET_PREFIX = 'GraniteServiceVersion20100801';
 
@@ -64,12 +65,63 @@ const PAGE_MAX = 100;
 
 export class CloudWatchService {
   readonly handler: ServiceHandler;
+  /** For the local Step Functions' AWS SDK integration (`aws-sdk:cloudwatch:*`): the API's own member names. */
+  readonly errorPrefix = 'CloudWatch';
+  readonly memberCase = 'pascal';
+  readonly mapMembers: ReadonlySet<string> = new Set();
+  /** Timestamp members of the operations served (botocore's cloudwatch model). */
+  readonly timestampMembers: ReadonlySet<string> = new Set([
+    'StartTime',
+    'EndTime',
+    'Timestamps',
+    'StateUpdatedTimestamp',
+    'AlarmConfigurationUpdatedTimestamp',
+  ]);
+  readonly operations: string[];
   private readonly alarms = new Map<string, MetricAlarm>();
+  private readonly metricSources: MetricSource[] = [];
+  private readonly actions: Record<string, JsonAction>;
 
   constructor(
     private readonly account: Account,
     private readonly clock: () => number = Date.now,
   ) {
+    this.actions = {
+      GetMetricData: (input) => getMetricData(input, this.metricSources),
+      DescribeAlarms: (input) => this.describeAlarms(input),
+      SetAlarmState: (input) => {
+        const reasonData = input.string('StateReasonData', { max: 4000 });
+        if (reasonData !== undefined) {
+          try {
+            JSON.parse(reasonData);
+          } catch {
+            throw cloudWatchFaults.invalidFormat('StateReasonData is not JSON');
+          }
+        }
+        this.setAlarmState(
+          input.required('AlarmName', NAME_LIMITS),
+          input.oneOf('StateValue', ALARM_STATES) ?? throwMissing('StateValue'),
+          input.required('StateReason', { max: 1023 }),
+          reasonData,
+        );
+        return {};
+      },
+      PutMetricAlarm: (input) => {
+        this.putMetricAlarm(input.required('AlarmName', NAME_LIMITS), {
+          AlarmDescription: input.string('AlarmDescription', { max: 1024 }),
+          ActionsEnabled: input.boolean('ActionsEnabled') ?? true,
+          MetricName: input.string('MetricName', NAME_LIMITS),
+          Namespace: input.string('Namespace', NAME_LIMITS),
+          Statistic: input.oneOf('Statistic', STATISTICS),
+          Period: input.number('Period', { min: 1, integer: true }),
+          EvaluationPeriods: input.number('EvaluationPeriods', { min: 1, integer: true }),
+          Threshold: input.number('Threshold'),
+          ComparisonOperator: input.oneOf('ComparisonOperator', COMPARISONS),
+        });
+        return {};
+      },
+    };
+    this.operations = Object.keys(this.actions);
     this.handler = jsonService(
       {
         targetPrefix: CLOUDWATCH_TARGET_PREFIX,
@@ -78,41 +130,21 @@ export class CloudWatchService {
         queryCompatible: true,
         faults: cloudWatchFaults,
       },
-      {
-        DescribeAlarms: (input) => this.describeAlarms(input),
-        SetAlarmState: (input) => {
-          const reasonData = input.string('StateReasonData', { max: 4000 });
-          if (reasonData !== undefined) {
-            try {
-              JSON.parse(reasonData);
-            } catch {
-              throw cloudWatchFaults.invalidFormat('StateReasonData is not JSON');
-            }
-          }
-          this.setAlarmState(
-            input.required('AlarmName', NAME_LIMITS),
-            input.oneOf('StateValue', ALARM_STATES) ?? throwMissing('StateValue'),
-            input.required('StateReason', { max: 1023 }),
-            reasonData,
-          );
-          return {};
-        },
-        PutMetricAlarm: (input) => {
-          this.putMetricAlarm(input.required('AlarmName', NAME_LIMITS), {
-            AlarmDescription: input.string('AlarmDescription', { max: 1024 }),
-            ActionsEnabled: input.boolean('ActionsEnabled') ?? true,
-            MetricName: input.string('MetricName', NAME_LIMITS),
-            Namespace: input.string('Namespace', NAME_LIMITS),
-            Statistic: input.oneOf('Statistic', STATISTICS),
-            Period: input.number('Period', { min: 1, integer: true }),
-            EvaluationPeriods: input.number('EvaluationPeriods', { min: 1, integer: true }),
-            Threshold: input.number('Threshold'),
-            ComparisonOperator: input.oneOf('ComparisonOperator', COMPARISONS),
-          });
-          return {};
-        },
-      },
+      this.actions,
     );
+  }
+
+  /** Adds a source of metric datapoints for GetMetricData (a durable group's log emulation). */
+  serveMetrics(source: MetricSource): void {
+    this.metricSources.push(source);
+  }
+
+  /** An operation called in-process with its API members, as the local Step Functions' SDK integration calls it. */
+  async call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const action = Object.hasOwn(this.actions, operation) ? this.actions[operation] : undefined;
+    if (!action)
+      throw new JsonFault('UnknownOperationException', 400, `CloudWatch has no operation ${operation}`);
+    return action(new JsonInput(input, cloudWatchFaults));
   }
 
   /** Creates or replaces an alarm; as on AWS, a new alarm starts in INSUFFICIENT_DATA unless told. */

@@ -32,8 +32,61 @@ export const REJECTION_TEXT = `${REJECTED_KIND} The durability buffer is exceede
 /** How often the async gate looks at the log's age (ms). */
 const GATE_EVERY_MS = 20;
 
+/** The CloudWatch metrics the emulation publishes (AWS/ElastiCache), by name. */
+export const LOG_METRICS = ['DurabilityLag', 'DurabilityBufferExceededErrorCount'] as const;
+export type LogMetric = (typeof LOG_METRICS)[number];
+
+/** One datapoint per second of the emulation: the log's lag (max) and the writes rejected in it. */
+interface Second {
+  lagMs: number;
+  rejected: number;
+}
+
 export interface LogEmulation {
+  /** Ends the emulation and what it did to the links and the endpoint (the mode can then be switched). */
   stop(): void;
+  /** What it published, kept across a switch of mode. */
+  readonly recorder: LogRecorder;
+  /** The per-second values of `metric` in [fromMs, toMs) (epoch ms, seconds first to last). */
+  seconds(metric: LogMetric, fromMs: number, toMs: number): { atMs: number; value: number }[];
+}
+
+/**
+ * What the emulation publishes, sampled as its gate looks: `DurabilityLag` the age of the oldest write
+ * still on the line (0 for sync, as AWS documents), `DurabilityBufferExceededErrorCount` the writes the
+ * primary endpoint rejected. The rejections are read once more when asked, so none is missed.
+ */
+export class LogRecorder {
+  readonly #seconds = new Map<number, Second>();
+  #rejectedSeen = 0;
+
+  constructor(private readonly rejectedTotal: () => number) {}
+
+  sample(lagMs: number, now = Date.now()): void {
+    const second = Math.floor(now / 1000);
+    const entry = this.#seconds.get(second) ?? { lagMs: 0, rejected: 0 };
+    const total = this.rejectedTotal();
+    entry.lagMs = Math.max(entry.lagMs, lagMs);
+    entry.rejected += total - this.#rejectedSeen;
+    this.#rejectedSeen = total;
+    this.#seconds.set(second, entry);
+  }
+
+  seconds(
+    metric: LogMetric,
+    fromMs: number,
+    toMs: number,
+    lagNowMs: number,
+  ): { atMs: number; value: number }[] {
+    this.sample(lagNowMs);
+    return [...this.#seconds.entries()]
+      .filter(([second]) => second * 1000 >= Math.floor(fromMs / 1000) * 1000 && second * 1000 < toMs)
+      .sort(([a], [b]) => a - b)
+      .map(([second, entry]) => ({
+        atMs: second * 1000,
+        value: metric === 'DurabilityLag' ? entry.lagMs : entry.rejected,
+      }));
+  }
 }
 
 /**
@@ -44,20 +97,42 @@ export function emulateLog(
   durability: LocalDurability,
   members: readonly { link: FaultProxy }[],
   primaryEndpoint: FaultProxy,
+  recorder = new LogRecorder(() => primaryEndpoint.rejectedWrites),
 ): LogEmulation {
   if (durability.mode === 'sync') {
     for (const member of members) member.link.logged({ dropTailMs: durability.dropTailMs ?? 0 });
-    return { stop: () => {} };
+    // Sync's lag is always 0: one datapoint a second says so.
+    const timer = setInterval(() => recorder.sample(0), 1000);
+    timer.unref();
+    recorder.sample(0);
+    return {
+      stop: () => {
+        clearInterval(timer);
+        for (const member of members) member.link.unlogged();
+      },
+      recorder,
+      seconds: (metric, fromMs, toMs) => recorder.seconds(metric, fromMs, toMs, 0),
+    };
   }
   const bufferMs = durability.bufferMs ?? DURABILITY_BUFFER_MS;
   primaryEndpoint.gateWrites();
+  const lagMs = () => Math.max(0, ...members.map((m) => m.link.oldestInFlightMs()));
   let rejecting = false;
   const timer = setInterval(() => {
-    const behind = Math.max(0, ...members.map((m) => m.link.oldestInFlightMs())) > bufferMs;
+    const lag = lagMs();
+    recorder.sample(lag);
+    const behind = lag > bufferMs;
     if (behind === rejecting) return;
     rejecting = behind;
     primaryEndpoint.rejectWrites(behind ? REJECTION_TEXT : undefined);
   }, GATE_EVERY_MS);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      primaryEndpoint.rejectWrites(undefined);
+    },
+    recorder,
+    seconds: (metric, fromMs, toMs) => recorder.seconds(metric, fromMs, toMs, lagMs()),
+  };
 }

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisServer } from '../redis/server.js';
 import type { TlsFiles } from '../redis/tls.js';
 import type { ReshardRequest } from './cluster-group.js';
+import type { LogMetric } from './durability.js';
 import type { SourceType } from './events.js';
 import type { NodeReplacementRequest } from './node-replacement.js';
 
@@ -81,6 +82,17 @@ export interface LocalGroup {
    * fails over to its replacement, the old nodes stop. Resolves once done. Absent where not modelled.
    */
   replaceNodes?(request: NodeReplacementRequest, emit: Emit): Promise<void>;
+  /** A durable group's mode switched in place (ModifyReplicationGroup's Durability). Absent: not durable. */
+  switchDurability?(mode: 'sync' | 'async'): void;
+  /**
+   * A durable group's log metrics (durability.ts), per second of [fromMs, toMs), for the local CloudWatch.
+   * Absent, or undefined: the group publishes none.
+   */
+  durabilitySeconds?(
+    metric: LogMetric,
+    fromMs: number,
+    toMs: number,
+  ): { atMs: number; value: number }[] | undefined;
   /** Stops every process and proxy of the group; waits for a failover under way to give up. Idempotent. */
   stop(): Promise<void>;
 }

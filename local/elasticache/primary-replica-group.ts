@@ -39,7 +39,14 @@ interface Member {
   createdAt: Date;
 }
 
-import { DURABLE_ENGINE_VERSION, emulateLog, type LocalDurability, type LogEmulation } from './durability.js';
+import type { DurableMode } from '../../functions/core/measure/durability.js';
+import {
+  DURABLE_ENGINE_VERSION,
+  emulateLog,
+  type LocalDurability,
+  type LogEmulation,
+  type LogMetric,
+} from './durability.js';
 import type { NodeReplacementRequest } from './node-replacement.js';
 
 const NODE_GROUP = nodeGroupId(0);
@@ -148,6 +155,21 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
         },
       ],
     };
+  }
+
+  /** ModifyReplicationGroup's Durability: the log's emulation is switched in place, its metrics kept. */
+  switchDurability(mode: DurableMode): void {
+    const current = this.options.durability;
+    if (!current || !this.log) throw new Error(`${this.id} is not durable`);
+    if (current.mode === mode) return;
+    const recorder = this.log.recorder;
+    this.log.stop();
+    this.options.durability = { ...current, mode };
+    this.log = emulateLog(this.options.durability, this.members, this.primaryEndpoint, recorder);
+  }
+
+  durabilitySeconds(metric: LogMetric, fromMs: number, toMs: number) {
+    return this.log?.seconds(metric, fromMs, toMs);
   }
 
   /** Writes the primary rejected because its log was behind (async; see durability.ts). */

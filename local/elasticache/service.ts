@@ -3,10 +3,13 @@
  * Describe*, TestFailover with its guardrails and quota, DescribeEvents, and resource tags.
  */
 
+import { Durability } from '@aws-sdk/client-elasticache';
 import type { Account } from '../account.js';
 import type { ServiceHandler } from '../control-plane.js';
 import { type QueryParams, queryService, type XmlObject } from '../protocols/query.js';
 import { FailoverBudget } from './budget.js';
+import type { LogMetric } from './durability.js';
+
 import { type CacheEvent, EventLog, eventWindow, failoverMessages, isSourceType } from './events.js';
 import { elastiCacheFaults as faults } from './faults.js';
 import type { GroupView, LocalGroup, NodeView } from './group.js';
@@ -18,6 +21,9 @@ import { checkShardConfiguration } from './shard-configuration.js';
 
 export const ELASTICACHE_XMLNS = 'http://elasticache.amazonaws.com/doc/2015-02-02/';
 export const ELASTICACHE_VERSION = '2015-02-02';
+
+/** The Durability values of @aws-sdk/client-elasticache's model (the pinned botocore has none). */
+const DURABILITY_VALUES: readonly string[] = Object.values(Durability);
 
 const TAG_LIMIT = 50;
 const MAX_EVENT_MINUTES = 14 * 24 * 60;
@@ -78,6 +84,17 @@ export class ElastiCacheService {
       const carried = this.tags.get(`replicationgroup:${id}`);
       return Object.entries(tags).every(([key, value]) => carried?.get(key) === value);
     });
+  }
+
+  /**
+   * A durable group's log metrics for the local CloudWatch: the group holding the node `cacheClusterId`
+   * answers, per second of [fromMs, toMs); undefined where no group publishes `metric` for that node.
+   */
+  durabilitySeconds(metric: LogMetric, cacheClusterId: string, fromMs: number, toMs: number) {
+    const group = [...this.groups.values()].find((g) =>
+      g.view().nodeGroups.some((ng) => ng.members.some((m) => m.id === cacheClusterId)),
+    );
+    return group?.durabilitySeconds?.(metric, fromMs, toMs);
   }
 
   /** Resolves when no failover is under way (each failover's own outcome is not re-thrown). */
@@ -171,6 +188,7 @@ export class ElastiCacheService {
    * `modifying` while its nodes are replaced, then `available` with the new type or version.
    */
   private modifyReplicationGroup(p: QueryParams): XmlObject {
+    if (p.string('Durability') !== undefined) return this.modifyDurability(p);
     const { groupId, group, view } = this.idleGroup(p);
     const request = checkModifyReplicationGroup(
       { ...view, cacheNodeType: view.cacheNodeType ?? LOCAL_NODE_TYPE },
@@ -239,6 +257,43 @@ export class ElastiCacheService {
       emit,
     );
     return this.underWay(groupId, view, pending, resharding);
+  }
+
+  /**
+   * ModifyReplicationGroup's Durability, for what the local cloud models of it: a durable group's mode, switched
+   * between sync and async at once. As AWS documents (Developer Guide, *Durability* › *Limitations*):
+   * durability is chosen at creation, needs Valkey 9.0 or later, and is never added to a group without it.
+   */
+  private modifyDurability(p: QueryParams): XmlObject {
+    const groupId = p.required('ReplicationGroupId');
+    const modelled = new Set(['Action', 'Version', 'ReplicationGroupId', 'Durability', 'ApplyImmediately']);
+    const other = Object.keys(p.toRecord()).find((name) => !modelled.has(name));
+    if (other !== undefined)
+      throw faults.invalidParameterValue(
+        `The local cloud modifies a replication group's Durability only, not ${other}.`,
+      );
+    const group = this.group(groupId);
+    const durability = p.string('Durability');
+    if (durability !== undefined && !DURABILITY_VALUES.includes(durability))
+      throw faults.invalidParameterValue(
+        `Invalid value for Durability: ${durability}. Valid values: ${DURABILITY_VALUES.join(', ')}.`,
+      );
+    if (this.failovers.has(groupId) || this.changes.has(groupId))
+      throw faults.invalidReplicationGroupState(notAvailable(groupId));
+    const view = group.view();
+    if (durability !== undefined) {
+      if (!view.durability || !group.switchDurability)
+        throw faults.invalidParameterCombination(
+          `Durability is not supported for replication group ${groupId} (engine ${view.engineVersion}): ` +
+            'it needs Valkey 9.0 or later and is chosen when the group is created.',
+        );
+      if (durability !== 'sync' && durability !== 'async')
+        throw faults.invalidParameterCombination(
+          `Durability of replication group ${groupId} can be switched between sync and async only, not to ${durability}.`,
+        );
+      group.switchDurability(durability);
+    }
+    return { ReplicationGroup: replicationGroupXml(this.account, group.view()) };
   }
 
   /**

@@ -81,6 +81,23 @@ export class JsonInput {
     return value;
   }
 
+  /** A list member's items, unchecked: the caller checks each. */
+  list(name: string): unknown[] | undefined {
+    const value = this.members[name];
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value)) throw this.faults.invalid(`${name} must be a list`);
+    return value;
+  }
+
+  /** A timestamp member (epoch seconds on the wire), in epoch ms. */
+  timestamp(name: string): number | undefined {
+    const value = this.members[name];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw this.faults.invalid(`${name} must be a timestamp`);
+    return value * 1000;
+  }
+
   strings(name: string, limits: { max?: number; itemMax?: number } = {}): string[] | undefined {
     const value = this.members[name];
     if (value === undefined || value === null) return undefined;

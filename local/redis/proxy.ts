@@ -225,6 +225,11 @@ export class FaultProxy {
     this.#log = { dropTailMs: options.dropTailMs ?? 0 };
   }
 
+  /** The link is a plain delay line again (a durable group switched from sync to async). */
+  unlogged(): void {
+    this.#log = undefined;
+  }
+
   /**
    * Frames every client's commands from now on (new connections only), so that writes can be rejected in
    * order: `rejectWrites(message)` makes the server answer each write with the error `message` instead.

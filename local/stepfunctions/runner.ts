@@ -329,6 +329,13 @@ export function startExecution(
   const execution = sfn.run(overTheWire('input', input), {
     overrides: { taskResourceLocalHandlers: handlers },
     context: {
+      // The library's context is fixed at the start; a getter gives `$$.State.EnteredTime` its moment,
+      // read as the state's parameters are (aws-sdk:cloudwatch:getMetricData's EndTime).
+      State: {
+        get EnteredTime() {
+          return new Date().toISOString();
+        },
+      } as unknown as RunContext['State'],
       Execution: {
         Id: machine.executionArn(options.executionName),
         Name: options.executionName,

@@ -13,9 +13,14 @@ type Json = Record<string, unknown>;
 export interface SdkIntegrationService {
   /** The service's name in error names (`Fis`). */
   errorPrefix: string;
+  /**
+   * How the API names its members: camelCase (a REST API, e.g. FIS: recased from Step Functions' PascalCase)
+   * or PascalCase (a JSON API, e.g. CloudWatch: as Step Functions gives them). Default camel.
+   */
+  memberCase?: 'camel' | 'pascal';
   /** API member names (camelCase) whose values are maps: keys kept, values recased. */
   mapMembers: ReadonlySet<string>;
-  /** API member names whose values are timestamps (epoch seconds on the wire). */
+  /** API member names whose values are timestamps (epoch seconds on the wire, ISO 8601 in Step Functions). */
   timestampMembers: ReadonlySet<string>;
   /** Calls `operation` (PascalCase, as the API names it) with its API members; throws `{ type, message }`. */
   call(operation: string, input: Json): Promise<Json>;
@@ -45,9 +50,11 @@ function recase(
           ? Object.fromEntries(
               Object.entries(member).map(([key, v]) => [key, recase(v, rename, apiName, service, onLeaf)]),
             )
-          : isRecord(member) || Array.isArray(member)
+          : isRecord(member) || (Array.isArray(member) && member.some(isRecord))
             ? recase(member, rename, apiName, service, onLeaf)
-            : onLeaf(api, member);
+            : Array.isArray(member)
+              ? member.map((v) => onLeaf(api, v))
+              : onLeaf(api, member);
       return [rename(name), converted];
     }),
   );
@@ -64,7 +71,12 @@ export function sdkIntegration(
   return async (parameters) => {
     const service = services[serviceName];
     if (!service) throw new Error(`the local cloud serves no ${serviceName} to ${resource}`);
-    const input = recase(parameters ?? {}, lowerFirst, lowerFirst, service) as Json;
+    const toApi = service.memberCase === 'pascal' ? (name: string) => name : lowerFirst;
+    const input = recase(parameters ?? {}, toApi, toApi, service, (api, v) =>
+      service.timestampMembers.has(api) && typeof v === 'string' && !Number.isNaN(Date.parse(v))
+        ? Date.parse(v) / 1000
+        : v,
+    ) as Json;
     let output: Json;
     try {
       output = await service.call(upperFirst(action), input);

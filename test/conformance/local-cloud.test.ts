@@ -12,7 +12,7 @@ import type { ServiceResponse } from '../../local/control-plane.js';
 import { handlerEnvironment } from '../../local/drill.js';
 import { serviceModel } from '../support/aws-models.js';
 import { SERVICES } from '../support/conformance-services.js';
-import { checkResponse } from '../support/shape-check.js';
+import { exchangeProblems } from '../support/shape-check.js';
 
 interface Exchange {
   operation: string;
@@ -58,13 +58,7 @@ describe.each(SERVICES)('$signingName against botocore $model', (service) => {
     const seen = exchanges.get(service.signingName) ?? [];
 
     // Act
-    const problems = seen.flatMap(({ operation, response }) =>
-      checkResponse(model, operation, {
-        status: response.status,
-        headers: response.headers ?? {},
-        body: response.body,
-      }),
-    );
+    const problems = exchangeProblems(model, seen);
 
     // Assess
     expect(problems).toEqual([]);

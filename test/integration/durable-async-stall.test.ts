@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REJECTED_KIND } from '../../functions/core/measure/durability.js';
 import { buildReport } from '../../functions/core/report/report.js';
-import { emulateLog, REJECTION_TEXT } from '../../local/elasticache/durability.js';
+import { emulateLog, type LogMetric, REJECTION_TEXT } from '../../local/elasticache/durability.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
 import { measure, tracker } from '../support/measure-kit.js';
@@ -60,5 +60,9 @@ describe('the local async log', () => {
     const { firstMs, lastMs } = report.durability!.rejectedWrites;
     expect(lastMs! - firstMs!).toBeGreaterThanOrEqual(STALL_MS - BUFFER_MS - 100);
     expect(lastMs! - firstMs!).toBeLessThanOrEqual(STALL_MS - BUFFER_MS + 100);
+    // What the log publishes for CloudWatch: every rejection once, and a lag past the buffer.
+    const sum = (metric: LogMetric) => log.seconds(metric, 0, Date.now() + 1000).map((p) => p.value);
+    expect(sum('DurabilityBufferExceededErrorCount').reduce((a, b) => a + b, 0)).toBe(rejected);
+    expect(Math.max(...sum('DurabilityLag'))).toBeGreaterThan(BUFFER_MS);
   });
 });

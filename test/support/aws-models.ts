@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { Durability, EffectiveDurability } from '@aws-sdk/client-elasticache';
 
 export const BOTOCORE_VERSION = readFileSync(new URL('./botocore-version', import.meta.url), 'utf8').trim();
 
@@ -75,6 +76,24 @@ export function botocore(): { dir: string; version: string } {
 
 const cache = new Map<string, ServiceModel>();
 
+/**
+ * Members AWS added after the pinned botocore, taken from the pinned @aws-sdk's own model, in this one
+ * place: a replication group's Durability and EffectiveDurability (ElastiCache durability, June 2026),
+ * with the SDK's enums.
+ */
+const NEWER_THAN_BOTOCORE: Record<string, (model: ServiceModel) => void> = {
+  'elasticache/2015-02-02': (model) => {
+    model.shapes.Durability = { type: 'string', enum: Object.values(Durability) };
+    model.shapes.EffectiveDurability = { type: 'string', enum: Object.values(EffectiveDurability) };
+    const group = model.shapes.ReplicationGroup!;
+    group.members = {
+      ...group.members,
+      Durability: { shape: 'Durability' },
+      EffectiveDurability: { shape: 'EffectiveDurability' },
+    };
+  },
+};
+
 /** The service model of `service` (botocore's name: elasticache, sns, stepfunctions…) at `apiVersion`. */
 export function serviceModel(service: string, apiVersion: string): ServiceModel {
   const key = `${service}/${apiVersion}`;
@@ -86,6 +105,7 @@ export function serviceModel(service: string, apiVersion: string): ServiceModel 
     : readFileSync(base, 'utf8');
   const model = JSON.parse(text) as ServiceModel;
   for (const [name, operation] of Object.entries(model.operations)) operation.name = name;
+  NEWER_THAN_BOTOCORE[key]?.(model);
   cache.set(key, model);
   return model;
 }

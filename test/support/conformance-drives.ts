@@ -87,6 +87,11 @@ export async function driveElastiCache(cloud: LocalCloud): Promise<void> {
   );
   await driveResharding(cloud);
   await driveNodeReplacement(cloud);
+  // ModifyReplicationGroup's Durability on a group created without it is refused.
+  await either(ec.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: group, Durability: 'sync' })));
+  await either(
+    ec.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'nope', Durability: 'sync' })),
+  );
   await ec.send(new DescribeEventsCommand({ Duration: 60 }));
   await ec.send(
     new DescribeEventsCommand({ SourceType: 'replication-group', SourceIdentifier: group, MaxRecords: 20 }),

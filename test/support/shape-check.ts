@@ -333,3 +333,20 @@ export function checkResponse(model: ServiceModel, operationName: string, respon
   }
   return problems;
 }
+
+/** Every problem of a run of recorded exchanges (the control plane's answers, each with its operation). */
+export function exchangeProblems(
+  model: ServiceModel,
+  exchanges: readonly {
+    operation: string;
+    response: { status: number; headers?: Record<string, string>; body: string };
+  }[],
+): string[] {
+  return exchanges.flatMap(({ operation, response }) =>
+    checkResponse(model, operation, {
+      status: response.status,
+      headers: response.headers ?? {},
+      body: response.body,
+    }),
+  );
+}

@@ -7,6 +7,7 @@ import type { ProfileVerification } from '../measure/clients/profile-verify.js';
 import type { ProfileRun } from '../measure/clients/run.js';
 import type { WriterSummary } from '../measure/summary.js';
 import type { Verification } from '../measure/verify.js';
+import type { DurabilityMetricData } from './durability-metrics.js';
 import { globalViewOf } from './global-view.js';
 import { buildReport, type DurabilityMetrics, type FailoverEvent, type Report } from './report.js';
 import type { Trend } from './trend.js';
@@ -30,6 +31,9 @@ export const drillStateSchema = z
     faultStopError: caughtSchema.optional(),
     cleanupError: caughtSchema.optional(),
     releaseLockError: caughtSchema.optional(),
+    /** A durable group: GetMetricData's results for the drill's window (ReadDurabilityMetrics). */
+    durabilityMetrics: z.unknown().optional(),
+    durabilityMetricsError: caughtSchema.optional(),
   })
   .loose();
 export type DrillState = z.infer<typeof drillStateSchema>;
@@ -179,7 +183,13 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
         : { triggered: global !== undefined },
     change: recovery?.change,
     ...(plan?.durability
-      ? { durability: { setting: plan.durability, metrics: facts.durabilityMetrics } }
+      ? {
+          durability: {
+            setting: plan.durability,
+            metrics: facts.durabilityMetrics,
+            metricData: (state.durabilityMetrics as DurabilityMetricData | undefined)?.MetricDataResults,
+          },
+        }
       : {}),
     error: state.error ? caughtError(state.error) : undefined,
     ...(global ? { global } : {}),

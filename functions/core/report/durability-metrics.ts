@@ -1,41 +1,43 @@
 /**
- * CloudWatch's own durability metrics for a drill's window (GetMetricData, namespace AWS/ElastiCache, per
- * node): `DurabilityLag` (max, and at the fault), `DurabilityBufferExceededErrorCount` (sum) and
- * `TrafficManagementActive` (max), beside what the drill measured. The client is injected.
+ * CloudWatch's own durability metrics for a drill's window, as the report reads them: the results of the
+ * state machine's GetMetricData Task (ReadDurabilityMetrics, an AWS SDK integration, so that the Report
+ * bundle carries no CloudWatch client) — `DurabilityLag` (max, and at the fault),
+ * `DurabilityBufferExceededErrorCount` (sum) and `TrafficManagementActive` (max). Pure.
  */
-import {
-  type CloudWatchClient,
-  GetMetricDataCommand,
-  type MetricDataResult,
-} from '@aws-sdk/client-cloudwatch';
 import type { DurabilityMetrics } from './durability.js';
 
-/** ElastiCache publishes node metrics every 60 s. */
+/** ElastiCache publishes node metrics every 60 s; the Task asks for 60 s periods. */
 const PERIOD_S = 60;
 
-export interface MetricsWindow {
-  /** The node that was primary when the fault came (its CacheClusterId). */
-  nodeId: string;
-  fromEpochMs: number;
-  toEpochMs: number;
-  /** The fault (T0); null: none, then `durabilityLagAtFaultMs` is null. */
-  faultAtEpochMs: number | null;
+/** One result as the Task leaves it in the state (Step Functions gives timestamps as ISO 8601 strings). */
+export interface MetricDataResult {
+  Id?: string;
+  Timestamps?: (string | number | Date)[];
+  Values?: number[];
 }
 
-const QUERIES = [
-  { id: 'lag', metric: 'DurabilityLag', stat: 'Maximum' },
-  { id: 'exceeded', metric: 'DurabilityBufferExceededErrorCount', stat: 'Sum' },
-  { id: 'traffic', metric: 'TrafficManagementActive', stat: 'Maximum' },
-] as const;
+/** What ReadDurabilityMetrics puts at `$.durabilityMetrics`. */
+export interface DurabilityMetricData {
+  MetricDataResults?: MetricDataResult[];
+}
 
-/** The figures from GetMetricData's results; null where a metric had no datapoint. Pure. */
+const epochMs = (at: string | number | Date | undefined) =>
+  at === undefined
+    ? 0
+    : at instanceof Date
+      ? at.getTime()
+      : typeof at === 'number'
+        ? at * 1000
+        : Date.parse(at);
+
+/** The figures from GetMetricData's results; null where a metric had no datapoint. */
 export function durabilityMetricsOf(
   results: readonly MetricDataResult[],
   faultAtEpochMs: number | null,
 ): DurabilityMetrics {
   const series = (id: string) => {
     const result = results.find((r) => r.Id === id);
-    return (result?.Values ?? []).map((value, i) => ({ value, at: result?.Timestamps?.[i]?.getTime() ?? 0 }));
+    return (result?.Values ?? []).map((value, i) => ({ value, at: epochMs(result?.Timestamps?.[i]) }));
   };
   const max = (points: { value: number }[]) =>
     points.length === 0 ? null : Math.max(...points.map((p) => p.value));
@@ -51,31 +53,4 @@ export function durabilityMetricsOf(
     bufferExceededErrors: exceeded.length === 0 ? null : exceeded.reduce((sum, p) => sum + p.value, 0),
     trafficManagementActiveMax: max(series('traffic')),
   };
-}
-
-/** Reads the three metrics of `window.nodeId` over the window (widened to whole periods). */
-export async function readDurabilityMetrics(
-  cloudWatch: CloudWatchClient,
-  window: MetricsWindow,
-): Promise<DurabilityMetrics> {
-  const period = PERIOD_S * 1000;
-  const out = await cloudWatch.send(
-    new GetMetricDataCommand({
-      StartTime: new Date(Math.floor(window.fromEpochMs / period) * period),
-      EndTime: new Date(Math.ceil(window.toEpochMs / period) * period),
-      MetricDataQueries: QUERIES.map((q) => ({
-        Id: q.id,
-        MetricStat: {
-          Metric: {
-            Namespace: 'AWS/ElastiCache',
-            MetricName: q.metric,
-            Dimensions: [{ Name: 'CacheClusterId', Value: window.nodeId }],
-          },
-          Period: PERIOD_S,
-          Stat: q.stat,
-        },
-      })),
-    }),
-  );
-  return durabilityMetricsOf(out.MetricDataResults ?? [], window.faultAtEpochMs);
 }

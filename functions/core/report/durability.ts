@@ -13,6 +13,7 @@ import {
 } from '../measure/durability.js';
 import type { LatencyPercentiles } from '../measure/latency.js';
 import type { WriterSummary } from '../measure/summary.js';
+import { durabilityMetricsOf, type MetricDataResult } from './durability-metrics.js';
 import type { ProbeFigures } from './probe-figures.js';
 import type { Violation } from './violations.js';
 
@@ -58,6 +59,8 @@ export interface DurabilityReport {
 export interface DurabilityInput {
   setting: DurabilitySetting;
   metrics?: DurabilityMetrics | null;
+  /** GetMetricData's results for the window (the state machine's Task); read against the fault's time. */
+  metricData?: readonly MetricDataResult[];
 }
 
 /** Whether the figures keep the promise; null when there is none or nothing was verified. */
@@ -120,7 +123,7 @@ export function durabilityOf(
       }),
     },
     writeLatency: { mode: setting.effective, count, p50, p99, p999 },
-    metrics: input.metrics ?? null,
+    metrics: input.metrics ?? (input.metricData ? durabilityMetricsOf(input.metricData, t0EpochMs) : null),
   };
 }
 

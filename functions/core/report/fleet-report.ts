@@ -43,6 +43,29 @@ export interface FleetTargetRow {
   trend: { previous: number; regression: boolean | null } | null;
   /** Refused by the plan (the TestFailover budget): never started. */
   refused: boolean;
+  /** A durable group's mode, whether it kept its promise and what it cost a write: side by side across groups. */
+  durability?: FleetDurability;
+}
+
+export interface FleetDurability {
+  mode: string | null;
+  kept: boolean | null;
+  rejectedWrites: number;
+  writeLatency: { p50: number | null; p99: number | null; p999: number | null };
+}
+
+/** The row's durability from the drill's report (absent: the group is not durable, or its mode unknown). */
+export function fleetDurabilityOf(durability: DrillReport['durability']): { durability?: FleetDurability } {
+  if (!durability) return {};
+  const { p50, p99, p999 } = durability.writeLatency;
+  return {
+    durability: {
+      mode: durability.effective ?? durability.configured,
+      kept: durability.kept,
+      rejectedWrites: durability.rejectedWrites.count,
+      writeLatency: { p50, p99, p999 },
+    },
+  };
 }
 
 export interface FleetReport {
@@ -81,6 +104,7 @@ function rowOf(
       report: report.files ?? null,
       trend: report.trend ? { previous: report.trend.previous, regression: report.trend.regression } : null,
       refused: false,
+      ...fleetDurabilityOf(report.durability),
     };
   }
   // No report stored: the nested execution failed before its Report step, or never started.
@@ -168,6 +192,14 @@ export async function fleetReport(state: FleetState, store: ReportStore): Promis
   return { ...report, headline: headline(report) };
 }
 
+/** A durable target's mode, promise and write p99, so that groups of different modes read side by side. */
+function durabilityText(d: FleetDurability | undefined): string {
+  if (!d) return '';
+  const promise = d.kept === null ? 'promise not judged' : d.kept ? 'promise kept' : 'PROMISE BROKEN';
+  const p99 = d.writeLatency.p99 === null ? 'n/a' : `${d.writeLatency.p99} ms`;
+  return `; durability ${d.mode ?? 'unknown'}, ${promise}, write p99 ${p99}, ${d.rejectedWrites} rejected`;
+}
+
 /** The fleet summary as text: the headline, then one line per target. */
 export function formatFleetReport(report: FleetReport, title: string): string {
   const lines = [`${title}: ${report.verdict.toUpperCase()}`, `  ${report.headline}`];
@@ -179,7 +211,7 @@ export function formatFleetReport(report: FleetReport, title: string): string {
   for (const t of report.targets) {
     const what = t.error
       ? `${t.error.name}: ${t.error.message}`
-      : `lost ${t.writes.lost} of ${t.writes.acknowledged}, downtime ${Math.round(t.downtime.ms)} ms`;
+      : `lost ${t.writes.lost} of ${t.writes.acknowledged}, downtime ${Math.round(t.downtime.ms)} ms${durabilityText(t.durability)}`;
     lines.push(
       `  ${t.verdict.toUpperCase().padEnd(5)} ${`${t.replicationGroupId}/${t.nodeGroupId}`.padEnd(28)} ${what}`,
     );
