@@ -29,6 +29,8 @@ async function measure(shards: number): Promise<string> {
     onPhase: (phase) => {
       const now = performance.now();
       phases.push([phase, now - last]);
+      // Live on stderr: a start that never ends still says how far it got.
+      process.stderr.write(`${shards} shards: ${phase} after ${fmt((now - started) / 1000)} s\n`);
       last = now;
     },
   });
