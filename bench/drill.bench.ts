@@ -5,15 +5,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LIST_PRICES } from '../functions/core/drill/cost.js';
 import { runLocalDrill } from '../local/drill.js';
 import type { EventLog } from '../local/stepfunctions/runner.js';
 import { functionSpecs, loadTemplate } from '../local/template.js';
 import { fmt } from './bench-kit.js';
 
-// us-east-1 list prices (Step Functions Standard; Lambda arm64), per the AWS pricing pages.
-const PRICE_PER_TRANSITION = 0.025 / 1000;
-const PRICE_PER_GB_SECOND = 0.0000133334;
-const PRICE_PER_REQUEST = 0.2 / 1_000_000;
+// us-east-1 list prices, kept once beside the drill's cost model.
+const {
+  perTransition: PRICE_PER_TRANSITION,
+  perGbSecond: PRICE_PER_GB_SECOND,
+  perRequest: PRICE_PER_REQUEST,
+} = LIST_PRICES;
 
 export default async function (): Promise<void> {
   const reportDir = await mkdtemp(join(tmpdir(), 'drill-bench-'));

@@ -21,7 +21,12 @@ export interface RedisClusterOptions
    * SLOTS, MOVED and to its replicas, instead of its own. Called once per node, before the cluster forms.
    */
   announce?: (node: RedisServer) => Promise<number>;
+  /** Called as each phase of the start ends (processes, meet, replicate, healthy, synced): for timing it. */
+  onPhase?: (phase: ClusterStartPhase) => void;
 }
+
+/** The phases of a cluster's start, in order. */
+export type ClusterStartPhase = 'processes' | 'slots' | 'meet' | 'known' | 'replicate' | 'healthy' | 'synced';
 
 /**
  * Each node's memory, bounded: a drill's keys are small and expire, so 64 MB is far more than a drill
@@ -68,7 +73,15 @@ export class RedisCluster {
   }
 
   static async start(options: RedisClusterOptions): Promise<RedisCluster> {
-    const { shards: shardCount, replicas, nodeTimeoutMs, name = 'cluster', announce, ...common } = options;
+    const {
+      shards: shardCount,
+      replicas,
+      nodeTimeoutMs,
+      name = 'cluster',
+      announce,
+      onPhase,
+      ...common
+    } = options;
     const shards: ClusterShard[] = [];
     const cluster = new RedisCluster(shards);
     try {
@@ -96,12 +109,13 @@ export class RedisCluster {
       for (const result of started) if (result.status === 'fulfilled') shards.push(result.value);
       const failed = started.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
+      onPhase?.('processes');
       // Announced before the nodes meet, so that no node ever learns another's own port.
       if (announce) {
         const directive = common.tls ? 'cluster-announce-tls-port' : 'cluster-announce-port';
         for (const node of cluster.nodes) await node.configure({ [directive]: String(await announce(node)) });
       }
-      await cluster.form();
+      await cluster.form(onPhase ?? (() => {}));
       return cluster;
     } catch (error) {
       await cluster.stop();
@@ -130,32 +144,43 @@ export class RedisCluster {
     }
   }
 
-  private async form(): Promise<void> {
+  private async form(phase: (name: ClusterStartPhase) => void): Promise<void> {
     const [first] = this.nodes;
     if (!first) throw new RedisServerStartError('a cluster needs at least one node');
     for (const shard of this.shards) {
       await shard.nodes[0]!.call('CLUSTER', 'ADDSLOTSRANGE', shard.slots[0], shard.slots[1]);
     }
+    phase('slots');
+    // All meet one node, and learn of each other by its gossip (a few nodes a ping): at 64 shards that is
+    // the slow phase (bench/cluster-start.bench.ts), so its wait grows with the nodes.
     for (const node of this.nodes.slice(1)) await node.call('CLUSTER', 'MEET', first.host, first.port);
-    await this.waitUntilAllKnown();
-    for (const shard of this.shards) {
-      const primaryId = (await shard.nodes[0]!.call('CLUSTER', 'MYID')) as string;
-      for (const replica of shard.nodes.slice(1)) await replica.call('CLUSTER', 'REPLICATE', primaryId);
-    }
+    phase('meet');
+    await this.waitUntilAllKnown(10_000 + 100 * this.nodes.length);
+    phase('known');
+    // Every shard at once: one after another, 64 shards took 126 s at load 130 (a second a shard).
+    await Promise.all(
+      this.shards.map(async (shard) => {
+        const primaryId = (await shard.nodes[0]!.call('CLUSTER', 'MYID')) as string;
+        for (const replica of shard.nodes.slice(1)) await replica.call('CLUSTER', 'REPLICATE', primaryId);
+      }),
+    );
+    phase('replicate');
     await this.waitUntilHealthy();
+    phase('healthy');
     for (const shard of this.shards) for (const replica of shard.nodes.slice(1)) await replica.waitForSync();
+    phase('synced');
   }
 
   private async waitUntilAllKnown(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const total = this.nodes.length;
     for (;;) {
-      const known = await Promise.all(
-        this.nodes.map(
-          async (node) => parseInfo((await node.call('CLUSTER', 'INFO')) as string).cluster_known_nodes,
-        ),
+      // Known by their own ids: a node still in handshake is counted under a name of its own making.
+      const views = await Promise.all(
+        this.nodes.map(async (node) => ((await node.call('CLUSTER', 'NODES')) as string).trim().split('\n')),
       );
-      if (known.every((count) => count === String(total))) return;
+      if (views.every((lines) => lines.length === total && !lines.some((l) => l.includes('handshake'))))
+        return;
       if (Date.now() > deadline)
         throw new RedisServerStartError(`cluster nodes did not meet within ${timeoutMs} ms`);
       await sleep(20);

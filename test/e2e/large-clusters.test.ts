@@ -4,7 +4,11 @@
  * handlers and redis-server processes; the largest state of each is compared. (64 shards is a bench:
  * 128 redis-server processes do not belong in the suite; see BENCHMARKS.md.)
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import { runCli } from '../support/run-cli.js';
 
 /**
@@ -48,5 +52,42 @@ describe('a large cluster drill', () => {
       growth,
       `3 shards: ${largestState(small.stderr).bytes} B, 12: ${largestState(large.stderr).bytes} B`,
     ).toBeLessThanOrEqual(9 * PLAN_BYTES_PER_SHARD + RUN_TO_RUN_BYTES);
+  }, 120_000);
+
+  it('watches a sample of the shards when asked: the target, its neighbour and one drawn, named', async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), 'blast-radius-'));
+    const input = join(dir, 'input.json');
+    await writeFile(input, JSON.stringify({ ...LOCAL_DEFAULT_INPUT, blastRadius: { sample: 3 } }));
+    const args = ['local', '--cluster-mode', 'enabled', '--shards', '6', '--input', input];
+
+    // Act
+    const [drill, dryRun] = await Promise.all([
+      runCli(args, {}, { timeoutMs: 100_000 }),
+      runCli([...args, '--dry-run'], {}, { timeoutMs: 100_000 }),
+    ]).finally(() => rm(dir, { recursive: true, force: true }));
+
+    // Assess
+    expect(drill.code, drill.stderr).toBe(0);
+    const watched = drill.json.blastRadius as { watched: number; unwatched: number; shards: string[] };
+    expect(watched).toMatchObject({ chosen: { sample: 3 }, watched: 3, unwatched: 3 });
+    // The target (0001, the default) and its slot neighbour 0002 always; shards[] holds only the watched.
+    expect(watched.shards).toEqual(expect.arrayContaining(['0001', '0002']));
+    expect(drill.json.shards.map((s) => s.nodeGroupId)).toEqual(watched.shards);
+    for (const shard of drill.json.shards)
+      expect(shard.writes.attempted, shard.nodeGroupId).toBeGreaterThan(0);
+    expect(drill.json.cost).toMatchObject({ shardsWatched: 3 });
+    // The dry run costs the same blast radius, and names the shards it would watch.
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    const preview = dryRun.json.preview as {
+      blastRadius: { watched: string[] };
+      cost: { shardsWatched: number };
+    };
+    expect(preview.blastRadius.watched).toHaveLength(3);
+    expect(preview.cost.shardsWatched).toBe(3);
+    expect(preview.cost).toMatchObject({
+      transitions: expect.any(Number),
+      lambdaGbSeconds: expect.any(Number),
+    });
   }, 120_000);
 });

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { durabilitySettingSchema } from '../measure/durability.js';
+import { watchedShardsSchema } from './blast-radius.js';
+import { drillCostSchema } from './cost.js';
 import { fisTargetSchema } from './faults/fis-az-power.js';
 import { globalPlanSchema } from './faults/global-failover.js';
 import { FAULT_SOURCE_NAMES } from './faults/index.js';
@@ -26,6 +28,10 @@ export const dryRunPreviewSchema = z.object({
     keyTtlSeconds: z.number(),
   }),
   stopAlarmNames: z.array(z.string()),
+  /** Cluster mode: the shards that would be watched, by name, and how many not. */
+  blastRadius: watchedShardsSchema.optional(),
+  /** What the drill would cost on AWS at list price for that blast radius. */
+  cost: drillCostSchema,
   /** fis-az-power: the zone that would lose power, its nodes, and for how long (FIS's `duration`). */
   fis: fisTargetSchema.extend({ duration: z.string() }).optional(),
   /** global-failover: the Global Datastore, the region it would leave and the one it would promote. */
@@ -46,6 +52,8 @@ export const drillPlanSchema = z.object({
   lock: z.string().optional(),
   /** Present in a dry run only: nothing was touched. */
   dryRun: dryRunPreviewSchema.optional(),
+  /** Cluster mode: the shards watched (a writer each), by name, and how many were not. */
+  watched: watchedShardsSchema.optional(),
   /** The group's `Durability` and `EffectiveDurability` as Preflight read them (absent: not reported). */
   durability: durabilitySettingSchema.optional(),
   /**

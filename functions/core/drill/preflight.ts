@@ -8,6 +8,8 @@ import {
 import { GuardrailError } from '../../shared/errors.js';
 import { WRITER_DEFAULTS } from '../measure/defaults.js';
 import { durabilityOfGroup } from '../measure/durability.js';
+import { type WatchedShards, watchedShards } from './blast-radius.js';
+import { costOf } from './cost.js';
 import { testFailoversLast24h as countTestFailovers } from './events.js';
 import { type FaultJudgement, faultSource, sourceOf } from './faults/index.js';
 import { type ElastiCacheIn, globalDatastoreOf, readGlobalFacts } from './global-preflight.js';
@@ -23,6 +25,7 @@ export function preview(
   testFailoversLast24h: number,
   /** What the fault source's guardrail added (fis-az-power: the zone, its nodes, the duration). */
   fault: FaultJudgement = {},
+  watched?: WatchedShards,
 ): DryRunPreview {
   const { writer, guardrails } = request;
   // The writer's own defaults, as the Write step would fill them in.
@@ -51,8 +54,16 @@ export function preview(
       keyTtlSeconds: writer.ttlSeconds ?? WRITER_DEFAULTS.ttlSeconds,
     },
     stopAlarmNames: guardrails.stopAlarmNames,
+    ...(watched ? { blastRadius: watched } : {}),
+    cost: costOf(request, watched),
     ...fault.preview,
   };
+}
+
+/** Cluster mode: the shards the drill watches, from the request's blast radius (none otherwise). */
+function watchedOf(request: DrillRequest, target: DrillTarget): { watched?: WatchedShards } {
+  if (!target.clusterMode || !target.shards) return {};
+  return { watched: watchedShards(target.shards, target.nodeGroupId, request.blastRadius) };
 }
 
 /**
@@ -95,13 +106,15 @@ export async function preflight(
   // A durable group's promise is judged in the report: read it here, before anything is touched.
   const setting = durabilityOfGroup(group);
   const durability = setting ? { durability: setting } : {};
+  const watched = watchedOf(request, target);
   if (request.dryRun) {
     return {
       runId,
       request,
       target,
       acceptedAt,
-      dryRun: preview(request, target, testFailoversLast24h, judgement.fault),
+      dryRun: preview(request, target, testFailoversLast24h, judgement.fault, watched.watched),
+      ...watched,
       ...durability,
     };
   }
@@ -116,7 +129,7 @@ export async function preflight(
       sleep,
     },
   );
-  return { runId, request, target, acceptedAt, lock, ...judgement.fault?.plan, ...durability };
+  return { runId, request, target, acceptedAt, lock, ...judgement.fault?.plan, ...watched, ...durability };
 }
 
 /** A region failover's cross-region facts (the datastore, its members' tags); undefined for other faults. */

@@ -19,7 +19,11 @@ export function runProfilesBeside(plan: DrillPlan, target: ClientTarget): Isolat
     // The probe's TTL (its default when unset): nothing outlives a crashed run.
     ttlSeconds: writer.ttlSeconds ?? writerSettingsSchema.shape.ttlSeconds.parse(undefined),
   };
-  const shards = plan.target.clusterMode ? (plan.target.shards ?? []) : [];
+  // Only the watched shards (a sampled blast radius names them); every shard when the plan names none.
+  const watched = plan.watched ? new Set(plan.watched.watched) : undefined;
+  const shards = plan.target.clusterMode
+    ? (plan.target.shards ?? []).filter((shard) => !watched || watched.has(shard.nodeGroupId))
+    : [];
   const isolated = isolatedProfiles(
     {
       profiles: {

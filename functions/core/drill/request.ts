@@ -4,6 +4,7 @@ import { parseInput } from '../../shared/input.js';
 import { clientsInputSchema, resolveClientProfiles } from '../measure/clients/profile.js';
 import { DEFAULT_PREFIX, NAME_PATTERN } from '../measure/keys.js';
 import { thresholdsSchema } from '../measure/thresholds.js';
+import { blastRadiusSchema } from './blast-radius.js';
 import { faultSchema, sourceOf } from './faults/index.js';
 
 const writerSchema = z.strictObject({
@@ -68,6 +69,11 @@ export const drillRequestSchema = z.strictObject({
    */
   fault: faultSchema.default('test-failover'),
   writer: writerSchema.default(writerSchema.parse({})),
+  /**
+   * Cluster mode: the shards watched by a writer each. `"all"`, or `{ "sample": N }` for a cheaper drill:
+   * the target and its slot neighbours always, the rest drawn at random and named in the plan and report.
+   */
+  blastRadius: blastRadiusSchema,
   recovery: recoverySchema.default(recoverySchema.parse({})),
   guardrails: guardrailsSchema.default(guardrailsSchema.parse({})),
   thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import type { WatchedShards } from '../drill/blast-radius.js';
+import { costOf, type DrillCost } from '../drill/cost.js';
 import { EVENT_TEXT } from '../drill/event-text.js';
 import { FAULT_SOURCES, type FaultSourceName, sourceOf } from '../drill/faults/index.js';
 import type { DrillPlan, DryRunPreview } from '../drill/plan.js';
@@ -60,6 +62,10 @@ export interface DrillReport extends Report {
   files?: { json: string; html: string };
   /** This drill against the previous drills of the same node group in the report store. */
   trend?: Trend;
+  /** Cluster mode: how many shards were watched (`shards[]` holds only those), how many not, and which. */
+  blastRadius?: { chosen: WatchedShards['chosen']; watched: number; unwatched: number; shards: string[] };
+  /** What this drill costs on AWS at list price for the blast radius it watched. */
+  cost?: DrillCost;
 }
 
 /** `{ Error, Cause }` as a named error; Lambda's Cause is `{"errorType","errorMessage",…}` as JSON. */
@@ -213,6 +219,17 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
     headline: preview ? dryRunHeadline(preview, where) : headline(report, where),
     dryRun: plan?.request.dryRun ?? false,
     ...(preview ? { preview } : {}),
+    ...(plan?.watched
+      ? {
+          blastRadius: {
+            chosen: plan.watched.chosen,
+            watched: plan.watched.watched.length,
+            unwatched: plan.watched.unwatched,
+            shards: plan.watched.watched,
+          },
+        }
+      : {}),
+    ...(plan?.request ? { cost: costOf(plan.request, plan.watched) } : {}),
     drill: {
       executionName: state.execution,
       replicationGroupId: groupId,
