@@ -328,15 +328,18 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
     const known = this.shards[0]!.primary.server;
     for (const server of servers) await server.call('CLUSTER', 'MEET', known.host, known.port);
     const primaryId = (await servers[0]!.call('CLUSTER', 'MYID')) as string;
-    // SETSLOT IMPORTING and MIGRATING name the other node: every node must know every other first.
+    // SETSLOT IMPORTING and MIGRATING name the other node: every node must know every other first. A new
+    // node answers CLUSTERDOWN (to MIGRATE too) until it has learnt that every slot is served.
     const all = this.shards.flatMap((s) => s.members.map((m) => m.server));
     await this.waitUntil(
-      `${ng} known to the cluster`,
+      `${ng} known to the cluster, its state ok`,
       async () => {
         const known = await Promise.all(
           all.map(async (s) => parseInfo((await s.call('CLUSTER', 'INFO')) as string)),
         );
-        return known.every((info) => info.cluster_known_nodes === String(all.length));
+        return known.every(
+          (info) => info.cluster_known_nodes === String(all.length) && info.cluster_state === 'ok',
+        );
       },
       STEP_TIMEOUT_MS,
     );

@@ -45,7 +45,8 @@ describe('a local async drill with a stalled log', () => {
     // The log stalled past the buffer, at the fault too.
     expect(durability.metrics!.durabilityLagMaxMs).toBeGreaterThan(BUFFER_MS);
     expect(durability.metrics!.durabilityLagAtFaultMs).toBeGreaterThan(0);
-    expect(report.writes.lost).toBeGreaterThan(0);
+    // What an async group loses here depends on whether the gate was open when the primary died (it rejects
+    // while the log is past its buffer): no count is injected, only the promise is judged.
     expect(durability.kept).toBe(true);
   });
 });

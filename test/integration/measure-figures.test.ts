@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CATCH_UP_MS } from '../../functions/core/measure/scheduler.js';
 import type { ReportTimeline } from '../../functions/core/report/chart-data.js';
 import { FaultProxy } from '../../local/redis/proxy.js';
 import { RedisServer } from '../../local/redis/server.js';
@@ -204,7 +205,8 @@ describe.concurrent('probe figures against injected truth', () => {
     const slots = summary.durationMs; // 1000 writes/s
     console.log(`stall ${stallMs.toFixed(1)} ms → skipped ${report.writes.skipped}`);
     expect(summary.concurrency).toBe(16);
-    expect(report.writes.skipped).toBeGreaterThanOrEqual(Math.floor(stallMs) - 16 - 1);
+    // The scheduler catches up on the last CATCH_UP_MS of slots rather than skipping them (scheduler.ts).
+    expect(report.writes.skipped).toBeGreaterThanOrEqual(Math.floor(stallMs) - 16 - CATCH_UP_MS - 1);
     expect(summary.attempted + report.writes.skipped).toBeLessThanOrEqual(slots + 1);
     expect(summary.attempted + report.writes.skipped).toBeGreaterThanOrEqual(slots - 12);
     expect(report.writes.indeterminate).toBe(0);
