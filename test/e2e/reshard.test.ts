@@ -32,7 +32,8 @@ describe('a reshard drill, judged by boto3 and CLUSTER SHARDS', () => {
     const findings = JSON.parse(harness.stdout ?? '{}');
 
     // Assess
-    expect(findings, harness.stderr).toMatchObject({
+    // Every finding in the message: `ok` is the harness's conjunction of them all.
+    expect(findings, `${JSON.stringify(findings)}\n${harness.stderr}`).toMatchObject({
       ok: true,
       exitCode: 0,
       verdict: 'pass',
@@ -49,6 +50,9 @@ describe('a reshard drill, judged by boto3 and CLUSTER SHARDS', () => {
       },
     });
     expect(findings.boto3.map(([id]: [string]) => id)).toEqual(['0001', '0002', '0003']);
-    expect(findings.redirections).toBeGreaterThan(0);
+    // The redirection figures are filled in, the probe's first. Their count is chance here (each writer's one
+    // slot is hashed from the run id, and may not move): reshard-redirections.test.ts pins it on a moving slot.
+    expect(findings.redirectionClients[0]).toBe('probe');
+    expect(findings.redirections).toBeGreaterThanOrEqual(0);
   }, 300_000);
 });

@@ -94,11 +94,12 @@ describe('time to full recovery against the servers', () => {
 
     // Assess: the truth was seen at most one of this test's polls (10 ms and a round trip) after it held
     const truthMs = recoveredAt - requestedAt;
-    const { timeToFullRecoveryMs, timeToPromoteMs, reference } = report.failover;
+    const { timeToFullRecoveryMs, reference } = report.failover;
     console.log(`recovered after ${truthMs} ms (servers) → timeToFullRecovery ${timeToFullRecoveryMs} ms`);
     expect(completeInEvents).toBe(true);
     expect(reference).toBe('T0');
-    expect(timeToFullRecoveryMs!).toBeGreaterThan(timeToPromoteMs!);
+    // No order against timeToPromoteMs: that is the data plane's observer, its monitor a poll late; the
+    // truth below is what pins the figure.
     // The control plane sees what this test sees, within its own poll; it never says so before it holds.
     expect(timeToFullRecoveryMs!).toBeGreaterThanOrEqual(truthMs - LATE_MS);
     expect(timeToFullRecoveryMs!).toBeLessThanOrEqual(truthMs + CONTROL_POLL_MS + LATE_MS);
