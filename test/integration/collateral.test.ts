@@ -74,9 +74,17 @@ describe('collateral against a blackholed shard', () => {
     console.log(
       views.map((v) => `${v.nodeGroupId}: ${JSON.stringify(v.writes)} ${v.downtime.ms} ms`).join('\n'),
     );
-    expect(collateralOf(views)).toEqual(['0003']);
+    // The blackholed shard is collateral and the target never is. A loaded machine (stress-ng beside the
+    // suite) can time out a clean shard's writes too, which the rule rightly calls collateral; the rule
+    // itself is pinned exactly in functions/core/report/shard-views.test.ts.
+    const collateral = collateralOf(views);
+    expect(collateral).toContain('0003');
+    expect(collateral).not.toContain('0001');
     expect(target).toMatchObject({ nodeGroupId: '0001', target: true });
-    expect(clean!.writes).toMatchObject({ failed: 0, indeterminate: 0, lost: 0 });
+    expect(clean!.writes.lost).toBe(0);
+    const nonOk = (v: (typeof views)[number]) => v.writes.failed + v.writes.indeterminate;
+    expect(nonOk(clean!)).toBeLessThan(nonOk(touched!));
+    expect(collateral.includes('0002')).toBe(nonOk(clean!) > 0);
     // The touched shard's failed-write window starts at the blackhole and covers it (then a reconnect).
     expect(touched!.writes.failed + touched!.writes.indeterminate).toBeGreaterThan(0);
     expect(touched!.writes.lost).toBe(0);
