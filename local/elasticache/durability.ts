@@ -74,7 +74,8 @@ export class LogRecorder {
     const entry = this.#seconds.get(second) ?? { lagMs: 0, rejected: 0, throttled: 0 };
     const total = this.rejectedTotal();
     entry.lagMs = Math.max(entry.lagMs, lagMs);
-    if (throttled) entry.throttled = 1;
+    // A write rejected since the last look was throttled too, even if the gate has opened since.
+    if (throttled || total > this.#rejectedSeen) entry.throttled = 1;
     entry.rejected += total - this.#rejectedSeen;
     this.#rejectedSeen = total;
     this.#seconds.set(second, entry);
