@@ -397,6 +397,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const elastiCache = new ElastiCacheService({
       ...account,
       budget: new FailoverBudget(o.testFailoverLimit),
+      // CreateReplicationGroup starts a group as the CLI's is started (create-group.ts), stopped with the cloud.
+      createGroup: async (request) => {
+        const created = await PrimaryReplicaGroup.start({
+          id: request.id,
+          replicas: request.replicas,
+          replicationLagMs: o.replicationLagMs,
+          ...(request.durability ? { durability: { mode: request.durability } } : {}),
+          ...access,
+          ...timing,
+        });
+        cleanup.push(() => created.stop());
+        return created;
+      },
     });
     for (const g of groups) elastiCache.addGroup(g, o.optInTag ? { [OPT_IN_TAG.key]: OPT_IN_TAG.value } : {});
     const sns = new SnsService({ ...account, logFile: o.snsLogFile });

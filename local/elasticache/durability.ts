@@ -33,13 +33,19 @@ export const REJECTION_TEXT = `${REJECTED_KIND} The durability buffer is exceede
 const GATE_EVERY_MS = 20;
 
 /** The CloudWatch metrics the emulation publishes (AWS/ElastiCache), by name. */
-export const LOG_METRICS = ['DurabilityLag', 'DurabilityBufferExceededErrorCount'] as const;
+export const LOG_METRICS = [
+  'DurabilityLag',
+  'DurabilityBufferExceededErrorCount',
+  'TrafficManagementActive',
+] as const;
 export type LogMetric = (typeof LOG_METRICS)[number];
 
-/** One datapoint per second of the emulation: the log's lag (max) and the writes rejected in it. */
+/** One datapoint per second of the emulation: the log's lag (max), the writes rejected, the gate shut (max). */
 interface Second {
   lagMs: number;
   rejected: number;
+  /** 1 if the async write gate was shut (traffic throttled) at any look in that second, else 0. */
+  throttled: 0 | 1;
 }
 
 export interface LogEmulation {
@@ -54,7 +60,8 @@ export interface LogEmulation {
 /**
  * What the emulation publishes, sampled as its gate looks: `DurabilityLag` the age of the oldest write
  * still on the line (0 for sync, as AWS documents), `DurabilityBufferExceededErrorCount` the writes the
- * primary endpoint rejected. The rejections are read once more when asked, so none is missed.
+ * primary endpoint rejected, `TrafficManagementActive` 1 while the gate is shut (always 0 for sync). The
+ * rejections are read once more when asked, so none is missed.
  */
 export class LogRecorder {
   readonly #seconds = new Map<number, Second>();
@@ -62,11 +69,13 @@ export class LogRecorder {
 
   constructor(private readonly rejectedTotal: () => number) {}
 
-  sample(lagMs: number, now = Date.now()): void {
+  sample(lagMs: number, throttled = false, now = Date.now()): void {
     const second = Math.floor(now / 1000);
-    const entry = this.#seconds.get(second) ?? { lagMs: 0, rejected: 0 };
+    const entry = this.#seconds.get(second) ?? { lagMs: 0, rejected: 0, throttled: 0 };
     const total = this.rejectedTotal();
     entry.lagMs = Math.max(entry.lagMs, lagMs);
+    // A write rejected since the last look was throttled too, even if the gate has opened since.
+    if (throttled || total > this.#rejectedSeen) entry.throttled = 1;
     entry.rejected += total - this.#rejectedSeen;
     this.#rejectedSeen = total;
     this.#seconds.set(second, entry);
@@ -77,14 +86,20 @@ export class LogRecorder {
     fromMs: number,
     toMs: number,
     lagNowMs: number,
+    throttledNow = false,
   ): { atMs: number; value: number }[] {
-    this.sample(lagNowMs);
+    this.sample(lagNowMs, throttledNow);
     return [...this.#seconds.entries()]
       .filter(([second]) => second * 1000 >= Math.floor(fromMs / 1000) * 1000 && second * 1000 < toMs)
       .sort(([a], [b]) => a - b)
       .map(([second, entry]) => ({
         atMs: second * 1000,
-        value: metric === 'DurabilityLag' ? entry.lagMs : entry.rejected,
+        value:
+          metric === 'DurabilityLag'
+            ? entry.lagMs
+            : metric === 'TrafficManagementActive'
+              ? entry.throttled
+              : entry.rejected,
       }));
   }
 }
@@ -120,19 +135,22 @@ export function emulateLog(
   let rejecting = false;
   const timer = setInterval(() => {
     const lag = lagMs();
-    recorder.sample(lag);
     const behind = lag > bufferMs;
-    if (behind === rejecting) return;
-    rejecting = behind;
-    primaryEndpoint.rejectWrites(behind ? REJECTION_TEXT : undefined);
+    if (behind !== rejecting) {
+      rejecting = behind;
+      primaryEndpoint.rejectWrites(behind ? REJECTION_TEXT : undefined);
+    }
+    // Sampled after the gate moved, so a second that shut it reads 1.
+    recorder.sample(lag, rejecting);
   }, GATE_EVERY_MS);
   timer.unref();
   return {
     stop: () => {
       clearInterval(timer);
+      rejecting = false;
       primaryEndpoint.rejectWrites(undefined);
     },
     recorder,
-    seconds: (metric, fromMs, toMs) => recorder.seconds(metric, fromMs, toMs, lagMs()),
+    seconds: (metric, fromMs, toMs) => recorder.seconds(metric, fromMs, toMs, lagMs(), rejecting),
   };
 }

@@ -18,6 +18,9 @@ export const elastiCacheFaults = {
   /** SDK: CacheClusterNotFoundFault */
   cacheClusterNotFound: (id: string) =>
     new AwsFault('CacheClusterNotFound', 404, `CacheCluster ${id} not found.`),
+  /** SDK: ReplicationGroupAlreadyExistsFault */
+  replicationGroupAlreadyExists: (id: string) =>
+    new AwsFault('ReplicationGroupAlreadyExists', 400, `Replication group ${id} already exists.`),
   /** SDK: InvalidReplicationGroupStateFault */
   invalidReplicationGroupState: (message: string) =>
     new AwsFault('InvalidReplicationGroupState', 400, message),

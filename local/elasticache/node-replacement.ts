@@ -29,7 +29,7 @@ export interface ModifyReplicationGroupInput {
 }
 
 const NODE_TYPE_PATTERN = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
-const VERSION_PATTERN = /^(\d+)\.(\d+)(?:\.(\d+|x))?$/;
+export const VERSION_PATTERN = /^(\d+)\.(\d+)(?:\.(\d+|x))?$/;
 
 /** The validated change: what the new nodes are; refused as AWS refuses it. */
 export function checkModifyReplicationGroup(

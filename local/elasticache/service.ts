@@ -3,11 +3,11 @@
  * Describe*, TestFailover with its guardrails and quota, DescribeEvents, and resource tags.
  */
 
-import { Durability } from '@aws-sdk/client-elasticache';
 import type { Account } from '../account.js';
 import type { ServiceHandler } from '../control-plane.js';
 import { type QueryParams, queryService, type XmlObject } from '../protocols/query.js';
 import { FailoverBudget } from './budget.js';
+import { type CreateGroupRequest, checkCreateReplicationGroup, DURABILITY_VALUES } from './create-group.js';
 import type { LogMetric } from './durability.js';
 
 import { type CacheEvent, EventLog, eventWindow, failoverMessages, isSourceType } from './events.js';
@@ -22,9 +22,6 @@ import { checkShardConfiguration } from './shard-configuration.js';
 export const ELASTICACHE_XMLNS = 'http://elasticache.amazonaws.com/doc/2015-02-02/';
 export const ELASTICACHE_VERSION = '2015-02-02';
 
-/** The Durability values of @aws-sdk/client-elasticache's model (the pinned botocore has none). */
-const DURABILITY_VALUES: readonly string[] = Object.values(Durability);
-
 const TAG_LIMIT = 50;
 const MAX_EVENT_MINUTES = 14 * 24 * 60;
 
@@ -33,6 +30,11 @@ export interface ElastiCacheServiceOptions extends Account {
   clock?: () => Date;
   /** Told when a failover's orchestration fails (it then never reports recovery); default stderr. */
   onFailoverError?: (groupId: string, error: unknown) => void;
+  /**
+   * Starts the group a CreateReplicationGroup asked for (create-group.ts), as the local cloud starts its own.
+   * Absent: CreateReplicationGroup is not served.
+   */
+  createGroup?: (request: CreateGroupRequest) => Promise<LocalGroup>;
 }
 
 type Resource = { kind: 'replicationgroup'; group: LocalGroup } | { kind: 'cluster'; node: NodeView };
@@ -44,6 +46,8 @@ export class ElastiCacheService {
   readonly budget: FailoverBudget;
   readonly handler: ServiceHandler;
   private readonly groups = new Map<string, LocalGroup>();
+  /** Ids of groups a CreateReplicationGroup is starting. */
+  private readonly creating = new Set<string>();
   private readonly tags = new Map<string, Map<string, string>>();
   private readonly failovers = new Map<string, Promise<void>>();
   /** Modifications under way (resharding), by group: what DescribeReplicationGroups shows as pending. */
@@ -64,6 +68,9 @@ export class ElastiCacheService {
       ListTagsForResource: (p: QueryParams) => this.listTags(p),
       AddTagsToResource: (p: QueryParams) => this.addTags(p),
       RemoveTagsFromResource: (p: QueryParams) => this.removeTags(p),
+      ...(options.createGroup
+        ? { CreateReplicationGroup: (p: QueryParams) => this.createReplicationGroup(p) }
+        : {}),
     };
     this.operations = Object.keys(actions);
     this.handler = queryService(ELASTICACHE_XMLNS, actions);
@@ -257,6 +264,20 @@ export class ElastiCacheService {
       emit,
     );
     return this.underWay(groupId, view, pending, resharding);
+  }
+
+  /**
+   * CreateReplicationGroup (create-group.ts): the group is started before the answer, which still says
+   * `creating`, as AWS's first answer does; DescribeReplicationGroups shows it `available` from then on.
+   */
+  private async createReplicationGroup(p: QueryParams): Promise<XmlObject> {
+    const exists = (id: string) => this.groups.has(id) || this.creating.has(id);
+    const request = checkCreateReplicationGroup(p, exists);
+    // Held while it starts: a second Create of the same id meanwhile is refused, not started twice.
+    this.creating.add(request.id);
+    const group = await this.options.createGroup!(request).finally(() => this.creating.delete(request.id));
+    this.addGroup(group);
+    return { ReplicationGroup: { ...replicationGroupXml(this.account, group.view()), Status: 'creating' } };
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * The local async log's rejections on real processes (issue 23): a replication link held past the
  * durability buffer makes the primary endpoint answer every write with a cluster-down error until the
- * link catches up. Injected truth: the gate's own count of rejected writes, and the stall's length.
+ * link catches up, and publishes TrafficManagementActive 1 while it does. Injected truth: the gate's own
+ * count of rejected writes, and the stall's length.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,6 +41,8 @@ describe('the local async log', () => {
         link.release();
       },
     );
+    // Into a fresh second after the log caught up, so that one second reads the gate open again.
+    await sleep(1050 - (Date.now() % 1000));
     log.stop();
     const report = buildReport({
       summary,
@@ -64,5 +67,11 @@ describe('the local async log', () => {
     const sum = (metric: LogMetric) => log.seconds(metric, 0, Date.now() + 1000).map((p) => p.value);
     expect(sum('DurabilityBufferExceededErrorCount').reduce((a, b) => a + b, 0)).toBe(rejected);
     expect(Math.max(...sum('DurabilityLag'))).toBeGreaterThan(BUFFER_MS);
+    // TrafficManagementActive: 1 in every second a write was rejected, 0 once the log caught up.
+    const traffic = sum('TrafficManagementActive');
+    const exceeded = sum('DurabilityBufferExceededErrorCount');
+    expect(exceeded.flatMap((n, i) => (n > 0 ? [traffic[i]] : []))).not.toContain(0);
+    expect(Math.max(...traffic)).toBe(1);
+    expect(traffic.at(-1)).toBe(0);
   });
 });

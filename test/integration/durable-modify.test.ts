@@ -1,7 +1,8 @@
 /**
- * ModifyReplicationGroup's Durability on the local cloud's durable group of real redis-server processes
- * (issue 23): async switched to sync and back through the pinned SDK, AWS's refusals, and every answer held
- * against botocore's model extended with Durability and EffectiveDurability (test/support/aws-models.ts).
+ * CreateReplicationGroup's and ModifyReplicationGroup's Durability on the local cloud's durable groups of
+ * real redis-server processes (issue 23): async switched to sync and back through the pinned SDK, a sync
+ * group created by a second client (the AWS CLI v1 reading botocore's model extended with Durability),
+ * AWS's refusals, and every answer held against that extended model (test/support/aws-models.ts).
  */
 import {
   DescribeReplicationGroupsCommand,
@@ -10,7 +11,8 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { describe, expect, it } from 'vitest';
 import type { ServiceResponse } from '../../local/control-plane.js';
-import { serviceModel } from '../support/aws-models.js';
+import { awsCli } from '../support/aws-cli.js';
+import { modelDataPath, serviceModel } from '../support/aws-models.js';
 import { elastiCacheClient, useLocalCloud } from '../support/local-cloud.js';
 import { exchangeProblems } from '../support/shape-check.js';
 
@@ -19,17 +21,95 @@ const modify = (ec: ElastiCacheClient, members: Record<string, unknown>) =>
     .send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'drill-demo', ...members }))
     .catch((e: { name: string; message: string }) => ({ refused: e.name }));
 
-describe('ModifyReplicationGroup on a local durable group', () => {
+/** What the local ElastiCache answered, by operation, from now on. */
+function observeElastiCache(local: ReturnType<typeof useLocalCloud>) {
+  const seen: { operation: string; response: ServiceResponse }[] = [];
+  local.cloud.controlPlane.observe((service, request, response) => {
+    if (service !== 'elasticache') return;
+    const operation = new URLSearchParams(request.body.toString('utf8')).get('Action') ?? '';
+    seen.push({ operation, response });
+  });
+  return seen;
+}
+
+describe('Durability on local groups', () => {
   const local = useLocalCloud({ durability: 'async', replicas: 1 });
+
+  it('creates a sync group for the AWS CLI on real processes, and refuses what AWS refuses', async () => {
+    // Prepare: the CLI reads the model this project judges by, so it knows --durability
+    const seen = observeElastiCache(local);
+    const env = { AWS_DATA_PATH: modelDataPath('elasticache', '2015-02-02') };
+    const create = (id: string, ...more: string[]) =>
+      awsCli(
+        local.cloud.endpoint,
+        [
+          'elasticache',
+          'create-replication-group',
+          '--replication-group-id',
+          id,
+          '--replication-group-description',
+          'durable',
+          '--num-cache-clusters',
+          '2',
+          '--multi-az-enabled',
+          ...more,
+        ],
+        undefined,
+        env,
+      );
+    const valkey9 = ['--engine', 'valkey', '--engine-version', '9.0'];
+
+    // Act
+    const created = await create('created-sync', ...valkey9, '--durability', 'sync');
+    const described = await awsCli(
+      local.cloud.endpoint,
+      ['elasticache', 'describe-replication-groups', '--replication-group-id', 'created-sync'],
+      undefined,
+      env,
+    );
+    const refused = await Promise.all([
+      create('on-redis', '--engine', 'redis', '--durability', 'sync'),
+      create('on-valkey8', '--engine', 'valkey', '--engine-version', '8.0', '--durability', 'async'),
+      create('unknown-mode', ...valkey9, '--durability', 'strong'),
+      create('created-sync', ...valkey9, '--durability', 'sync'),
+    ]);
+    const lag = local.cloud.elastiCache.durabilitySeconds(
+      'DurabilityLag',
+      'created-sync-001',
+      0,
+      Date.now() + 1000,
+    );
+
+    // Assess
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.json).toMatchObject({
+      ReplicationGroup: { ReplicationGroupId: 'created-sync', Status: 'creating', Durability: 'sync' },
+    });
+    expect(described.json).toMatchObject({
+      ReplicationGroups: [
+        {
+          Status: 'available',
+          Durability: 'sync',
+          EffectiveDurability: 'sync',
+          MemberClusters: ['created-sync-001', 'created-sync-002'],
+        },
+      ],
+    });
+    // The group is real: its sync log publishes a lag of 0 for the local CloudWatch.
+    expect(lag?.length).toBeGreaterThan(0);
+    expect(lag?.every((p) => p.value === 0)).toBe(true);
+    expect(refused.map((r) => /An error occurred \((\w+)\)/.exec(r.stderr)?.[1])).toEqual([
+      'InvalidParameterCombination',
+      'InvalidParameterCombination',
+      'InvalidParameterValue',
+      'ReplicationGroupAlreadyExists',
+    ]);
+    expect(exchangeProblems(serviceModel('elasticache', '2015-02-02'), seen)).toEqual([]);
+  });
 
   it('switches async to sync and back, refuses what AWS refuses, each answer as the model says', async () => {
     // Prepare
-    const seen: { operation: string; response: ServiceResponse }[] = [];
-    local.cloud.controlPlane.observe((service, request, response) => {
-      if (service !== 'elasticache') return;
-      const operation = new URLSearchParams(request.body.toString('utf8')).get('Action') ?? '';
-      seen.push({ operation, response });
-    });
+    const seen = observeElastiCache(local);
     const ec = elastiCacheClient(local.cloud);
 
     // Act

@@ -15,8 +15,14 @@ export interface AwsCliResult {
   json: unknown;
 }
 
-export async function awsCli(endpoint: string, args: string[], region = 'us-east-1'): Promise<AwsCliResult> {
-  const env = {
+/** `env`: more of the CLI's environment, e.g. AWS_DATA_PATH for a model newer than botocore's. */
+export async function awsCli(
+  endpoint: string,
+  args: string[],
+  region = 'us-east-1',
+  env: Record<string, string> = {},
+): Promise<AwsCliResult> {
+  const base = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
     AWS_ACCESS_KEY_ID: 'local',
@@ -29,7 +35,7 @@ export async function awsCli(endpoint: string, args: string[], region = 'us-east
   };
   try {
     const { stdout, stderr } = await run('aws', [...args, '--endpoint-url', endpoint, '--output', 'json'], {
-      env,
+      env: { ...base, ...env },
       timeout: 60_000,
     });
     return { code: 0, stdout, stderr, json: stdout.trim() ? JSON.parse(stdout) : undefined };

@@ -4,7 +4,8 @@
  * second client judge by one model). Pinned: a different botocore is refused by name, not silently used.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Durability, EffectiveDurability } from '@aws-sdk/client-elasticache';
@@ -79,7 +80,7 @@ const cache = new Map<string, ServiceModel>();
 /**
  * Members AWS added after the pinned botocore, taken from the pinned @aws-sdk's own model, in this one
  * place: a replication group's Durability and EffectiveDurability (ElastiCache durability, June 2026),
- * with the SDK's enums.
+ * with the SDK's enums, and the Durability that CreateReplicationGroup and ModifyReplicationGroup take.
  */
 const NEWER_THAN_BOTOCORE: Record<string, (model: ServiceModel) => void> = {
   'elasticache/2015-02-02': (model) => {
@@ -91,6 +92,10 @@ const NEWER_THAN_BOTOCORE: Record<string, (model: ServiceModel) => void> = {
       Durability: { shape: 'Durability' },
       EffectiveDurability: { shape: 'EffectiveDurability' },
     };
+    for (const input of ['CreateReplicationGroupMessage', 'ModifyReplicationGroupMessage']) {
+      const message = model.shapes[input]!;
+      message.members = { ...message.members, Durability: { shape: 'Durability' } };
+    }
   },
 };
 
@@ -108,4 +113,16 @@ export function serviceModel(service: string, apiVersion: string): ServiceModel 
   NEWER_THAN_BOTOCORE[key]?.(model);
   cache.set(key, model);
   return model;
+}
+
+/**
+ * A botocore data directory holding `service`'s model as this project judges by it (NEWER_THAN_BOTOCORE
+ * applied), for `AWS_DATA_PATH`: the AWS CLI v1 then parses and sends the newer members too.
+ */
+export function modelDataPath(service: string, apiVersion: string): string {
+  const dir = join(tmpdir(), `failover-drill-models-${BOTOCORE_VERSION}-${process.pid}`);
+  const at = join(dir, service, apiVersion);
+  mkdirSync(at, { recursive: true });
+  writeFileSync(join(at, 'service-2.json'), JSON.stringify(serviceModel(service, apiVersion)));
+  return dir;
 }

@@ -1,6 +1,7 @@
 /** Each service's operations called through the unmodified SDK client, answers and faults alike. */
 import {
   AddTagsToResourceCommand,
+  CreateReplicationGroupCommand,
   DescribeCacheClustersCommand,
   DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
@@ -97,6 +98,21 @@ export async function driveElastiCache(cloud: LocalCloud): Promise<void> {
     new DescribeEventsCommand({ SourceType: 'replication-group', SourceIdentifier: group, MaxRecords: 20 }),
   );
   await either(ec.send(new DescribeEventsCommand({ StartTime: new Date(), EndTime: new Date(0) })));
+  // Last: a durable group of its own (one replica, as durability needs), then AWS's refusals of Create.
+  const durable = {
+    ReplicationGroupId: 'conformance-durable',
+    ReplicationGroupDescription: 'conformance',
+    Engine: 'valkey',
+    EngineVersion: '9.0',
+    NumCacheClusters: 2,
+    MultiAZEnabled: true,
+    Durability: 'sync' as const,
+  };
+  await ec.send(new CreateReplicationGroupCommand(durable));
+  await either(ec.send(new CreateReplicationGroupCommand(durable)));
+  await either(
+    ec.send(new CreateReplicationGroupCommand({ ...durable, ReplicationGroupId: 'r', Engine: 'redis' })),
+  );
   ec.destroy();
 }
 

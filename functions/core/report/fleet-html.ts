@@ -1,4 +1,4 @@
-import type { FleetReport } from './fleet-report.js';
+import { type FleetReport, writeCostOf } from './fleet-report.js';
 
 const html = (value: unknown) => String(value ?? '—').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const COLOUR = { pass: '#1a7f37', fail: '#cf222e', error: '#9a6700' };
@@ -14,7 +14,10 @@ export function renderFleetHtml(report: FleetReport): string {
       const trend = t.trend
         ? `${t.trend.previous} previous${t.trend.regression ? ', <b>regression</b>' : ''}`
         : '—';
-      return `<tr><td><span class="v" style="background:${COLOUR[t.verdict]}">${html(t.verdict)}</span></td><td>${html(t.replicationGroupId)}</td><td>${html(t.nodeGroupId)}</td><td>${html(t.writes.lost)}</td><td>${html(Math.round(t.downtime.ms))} ms</td><td>${t.error ? `${html(t.error.name)}: ${html(t.error.message)}` : '—'}</td><td>${trend}</td><td>${link}</td></tr>`;
+      // The mode beside what a write cost under it, so that groups of different modes read side by side.
+      const cost = writeCostOf(t);
+      const write = cost ? `${html(cost.p50)} / ${html(cost.p99)} ms` : '—';
+      return `<tr><td><span class="v" style="background:${COLOUR[t.verdict]}">${html(t.verdict)}</span></td><td>${html(t.replicationGroupId)}</td><td>${html(t.nodeGroupId)}</td><td>${html(t.writes.lost)}</td><td>${html(Math.round(t.downtime.ms))} ms</td><td>${html(cost?.durability)}</td><td>${write}</td><td>${t.error ? `${html(t.error.name)}: ${html(t.error.message)}` : '—'}</td><td>${trend}</td><td>${link}</td></tr>`;
     })
     .join('');
   const budget = report.budget
@@ -30,7 +33,7 @@ th{font-weight:600;background:#f6f8fa}
 </style></head><body>
 <h1><span class="v" style="background:${COLOUR[report.verdict]}">${html(report.verdict)}</span> ${html(report.headline.replace(/^(PASS|FAIL|ERROR) /, ''))}</h1>
 ${report.error ? `<p><b>${html(report.error.name)}</b>: ${html(report.error.message)}</p>` : ''}${budget}
-<table><tr><th>verdict</th><th>replication group</th><th>node group</th><th>lost</th><th>downtime</th><th>error</th><th>trend</th><th>report</th></tr>${rows}</table>
+<table><tr><th>verdict</th><th>replication group</th><th>node group</th><th>lost</th><th>downtime</th><th>durability</th><th>write p50 / p99</th><th>error</th><th>trend</th><th>report</th></tr>${rows}</table>
 </body></html>
 `;
 }

@@ -45,6 +45,18 @@ export interface FleetTargetRow {
   refused: boolean;
   /** A durable group's mode, whether it kept its promise and what it cost a write: side by side across groups. */
   durability?: FleetDurability;
+  /** Every drilled group's durability mode beside its write latency before the fault (absent: no report). */
+  writeLatency?: FleetWriteLatency;
+}
+
+/**
+ * The mode and what a write cost under it. A fleet's drills read the group's Durability in preflight, so a
+ * report without durability is a group without it: `disabled`.
+ */
+export interface FleetWriteLatency {
+  durability: string;
+  p50: number | null;
+  p99: number | null;
 }
 
 export interface FleetDurability {
@@ -52,6 +64,17 @@ export interface FleetDurability {
   kept: boolean | null;
   rejectedWrites: number;
   writeLatency: { p50: number | null; p99: number | null; p999: number | null };
+}
+
+/** The row's mode and write latency before the fault; absent when the report has no latency (an old one). */
+export function fleetWriteLatencyOf(
+  report: Pick<DrillReport, 'durability'> & { latency?: Pick<DrillReport['latency'], 'before'> },
+): { writeLatency?: FleetWriteLatency } {
+  const before = report.latency?.before;
+  if (!before) return {};
+  const d = report.durability;
+  const durability = d ? (d.effective ?? d.configured ?? 'unknown') : 'disabled';
+  return { writeLatency: { durability, p50: before.p50, p99: before.p99 } };
 }
 
 /** The row's durability from the drill's report (absent: the group is not durable, or its mode unknown). */
@@ -105,6 +128,7 @@ function rowOf(
       trend: report.trend ? { previous: report.trend.previous, regression: report.trend.regression } : null,
       refused: false,
       ...fleetDurabilityOf(report.durability),
+      ...fleetWriteLatencyOf(report),
     };
   }
   // No report stored: the nested execution failed before its Report step, or never started.
@@ -192,12 +216,26 @@ export async function fleetReport(state: FleetState, store: ReportStore): Promis
   return { ...report, headline: headline(report) };
 }
 
-/** A durable target's mode, promise and write p99, so that groups of different modes read side by side. */
-function durabilityText(d: FleetDurability | undefined): string {
-  if (!d) return '';
+/** A row's mode beside its write p50/p99: its own figures, or a durable row's (rows built before either). */
+export function writeCostOf(
+  t: Pick<FleetTargetRow, 'durability' | 'writeLatency'>,
+): FleetWriteLatency | null {
+  if (t.writeLatency) return t.writeLatency;
+  const d = t.durability;
+  return d ? { durability: d.mode ?? 'unknown', p50: d.writeLatency.p50, p99: d.writeLatency.p99 } : null;
+}
+
+const ms = (value: number | null) => (value === null ? 'n/a' : String(value));
+
+/** A target's mode, write p50/p99 and, if durable, its promise, so that groups of different modes read side by side. */
+function durabilityText(t: FleetTargetRow): string {
+  const cost = writeCostOf(t);
+  if (!cost) return '';
+  const write = `write p50 ${ms(cost.p50)} / p99 ${ms(cost.p99)} ms`;
+  const d = t.durability;
+  if (!d) return `; durability ${cost.durability}, ${write}`;
   const promise = d.kept === null ? 'promise not judged' : d.kept ? 'promise kept' : 'PROMISE BROKEN';
-  const p99 = d.writeLatency.p99 === null ? 'n/a' : `${d.writeLatency.p99} ms`;
-  return `; durability ${d.mode ?? 'unknown'}, ${promise}, write p99 ${p99}, ${d.rejectedWrites} rejected`;
+  return `; durability ${cost.durability}, ${write}, ${promise}, ${d.rejectedWrites} rejected`;
 }
 
 /** The fleet summary as text: the headline, then one line per target. */
@@ -211,7 +249,7 @@ export function formatFleetReport(report: FleetReport, title: string): string {
   for (const t of report.targets) {
     const what = t.error
       ? `${t.error.name}: ${t.error.message}`
-      : `lost ${t.writes.lost} of ${t.writes.acknowledged}, downtime ${Math.round(t.downtime.ms)} ms${durabilityText(t.durability)}`;
+      : `lost ${t.writes.lost} of ${t.writes.acknowledged}, downtime ${Math.round(t.downtime.ms)} ms${durabilityText(t)}`;
     lines.push(
       `  ${t.verdict.toUpperCase().padEnd(5)} ${`${t.replicationGroupId}/${t.nodeGroupId}`.padEnd(28)} ${what}`,
     );
