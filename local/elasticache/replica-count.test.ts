@@ -55,7 +55,6 @@ describe('checkReplicaCount', () => {
       toNoneWithAutomaticFailover: judged(1, { ...down, newReplicaCount: 0 }),
       noCount: judged(1, up),
       countAndConfiguration: judged(1, { ...up, newReplicaCount: 2, replicaConfiguration: 1 }),
-      noApplyImmediately: judged(1, { ...up, newReplicaCount: 2, applyImmediately: undefined }),
       deferred: judged(1, { ...up, newReplicaCount: 2, applyImmediately: false }),
     };
 
@@ -69,7 +68,6 @@ describe('checkReplicaCount', () => {
       toNoneWithAutomaticFailover: 'InvalidParameterValue',
       noCount: 'InvalidParameterCombination',
       countAndConfiguration: 'InvalidParameterCombination',
-      noApplyImmediately: 'InvalidParameterValue',
       deferred: 'InvalidParameterValue',
     });
   });

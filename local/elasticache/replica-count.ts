@@ -15,7 +15,7 @@ export interface ReplicaCountInput {
   replicaConfiguration: number;
   /** DecreaseReplicaCount's ReplicasToRemove: the local cloud removes the last replicas itself. */
   replicasToRemove: number;
-  applyImmediately: boolean | undefined;
+  applyImmediately: boolean;
 }
 
 /** The replicas of each node group of a view: every member but the primary. */
@@ -26,8 +26,6 @@ export function replicasOf(view: GroupView): number[] {
 /** The validated count every node group has afterwards; refused as AWS refuses it. */
 export function checkReplicaCount(view: GroupView, input: ReplicaCountInput): number {
   const { newReplicaCount: count, direction } = input;
-  if (input.applyImmediately === undefined)
-    throw faults.invalidParameterValue('The parameter ApplyImmediately must be provided.');
   if (count === undefined && input.replicaConfiguration === 0 && input.replicasToRemove === 0)
     throw faults.invalidParameterCombination(
       'Either NewReplicaCount or ReplicaConfiguration must be provided.',

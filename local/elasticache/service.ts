@@ -222,7 +222,8 @@ export class ElastiCacheService {
       newReplicaCount: p.integer('NewReplicaCount'),
       replicaConfiguration: p.list('ReplicaConfiguration', ['NodeGroupId'] as const).length,
       replicasToRemove: p.list('ReplicasToRemove').length,
-      applyImmediately: p.boolean('ApplyImmediately'),
+      // Required by the model: its absence is MissingParameter, as AWS answers it.
+      applyImmediately: p.boolean('ApplyImmediately') ?? p.required('ApplyImmediately') === 'true',
     });
     if (!group.changeReplicas || view.durability)
       throw faults.invalidReplicationGroupState(`${groupId} cannot have its replicas changed locally.`);

@@ -1,7 +1,11 @@
-/** replicas' input form and its refusals; its guardrails, each refusal by name; when the change has finished. */
-import type { ReplicationGroup } from '@aws-sdk/client-elasticache';
+/**
+ * replicas' input form and its refusals; its guardrails, each refusal by name; when its change has finished,
+ * alone and as AwaitRecovery follows it (a stub DescribeReplicationGroups).
+ */
+import type { ElastiCacheClient, ReplicationGroup } from '@aws-sdk/client-elasticache';
 import { describe, expect, it } from 'vitest';
-import { reached } from '../change.js';
+import { planFixture } from '../../../../test/support/plan-fixture.js';
+import { awaitChange, reached, shapeOf } from '../change.js';
 import type { FaultScope } from './index.js';
 import { replicaCounts, replicas, replicasSchema } from './replicas.js';
 
@@ -89,5 +93,43 @@ describe('replicas input', () => {
     // Assess
     expect(readings).toEqual([false, false, true, true]);
     expect(replicaCounts(groupWith([0, 3]))).toEqual([0, 3]);
+  });
+});
+
+describe('following a replicas change', () => {
+  it('keeps polling while the group is available with the old count, and ends at the new one', async () => {
+    // Prepare: DescribeReplicationGroups answers as AWS may between the call and the change showing
+    const readings = [groupWith([1]), groupWith([1], { Status: 'modifying' }), groupWith([2])];
+    const elastiCache = {
+      send: async () => ({ ReplicationGroups: [readings.shift() ?? groupWith([2])] }),
+    } as unknown as ElastiCacheClient;
+    let now = 1_000;
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        now += ms;
+      },
+    };
+    const plan = planFixture({ fault: { source: 'replicas', newReplicaCount: 2 } });
+    const started = {
+      requestedAt: 1_000,
+      polls: 0,
+      done: false,
+      events: [],
+      change: {
+        source: 'replicas',
+        requested: { newReplicaCount: 2 },
+        progress: [],
+        before: shapeOf(groupWith([1])),
+      },
+    };
+
+    // Act
+    const followed = await awaitChange(plan, started, elastiCache, clock);
+
+    // Assess
+    expect(followed).toMatchObject({ done: true, polls: 3 });
+    expect(followed.change?.after?.nodeGroups).toEqual([{ id: '0001', replicas: 2 }]);
+    expect(followed.change?.before.nodeGroups).toEqual([{ id: '0001', replicas: 1 }]);
   });
 });
