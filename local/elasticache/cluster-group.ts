@@ -348,6 +348,85 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
     return shard;
   }
 
+  changeReplicas(count: number, emit: Emit): Promise<void> {
+    return this.track(this.runReplicaChange(count, emit));
+  }
+
+  /**
+   * IncreaseReplicaCount and DecreaseReplicaCount, node group by node group: a new replica starts, meets the
+   * cluster, replicates its shard's primary and syncs; a removed one is forgotten by every other node, then
+   * stops with its connections. New shards get the new count too.
+   */
+  private async runReplicaChange(count: number, emit: Emit): Promise<void> {
+    const { password, aclUsers, tls } = this.options;
+    for (const shard of this.shards) {
+      const record = this.cluster.shards.find((s) => s.nodes.includes(shard.primary.server));
+      while (shard.members.length - 1 < count) {
+        this.check();
+        const next = Math.max(...shard.members.map((m) => Number(m.id.slice(-3)) || 0)) + 1;
+        const server = await RedisServer.start({
+          password,
+          aclUsers,
+          tls,
+          config: NO_AUTOMATIC_FAILOVER,
+          name: `${this.id}-${shard.id}-${next}`,
+          cluster: { nodeTimeoutMs: NODE_TIMEOUT_MS },
+        });
+        record?.nodes.push(server);
+        const proxy = realistic(this.options)
+          ? await FaultProxy.start({ target: server.endpoint })
+          : undefined;
+        if (proxy)
+          await server.configure({
+            [tls ? 'cluster-announce-tls-port' : 'cluster-announce-port']: String(proxy.port),
+          });
+        const id = `${this.id}-${shard.id}-${String(next).padStart(3, '0')}`;
+        const primary = shard.primary.server;
+        await server.call('CLUSTER', 'MEET', primary.host, primary.port);
+        const primaryId = (await primary.call('CLUSTER', 'MYID')) as string;
+        // REPLICATE names a node the new one must know first.
+        await this.waitUntil(
+          `${id} knows ${shard.id}'s primary`,
+          async () => ((await server.call('CLUSTER', 'NODES')) as string).includes(primaryId),
+          STEP_TIMEOUT_MS,
+        );
+        await server.call('CLUSTER', 'REPLICATE', primaryId);
+        await server.waitForSync();
+        shard.members.push({ id, server, proxy, createdAt: new Date() });
+        emit('cache-cluster', id, `Added cache node ${CACHE_NODE_ID} in availability zone local`);
+      }
+      const removed = shard.members.filter((m) => m !== shard.primary).slice(count);
+      if (removed.length === 0) continue;
+      shard.members.splice(0, shard.members.length, ...shard.members.filter((m) => !removed.includes(m)));
+      if (record) record.nodes = record.nodes.filter((n) => !removed.some((m) => m.server === n));
+      const ids = await Promise.all(
+        removed.map(async (m) => (await m.server.call('CLUSTER', 'MYID')) as string),
+      );
+      for (const node of this.shards.flatMap((s) => s.members))
+        for (const id of ids) await node.server.call('CLUSTER', 'FORGET', id).catch(() => {});
+      await Promise.all(
+        removed.map(async (m) => {
+          await m.server.stop();
+          await m.proxy?.close();
+        }),
+      );
+      for (const m of removed) emit('cache-cluster', m.id, `Removed cache node ${CACHE_NODE_ID}`);
+    }
+    this.options.replicas = count;
+    // Finished when every node knows every other: a client's CLUSTER SHARDS then lists the new count anywhere.
+    const all = this.shards.flatMap((s) => s.members.map((m) => m.server));
+    await this.waitUntil(
+      'every node known to every node',
+      async () => {
+        const infos = await Promise.all(
+          all.map(async (s) => parseInfo((await s.call('CLUSTER', 'INFO')) as string)),
+        );
+        return infos.every((i) => i.cluster_known_nodes === String(all.length) && i.cluster_state === 'ok');
+      },
+      STEP_TIMEOUT_MS,
+    );
+  }
+
   /** A shard without slots leaves: every other node forgets its nodes, then they stop. */
   private async removeShard(shard: Shard): Promise<void> {
     this.shards.splice(this.shards.indexOf(shard), 1);

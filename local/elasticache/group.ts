@@ -82,6 +82,11 @@ export interface LocalGroup {
    * fails over to its replacement, the old nodes stop. Resolves once done. Absent where not modelled.
    */
   replaceNodes?(request: NodeReplacementRequest, emit: Emit): Promise<void>;
+  /**
+   * IncreaseReplicaCount / DecreaseReplicaCount (replica-count.ts): new replicas start and sync from the
+   * primary, or the last replicas stop. Resolves once every node group has `count`. Absent where not modelled.
+   */
+  changeReplicas?(count: number, emit: Emit): Promise<void>;
   /** A durable group's mode switched in place (ModifyReplicationGroup's Durability). Absent: not durable. */
   switchDurability?(mode: 'sync' | 'async'): void;
   /**

@@ -315,6 +315,46 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     request.progress(total, total);
   }
 
+  changeReplicas(count: number, emit: Emit): Promise<void> {
+    return this.track(this.runReplicaChange(count, emit));
+  }
+
+  /**
+   * IncreaseReplicaCount and DecreaseReplicaCount as ElastiCache applies them, with no downtime: a new
+   * replica starts behind a link of its own to the primary and syncs before it counts; a removed replica
+   * leaves the group (and the reader endpoint) before its process stops, its connections dropped.
+   */
+  private async runReplicaChange(count: number, emit: Emit): Promise<void> {
+    const { password, aclUsers, tls, replicationLagMs } = this.options;
+    const common = { password, aclUsers, tls, config: replicationConfig(replicationLagMs) };
+    const replicas = () => this.members.filter((m) => m !== this.primary);
+    while (replicas().length < count) {
+      this.check();
+      const next = Math.max(...this.members.map((m) => Number(m.id.slice(-3)) || 0)) + 1;
+      const memberId = `${this.id}-${String(next).padStart(3, '0')}`;
+      const link = await FaultProxy.start({ target: this.primary.server.endpoint });
+      const server = await RedisServer.start({
+        ...common,
+        name: memberId,
+        replicaOf: endpointOf(link),
+      }).catch(async (error: unknown) => {
+        await link.close();
+        throw error;
+      });
+      link.delay(replicationLagMs, 'toClient');
+      this.members.push({ id: memberId, server, link, createdAt: new Date() });
+      emit('cache-cluster', memberId, `Added cache node ${CACHE_NODE_ID} in availability zone local`);
+    }
+    // From none to some replicas, the reader endpoint leaves the primary for one.
+    this.moveReader();
+    const removed = replicas().slice(count);
+    if (removed.length === 0) return;
+    this.members.splice(0, this.members.length, ...this.members.filter((m) => !removed.includes(m)));
+    this.moveReader();
+    await Promise.all(removed.flatMap((m) => [m.server.stop(), m.link.close()]));
+    for (const m of removed) emit('cache-cluster', m.id, `Removed cache node ${CACHE_NODE_ID}`);
+  }
+
   interruptPower(memberIds: string[], restore: Promise<void>, emit: Emit): Promise<void> {
     return this.track(this.powerOff(memberIds, restore, emit));
   }

@@ -15,6 +15,7 @@ import { elastiCacheFaults as faults } from './faults.js';
 import type { GroupView, LocalGroup, NodeView } from './group.js';
 import { checkModifyReplicationGroup, LOCAL_NODE_TYPE } from './node-replacement.js';
 import { MAX_RECORDS_RANGE, paginate } from './paging.js';
+import { checkReplicaCount } from './replica-count.js';
 import { progressPercent } from './reshard.js';
 import { cacheClusterXml, type PendingChange, replicationGroupXml, zone } from './shapes.js';
 import { checkShardConfiguration } from './shard-configuration.js';
@@ -64,6 +65,8 @@ export class ElastiCacheService {
       TestFailover: (p: QueryParams) => this.testFailover(p),
       ModifyReplicationGroupShardConfiguration: (p: QueryParams) => this.modifyShardConfiguration(p),
       ModifyReplicationGroup: (p: QueryParams) => this.modifyReplicationGroup(p),
+      IncreaseReplicaCount: (p: QueryParams) => this.changeReplicaCount(p, 'increase'),
+      DecreaseReplicaCount: (p: QueryParams) => this.changeReplicaCount(p, 'decrease'),
       DescribeEvents: (p: QueryParams) => this.describeEvents(p),
       ListTagsForResource: (p: QueryParams) => this.listTags(p),
       AddTagsToResource: (p: QueryParams) => this.addTags(p),
@@ -213,6 +216,30 @@ export class ElastiCacheService {
       this.events.record(type, source, message),
     );
     return this.underWay(groupId, view, pending, replacing);
+  }
+
+  /**
+   * IncreaseReplicaCount and DecreaseReplicaCount (replica-count.ts): the group is `modifying` while
+   * replicas start and sync, or stop, then `available` with the new count in every node group.
+   */
+  private changeReplicaCount(p: QueryParams, direction: 'increase' | 'decrease'): XmlObject {
+    const { groupId, group, view } = this.idleGroup(p);
+    const count = checkReplicaCount(view, {
+      direction,
+      newReplicaCount: p.integer('NewReplicaCount'),
+      replicaConfiguration: p.list('ReplicaConfiguration', ['NodeGroupId'] as const).length,
+      replicasToRemove: p.list('ReplicasToRemove').length,
+      // Required by the model: its absence is MissingParameter, as AWS answers it.
+      applyImmediately: p.boolean('ApplyImmediately') ?? p.required('ApplyImmediately') === 'true',
+    });
+    if (!group.changeReplicas || view.durability)
+      throw faults.invalidReplicationGroupState(`${groupId} cannot have its replicas changed locally.`);
+    const pending: PendingChange = {};
+    this.changes.set(groupId, pending);
+    const changing = group.changeReplicas(count, (type, source, message) =>
+      this.events.record(type, source, message),
+    );
+    return this.underWay(groupId, view, pending, changing);
   }
 
   /** The group a modification names, refused as AWS refuses it while another change or a failover runs. */

@@ -2,9 +2,12 @@
 import {
   AddTagsToResourceCommand,
   CreateReplicationGroupCommand,
+  DecreaseReplicaCountCommand,
   DescribeCacheClustersCommand,
   DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
+  type ElastiCacheClient,
+  IncreaseReplicaCountCommand,
   ListTagsForResourceCommand,
   ModifyReplicationGroupCommand,
   ModifyReplicationGroupShardConfigurationCommand,
@@ -33,6 +36,7 @@ import { CreateTopicCommand, PublishCommand } from '@aws-sdk/client-sns';
 import type { LocalCloud } from '../../local/cloud.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import { ClusterGroup } from '../../local/elasticache/cluster-group.js';
+import type { LocalGroup } from '../../local/elasticache/group.js';
 import { PrimaryReplicaGroup } from '../../local/elasticache/primary-replica-group.js';
 import { awsCli } from './aws-cli.js';
 import { fisTemplateArgs } from './fis.js';
@@ -88,6 +92,7 @@ export async function driveElastiCache(cloud: LocalCloud): Promise<void> {
   );
   await driveResharding(cloud);
   await driveNodeReplacement(cloud);
+  await driveReplicaCount(cloud);
   // ModifyReplicationGroup's Durability on a group created without it is refused.
   await either(ec.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: group, Durability: 'sync' })));
   await either(
@@ -181,6 +186,54 @@ async function driveNodeReplacement(cloud: LocalCloud): Promise<void> {
     await group.stop();
     ec.destroy();
   }
+}
+
+/** A drive on a group of its own, added to the local cloud for it, and stopped afterwards. */
+async function onGroupOfItsOwn<G extends LocalGroup>(
+  cloud: LocalCloud,
+  start: Promise<G>,
+  drive: (ec: ElastiCacheClient, group: G) => Promise<void>,
+): Promise<void> {
+  const ec = elastiCacheClient(cloud);
+  const group = await start;
+  try {
+    cloud.elastiCache.addGroup(group);
+    await drive(ec, group);
+  } finally {
+    await group.stop();
+    ec.destroy();
+  }
+}
+
+/**
+ * IncreaseReplicaCount then DecreaseReplicaCount on a small group of its own (one replica): the group
+ * while it changes, a second change refused while one is under way, and AWS's refusals of a bad count.
+ */
+function driveReplicaCount(cloud: LocalCloud): Promise<void> {
+  const start = PrimaryReplicaGroup.start({
+    id: 'conformance-replicas',
+    replicas: 1,
+    replicationLagMs: 0,
+    detectionDelayMs: 0,
+    graceful: false,
+  });
+  return onGroupOfItsOwn(cloud, start, async (ec, group) => {
+    const to = (NewReplicaCount: number) => ({
+      ReplicationGroupId: group.id,
+      NewReplicaCount,
+      ApplyImmediately: true,
+    });
+    await ec.send(new IncreaseReplicaCountCommand(to(2)));
+    await ec.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: group.id }));
+    await either(ec.send(new DecreaseReplicaCountCommand(to(1))));
+    await cloud.idle();
+    await either(ec.send(new IncreaseReplicaCountCommand(to(6))));
+    await either(ec.send(new IncreaseReplicaCountCommand(to(2))));
+    await either(ec.send(new DecreaseReplicaCountCommand(to(0))));
+    await either(ec.send(new DecreaseReplicaCountCommand({ ...to(1), ReplicationGroupId: 'nope' })));
+    await ec.send(new DecreaseReplicaCountCommand(to(1)));
+    await cloud.idle();
+  });
 }
 
 export async function driveSns(cloud: LocalCloud): Promise<void> {

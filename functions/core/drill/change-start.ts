@@ -1,15 +1,18 @@
 /**
- * Starts a planned change (faults/reshard.ts, scale.ts, engine-upgrade.ts) on the control plane: the TriggerFailover Lambda's call for
+ * Starts a planned change (faults/reshard.ts, scale.ts, engine-upgrade.ts, replicas.ts) on the control plane: the TriggerFailover Lambda's call for
  * the sources whose recovery is read as a `change`. Apart from change.ts so that AwaitRecovery, which only
  * follows the change, never holds the call.
  */
 import {
+  DecreaseReplicaCountCommand,
   type ElastiCacheClient,
+  IncreaseReplicaCountCommand,
   ModifyReplicationGroupCommand,
   ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
 import { describe, type GroupShape, shapeOf } from './change.js';
 import type { EngineUpgrade } from './faults/engine-upgrade.js';
+import type { Replicas } from './faults/replicas.js';
 import { nodeGroupsToRemove, type Reshard } from './faults/reshard.js';
 import type { Scale } from './faults/scale.js';
 import type { DrillPlan } from './plan.js';
@@ -55,6 +58,7 @@ const PLANNED: {
   reshard: Planned<Reshard>;
   scale: Planned<Scale>;
   'engine-upgrade': Planned<EngineUpgrade>;
+  replicas: Planned<Replicas>;
 } = {
   reshard: (fault, id, before) => {
     const remove = nodeGroupsToRemove(
@@ -87,4 +91,16 @@ const PLANNED: {
       ApplyImmediately: true,
     }),
   }),
+  // More replicas than the first node group has today is an increase; the guardrail refused "as many".
+  replicas: (fault, id, before) => {
+    const input = { ReplicationGroupId: id, NewReplicaCount: fault.newReplicaCount, ApplyImmediately: true };
+    const today = before.nodeGroups[0]?.replicas ?? 0;
+    return {
+      requested: { newReplicaCount: fault.newReplicaCount },
+      command:
+        fault.newReplicaCount > today
+          ? new IncreaseReplicaCountCommand(input)
+          : new DecreaseReplicaCountCommand(input),
+    };
+  },
 };

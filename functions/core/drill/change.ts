@@ -10,13 +10,21 @@ import {
 } from '@aws-sdk/client-elasticache';
 import * as z from 'zod';
 import { RecoveryTimeoutError } from '../../shared/errors.js';
+import { hasReplicaCount, replicaCounts } from './faults/replicas.js';
 import { pendingModification } from './faults/reshard.js';
 import type { DrillPlan } from './plan.js';
 import type { PollClock, Recovery } from './recovery.js';
 
 /** The group's shape a change is about: its node groups and their slots, its node type. */
 export const groupShapeSchema = z.object({
-  nodeGroups: z.array(z.object({ id: z.string(), slots: z.string().optional() })),
+  nodeGroups: z.array(
+    z.object({
+      id: z.string(),
+      slots: z.string().optional(),
+      /** Its replicas: every member but the primary (faults/replicas.ts). */
+      replicas: z.number().optional(),
+    }),
+  ),
   cacheNodeType: z.string().optional(),
 });
 export type GroupShape = z.infer<typeof groupShapeSchema>;
@@ -39,7 +47,11 @@ const MAX_READINGS = 200;
 
 export function shapeOf(group: ReplicationGroup | undefined): GroupShape {
   return {
-    nodeGroups: (group?.NodeGroups ?? []).map((ng) => ({ id: ng.NodeGroupId ?? '', slots: ng.Slots })),
+    nodeGroups: (group?.NodeGroups ?? []).map((ng, i) => ({
+      id: ng.NodeGroupId ?? '',
+      slots: ng.Slots,
+      replicas: replicaCounts(group)[i],
+    })),
     cacheNodeType: group?.CacheNodeType,
   };
 }
@@ -55,6 +67,12 @@ export async function describe(
 /** Whether a described group has the change applied: available, nothing pending. */
 export function applied(group: ReplicationGroup | undefined): boolean {
   return group?.Status === 'available' && !pendingModification(group.PendingModifiedValues);
+}
+
+/** Whether what was asked shows in the group: a new replica count in every node group (faults/replicas.ts). */
+export function reached(requested: Change['requested'], group: ReplicationGroup | undefined): boolean {
+  const count = requested.newReplicaCount;
+  return typeof count !== 'number' || hasReplicaCount(group, count);
 }
 
 /** AWS's ProgressPercentage of the resharding under way; 100 once applied, 0 before it shows. */
@@ -90,7 +108,7 @@ export async function awaitChange(
     const percent = percentOf(group);
     if (progress.at(-1)?.percent !== percent) progress.push({ at, percent });
     if (progress.length > MAX_READINGS) progress.splice(1, 1);
-    if (applied(group)) {
+    if (applied(group) && reached(change.requested, group)) {
       const after = shapeOf(group);
       const message = `${change.source} applied: ${after.nodeGroups.length} node groups`;
       return {

@@ -18,6 +18,7 @@ import {
   globalFailoverSchema,
 } from './global-failover.js';
 import { observeOnly, observeOnlySchema } from './observe-only.js';
+import { replicas, replicasSchema } from './replicas.js';
 import { reshard, reshardSchema } from './reshard.js';
 import { scale, scaleSchema } from './scale.js';
 import { testFailover, testFailoverSchema } from './test-failover.js';
@@ -115,6 +116,7 @@ export const FAULT_SOURCES = [
   globalFailover,
   scale,
   engineUpgrade,
+  replicas,
 ] as const;
 export type FaultSourceName = (typeof FAULT_SOURCES)[number]['name'];
 export const FAULT_SOURCE_NAMES = FAULT_SOURCES.map((s) => s.name) as [FaultSourceName, ...FaultSourceName[]];
@@ -128,6 +130,7 @@ export const faultSchema = z.union([
   globalFailoverSchema,
   scaleSchema,
   engineUpgradeSchema,
+  replicasSchema,
 ]);
 export type Fault = z.output<typeof faultSchema>;
 

@@ -31,6 +31,7 @@ const REQUIRED: Record<string, object> = {
   reshard: { nodeGroupCount: 3 },
   scale: { cacheNodeType: 'cache.r7g.large' },
   'engine-upgrade': { engineVersion: '7.1' },
+  replicas: { newReplicaCount: 2 },
   'global-failover': {
     globalReplicationGroupId: 'ldgnf-orders',
     secondaryRegion: 'eu-west-1',
