@@ -43,25 +43,32 @@ async function holderOf(member: { region: string; replicationGroupId: string }) 
   return parseLock(tags.TagList?.find((t) => t.Key === LOCK_TAG)?.Value)?.runId ?? null;
 }
 
+/** A region failover of the datastore (us-east-1's stack), and a drill of the secondary group (eu-west-1's). */
+function requests() {
+  const g = cloud.global!;
+  const regionFailover = parseDrillRequest({
+    replicationGroupId: g.primary.replicationGroupId,
+    fault: {
+      source: 'global-failover',
+      globalReplicationGroupId: g.globalReplicationGroupId,
+      secondaryRegion: g.secondary.region,
+      secondaryReplicationGroupId: g.secondary.replicationGroupId,
+    },
+  });
+  const onSecondary = parseDrillRequest({
+    replicationGroupId: g.secondary.replicationGroupId,
+    fault: 'none',
+  });
+  return { regionFailover, onSecondary };
+}
+
 describe('the lock on a Global Datastore', () => {
   it('refuses a second drill against the secondary group while a region failover holds it; released in both regions', async () => {
     // Prepare
     const g = cloud.global!;
     const us = clientsIn(g.primary.region);
     const eu = clientsIn(g.secondary.region);
-    const regionFailover = parseDrillRequest({
-      replicationGroupId: g.primary.replicationGroupId,
-      fault: {
-        source: 'global-failover',
-        globalReplicationGroupId: g.globalReplicationGroupId,
-        secondaryRegion: g.secondary.region,
-        secondaryReplicationGroupId: g.secondary.replicationGroupId,
-      },
-    });
-    const onSecondary = parseDrillRequest({
-      replicationGroupId: g.secondary.replicationGroupId,
-      fault: 'none',
-    });
+    const { regionFailover, onSecondary } = requests();
 
     // Act
     const plan = await preflight(regionFailover, 'holder', us);
@@ -82,5 +89,41 @@ describe('the lock on a Global Datastore', () => {
     expect((third as Error).message).toMatch(/drill holder/);
     expect(released.released).toBe(true);
     expect(after).toEqual({ primary: null, secondary: null });
+  }, 60_000);
+
+  it('lets one of a region failover and a drill of the secondary, started at once, proceed; the loser holds no lock', async () => {
+    // Prepare
+    const g = cloud.global!;
+    const us = clientsIn(g.primary.region);
+    const eu = clientsIn(g.secondary.region);
+    const { regionFailover, onSecondary } = requests();
+
+    // Act
+    const [global, secondary] = await Promise.allSettled([
+      preflight(regionFailover, 'global', us),
+      preflight(onSecondary, 'secondary', eu),
+    ]);
+    const held = { primary: await holderOf(g.primary), secondary: await holderOf(g.secondary) };
+    for (const [outcome, clients] of [
+      [global, us],
+      [secondary, eu],
+    ] as const)
+      if (outcome.status === 'fulfilled')
+        await releaseLock(outcome.value, clients.elastiCache, clients.elastiCacheIn);
+
+    // Assess
+    expect([global.status, secondary.status].filter((s) => s === 'fulfilled')).toHaveLength(1);
+    const refused = global.status === 'rejected' ? global : (secondary as PromiseRejectedResult);
+    // Refused by the lock either way: read before the judgement (lock) or taken after it (drill-in-progress).
+    expect(refused.reason).toMatchObject({
+      name: 'GuardrailError',
+      guardrail: expect.stringMatching(/^(lock|drill-in-progress)$/),
+    });
+    // The region failover holds both members or none: when it lost the secondary, it gave the primary back.
+    expect(held).toEqual(
+      global.status === 'fulfilled'
+        ? { primary: 'global', secondary: 'global' }
+        : { primary: null, secondary: 'secondary' },
+    );
   }, 60_000);
 });
