@@ -110,6 +110,7 @@ export interface GlobalFlags {
   global?: boolean;
   crossRegionLatencyMs?: number;
   crossRegionLagMs?: number;
+  promotionDelayMs?: number;
 }
 
 export function withGlobalOptions(command: Command): Command {
@@ -124,13 +125,22 @@ export function withGlobalOptions(command: Command): Command {
       '--cross-region-lag-ms <n>',
       'with --global: a delay line on the cross-region replication stream (what a promotion loses)',
       wholeNumber,
+    )
+    .option(
+      '--promotion-delay-ms <n>',
+      'with --global: FailoverGlobalReplicationGroup called → the secondary promoted (default 500)',
+      wholeNumber,
     );
 }
 
 /** The startLocalCloud `global` option: undefined without --global. */
 export function globalOptions(flags: GlobalFlags): LocalCloudOptions['global'] {
   return flags.global
-    ? { crossRegionLatencyMs: flags.crossRegionLatencyMs, crossRegionLagMs: flags.crossRegionLagMs }
+    ? {
+        crossRegionLatencyMs: flags.crossRegionLatencyMs,
+        crossRegionLagMs: flags.crossRegionLagMs,
+        promotionDelayMs: flags.promotionDelayMs,
+      }
     : undefined;
 }
 

@@ -25,7 +25,13 @@ import { PrimaryReplicaGroup } from './elasticache/primary-replica-group.js';
 import { ELASTICACHE_VERSION, ElastiCacheService } from './elasticache/service.js';
 import { statusChangeEvent, statusChangeRules } from './eventbridge/rules.js';
 import { FisService } from './fis/service.js';
-import { type GlobalOptions, type LocalGlobal, resolveGlobalOptions, startGlobal } from './global.js';
+import {
+  type GlobalOptions,
+  globalLagMetrics,
+  type LocalGlobal,
+  resolveGlobalOptions,
+  startGlobal,
+} from './global.js';
 import { assertBuiltFunctions } from './lambda/handler-module.js';
 import { LocalLambda } from './lambda/service.js';
 import { createTlsFiles } from './redis/tls.js';
@@ -444,6 +450,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       if (q.namespace !== 'AWS/ElastiCache' || !node || !metric) return undefined;
       return elastiCache.durabilitySeconds(metric, node, q.fromMs, q.toMs);
     });
+    // A Global Datastore's secondary publishes GlobalDatastoreReplicationLag from its WAN link (global.ts).
+    if (global) cloudWatch.serveMetrics(globalLagMetrics(global.service));
     controlPlane.mount('monitoring', cloudWatch.handler, { targetPrefix: CLOUDWATCH_TARGET_PREFIX });
     controlPlane.mount('secretsmanager', secretsManager.handler, {
       targetPrefix: SECRETS_MANAGER_TARGET_PREFIX,

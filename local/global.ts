@@ -5,6 +5,7 @@
  */
 import { DrillInputError } from '../functions/shared/errors.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './account.js';
+import type { MetricSource } from './cloudwatch/metric-data.js';
 import type { GlobalDatastore, WanLinkOptions } from './elasticache/global-datastore.js';
 import { GLOBAL_ID_PREFIXES } from './elasticache/global-datastore.js';
 import { GlobalElastiCache } from './elasticache/global-service.js';
@@ -147,6 +148,25 @@ export async function startGlobal(
     await secondaryGroup.stop();
     throw error;
   }
+}
+
+/** The metric CloudWatch publishes for a Global Datastore's secondary (seconds, the maximum across shards). */
+export const GLOBAL_LAG_METRIC = 'GlobalDatastoreReplicationLag';
+
+/**
+ * The local CloudWatch's source of GlobalDatastoreReplicationLag (AWS/ElastiCache, by CacheClusterId): each
+ * datastore answers for the nodes of its secondary members, from its WAN link's delay.
+ */
+export function globalLagMetrics(service: GlobalElastiCache): MetricSource {
+  return (q) => {
+    const node = q.dimensions.CacheClusterId;
+    if (q.namespace !== 'AWS/ElastiCache' || q.metricName !== GLOBAL_LAG_METRIC || !node) return undefined;
+    for (const d of service.datastores.values()) {
+      const seconds = d.replicationLagSeconds(node, q.fromMs, q.toMs);
+      if (seconds) return seconds;
+    }
+    return undefined;
+  };
 }
 
 /**

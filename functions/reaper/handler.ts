@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type * as z from 'zod';
 import { executionStatusChangeSchema } from '../core/drill/reap.js';
 import { reaperStep } from '../core/drill/reaper-step.js';
-import { elastiCacheClient, sfnClient } from '../shared/aws.js';
+import { elastiCacheClient, elastiCacheClientIn, sfnClient } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -29,6 +29,7 @@ export const handler = middy()
       sfn: sfnClient(),
       lambda: lambdaClient,
       elastiCache: elastiCacheClient,
+      elastiCacheIn: elastiCacheClientIn,
       env: process.env,
       log: logger,
     }),

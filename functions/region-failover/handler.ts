@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { regionFailoverStep } from '../core/drill/region-failover-step.js';
-import { elastiCacheClientIn } from '../shared/aws.js';
+import { cloudWatchClientIn, elastiCacheClientIn } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -16,4 +16,10 @@ export const handler = middy()
   .use(parser({ schema: eventSchema }))
   .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan.runId))
   .use(namedErrors())
-  .handler(({ plan }) => regionFailoverStep(plan, { elastiCacheIn: elastiCacheClientIn, log: logger }));
+  .handler(({ plan }) =>
+    regionFailoverStep(plan, {
+      elastiCacheIn: elastiCacheClientIn,
+      cloudWatchIn: cloudWatchClientIn,
+      log: logger,
+    }),
+  );

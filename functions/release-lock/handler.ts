@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { drillPlanSchema } from '../core/drill/plan.js';
 import { releaseLock } from '../core/drill/release-lock.js';
-import { elastiCacheClient } from '../shared/aws.js';
+import { elastiCacheClient, elastiCacheClientIn } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -17,7 +17,7 @@ export const handler = middy()
   .use(runIdOnLogs((event: z.infer<typeof eventSchema>) => event.plan?.runId ?? event.execution))
   .use(namedErrors())
   .handler(async ({ plan }) => {
-    const result = await releaseLock(plan, elastiCacheClient());
+    const result = await releaseLock(plan, elastiCacheClient(), elastiCacheClientIn);
     logger.info('lock', result);
     return result;
   });

@@ -23,20 +23,24 @@ export function elastiCacheClient(): ElastiCacheClient {
   return elastiCache;
 }
 
-const elastiCacheIn = new Map<string, ElastiCacheClient>();
+/** One client per region, built when first asked for. */
+function perRegion<C>(make: (region: string) => C): (region: string) => C {
+  const clients = new Map<string, C>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) {
+      client = make(region);
+      clients.set(region, client);
+    }
+    return client;
+  };
+}
 
 /**
  * An ElastiCache client signing for another region (a Global Datastore's members): a Lambda's SDK reaches
  * any region's API, which a Step Functions SDK integration does not.
  */
-export function elastiCacheClientIn(region: string): ElastiCacheClient {
-  let client = elastiCacheIn.get(region);
-  if (!client) {
-    client = new ElastiCacheClient({ region });
-    elastiCacheIn.set(region, client);
-  }
-  return client;
-}
+export const elastiCacheClientIn = perRegion((region) => new ElastiCacheClient({ region }));
 
 export function snsClient(): SNSClient {
   sns ??= new SNSClient({});
@@ -47,6 +51,9 @@ export function cloudWatchClient(): CloudWatchClient {
   cloudWatch ??= new CloudWatchClient({});
   return cloudWatch;
 }
+
+/** A CloudWatch client in another region (a Global Datastore's secondary publishes its lag there). */
+export const cloudWatchClientIn = perRegion((region) => new CloudWatchClient({ region }));
 
 export function s3Client(): S3Client {
   s3 ??= new S3Client({});

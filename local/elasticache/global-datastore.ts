@@ -142,6 +142,31 @@ export class GlobalDatastore {
     return this.view().members.find((m) => m.region === region && m.replicationGroupId === groupId);
   }
 
+  /**
+   * GlobalDatastoreReplicationLag as the local CloudWatch serves it (seconds, one value a second of the window
+   * up to now): for a node of a secondary member, the delay a write meets on the WAN link's replication
+   * stream, its one-way latency plus the delay line. One shard here, so the maximum across shards is it.
+   * Undefined for a node of no secondary member (the primary publishes none).
+   */
+  replicationLagSeconds(
+    cacheClusterId: string,
+    fromMs: number,
+    toMs: number,
+    now = Date.now(),
+  ): { atMs: number; value: number }[] | undefined {
+    const member = this.members.find(
+      (m) =>
+        m.role === 'secondary' &&
+        m.group.view().nodeGroups.some((ng) => ng.members.some((n) => n.id === cacheClusterId)),
+    );
+    if (!member || !this.link) return undefined;
+    const value = (this.wan.latencyMs + this.wan.lagMs) / 1000;
+    const seconds: { atMs: number; value: number }[] = [];
+    for (let at = Math.ceil(fromMs / 1000) * 1000; at < Math.min(toMs, now); at += 1000)
+      seconds.push({ atMs: at, value });
+    return seconds;
+  }
+
   /** Joins `group` as a secondary: its primary replicates the datastore's primary across the WAN link. */
   async addSecondary(region: string, group: PrimaryReplicaGroup): Promise<void> {
     const primary = this.primary();

@@ -106,6 +106,8 @@ describe.concurrent('failover-drill local --global', () => {
     expect(g.rpo.dataLossWindowMs).toBeLessThanOrEqual(span + EDGE_SLACK_MS);
     expect(g.rpo.dataLossWindowMs).toBeLessThanOrEqual(LAG_MS + LATENCY_MS + EDGE_SLACK_MS);
     expect(g.crossRegionLagMs.measured).toBeGreaterThanOrEqual(LAG_MS);
+    // CloudWatch's GlobalDatastoreReplicationLag beside it: the local one reads the WAN link's delay.
+    expect(g.crossRegionLagMs.metric).toBe(LAG_MS + LATENCY_MS);
     // No run key left: every probe key eu-west-1 (the primary now; us-east-1 replicates it) held was
     // unlinked by Cleanup, and Cleanup counted exactly those.
     const euDeleted = new Set(

@@ -29,10 +29,12 @@ export interface Emulator {
   reportDir: string;
 }
 
-export const cli = (args: string[]) =>
+/** `failover-drill …` from the source; `env` added to this process's (an emulator's ready env, say). */
+export const cli = (args: string[], env: Record<string, string> = {}) =>
   spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
 
 /** Stops a child and waits for it: SIGTERM (the emulator stops its redis-servers), SIGKILL if it hangs. */

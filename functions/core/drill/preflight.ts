@@ -12,9 +12,11 @@ import { type WatchedShards, watchedShards } from './blast-radius.js';
 import { costOf } from './cost.js';
 import { testFailoversLast24h as countTestFailovers } from './events.js';
 import { type FaultJudgement, faultSource, sourceOf } from './faults/index.js';
+import { type LockedMember, otherMembers } from './global-lock.js';
 import { type ElastiCacheIn, globalDatastoreOf, readGlobalFacts } from './global-preflight.js';
 import { type DrillTarget, enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
 import type { DrillPlan, DryRunPreview } from './plan.js';
+import { releaseTag } from './release-lock.js';
 import type { DrillRequest } from './request.js';
 import { alarmStates } from './stop-conditions.js';
 
@@ -119,16 +121,15 @@ export async function preflight(
     };
   }
 
-  const lock = await takeLock(
-    elastiCache,
-    target,
-    runId,
-    acceptedAt + request.guardrails.lockTtlSeconds * 1000,
-    {
-      now,
-      sleep,
-    },
-  );
+  // A region failover's lock is held on the Global Datastore: its secondary member is locked too.
+  const members = [
+    { client: elastiCache, arn: target.arn, replicationGroupId: target.replicationGroupId },
+    ...otherMembers({ target, ...judgement.fault?.plan }, clients.elastiCacheIn),
+  ];
+  const lock = await takeLocks(members, runId, acceptedAt + request.guardrails.lockTtlSeconds * 1000, {
+    now,
+    sleep,
+  });
   return { runId, request, target, acceptedAt, lock, ...judgement.fault?.plan, ...watched, ...durability };
 }
 
@@ -154,9 +155,28 @@ async function globalFacts(
  */
 export const LOCK_SETTLE_MS = 1000;
 
+/**
+ * Takes the lock on every member at once (each by Fischer's protocol); when any refuses, the locks taken
+ * are released and the first refusal is thrown: a drill holds all its members' locks or none.
+ */
+async function takeLocks(
+  members: LockedMember[],
+  runId: string,
+  expiresAtMs: number,
+  clock: { now: () => number; sleep: (ms: number) => Promise<unknown> },
+): Promise<string> {
+  const taken = await Promise.allSettled(
+    members.map((m) => takeLock(m.client, m, runId, expiresAtMs, clock)),
+  );
+  const refused = taken.find((t): t is PromiseRejectedResult => t.status === 'rejected');
+  if (!refused) return lockValue(runId, expiresAtMs);
+  await Promise.all(members.map((m) => releaseTag(m.client, m.arn, runId).catch(() => undefined)));
+  throw refused.reason;
+}
+
 async function takeLock(
   elastiCache: ElastiCacheClient,
-  target: DrillTarget,
+  target: Pick<DrillTarget, 'arn' | 'replicationGroupId'>,
   runId: string,
   expiresAtMs: number,
   clock: { now: () => number; sleep: (ms: number) => Promise<unknown> },

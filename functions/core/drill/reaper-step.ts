@@ -8,6 +8,7 @@ import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { StepLog } from '../../shared/powertools.js';
+import type { ElastiCacheIn } from './global-preflight.js';
 import { type ExecutionStatusChange, type Reaped, reap, stopFault } from './reap.js';
 import { releaseLock } from './release-lock.js';
 
@@ -15,6 +16,8 @@ export interface ReaperStepDeps {
   sfn: SFNClient;
   lambda: () => LambdaClient;
   elastiCache: () => ElastiCacheClient;
+  /** A client signing for another region: a region failover's lock is on its secondary member too. */
+  elastiCacheIn?: ElastiCacheIn;
   /** CLEANUP_FUNCTION_NAME and FAULT_STOP_STATE_MACHINE_ARN, read when first needed. */
   env: NodeJS.ProcessEnv;
   /** Where the step's log lines go (the handler's logger). */
@@ -25,7 +28,7 @@ export async function reaperStep(event: ExecutionStatusChange, deps: ReaperStepD
   const reaped = await reap(event, {
     sfn: deps.sfn,
     cleanup: (payload) => invokeCleanup(deps.lambda(), required(deps.env, 'CLEANUP_FUNCTION_NAME'), payload),
-    releaseLock: (plan) => releaseLock(plan, deps.elastiCache()),
+    releaseLock: (plan) => releaseLock(plan, deps.elastiCache(), deps.elastiCacheIn),
     stopFault: (templateId) =>
       stopFault(deps.sfn, required(deps.env, 'FAULT_STOP_STATE_MACHINE_ARN'), templateId),
   });

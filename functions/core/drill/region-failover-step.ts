@@ -4,6 +4,7 @@
  * with its own key space. It refuses before the request when the secondary lags more than the plan's bound
  * on the probe's own writes. The RegionFailover handler is middy wiring around `regionFailoverStep`.
  */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeGlobalReplicationGroupsCommand,
   type ElastiCacheClient,
@@ -17,12 +18,15 @@ import type { GlobalReport } from '../measure/global-figures.js';
 import { withDataPlane } from './data-plane.js';
 import type { GlobalPlan } from './faults/global-failover.js';
 import { type RegionFailoverOptions, runRegionFailover } from './global-failover-step.js';
+import { globalLagMetricMs } from './global-lag-metric.js';
 import { type RegionKeys, regionRunIds } from './global-steps.js';
 import type { DrillPlan } from './plan.js';
 
 export interface RegionFailoverStepDeps {
   /** An ElastiCache client signing for a region. */
   elastiCacheIn: (region: string) => ElastiCacheClient;
+  /** A CloudWatch client in a region: GlobalDatastoreReplicationLag is read where the secondary is. */
+  cloudWatchIn?: (region: string) => CloudWatchClient;
   log: StepLog;
   env?: NodeJS.ProcessEnv;
 }
@@ -69,6 +73,14 @@ export async function regionFailoverStep(
                 }),
               )
             ).GlobalReplicationGroups?.[0],
+          ...(deps.cloudWatchIn && {
+            lagMetric: () =>
+              globalLagMetricMs(
+                { elastiCache: deps.elastiCacheIn(to.region), cloudWatch: deps.cloudWatchIn!(to.region) },
+                to.replicationGroupId,
+                Date.now(),
+              ),
+          }),
           beforeRequest: (lagMs) => {
             if (lagMs === undefined || lagMs > global.maxLagMs)
               throw new GuardrailError(

@@ -23,6 +23,8 @@ export const globalFailoverSchema = z.strictObject({
   secondaryReplicationGroupId: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a replication group id'),
   /** Fail back to the original region afterwards, and measure that failover too. */
   failBack: z.boolean().default(false),
+  /** The most the secondary may lag (ms, by the probe's own writes) just before the request; else refused. */
+  maxLagBeforeMs: z.number().int().min(0).max(600_000).optional(),
 });
 export type GlobalFailover = z.output<typeof globalFailoverSchema>;
 
@@ -220,7 +222,7 @@ export const globalFailover: FaultSource<'global-failover', GlobalFailover> = {
           endpoint: secondaryEndpoint,
         },
         failBack: fault.failBack,
-        maxLagMs: DEFAULT_MAX_LAG_BEFORE_MS,
+        maxLagMs: fault.maxLagBeforeMs ?? DEFAULT_MAX_LAG_BEFORE_MS,
       };
       return {
         plan: { global: plan },
