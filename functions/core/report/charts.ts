@@ -131,7 +131,7 @@ export function chartInputOf(report: Report): ChartInput {
       report.failover.referenceEpochMs === null && region
         ? 'the region failover requested'
         : report.failover.reference === 'T0'
-          ? 'T0 (TestFailover requested)'
+          ? `T0 (${change ? change.source : 'TestFailover'} requested)`
           : 'the disruption',
     progress: change?.progress ?? [],
   };
