@@ -5,12 +5,19 @@
  * (used_memory / maxmemory), so maxmemory = used ÷ percentage. CloudWatch, because Preflight runs outside the
  * VPC, before anything is touched, and never reaches the data plane; and no key is scanned.
  */
-import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  type CloudWatchClient,
+  GetMetricDataCommand,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
 import type { ReplicationGroup } from '@aws-sdk/client-elasticache';
 import { MemoryHeadroomError } from '../../shared/errors.js';
 
 /** The retained shards' free memory must be at least this many times what the removed ones use. */
 export const HEADROOM_FACTOR = 1.5;
+
+/** GetMetricData's most queries a call. */
+const MAX_QUERIES = 500;
 
 /** How far back the latest datapoint is looked for: ElastiCache publishes node metrics every minute. */
 const WINDOW_MS = 10 * 60 * 1000;
@@ -63,18 +70,24 @@ export async function readShardMemory(
       Stat: 'Maximum',
     },
   });
-  const out = await cloudWatch.send(
-    new GetMetricDataCommand({
-      StartTime: new Date(now - WINDOW_MS),
-      EndTime: new Date(now + 60_000),
-      ScanBy: 'TimestampDescending',
-      MetricDataQueries: members.flatMap((m, i) => [
-        query('BytesUsedForCache', m.node, i),
-        query('DatabaseMemoryUsagePercentage', m.node, i),
-      ]),
-    }),
-  );
-  const latest = (id: string) => out.MetricDataResults?.find((r) => r.Id === id)?.Values?.[0];
+  const queries = members.flatMap((m, i) => [
+    query('BytesUsedForCache', m.node, i),
+    query('DatabaseMemoryUsagePercentage', m.node, i),
+  ]);
+  // GetMetricData takes at most 500 queries a call: a large cluster's members take several.
+  const results: MetricDataResult[] = [];
+  for (let from = 0; from < queries.length; from += MAX_QUERIES) {
+    const out = await cloudWatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(now - WINDOW_MS),
+        EndTime: new Date(now + 60_000),
+        ScanBy: 'TimestampDescending',
+        MetricDataQueries: queries.slice(from, from + MAX_QUERIES),
+      }),
+    );
+    results.push(...(out.MetricDataResults ?? []));
+  }
+  const latest = (id: string) => results.find((r) => r.Id === id)?.Values?.[0];
   const shards = new Map<string, ShardMemory>();
   members.forEach((m, i) => {
     const used = latest(`used${i}`);
