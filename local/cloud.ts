@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './account.js';
+import { memoryMetrics } from './cloudwatch/memory-metrics.js';
 import { CLOUDWATCH_TARGET_PREFIX, CloudWatchService } from './cloudwatch/service.js';
 import { ControlPlane } from './control-plane.js';
 import { FailoverBudget, TEST_FAILOVER_LIMIT } from './elasticache/budget.js';
@@ -452,6 +453,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     });
     // A Global Datastore's secondary publishes GlobalDatastoreReplicationLag from its WAN link (global.ts).
     if (global) cloudWatch.serveMetrics(globalLagMetrics(global.service));
+    // Every node's memory (memory-metrics.ts): what a scale-in's headroom guardrail reads.
+    cloudWatch.serveMetrics(memoryMetrics((node) => elastiCache.memory(node)));
     controlPlane.mount('monitoring', cloudWatch.handler, { targetPrefix: CLOUDWATCH_TARGET_PREFIX });
     controlPlane.mount('secretsmanager', secretsManager.handler, {
       targetPrefix: SECRETS_MANAGER_TARGET_PREFIX,

@@ -179,3 +179,15 @@ export class FigureNotFoundError extends Error {
     this.name = 'FigureNotFoundError';
   }
 }
+
+/**
+ * A scale-in (reshard to fewer node groups) would leave too little memory: AWS's best practice is that the
+ * retained shards' free memory is at least 1.5× what the removed shards use, and it was not, or could not
+ * be read (exit 2, nothing changed). A GuardrailError named `memory-headroom`.
+ */
+export class MemoryHeadroomError extends GuardrailError {
+  constructor(message: string) {
+    super(`drill refused, nothing was touched — memory-headroom: ${message}`, 'memory-headroom');
+    this.name = 'MemoryHeadroomError';
+  }
+}

@@ -17,7 +17,10 @@ export interface MetricQuery {
 }
 
 /** Per-second values of one metric; undefined: this source does not publish it. */
-export type MetricSource = (query: MetricQuery) => { atMs: number; value: number }[] | undefined;
+export type MetricSource = (
+  query: MetricQuery,
+) => MetricSeconds | undefined | Promise<MetricSeconds | undefined>;
+type MetricSeconds = { atMs: number; value: number }[];
 
 const STATISTICS: Record<string, (values: number[]) => number> = {
   Maximum: (v) => Math.max(...v),
@@ -80,7 +83,7 @@ function statOf(query: unknown): Stat {
 }
 
 /** GetMetricData over `sources`: the first source that publishes a metric answers for it. */
-export function getMetricData(input: JsonInput, sources: readonly MetricSource[]): Json {
+export async function getMetricData(input: JsonInput, sources: readonly MetricSource[]): Promise<Json> {
   const queries = input.list('MetricDataQueries') ?? throwMissing('MetricDataQueries');
   if (queries.length === 0 || queries.length > MAX_QUERIES)
     throw invalid(`MetricDataQueries must have 1 to ${MAX_QUERIES} members`);
@@ -95,10 +98,19 @@ export function getMetricData(input: JsonInput, sources: readonly MetricSource[]
   const ids = new Set(stats.map((s) => s.id));
   if (ids.size !== stats.length)
     throw invalid('The values for parameter Id in MetricDataQueries are not unique.');
-  return {
-    MetricDataResults: stats.map((s) => {
+  const served = await Promise.all(
+    stats.map(async (s) => {
       const query = { ...s.metric, fromMs, toMs };
-      const seconds = sources.map((source) => source(query)).find((found) => found !== undefined) ?? [];
+      for (const source of sources) {
+        const found = await source(query);
+        if (found !== undefined) return found;
+      }
+      return [];
+    }),
+  );
+  return {
+    MetricDataResults: stats.map((s, i) => {
+      const seconds = served[i]!;
       // Periods are aligned to the start time, as CloudWatch aligns them for a recent window.
       const periods = new Map<number, number[]>();
       for (const { atMs, value } of seconds) {

@@ -174,6 +174,14 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
     };
   }
 
+  /** A node's used_memory and maxmemory (INFO memory): what CloudWatch's memory metrics publish. */
+  async memory(nodeId: string): Promise<{ used: number; max: number } | undefined> {
+    const member = this.shards.flatMap((s) => s.members).find((m) => m.id === nodeId);
+    if (!member) return undefined;
+    const info = await member.server.info('memory');
+    return { used: Number(info.used_memory), max: Number(info.maxmemory) };
+  }
+
   /** The process id of a node (fault injection: a stall is SIGSTOP, as a starved machine makes one). */
   pid(nodeId: string): number | undefined {
     return this.shards.flatMap((s) => s.members).find((m) => m.id === nodeId)?.server.pid;

@@ -98,6 +98,8 @@ export interface LocalGroup {
     fromMs: number,
     toMs: number,
   ): { atMs: number; value: number }[] | undefined;
+  /** A node's used_memory and maxmemory in bytes (INFO memory), for the local CloudWatch. Absent: none. */
+  memory?(nodeId: string): Promise<{ used: number; max: number } | undefined>;
   /** Stops every process and proxy of the group; waits for a failover under way to give up. Idempotent. */
   stop(): Promise<void>;
 }

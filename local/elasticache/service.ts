@@ -107,6 +107,14 @@ export class ElastiCacheService {
     return group?.durabilitySeconds?.(metric, fromMs, toMs);
   }
 
+  /** A node's used_memory and maxmemory (bytes), as its group's redis-server tells them now. */
+  async memory(cacheClusterId: string): Promise<{ used: number; max: number } | undefined> {
+    const group = [...this.groups.values()].find((g) =>
+      g.view().nodeGroups.some((ng) => ng.members.some((m) => m.id === cacheClusterId)),
+    );
+    return group?.memory?.(cacheClusterId);
+  }
+
   /** Resolves when no failover is under way (each failover's own outcome is not re-thrown). */
   async idle(): Promise<void> {
     while (this.failovers.size > 0) await Promise.all(this.failovers.values());

@@ -25,6 +25,7 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the HTML report in Chr
   let context: BrowserContext;
   let url: string;
   let lanesUrl: string;
+  let changeUrl: string;
   const requests: string[] = [];
   const errors: string[] = [];
 
@@ -82,6 +83,17 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the HTML report in Chr
     const lanesFile = join(dir, 'report-lanes.html');
     await writeFile(lanesFile, await renderReportHtml(laned));
     lanesUrl = pathToFileURL(lanesFile).href;
+    // The same drill as a reshard: its request, one progress reading and its end on the probe's axis.
+    const requestedMs = report.timeline!.startMs + 1000;
+    const changeTimeline = {
+      source: 'reshard',
+      requestedMs,
+      progress: [{ atMs: requestedMs + 1000, percent: 40 }],
+      finishedMs: requestedMs + 2000,
+    };
+    const changeFile = join(dir, 'report-change.html');
+    await writeFile(changeFile, await renderReportHtml({ ...report, changeTimeline } as DrillReport));
+    changeUrl = pathToFileURL(changeFile).href;
     // A new, empty profile: nothing cached, nothing signed in, nothing from a previous run.
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: chromiumPath(),
@@ -175,6 +187,20 @@ describe.skipIf(!chromiumAvailable() && !process.env.CI)('the HTML report in Chr
     expect(await rate.locator(`.mark-rect path[fill="${FAIL}"]`).count()).toBeGreaterThanOrEqual(3);
     expect(errors).toEqual([]);
     expect(requests.every((request) => request === url || request === lanesUrl)).toBe(true);
+    await page.close();
+  });
+
+  it("marks a planned change's request, progress and end on the probe's lane", async () => {
+    // Act
+    const page = await open(1280, 900, changeUrl);
+
+    // Assess
+    const rate = page.locator('#chart-rate svg');
+    for (const label of ['T0: reshard requested', '40 %', 'reshard applied'])
+      expect(await rate.locator('text', { hasText: label }).count(), label).toBe(1);
+    expect(await rate.locator('text', { hasText: 'TestFailover' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    expect(requests.every((request) => [url, lanesUrl, changeUrl].includes(request))).toBe(true);
     await page.close();
   });
 });

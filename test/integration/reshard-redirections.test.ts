@@ -1,12 +1,14 @@
 /**
  * What clients meet while slots move: a reshard 2 → 3 on real redis-server processes under two ioredis
- * profiles. ioredis' defaults follow MOVED and ASK themselves, so the application sees none and loses
- * nothing, yet the profile still counts what the library followed. A profile that may follow none
- * (maxRedirections 0) surfaces every one: the watched count must equal what reached the application.
+ * profiles and node-redis' defaults. ioredis' and node-redis' defaults follow MOVED and ASK themselves, so
+ * the application sees none and loses nothing, yet the profile still counts what the library followed. A
+ * profile that may follow none (maxRedirections 0) surfaces every one: the watched count must equal what
+ * reached the application. GLIDE's followed ones cannot be watched, and its figure says so.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFigures } from '../../functions/core/measure/clients/figures.js';
+import { GLIDE_REDIRECTIONS } from '../../functions/core/measure/clients/glide.js';
 import { resolveClientProfiles } from '../../functions/core/measure/clients/profile.js';
 import { verifyClientProfiles } from '../../functions/core/measure/clients/profile-verify.js';
 import { runClientProfiles } from '../../functions/core/measure/clients/run.js';
@@ -30,13 +32,15 @@ afterAll(async () => {
 });
 
 describe('redirections during a reshard', () => {
-  it('counts the MOVED and ASK ioredis follows itself, and exactly those it surfaces', async () => {
+  it('counts the MOVED and ASK ioredis and node-redis follow themselves, and exactly those surfaced', async () => {
     // Prepare
     const { host, port } = group.view().configurationEndpoint!;
     const endpoint = `redis://${host}:${port}`;
     const profiles = resolveClientProfiles([
       'ioredis-defaults',
       { name: 'no-follow', library: 'ioredis', options: { maxRedirections: 0 } },
+      'node-redis-defaults',
+      'glide-defaults',
     ]);
     const controller = new AbortController();
     let started = 0;
@@ -67,7 +71,9 @@ describe('redirections during a reshard', () => {
     const verifications = await verifyClientProfiles(runs, {
       createClient: () => createRedisClient({ endpoint, cluster: true }),
     });
-    const [defaults, noFollow] = runs.map((run, i) => clientFigures(run, verifications[i], null));
+    const [defaults, noFollow, nodeRedis, glide] = runs.map((run, i) =>
+      clientFigures(run, verifications[i], null),
+    );
 
     // Assess
     expect(group.view().nodeGroups.map((ng) => ng.slots)).toEqual(['0-5460', '5461-10921', '10922-16383']);
@@ -85,5 +91,14 @@ describe('redirections during a reshard', () => {
     expect(noFollow!.redirections.byKind.MOVED?.count ?? 0).toBe(noFollow!.errors.MOVED?.count ?? 0);
     expect(noFollow!.redirections.byKind.ASK?.count ?? 0).toBe(noFollow!.errors.ASK?.count ?? 0);
     expect(noFollow!.writes.lost).toBe(0);
+    // node-redis' defaults: followed ones heard on its diagnostics channel, none surfaced, nothing lost.
+    expect(nodeRedis!.redirections.countedFrom).toBe('library');
+    expect(met(nodeRedis)).toBeGreaterThan(0);
+    expect(nodeRedis!.errors.MOVED).toBeUndefined();
+    expect(nodeRedis!.errors.ASK).toBeUndefined();
+    expect(nodeRedis!.writes.lost).toBe(0);
+    // GLIDE follows them in its native core, unwatched: the figure says so instead of a silent zero.
+    expect(glide!.redirections).toMatchObject({ countedFrom: 'surfaced', followed: GLIDE_REDIRECTIONS });
+    expect(glide!.writes.lost).toBe(0);
   }, 120_000);
 });

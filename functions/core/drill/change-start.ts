@@ -10,7 +10,7 @@ import {
   ModifyReplicationGroupCommand,
   ModifyReplicationGroupShardConfigurationCommand,
 } from '@aws-sdk/client-elasticache';
-import { describe, type GroupShape, shapeOf } from './change.js';
+import { describe, type GroupShape, shapeNow } from './change.js';
 import type { EngineUpgrade } from './faults/engine-upgrade.js';
 import type { Replicas } from './faults/replicas.js';
 import { nodeGroupsToRemove, type Reshard } from './faults/reshard.js';
@@ -29,7 +29,7 @@ export async function startChange(
   await options.beforeFault?.();
   const id = plan.target.replicationGroupId;
   const group = await describe(elastiCache, id);
-  const before = shapeOf(group);
+  const before = await shapeNow(elastiCache, group);
   const { requested, command } = PLANNED[fault.source as keyof typeof PLANNED](fault as never, id, before);
   const requestedAt = (options.now ?? Date.now)();
   await elastiCache.send(command as never);

@@ -4,6 +4,7 @@
  * pending and resharding at 100 %. The progress read on the way goes to the report (`report.change`).
  */
 import {
+  DescribeCacheClustersCommand,
   DescribeReplicationGroupsCommand,
   type ElastiCacheClient,
   type ReplicationGroup,
@@ -15,7 +16,7 @@ import { pendingModification } from './faults/reshard.js';
 import type { DrillPlan } from './plan.js';
 import type { PollClock, Recovery } from './recovery.js';
 
-/** The group's shape a change is about: its node groups and their slots, its node type. */
+/** The group's shape a change is about: its node groups and their slots, its node type, its engine version. */
 export const groupShapeSchema = z.object({
   nodeGroups: z.array(
     z.object({
@@ -26,6 +27,7 @@ export const groupShapeSchema = z.object({
     }),
   ),
   cacheNodeType: z.string().optional(),
+  engineVersion: z.string().optional(),
 });
 export type GroupShape = z.infer<typeof groupShapeSchema>;
 
@@ -54,6 +56,22 @@ export function shapeOf(group: ReplicationGroup | undefined): GroupShape {
     })),
     cacheNodeType: group?.CacheNodeType,
   };
+}
+
+/**
+ * The group's shape now, with its engine version: DescribeReplicationGroups does not tell it, so the first
+ * member's CacheCluster (DescribeCacheClusters) does.
+ */
+export async function shapeNow(
+  elastiCache: ElastiCacheClient,
+  group: ReplicationGroup | undefined,
+): Promise<GroupShape> {
+  const member = group?.MemberClusters?.[0];
+  const cluster = member
+    ? await elastiCache.send(new DescribeCacheClustersCommand({ CacheClusterId: member }))
+    : undefined;
+  const engineVersion = cluster?.CacheClusters?.[0]?.EngineVersion;
+  return { ...shapeOf(group), ...(engineVersion ? { engineVersion } : {}) };
 }
 
 export async function describe(
@@ -109,7 +127,7 @@ export async function awaitChange(
     if (progress.at(-1)?.percent !== percent) progress.push({ at, percent });
     if (progress.length > MAX_READINGS) progress.splice(1, 1);
     if (applied(group) && reached(change.requested, group)) {
-      const after = shapeOf(group);
+      const after = await shapeNow(elastiCache, group);
       const message = `${change.source} applied: ${after.nodeGroups.length} node groups`;
       return {
         ...previous,

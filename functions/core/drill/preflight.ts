@@ -15,6 +15,7 @@ import { type FaultJudgement, faultSource, sourceOf } from './faults/index.js';
 import { type LockedMember, otherMembers } from './global-lock.js';
 import { type ElastiCacheIn, globalDatastoreOf, readGlobalFacts } from './global-preflight.js';
 import { type DrillTarget, enforce, judge, LOCK_TAG, lockValue, parseLock } from './guardrails.js';
+import { checkMemoryHeadroom } from './memory-headroom.js';
 import type { DrillPlan, DryRunPreview } from './plan.js';
 import { releaseTag } from './release-lock.js';
 import type { DrillRequest } from './request.js';
@@ -105,6 +106,8 @@ export async function preflight(
     acceptedAt,
   );
   const target = enforce(judgement);
+  // Judged after the others, so that a refused group is not read further: a scale-in's memory headroom.
+  await checkMemoryHeadroom(cloudWatch, group, judgement.fault?.removesNodeGroups ?? [], acceptedAt);
   // A durable group's promise is judged in the report: read it here, before anything is touched.
   const setting = durabilityOfGroup(group);
   const durability = setting ? { durability: setting } : {};

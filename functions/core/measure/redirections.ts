@@ -32,6 +32,8 @@ export type RedirectionCounts = Partial<Record<RedirectionKind, RedirectionSeen>
 export interface Redirections {
   countedFrom: 'library' | 'surfaced';
   byKind: RedirectionCounts;
+  /** `surfaced` for a library that follows them where nothing can watch it: says so (valkey-glide). */
+  followed?: string;
 }
 
 /** Error kinds the writers record that mean the connection closed under the command. */

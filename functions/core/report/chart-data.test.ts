@@ -65,4 +65,36 @@ describe('chart data', () => {
     // Assess
     expect(data).toEqual({ timeline: null, writeSample: null });
   });
+
+  it("puts a planned change's request, progress and end on the probe's axis", () => {
+    // Prepare: requested 9 s into the probe's run, 50 % at 10 s, applied at 12 s.
+    const { summary } = synthesize({ rate: 200, writes: 4000 });
+    const t0 = summary.startedAtEpochMs + 9000;
+    const change = {
+      source: 'reshard',
+      requested: { nodeGroupCount: 3 },
+      progress: [
+        { at: t0 + 1000, percent: 50 },
+        { at: t0 + 3000, percent: 100 },
+      ],
+      before: { nodeGroups: [] },
+      finishedAt: t0 + 3000,
+    };
+
+    // Act
+    const data = chartDataOf(summary, { change, t0EpochMs: t0 });
+    const withoutT0 = chartDataOf(summary, { change, t0EpochMs: null });
+
+    // Assess
+    expect(data.changeTimeline).toEqual({
+      source: 'reshard',
+      requestedMs: 9000,
+      progress: [
+        { atMs: 10_000, percent: 50 },
+        { atMs: 12_000, percent: 100 },
+      ],
+      finishedMs: 12_000,
+    });
+    expect(withoutT0).not.toHaveProperty('changeTimeline');
+  });
 });

@@ -3,6 +3,7 @@
  * lane is the disruption ± 5 s; a client profile's or shard writer's lane is its whole run, on the
  * probe's time axis. Pure: plain data in, plain data out (`charts.ts` turns it into specs).
  */
+import type { Change } from '../drill/change.js';
 import type { ProfileRun } from '../measure/clients/run.js';
 import type { WriteSample } from '../measure/sample.js';
 import type { WriterSummary } from '../measure/summary.js';
@@ -19,16 +20,53 @@ export interface ChartData {
   timeline: ReportTimeline | null;
   /** Single writes around the disruption, encoded (`decodeWriteSample`): the latency chart's marks. */
   writeSample: WriteSample | null;
+  /** A planned change on the probe's time axis, beside the writes (absent for other faults). */
+  changeTimeline?: ChangeTimeline;
+}
+
+/** A planned change's moments in probe ms: its request, AWS's progress readings, the reading that found it applied. */
+export interface ChangeTimeline {
+  source: string;
+  requestedMs: number;
+  progress: { atMs: number; percent: number }[];
+  /** null: never found applied. */
+  finishedMs: number | null;
 }
 
 const TIMELINE_MARGIN_MS = 5000;
 const TIMELINE_MAX_BUCKETS = 1200;
 
-/** The probe's lane and its single writes; nothing without a summary. */
-export function chartDataOf(summary: WriterSummary | undefined): ChartData {
+/** The probe's lane and its single writes; nothing without a summary. A planned change beside them. */
+export function chartDataOf(
+  summary: WriterSummary | undefined,
+  change?: { change: Change; t0EpochMs: number | null },
+): ChartData {
+  const changeTimeline =
+    summary && change?.change && change.t0EpochMs !== null
+      ? changeTimelineOf(change.change, change.t0EpochMs, summary.startedAtEpochMs)
+      : undefined;
   return {
     timeline: summary ? probeTimelineOf(summary) : null,
     writeSample: summary?.writeSample ?? null,
+    ...(changeTimeline ? { changeTimeline } : {}),
+  };
+}
+
+/**
+ * A change's epoch-ms moments (drill/change.ts) on the probe's axis, which starts at its first write.
+ * T0 is the change's request.
+ */
+export function changeTimelineOf(
+  change: Change,
+  t0EpochMs: number,
+  probeStartedAtEpochMs: number,
+): ChangeTimeline {
+  const on = (epochMs: number) => round(epochMs - probeStartedAtEpochMs);
+  return {
+    source: change.source,
+    requestedMs: on(t0EpochMs),
+    progress: change.progress.map((p) => ({ atMs: on(p.at), percent: p.percent })),
+    finishedMs: change.finishedAt === undefined ? null : on(change.finishedAt),
   };
 }
 

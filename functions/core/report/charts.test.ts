@@ -166,4 +166,38 @@ describe('the charts', () => {
     ]);
     for (const name of names) expect(svg).toContain(name);
   });
+
+  it("marks a planned change's request and end, and its progress along the probe's lane", async () => {
+    // Prepare: a reshard requested at the fixture's T0 marker, applied 2 s later, 40 % halfway.
+    const base = report();
+    const requestedMs = base.timeline!.startMs + 1000;
+    const withChange = {
+      ...base,
+      changeTimeline: {
+        source: 'reshard',
+        requestedMs,
+        progress: [{ atMs: requestedMs + 1000, percent: 40 }],
+        finishedMs: requestedMs + 2000,
+      },
+    } as Report;
+
+    // Act
+    const input = chartInputOf(withChange);
+    const rate = rateSpec(input)!;
+    const svg = await renderSvg(rate);
+
+    // Assess
+    expect(input.markers).toEqual(
+      expect.arrayContaining([
+        { atMs: requestedMs, label: 'T0: reshard requested' },
+        { atMs: requestedMs + 2000, label: 'reshard applied' },
+      ]),
+    );
+    // The change's request stands for T0's generic marker, which would name TestFailover.
+    expect(input.markers.map((m) => m.label)).not.toContain('T0: TestFailover requested');
+    const values = (rate as { data: { values: { kind?: string; label?: string }[] } }).data.values;
+    expect(values.filter((v) => v.kind === 'progress').map((v) => v.label)).toEqual(['40 %']);
+    expect(svg).toContain('40 %');
+    expect(svg).toContain('reshard applied');
+  });
 });

@@ -35,6 +35,8 @@ export interface ChartInput {
   /** The time axis counts from here (writer ms): T0, or the disruption's start. */
   originMs: number;
   originLabel: string;
+  /** A planned change's progress readings (writer ms, AWS's percent), marked along the probe's lane. */
+  progress: { atMs: number; percent: number }[];
 }
 
 const OUTCOME_COLOURS = { domain: ['ok', 'fail', 'info'], range: ['#2da44e', '#cf222e', '#d4a72c'] };
@@ -67,6 +69,14 @@ export function chartInputOf(report: Report): ChartInput {
   const originMs = start !== null && reference !== null ? reference - start : 0;
   const markers: ChartMarker[] = [...(region?.markers ?? [])];
   const seen = new Set<string>();
+  const change = report.changeTimeline;
+  if (change) {
+    // The change's own request and end stand for T0's generic marker, which names TestFailover.
+    seen.add('requested');
+    markers.push({ atMs: change.requestedMs, label: `T0: ${change.source} requested` });
+    if (change.finishedMs !== null)
+      markers.push({ atMs: change.finishedMs, label: `${change.source} applied` });
+  }
   for (const event of report.failover.events) {
     const label = EVENT_LABELS[event.kind];
     // The same event from several sources (the group and the node) is one marker.
@@ -121,8 +131,9 @@ export function chartInputOf(report: Report): ChartInput {
       report.failover.referenceEpochMs === null && region
         ? 'the region failover requested'
         : report.failover.reference === 'T0'
-          ? 'T0 (TestFailover requested)'
+          ? `T0 (${change ? change.source : 'TestFailover'} requested)`
           : 'the disruption',
+    progress: change?.progress ?? [],
   };
 }
 
@@ -193,6 +204,10 @@ function overlays(input: ChartInput, lane: string): Record<string, unknown>[] {
       py: labelY(row++),
     });
   for (const ms of lost.ackMs) rows.push({ kind: 'lost', lane, t: at(ms) });
+  // The change's progress along the probe's lane: a tick and its percent at each reading.
+  if (lane === input.lanes[0]?.name)
+    for (const p of input.progress)
+      rows.push({ kind: 'progress', lane, t: at(p.atMs), label: `${p.percent} %` });
   for (const marker of [...input.markers].sort((a, b) => a.atMs - b.atMs))
     rows.push({ kind: 'marker', lane, t: at(marker.atMs), label: marker.label, py: labelY(row++) });
   return rows;
@@ -240,6 +255,24 @@ function overlayLayers(xTitle: string, rug: boolean): Record<string, unknown>[] 
       transform: [only('marker')],
       mark: { type: 'rule', color: '#1f2328', strokeDash: [3, 3] },
       encoding: { x },
+    },
+    {
+      transform: [only('progress')],
+      mark: { type: 'tick', color: '#0969da', thickness: 2, orient: 'vertical' },
+      encoding: { x, y: { value: 'height' }, size: { value: 14 } },
+    },
+    {
+      transform: [only('progress')],
+      mark: {
+        type: 'text',
+        align: 'left',
+        baseline: 'bottom',
+        dx: 3,
+        dy: -8,
+        color: '#0969da',
+        fontSize: 10,
+      },
+      encoding: { x, y: { value: 'height' }, text: { field: 'label' } },
     },
     label('window', '#6639ba'),
     label('lostSpan', '#a40e26'),

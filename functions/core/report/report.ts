@@ -88,7 +88,7 @@ export function buildReport(input: BuildReportInput): Report {
     ...durabilityViolationsOf(durability),
     ...globalViolationsOf(input.global, thresholds),
   ];
-  const charts = chartDataOf(summary);
+  const charts = chartDataOf(summary, input.change ? { change: input.change, t0EpochMs: t0 } : undefined);
 
   // Field by field, so that the JSON keeps the order it has always had.
   return {
@@ -107,6 +107,7 @@ export function buildReport(input: BuildReportInput): Report {
     latency: probe.latency,
     timeline: charts.timeline,
     writeSample: charts.writeSample,
+    ...(charts.changeTimeline ? { changeTimeline: charts.changeTimeline } : {}),
     thresholds,
     violations,
     lostRanges: probe.lostRanges,

@@ -42,6 +42,8 @@ export interface FaultJudgement {
     fis?: FisTarget & { duration: string };
     global?: { globalReplicationGroupId: string; from: string; to: string; failBack: boolean };
   };
+  /** A scale-in: the node groups it removes, whose memory headroom Preflight reads and judges. */
+  removesNodeGroups?: string[];
 }
 
 /** The run's fault left in place when an execution ended without undoing it, and how to say it was undone. */

@@ -33,6 +33,11 @@ export interface ProfileClient {
    * those it follows itself. Absent: only the errors it surfaces are counted.
    */
   onRedirection?(listener: (kind: RedirectionKind) => void): void;
+  /**
+   * Where the library follows redirections itself and nothing can watch it: why (plain data for the report,
+   * never a silent zero). Only the errors it surfaces are then counted.
+   */
+  readonly redirectionsNotObservable?: string;
 }
 
 export type OpenClient = (

@@ -81,7 +81,11 @@ export function clientFigures(
     ...(run.error ? { error: run.error } : {}),
     redirections: run.redirections
       ? { countedFrom: 'library', byKind: shiftRedirections(run.redirections, offset) }
-      : { countedFrom: 'surfaced', byKind: redirectionsOfErrors(errors) },
+      : {
+          countedFrom: 'surfaced',
+          byKind: redirectionsOfErrors(errors),
+          ...(run.redirectionsNotObservable ? { followed: run.redirectionsNotObservable } : {}),
+        },
   };
 }
 

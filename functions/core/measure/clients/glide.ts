@@ -96,5 +96,13 @@ export const openGlide: OpenClient = async (profile, target, connectTimeoutMs) =
       client.close();
       script.release();
     },
+    ...(target.cluster ? { redirectionsNotObservable: GLIDE_REDIRECTIONS } : {}),
   };
 };
+
+/**
+ * GLIDE's native core (Rust) follows MOVED and ASK inside itself: its Node API has no event, hook or
+ * statistic for them, and the wire is inside the core's own connections.
+ */
+export const GLIDE_REDIRECTIONS =
+  'not observable for valkey-glide: its native core follows MOVED and ASK and tells the Node API nothing';

@@ -4,8 +4,10 @@
  * profile, in its worker before the probe's baseline (isolated.ts), so that a drill without one never
  * pays its import time.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type * as NodeRedis from 'redis';
 import { classifyByName, type ErrorOutcome, sampled } from '../outcomes.js';
+import { type RedirectionKind, redirectionOfErrorKind, redirectionOfMessage } from '../redirections.js';
 import { COUNTED_WRITE, hostPort, type OpenClient, replyCode, within } from './client.js';
 import { type ClientProfile, retryDelay } from './profile.js';
 
@@ -111,11 +113,71 @@ export const openNodeRedis: OpenClient = async (profile, target, connectTimeoutM
     client.destroy();
     throw error;
   }
+  const classify = (error: unknown) =>
+    sampled(classifyNodeRedisError(nodeRedis, error), error, [target.password]);
+  let watch: RedirectionWatch | undefined;
   return {
-    write: (key, ttlSeconds) => client.eval(COUNTED_WRITE, { keys: [key], arguments: [String(ttlSeconds)] }),
-    classify: (error) => sampled(classifyNodeRedisError(nodeRedis, error), error, [target.password]),
+    write: (key, ttlSeconds) => {
+      const sent = client.eval(COUNTED_WRITE, { keys: [key], arguments: [String(ttlSeconds)] });
+      return watch ? sent.catch((error: unknown) => watch!.surfaced(classify(error).kind, error)) : sent;
+    },
+    classify,
     close: async () => {
+      watch?.stop();
       client.destroy();
     },
+    ...(target.cluster
+      ? {
+          onRedirection: (listener: (kind: RedirectionKind) => void) => {
+            watch = watchNodeRedisRedirections(client as unknown as ClusterNodes, listener);
+          },
+        }
+      : {}),
   };
 };
+
+/** The cluster's node clients, as node-redis keeps them (`masters`, `replicas`), each with its `_clientId`. */
+interface ClusterNodes {
+  masters: { client?: { _clientId?: unknown } }[];
+  replicas: { client?: { _clientId?: unknown } }[];
+}
+
+interface RedirectionWatch {
+  /** A write's rejection: noted when the kind is one the channel does not tell; rethrown. */
+  surfaced(kind: string, error: unknown): never;
+  stop(): void;
+}
+
+/** node-redis' diagnostics channel for errors (its tracing.js CHANNELS.ERROR). */
+const ERROR_CHANNEL = 'node-redis:error';
+
+/**
+ * node-redis Cluster follows MOVED and ASK itself and emits no event for it on the client, but it publishes
+ * each on its diagnostics channel `node-redis:error` (origin `cluster`; `internal` when followed), with the
+ * node client that met it. The channel is the process's: only this cluster's node clients are counted.
+ * What it surfaces without publishing (TRYAGAIN, CLUSTERDOWN, READONLY, a closed connection) is counted
+ * from the write's rejection, so that the count is every one the library met, as ioredis' watcher counts.
+ */
+export function watchNodeRedisRedirections(
+  cluster: ClusterNodes,
+  listener: (kind: RedirectionKind) => void,
+): RedirectionWatch {
+  const ours = (clientId: unknown) =>
+    [...cluster.masters, ...cluster.replicas].some((node) => node.client?._clientId === clientId);
+  const onError = (message: unknown) => {
+    const event = message as { error?: Error; origin?: string; clientId?: unknown };
+    if (event.origin !== 'cluster' || !ours(event.clientId)) return;
+    const kind = redirectionOfMessage(event.error?.message ?? '');
+    if (kind !== null) listener(kind);
+  };
+  subscribe(ERROR_CHANNEL, onError);
+  return {
+    surfaced: (errorKind, error) => {
+      const kind = redirectionOfErrorKind(errorKind);
+      // MOVED and ASK always pass through the channel first (followed, or given up after the last redirection).
+      if (kind !== null && kind !== 'MOVED' && kind !== 'ASK') listener(kind);
+      throw error;
+    },
+    stop: () => unsubscribe(ERROR_CHANNEL, onError),
+  };
+}

@@ -88,6 +88,8 @@ export interface ProfileRun extends SentCounts, Pick<WriteCounts, 'pendingAtStop
    * watch it (ProfileClient.onRedirection); absent otherwise.
    */
   redirections?: RedirectionCounts;
+  /** The library follows redirections where nothing watches it (ProfileClient.redirectionsNotObservable). */
+  redirectionsNotObservable?: string;
 }
 
 export interface ProfileDeps {
@@ -201,6 +203,9 @@ async function runProfile(
     ...record.parts(stoppedMs, pendingAtStop),
     skipped,
     ...(redirections ? { redirections: redirections.result() } : {}),
+    ...(client.redirectionsNotObservable
+      ? { redirectionsNotObservable: client.redirectionsNotObservable }
+      : {}),
   };
 }
 
