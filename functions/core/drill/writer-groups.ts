@@ -7,9 +7,12 @@
 import * as z from 'zod';
 
 /**
- * Shard writers one invocation sustains beside its own event loop's work: at this count every writer
- * still reached its asked rate and the event loop's delay p99 stayed under 5 ms on the shared 2-core
- * machine (`npm run bench -- fanout`, BENCHMARKS.md row "shard writers one invocation sustains").
+ * Shard writers one invocation sustains: at 16 every writer reached its asked 100 writes/s (100.0 %) with
+ * the event loop's delay p99 under 10 ms; at 32 the rate held (99.3 %) but the p99 doubled, and at 64
+ * both broke (93.6 %, p99 335 ms). Measured on the shared 2-core machine at a load average of ~30, a
+ * Lambda's fraction of a vCPU's kind of starvation (`npm run bench -- fanout`, bench/HISTORY.md
+ * 2026-12-07; BENCHMARKS.md row "shard writers one invocation sustains"). Half the breaking point: a
+ * shard writer's timeline is a lane of the blast radius, and a late lane is a wrong one.
  */
 export const SHARD_WRITERS_PER_INVOCATION = 16;
 
