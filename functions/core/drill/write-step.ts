@@ -105,8 +105,9 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
     throw new DrillStoppedError(`run ${plan.runId} was stopped by Cleanup before the writer started`);
   }
   const unwatch = watchHaltMarker(watcher, key, controller);
-  // The fan-out's groups read the same server's clock, so that the report states each group's offset.
-  const clock = plan.shardGroups ? await readClockOffset(watcher, key) : null;
+  // The fan-out's groups read the same server's clock, so that the report states each group's offset;
+  // read beside the probe's start, never before it (the probe must start by its start-by moment).
+  const clockRead = plan.shardGroups ? readClockOffset(watcher, key) : Promise.resolve(null);
   const probeStopped = once(() =>
     plan.shardGroups
       ? requestHalt(watcher, probeStoppedKey(plan.request.writer.keyPrefix, plan.runId)).catch(() => {})
@@ -145,6 +146,7 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
       stopReason: summary.stopReason,
     });
     await probeStopped();
+    const clock = await clockRead;
     const fanned = plan.shardGroups
       ? await gatherGroups(
           plan,
