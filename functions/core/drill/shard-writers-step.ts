@@ -8,8 +8,8 @@
 import { DrillStoppedError } from '../../shared/errors.js';
 import type { FigureStore } from '../../shared/figure-store.js';
 import { closeClient } from '../../shared/redis-client.js';
+import { type IsolatedProfiles, isolatedProfiles } from '../measure/clients/isolated.js';
 import type { ProfileRun } from '../measure/clients/run.js';
-import { runShardWriters } from '../measure/clients/shards.js';
 import { type ClockReading, readClockOffset } from '../measure/clock-offset.js';
 import { haltMarkerKey, haltRequested, probeStoppedKey, watchHaltMarker } from '../measure/halt-marker.js';
 import type { DrillPlan } from './plan.js';
@@ -58,6 +58,7 @@ export async function shardWritersStep(
   const controller = new AbortController();
   const unwatch: (() => void)[] = [];
   let deadline: NodeJS.Timeout | undefined;
+  let writers: IsolatedProfiles | undefined;
   try {
     // Not one write once Cleanup has run (it deleted the run's keys by name), nor once the probe stopped.
     if (await haltRequested(watcher, halt))
@@ -70,13 +71,23 @@ export async function shardWritersStep(
       watchHaltMarker(watcher, probeStoppedKey(prefix, plan.runId), controller, 'the probe stopped'),
     );
     deadline = setTimeout(() => controller.abort(), Math.max(0, deps.remainingMs() - RETURN_MARGIN_MS));
-    await untilOrAborted(groupsStartAtEpochMs(plan) - now(), controller.signal);
-    const records = await runShardWriters(
-      shardsOf(plan, item.shards),
-      writersBesideSettings(plan),
+    // In a worker, as the probe's invocation runs its own: locally every invocation shares one process, and
+    // the probe's event loop must share nothing; on Lambda it is the same code path either way.
+    const settings = writersBesideSettings(plan);
+    writers = isolatedProfiles(
+      {
+        profiles: { profiles: [], settings: { ...settings, cluster: true } },
+        shards: { shards: shardsOf(plan, item.shards), settings },
+      },
       plane.clientTarget,
-      controller.signal,
     );
+    const startAt = groupsStartAtEpochMs(plan);
+    await writers.ready(startAt);
+    await untilOrAborted(startAt - now(), controller.signal);
+    if (!controller.signal.aborted) writers.start();
+    await untilOrAborted(Number.POSITIVE_INFINITY, controller.signal);
+    writers.stop();
+    const records = await writers.shards();
     deps.log.info('shard writers done', { group: item.group, writers: records.length, clock });
     const stored = await deps.figures.put(plan.runId, groupRecordsName(item.group), {
       group: item.group,
@@ -85,17 +96,19 @@ export async function shardWritersStep(
     } satisfies GroupRecords);
     return { group: item.group, stored, count: records.length };
   } finally {
+    // Never left writing: a worker never started is terminated, one running is stopped.
+    writers?.stop();
     clearTimeout(deadline);
     for (const stop of unwatch) stop();
     await closeClient(watcher);
   }
 }
 
-/** Waits `ms` (nothing when ≤ 0), or less when `signal` aborts first. */
+/** Waits `ms` (nothing when ≤ 0; until the abort when infinite), or less when `signal` aborts first. */
 function untilOrAborted(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0 || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
+    const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : undefined;
     signal.addEventListener(
       'abort',
       () => {
