@@ -45,12 +45,12 @@ describe('gatherGroups', () => {
         },
       },
     );
-    const own = { clock: { offsetMs: 500, rttMs: 2 }, records: [recordOf('0001')] };
+    const own = { clock: { offsetMs: 500, rttMs: 2, withinMs: 2.5 }, records: [recordOf('0001')] };
     const location = await figures.put('run-1', groupRecordsName(0), own);
     // Group 1's clock reads the server 460 ms ahead: its clock is 40 ms ahead of the probe's.
     await figures.put('run-1', groupRecordsName(1), {
       group: 1,
-      clock: { offsetMs: 460, rttMs: 4 },
+      clock: { offsetMs: 460, rttMs: 4, withinMs: 3.5 },
       records: [recordOf('0002')],
     });
 
@@ -61,7 +61,7 @@ describe('gatherGroups', () => {
     expect(gathered.records.map((r) => r.name)).toEqual(['shard-0001', 'shard-0002', 'shard-0003']);
     expect(gathered.records[2]?.error?.name).toBe('ShardGroupMissingError');
     expect(gathered.groups).toEqual([
-      { group: 1, writers: 1, clockOffsetMs: 40, withinMs: 3 },
+      { group: 1, writers: 1, clockOffsetMs: 40, withinMs: 6 },
       {
         group: 2,
         writers: 1,

@@ -58,19 +58,19 @@ describe('writerGroups', () => {
 });
 
 describe('offsetToProbe', () => {
-  it('states a group clock 40 ms ahead of the probe within half the round trips', () => {
+  it("states a group clock 40 ms ahead of the probe within both readings' bounds", () => {
     // Prepare: the server reads 1000 ms ahead of the probe's clock and 960 ms ahead of the group's.
-    const probe = { offsetMs: 1000, rttMs: 2 };
-    const group = { offsetMs: 960, rttMs: 4 };
+    const probe = { offsetMs: 1000, rttMs: 2, withinMs: 2.5 };
+    const group = { offsetMs: 960, rttMs: 4, withinMs: 3.5 };
     // Act
     const offset = offsetToProbe(group, probe);
     // Assess
-    expect(offset).toEqual({ offsetMs: 40, withinMs: 3 });
+    expect(offset).toEqual({ offsetMs: 40, withinMs: 6 });
   });
 
   it('says nothing when either clock could not be read', () => {
     // Act
-    const offset = offsetToProbe(null, { offsetMs: 0, rttMs: 1 });
+    const offset = offsetToProbe(null, { offsetMs: 0, rttMs: 1, withinMs: 2 });
     // Assess
     expect(offset).toBeNull();
   });

@@ -10,9 +10,17 @@ import type { RedisClient } from '../../shared/redis-client.js';
 export interface ClockReading {
   /** Server time minus this clock's time at the round trip's midpoint, ms. */
   offsetMs: number;
-  /** The round trip of that reading, ms: the offset is true within half of it. */
+  /** The round trip of that reading, ms. */
   rttMs: number;
+  /**
+   * The offset is true within this: half the round trip, widened by the whole milliseconds of Date.now()
+   * at both ends (the server's TIME has microseconds).
+   */
+  withinMs: number;
 }
+
+/** Date.now()'s resolution. */
+const EPOCH_RESOLUTION_MS = 1;
 
 /** TIME on the node that holds `key`'s slot (a cluster routes a script by its key). */
 const TIME_SCRIPT = "return redis.call('TIME')";
@@ -32,7 +40,12 @@ export async function readClockOffset(
       const [seconds, micros] = (await client.eval(TIME_SCRIPT, 1, key)) as [string, string];
       const received = epochMs();
       const server = Number(seconds) * 1000 + Number(micros) / 1000;
-      const reading = { offsetMs: round(server - (sent + received) / 2), rttMs: round(received - sent) };
+      const rtt = received - sent;
+      const reading = {
+        offsetMs: round(server - (sent + received) / 2),
+        rttMs: round(rtt),
+        withinMs: round((rtt + EPOCH_RESOLUTION_MS) / 2 + EPOCH_RESOLUTION_MS),
+      };
       if (!best || reading.rttMs < best.rttMs) best = reading;
     } catch {
       // A reading that failed is one fewer; none at all is said (null), never guessed.
@@ -42,8 +55,8 @@ export async function readClockOffset(
 }
 
 /**
- * A group's clock minus the probe's (both against the same server), and the bound on that figure (half
- * of each round trip); null when either could not read the server.
+ * A group's clock minus the probe's (both against the same server), and the bound on that figure (the
+ * sum of both readings' bounds); null when either could not read the server.
  */
 export function offsetToProbe(
   group: ClockReading | null,
@@ -52,7 +65,7 @@ export function offsetToProbe(
   if (!group || !probe) return null;
   return {
     offsetMs: round(probe.offsetMs - group.offsetMs),
-    withinMs: round((group.rttMs + probe.rttMs) / 2),
+    withinMs: round(group.withinMs + probe.withinMs),
   };
 }
 
