@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { preflight } from '../core/drill/preflight.js';
 import { parseDrillRequest } from '../core/drill/request.js';
+import { perInvocationFromEnv } from '../core/drill/writer-groups.js';
 import { cloudWatchClient, elastiCacheClient, elastiCacheClientIn } from '../shared/aws.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
@@ -22,5 +23,6 @@ export const handler = middy()
       elastiCache: elastiCacheClient(),
       cloudWatch: cloudWatchClient(),
       elastiCacheIn: elastiCacheClientIn,
+      shardWritersPerInvocation: perInvocationFromEnv(),
     });
   });

@@ -172,6 +172,14 @@ export class ProfileWorkerError extends Error {
   }
 }
 
+/** Named in a shard writer's record when its group's invocation (the fan-out's Map item) stored no records. */
+export class ShardGroupMissingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShardGroupMissingError';
+  }
+}
+
 /** Per-writer figures a state names are not in the figure store (shared/figure-store.ts). */
 export class FigureNotFoundError extends Error {
   constructor(location: string) {

@@ -1,7 +1,8 @@
 /**
  * Large clusters (issue 26): the shard writers' figures live in the report store, so no state's input or
  * output grows with the shard count. A 3-shard and a 12-shard drill run side by side through the real ASL,
- * handlers and redis-server processes; the largest state of each is compared. (64 shards is a bench:
+ * handlers and redis-server processes; the largest state of each is compared. The 12 shards' writers fan
+ * out over the ShardWriterGroups Map (4 an invocation: 3 groups), so the Map's state is compared too. (64 shards is a bench:
  * 128 redis-server processes do not belong in the suite; see BENCHMARKS.md.)
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -27,13 +28,13 @@ function largestState(stderr: string): { bytes: number; state: string } {
 }
 
 describe('a large cluster drill', () => {
-  it('keeps every state the same size at 12 shards as at 3, and reports every shard', async () => {
-    // Prepare
-    const drill = (shards: number) =>
-      runCli(['local', '--cluster-mode', 'enabled', '--shards', String(shards)], {}, { timeoutMs: 100_000 });
+  it('keeps every state the same size at 12 shards fanned out as at 3 in one invocation, and reports every shard', async () => {
+    // Prepare: 4 shard writers an invocation, so 12 shards make 3 groups (the probe's and 2 Map items).
+    const drill = (shards: number, env: Record<string, string> = {}) =>
+      runCli(['local', '--cluster-mode', 'enabled', '--shards', String(shards)], env, { timeoutMs: 100_000 });
 
     // Act
-    const [small, large] = await Promise.all([drill(3), drill(12)]);
+    const [small, large] = await Promise.all([drill(3), drill(12, { SHARD_WRITERS_PER_INVOCATION: '4' })]);
 
     // Assess
     for (const [run, shards] of [
@@ -47,6 +48,24 @@ describe('a large cluster drill', () => {
       for (const shard of run.json.shards)
         expect(shard.writes.attempted, shard.nodeGroupId).toBeGreaterThan(0);
     }
+    // The 3-shard drill fits one invocation; the 12 fanned out, each group stating its clock.
+    expect(small.json.blastRadius?.fanOut).toBeUndefined();
+    const fanOut = large.json.blastRadius?.fanOut as {
+      perInvocation: number;
+      groups: { group: number; writers: number; clockOffsetMs: number | null; withinMs: number | null }[];
+    };
+    expect(fanOut.perInvocation).toBe(4);
+    expect(fanOut.groups.map((g) => [g.group, g.writers])).toEqual([
+      [0, 4],
+      [1, 4],
+      [2, 4],
+    ]);
+    // One machine, one clock: the true offset is 0, and a midpoint estimate errs by at most half the round trips.
+    for (const group of fanOut.groups)
+      expect(Math.abs(group.clockOffsetMs ?? Number.NaN), `group ${group.group}`).toBeLessThanOrEqual(
+        group.withinMs ?? -1,
+      );
+    expect(large.stderr.match(/✓ WriteShardGroup/g)).toHaveLength(2);
     const growth = largestState(large.stderr).bytes - largestState(small.stderr).bytes;
     expect(
       growth,

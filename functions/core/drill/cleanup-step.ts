@@ -43,15 +43,19 @@ export const cleanupEventSchema = z
     execution: z.string(),
     plan: drillPlanSchema.optional(),
     results: z
-      .tuple([
-        z.looseObject({
-          keyBase: z.string(),
-          attempted: z.number().int().min(0),
-          rate: z.number().min(0),
-          slot: z.number().int().nullable(),
-        }),
+      .tuple(
+        [
+          z.looseObject({
+            keyBase: z.string(),
+            attempted: z.number().int().min(0),
+            rate: z.number().min(0),
+            slot: z.number().int().nullable(),
+          }),
+          z.unknown(),
+          // The fan-out's group references (issue 26), when the drill's shard writers fanned out.
+        ],
         z.unknown(),
-      ])
+      )
       .optional(),
     verification: z.looseObject({ probed: z.looseObject({ toSeq: z.number().int() }) }).optional(),
   })

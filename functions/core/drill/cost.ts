@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { WRITER_DEFAULTS } from '../measure/defaults.js';
 import type { WatchedShards } from './blast-radius.js';
 import type { DrillRequest } from './request.js';
+import { SHARD_WRITERS_PER_INVOCATION, writerGroups } from './writer-groups.js';
 
 /** us-east-1 list prices: Step Functions Standard; Lambda arm64 (the AWS pricing pages). */
 export const LIST_PRICES = {
@@ -18,9 +19,12 @@ export const LIST_PRICES = {
 /**
  * The drill's shape, measured (BENCHMARKS.md, `npm run bench -- drill`): 20 transitions with one AwaitRecovery
  * window, and about 8 invocations (one a Task state), 2 transitions and 1 invocation per further window; the template's memory.
+ * The shard writers' fan-out branch (issue 26) adds 2 transitions to every drill (its Choice, then its Pass or
+ * Map), and 1 transition and one Write invocation per group beyond the probe's.
  */
 export const DRILL_SHAPE = {
-  transitions: 20,
+  transitions: 22,
+  perWriterGroup: { transitions: 1, invocations: 1 },
   invocations: 8,
   perPollWindow: { transitions: 2, invocations: 1 },
   memoryGb: { write: 1, verify: 1, awaitRecovery: 0.25 },
@@ -52,6 +56,8 @@ export interface CostInput {
   pollWindowSeconds: number;
   /** Default: a typical AWS test failover's. */
   recoverySeconds?: number;
+  /** Write invocations beside the probe's, each a group of shard writers (default: none). */
+  writerGroups?: number;
 }
 
 /**
@@ -64,10 +70,18 @@ export function drillCost(input: CostInput): DrillCost {
   const windows = Math.max(1, Math.ceil(recoverySeconds / input.pollWindowSeconds));
   const writerSeconds = input.baselineSeconds + shape.typicalFailoverWriteSeconds + input.settleSeconds;
   const keys = (input.writesPerSecond + input.shardsWatched * shape.shardWriterRate) * writerSeconds;
-  const transitions = shape.transitions + (windows - 1) * shape.perPollWindow.transitions;
-  const invocations = shape.invocations + (windows - 1) * shape.perPollWindow.invocations;
+  const groups = input.writerGroups ?? 0;
+  const transitions =
+    shape.transitions +
+    (windows - 1) * shape.perPollWindow.transitions +
+    groups * shape.perWriterGroup.transitions;
+  const invocations =
+    shape.invocations +
+    (windows - 1) * shape.perPollWindow.invocations +
+    groups * shape.perWriterGroup.invocations;
+  // Each group's invocation lives as long as the probe's.
   const lambdaGbSeconds =
-    shape.memoryGb.write * writerSeconds +
+    shape.memoryGb.write * writerSeconds * (1 + groups) +
     shape.memoryGb.awaitRecovery * recoverySeconds +
     shape.memoryGb.verify * (keys / shape.verifyKeysPerSecond);
   const usd =
@@ -81,7 +95,10 @@ export function drillCost(input: CostInput): DrillCost {
     usd: Math.round(usd * 1e6) / 1e6,
     basis:
       `us-east-1 list prices; a writer of ${writerSeconds} s, ${recoverySeconds} s to recovery in ` +
-      `${windows} poll windows; every watched shard's writer in the one Write invocation`,
+      `${windows} poll windows; ` +
+      (groups > 0
+        ? `the shard writers in ${groups + 1} Write invocations (${SHARD_WRITERS_PER_INVOCATION} each)`
+        : "every watched shard's writer in the one Write invocation"),
   };
 }
 
@@ -97,5 +114,6 @@ export function costOf(
     baselineSeconds: request.writer.baselineSeconds,
     settleSeconds: request.writer.settleSeconds,
     pollWindowSeconds: request.recovery.pollWindowSeconds,
+    writerGroups: watched ? (writerGroups(watched.watched)?.groups.length ?? 0) : 0,
   });
 }

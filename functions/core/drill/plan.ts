@@ -7,6 +7,7 @@ import { globalPlanSchema } from './faults/global-failover.js';
 import { FAULT_SOURCE_NAMES } from './faults/index.js';
 import { drillTargetSchema } from './guardrails.js';
 import { drillRequestSchema } from './request.js';
+import { writerGroupsSchema } from './writer-groups.js';
 
 /** What a dry run reports: what the drill would do, judged on the same facts as a real one. */
 export const dryRunPreviewSchema = z.object({
@@ -54,6 +55,8 @@ export const drillPlanSchema = z.object({
   dryRun: dryRunPreviewSchema.optional(),
   /** Cluster mode: the shards watched (a writer each), by name, and how many were not. */
   watched: watchedShardsSchema.optional(),
+  /** Cluster mode, more watched shards than one invocation holds: the shard writers' groups (issue 26). */
+  shardGroups: writerGroupsSchema.optional(),
   /** The group's `Durability` and `EffectiveDurability` as Preflight read them (absent: not reported). */
   durability: durabilitySettingSchema.optional(),
   /**

@@ -20,6 +20,7 @@ import type { DrillPlan, DryRunPreview } from './plan.js';
 import { releaseTag } from './release-lock.js';
 import type { DrillRequest } from './request.js';
 import { alarmStates } from './stop-conditions.js';
+import { type WriterGroups, writerGroups } from './writer-groups.js';
 
 /** What the drill would do, from the facts the guardrails were judged on. Pure. */
 export function preview(
@@ -64,9 +65,15 @@ export function preview(
 }
 
 /** Cluster mode: the shards the drill watches, from the request's blast radius (none otherwise). */
-function watchedOf(request: DrillRequest, target: DrillTarget): { watched?: WatchedShards } {
+function watchedOf(
+  request: DrillRequest,
+  target: DrillTarget,
+  perInvocation?: number,
+): { watched?: WatchedShards; shardGroups?: WriterGroups } {
   if (!target.clusterMode || !target.shards) return {};
-  return { watched: watchedShards(target.shards, target.nodeGroupId, request.blastRadius) };
+  const watched = watchedShards(target.shards, target.nodeGroupId, request.blastRadius);
+  const groups = writerGroups(watched.watched, perInvocation);
+  return { watched, ...(groups ? { shardGroups: groups } : {}) };
 }
 
 /**
@@ -77,7 +84,13 @@ function watchedOf(request: DrillRequest, target: DrillTarget): { watched?: Watc
 export async function preflight(
   request: DrillRequest,
   runId: string,
-  clients: { elastiCache: ElastiCacheClient; cloudWatch: CloudWatchClient; elastiCacheIn?: ElastiCacheIn },
+  clients: {
+    elastiCache: ElastiCacheClient;
+    cloudWatch: CloudWatchClient;
+    elastiCacheIn?: ElastiCacheIn;
+    /** Shard writers one invocation holds (default SHARD_WRITERS_PER_INVOCATION; tests set it low). */
+    shardWritersPerInvocation?: number;
+  },
   now: () => number = Date.now,
   sleep: (ms: number) => Promise<unknown> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 ): Promise<DrillPlan> {
@@ -111,7 +124,7 @@ export async function preflight(
   // A durable group's promise is judged in the report: read it here, before anything is touched.
   const setting = durabilityOfGroup(group);
   const durability = setting ? { durability: setting } : {};
-  const watched = watchedOf(request, target);
+  const watched = watchedOf(request, target, clients.shardWritersPerInvocation);
   if (request.dryRun) {
     return {
       runId,

@@ -5,16 +5,25 @@
 import { DrillStoppedError } from '../../shared/errors.js';
 import type { FigureStore } from '../../shared/figure-store.js';
 import type { StepLog } from '../../shared/powertools.js';
-import { closeClient, waitUntilReady } from '../../shared/redis-client.js';
+import { closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
 import type { ProfileRun } from '../measure/clients/run.js';
 import { type StoredRecords, storeRecords } from '../measure/clients/stored.js';
-import { haltMarkerKey, haltRequested, watchHaltMarker } from '../measure/halt-marker.js';
+import { readClockOffset } from '../measure/clock-offset.js';
+import {
+  haltMarkerKey,
+  haltRequested,
+  probeStoppedKey,
+  requestHalt,
+  watchHaltMarker,
+} from '../measure/halt-marker.js';
 import type { WriterSummary } from '../measure/summary.js';
 import { runWriter } from '../measure/writer.js';
-import { withDataPlane } from './data-plane.js';
+import { type DataPlane, withDataPlane } from './data-plane.js';
+import { type GroupClock, gatherGroups } from './gather-groups.js';
 import { writeStoodAside } from './global-steps.js';
 import type { DrillPlan } from './plan.js';
 import { runProfilesBeside } from './profiles-beside.js';
+import { groupRecordsName } from './writer-groups.js';
 import { writerOptions } from './writer-options.js';
 
 /** Time kept back from the Lambda's limit to drain in-flight writes and return the summary. */
@@ -38,15 +47,39 @@ export const SHARD_WRITERS = 'shard-writers';
  * The writer's summary, with the profiles' records and the shard writers' (in the figure store: one
  * record per shard would make the state grow with the shard count) when the drill had any.
  */
-export type WriteStepResult = WriterSummary & { clients?: ProfileRun[]; shards?: StoredRecords };
+export type WriteStepResult = WriterSummary & {
+  clients?: ProfileRun[];
+  shards?: StoredRecords;
+  /** The fan-out's groups beside the probe's: each one's writers and clock offset (small, per group). */
+  shardGroups?: GroupClock[];
+};
 
-export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<WriteStepResult> {
-  // A region failover is written and read back by the RegionFailover step's own cross-region probe.
-  if (plan.global) return writeStoodAside(plan) as unknown as WriteStepResult;
-  const controller = new AbortController();
-  const key = haltMarkerKey(plan.request.writer.keyPrefix, plan.runId);
-  // The first connection proves the credentials (a rotated secret is read again) before anything is written.
-  const { plane, watcher } = await withDataPlane(
+/**
+ * How long the probe's invocation waits for the groups' records after its own writers drained: a group
+ * sees the probe's stop within HALT_POLL_MS, then drains (2 s at most) and stores its records.
+ */
+const GATHER_WAIT_MS = 10_000;
+/** Kept back from the Lambda's limit after the gathering, to store the records and return. */
+const GATHER_RETURN_MS = 3000;
+
+/** `f` called once; later calls return the first call's promise. */
+function once(f: () => Promise<void>): () => Promise<void> {
+  let called: Promise<void> | undefined;
+  return () => {
+    called ??= f();
+    return called;
+  };
+}
+
+/**
+ * The data plane and a first client of it, ready. The first connection proves the credentials (a rotated
+ * secret is read again) before anything is written.
+ */
+export function openWatcher(
+  plan: DrillPlan,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ plane: DataPlane; watcher: RedisClient }> {
+  return withDataPlane(
     plan.target,
     async (plane) => {
       const watcher = plane.createClient();
@@ -56,14 +89,30 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
       });
       return { plane, watcher };
     },
-    deps.env,
+    env,
   );
+}
+
+export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<WriteStepResult> {
+  // A region failover is written and read back by the RegionFailover step's own cross-region probe.
+  if (plan.global) return writeStoodAside(plan) as unknown as WriteStepResult;
+  const controller = new AbortController();
+  const key = haltMarkerKey(plan.request.writer.keyPrefix, plan.runId);
+  const { plane, watcher } = await openWatcher(plan, deps.env);
   // Not one write once Cleanup has run: it deleted the run's keys by name, and would never see these.
   if (await haltRequested(watcher, key)) {
     await closeClient(watcher);
     throw new DrillStoppedError(`run ${plan.runId} was stopped by Cleanup before the writer started`);
   }
   const unwatch = watchHaltMarker(watcher, key, controller);
+  // The fan-out's groups read the same server's clock, so that the report states each group's offset;
+  // read beside the probe's start, never before it (the probe must start by its start-by moment).
+  const clockRead = plan.shardGroups ? readClockOffset(watcher, key) : Promise.resolve(null);
+  const probeStopped = once(() =>
+    plan.shardGroups
+      ? requestHalt(watcher, probeStoppedKey(plan.request.writer.keyPrefix, plan.runId)).catch(() => {})
+      : Promise.resolve(),
+  );
   // Client profiles write beside the probe, in their own key spaces, until the probe stops.
   const profiles = runProfilesBeside(plan, plane.clientTarget);
   try {
@@ -82,7 +131,10 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
         onEvent: (event) => {
           deps.log.info('writer', { ...event });
           if (event.type === 'started') profiles.start();
-          if (event.type === 'stopping') profiles.stop();
+          if (event.type === 'stopping') {
+            profiles.stop();
+            void probeStopped();
+          }
         },
       },
     );
@@ -93,15 +145,36 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
       acknowledged: summary.acknowledged,
       stopReason: summary.stopReason,
     });
+    await probeStopped();
+    const clock = await clockRead;
+    const fanned = plan.shardGroups
+      ? await gatherGroups(
+          plan,
+          {
+            location: await deps.figures.put(plan.runId, groupRecordsName(0), {
+              group: 0,
+              clock,
+              records: shards,
+            }),
+            clock,
+            records: shards,
+          },
+          deps.figures,
+          Math.min(GATHER_WAIT_MS, deps.remainingMs() - GATHER_RETURN_MS),
+        )
+      : undefined;
+    const records = fanned?.records ?? shards;
     return {
       ...summary,
       ...(clients.length > 0 ? { clients } : {}),
-      ...(shards.length > 0
-        ? { shards: await storeRecords(deps.figures, plan.runId, SHARD_WRITERS, shards) }
+      ...(records.length > 0
+        ? { shards: await storeRecords(deps.figures, plan.runId, SHARD_WRITERS, records) }
         : {}),
+      ...(fanned ? { shardGroups: fanned.groups } : {}),
     };
   } finally {
     profiles.stop();
+    await probeStopped();
     // Closed before the Lambda returns (or is frozen).
     await Promise.all([profiles.done().catch(() => {}), profiles.shards().catch(() => {})]);
     unwatch();

@@ -23,12 +23,25 @@ export async function haltRequested(client: RedisClient, key: string): Promise<b
   return (await client.exists(key)) > 0;
 }
 
+/**
+ * The probe's stop, as the shard writers' groups in other invocations learn it (issue 26's fan-out): the
+ * probe's invocation sets it when its writer stops. Outside the run's key pattern, expiring by itself.
+ */
+export function probeStoppedKey(prefix: string, runId: string): string {
+  return `${prefix}:probe-stopped:${runId}`;
+}
+
 /** Aborts `controller` once the halt marker appears; returns a function that ends the watch. */
-export function watchHaltMarker(client: RedisClient, key: string, controller: AbortController): () => void {
+export function watchHaltMarker(
+  client: RedisClient,
+  key: string,
+  controller: AbortController,
+  why = 'stop requested by Cleanup',
+): () => void {
   const timer = setInterval(() => {
     haltRequested(client, key).then(
       (halt) => {
-        if (halt) controller.abort(new DrillStoppedError('stop requested by Cleanup'));
+        if (halt) controller.abort(new DrillStoppedError(why));
       },
       () => {}, // unreachable now: the writer itself measures that; keep watching
     );

@@ -3,6 +3,7 @@ import type { WatchedShards } from '../drill/blast-radius.js';
 import { costOf, type DrillCost } from '../drill/cost.js';
 import { EVENT_TEXT } from '../drill/event-text.js';
 import { FAULT_SOURCES, type FaultSourceName, sourceOf } from '../drill/faults/index.js';
+import type { GroupClock } from '../drill/gather-groups.js';
 import type { DrillPlan, DryRunPreview } from '../drill/plan.js';
 import type { Recovery } from '../drill/recovery.js';
 import type { ProfileVerification } from '../measure/clients/profile-verify.js';
@@ -24,7 +25,8 @@ export const drillStateSchema = z
     request: z.unknown(),
     execution: z.string(),
     plan: z.unknown().optional(),
-    results: z.tuple([z.unknown(), z.unknown()]).optional(),
+    // The third: the fan-out's group references (issue 26), when the shard writers fanned out.
+    results: z.tuple([z.unknown(), z.unknown()], z.unknown()).optional(),
     verification: z.unknown().optional(),
     cleanup: z.object({ deleted: z.number(), note: z.string().optional() }).optional(),
     lockReleased: z.object({ released: z.boolean(), reason: z.string() }).optional(),
@@ -63,7 +65,17 @@ export interface DrillReport extends Report {
   /** This drill against the previous drills of the same node group in the report store. */
   trend?: Trend;
   /** Cluster mode: how many shards were watched (`shards[]` holds only those), how many not, and which. */
-  blastRadius?: { chosen: WatchedShards['chosen']; watched: number; unwatched: number; shards: string[] };
+  blastRadius?: {
+    chosen: WatchedShards['chosen'];
+    watched: number;
+    unwatched: number;
+    shards: string[];
+    /**
+     * The writers' fan-out (issue 26), when they did not fit the probe's invocation: group 0 is the
+     * probe's, each other group one invocation, with its clock's offset to the probe's.
+     */
+    fanOut?: { perInvocation: number; groups: GroupClock[] };
+  };
   /** What this drill costs on AWS at list price for the blast radius it watched. */
   cost?: DrillCost;
 }
@@ -226,6 +238,7 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
             watched: plan.watched.watched.length,
             unwatched: plan.watched.unwatched,
             shards: plan.watched.watched,
+            ...fanOutOf(plan, summary),
           },
         }
       : {}),
@@ -248,4 +261,20 @@ export function drillReport(state: DrillState, facts: ReportFacts = {}): DrillRe
         }),
     },
   };
+}
+
+/** The fan-out's groups as the Write step stated them (the probe's own first); none without a fan-out. */
+function fanOutOf(
+  plan: DrillPlan,
+  summary: unknown,
+): { fanOut?: { perInvocation: number; groups: GroupClock[] } } {
+  if (!plan.shardGroups) return {};
+  const stated = (summary as { shardGroups?: GroupClock[] } | undefined)?.shardGroups ?? [];
+  const probe: GroupClock = {
+    group: 0,
+    writers: plan.shardGroups.probe.length,
+    clockOffsetMs: 0,
+    withinMs: 0,
+  };
+  return { fanOut: { perInvocation: plan.shardGroups.perInvocation, groups: [probe, ...stated] } };
 }
