@@ -29,7 +29,9 @@ const CORPUS = JSON.parse(
   readFileSync(new URL('../support/fixtures/hostile-inputs.json', import.meta.url), 'utf8'),
 ) as HostileInput[];
 
-describe('the hostile-input corpus through failover-drill local', () => {
+// The two halves run beside each other: the CLI's refusals are child processes that start nothing, the
+// executions run on this file's own local cloud.
+describe.concurrent('the hostile-input corpus through failover-drill local', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hostile-'));
@@ -70,7 +72,7 @@ describe('the hostile-input corpus through failover-drill local', () => {
   }, 240_000);
 });
 
-describe('the hostile-input corpus as executions of the drill state machine', () => {
+describe.concurrent('the hostile-input corpus as executions of the drill state machine', () => {
   const local = useLocalCloud({ replicas: 1, detectionDelayMs: 50 });
 
   it('fails every one at Preflight with DrillInputError naming the member, and touches nothing', async () => {
@@ -87,19 +89,23 @@ describe('the hostile-input corpus as executions of the drill state machine', ()
     const arn = `arn:aws:elasticache:${cloud.region}:000000000000:replicationgroup:${cloud.groupId}`;
     const tagsBefore = await ec.send(new ListTagsForResourceCommand({ ResourceName: arn }));
 
-    // Act
-    const outcomes = [];
-    for (const [i, entry] of CORPUS.entries()) {
-      const { executionArn } = await sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: cloud.stateMachineArn,
-          name: `hostile-${i}`,
-          input: JSON.stringify(entry.input),
-        }),
-      );
-      await cloud.stepFunctions.drain();
-      outcomes.push(await sfn.send(new DescribeExecutionCommand({ executionArn })));
-    }
+    // Act: every execution started at once (each ends at Preflight, on its own input), then all drained
+    const arns = await Promise.all(
+      CORPUS.map(async (entry, i) => {
+        const { executionArn } = await sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: cloud.stateMachineArn,
+            name: `hostile-${i}`,
+            input: JSON.stringify(entry.input),
+          }),
+        );
+        return executionArn;
+      }),
+    );
+    await cloud.stepFunctions.drain();
+    const outcomes = await Promise.all(
+      arns.map((executionArn) => sfn.send(new DescribeExecutionCommand({ executionArn }))),
+    );
     await cloud.delivered();
     const keys = await primary.dbsize();
     const tagsAfter = await ec.send(new ListTagsForResourceCommand({ ResourceName: arn }));
