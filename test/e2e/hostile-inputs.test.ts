@@ -29,9 +29,7 @@ const CORPUS = JSON.parse(
   readFileSync(new URL('../support/fixtures/hostile-inputs.json', import.meta.url), 'utf8'),
 ) as HostileInput[];
 
-// The two halves run beside each other: the CLI's refusals are child processes that start nothing, the
-// executions run on this file's own local cloud.
-describe.concurrent('the hostile-input corpus through failover-drill local', () => {
+describe('the hostile-input corpus through failover-drill local', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hostile-'));
@@ -72,7 +70,7 @@ describe.concurrent('the hostile-input corpus through failover-drill local', () 
   }, 240_000);
 });
 
-describe.concurrent('the hostile-input corpus as executions of the drill state machine', () => {
+describe('the hostile-input corpus as executions of the drill state machine', () => {
   const local = useLocalCloud({ replicas: 1, detectionDelayMs: 50 });
 
   it('fails every one at Preflight with DrillInputError naming the member, and touches nothing', async () => {
