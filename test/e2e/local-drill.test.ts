@@ -7,8 +7,9 @@ import { runCli } from '../support/run-cli.js';
 
 /**
  * The demo's input for the drills whose assertions name no count and no duration of the writer (a verdict,
- * nothing lost, how figures add up, what the output holds): the schema's shortest settle and a fifth of the
- * rate, to spare the CPU the concurrent drills share. The baseline stays: the writer's margin to start.
+ * nothing lost, how figures add up, what the output holds, where an alarm stops it): the schema's shortest
+ * settle and a fifth of the rate, to spare the CPU the concurrent drills share. The baseline stays: it is the
+ * writer's margin to start, and the alarms' 300 ms and 3000 ms are placed against it.
  */
 const SHORT = {
   ...LOCAL_DEFAULT_INPUT,
@@ -142,7 +143,15 @@ describe.concurrent('failover-drill local', () => {
 
   it('stops at a stop-condition alarm that fires in the baseline: StopConditionError, no TestFailover, cleaned up', async () => {
     // Act
-    const run = await runCli(['local', '--fire-alarm', 'app-errors', '--fire-after-ms', '300']);
+    const run = await runCli([
+      'local',
+      '--fire-alarm',
+      'app-errors',
+      '--fire-after-ms',
+      '300',
+      '--input',
+      short,
+    ]);
 
     // Assess
     expect(run.code, run.stderr).toBe(2);
@@ -158,7 +167,15 @@ describe.concurrent('failover-drill local', () => {
 
   it('stops at a stop-condition alarm that fires after TestFailover, and says the failover happened', async () => {
     // Act
-    const run = await runCli(['local', '--fire-alarm', 'app-errors', '--fire-after-ms', '3000']);
+    const run = await runCli([
+      'local',
+      '--fire-alarm',
+      'app-errors',
+      '--fire-after-ms',
+      '3000',
+      '--input',
+      short,
+    ]);
 
     // Assess
     expect(run.code, run.stderr).toBe(2);
