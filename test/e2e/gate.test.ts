@@ -50,8 +50,9 @@ interface GateRun {
   };
 }
 
-// Each case owns its emulator, so the cases run concurrently (each mostly waits on a drill's timers):
-// a child left by a failed case is stopped when the file ends, not by another case's hook.
+// A case that needs an emulator flag of its own owns its emulator; the rest share one, in turn (below). The
+// groups run concurrently (each mostly waits on a drill's timers): a child left by a failed case is stopped
+// when the file ends, not by another case's hook.
 const running = new Set<ChildProcess>();
 afterAll(async () => {
   await Promise.all([...running].map(stop));
