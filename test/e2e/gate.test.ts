@@ -7,13 +7,20 @@ import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DescribeReplicationGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-elasticache';
+import {
+  AddTagsToResourceCommand,
+  DescribeReplicationGroupsCommand,
+  type ElastiCacheClient,
+  ListTagsForResourceCommand,
+  RemoveTagsFromResourceCommand,
+} from '@aws-sdk/client-elasticache';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_TAG } from '../../functions/core/drill/guardrails.js';
 import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import { LOCAL_CREDENTIALS } from '../../local/account.js';
+import { OPT_IN_TAG } from '../../local/cloud.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import {
   cli,
@@ -43,8 +50,9 @@ interface GateRun {
   };
 }
 
-// Each case owns its emulator, so the cases run concurrently (each mostly waits on a drill's timers):
-// a child left by a failed case is stopped when the file ends, not by another case's hook.
+// A case that needs an emulator flag of its own owns its emulator; the rest share one, in turn (below). The
+// groups run concurrently (each mostly waits on a drill's timers): a child left by a failed case is stopped
+// when the file ends, not by another case's hook.
 const running = new Set<ChildProcess>();
 afterAll(async () => {
   await Promise.all([...running].map(stop));
@@ -133,39 +141,35 @@ const FAST = {
   recovery: { ...LOCAL_DEFAULT_INPUT.recovery },
 };
 
+/**
+ * For the cases whose assertions name no count and no duration of the writer (a verdict, an error's name,
+ * keys left, a lock): the schema's shortest settle and a fifth of the rate, to spare the CPU. The baseline
+ * stays: it is the writer's margin to start on a loaded machine.
+ */
+const SHORT = {
+  writer: { ...FAST.writer, rate: 100, settleSeconds: 1 },
+  recovery: { ...FAST.recovery },
+};
+
+/** The group's ARN and its tag keys, as ListTagsForResource gives them. */
+async function groupTags(ec: ElastiCacheClient): Promise<{ arn: string; keys: (string | undefined)[] }> {
+  const described = await ec.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'drill-demo' }));
+  const arn = described.ReplicationGroups![0]!.ARN!;
+  const tags = await ec.send(new ListTagsForResourceCommand({ ResourceName: arn }));
+  return { arn, keys: (tags.TagList ?? []).map((t) => t.Key) };
+}
+
 describe.concurrent('failover-drill gate against the emulator', () => {
-  it('passes a clean drill: exit 0, nothing lost, a new primary, a JUnit file without failures', async ({
-    onTestFinished,
-  }) => {
-    // Prepare
-    const emulator = await emulatorFor(onTestFinished);
-
-    // Act
-    const run = await gate(emulator, 'gate-pass', [], FAST);
-
-    // Assess
-    const suite = run.junit.testsuites.testsuite;
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.report.verdict).toBe('pass');
-    expect(run.report.writes.lost).toBe(0);
-    expect(run.report.writes.acknowledged).toBeGreaterThan(1000);
-    expect(run.report.failover.from).toMatch(/^drill-demo-00\d$/);
-    expect(run.report.failover.to).toMatch(/^drill-demo-00\d$/);
-    expect(run.report.failover.from).not.toBe(run.report.failover.to);
-    expect(run.stdout).toContain('failover-drill gate: PASS');
-    expect(run.stderr).toContain('✓ Report');
-    expect(suite).toMatchObject({ name: 'failover-drill', failures: '0', errors: '0' });
-    expect(suite.testcase.map((c) => c.name)).toContain('maxLostWrites');
-  });
-
   it('fails the gate when a lagging replica loses acknowledged writes: exit 1, a JUnit failure for maxLostWrites', async ({
     onTestFinished,
   }) => {
     // Prepare
     const emulator = await emulatorFor(onTestFinished, ['--replication-lag-ms', '500']);
+    // Only "some writes lost" is asserted, which the lag's last 500 ms decide: the settle after does not.
+    const input = { ...FAST, writer: { ...FAST.writer, settleSeconds: 1 } };
 
     // Act
-    const run = await gate(emulator, 'gate-lag', [], FAST);
+    const run = await gate(emulator, 'gate-lag', [], input);
 
     // Assess
     const failures = run.junit.testsuites.testsuite.testcase.filter((c) => c.failure);
@@ -183,7 +187,7 @@ describe.concurrent('failover-drill gate against the emulator', () => {
     // Prepare
     const emulator = await emulatorFor(onTestFinished, ['--detection-delay-ms', '30000']);
     const runId = 'gate-timeout';
-    const input = { ...FAST, recovery: { ...FAST.recovery, maxWaitSeconds: 10 } };
+    const input = { ...SHORT, recovery: { ...SHORT.recovery, maxWaitSeconds: 10 } };
 
     // Act
     const run = await gate(emulator, runId, [], input);
@@ -202,13 +206,7 @@ describe.concurrent('failover-drill gate against the emulator', () => {
     } finally {
       redis.disconnect();
     }
-    const ec = elastiCacheClient(sdkTarget(emulator.ready));
-    const described = await ec.send(
-      new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'drill-demo' }),
-    );
-    const tags = await ec.send(
-      new ListTagsForResourceCommand({ ResourceName: described.ReplicationGroups![0]!.ARN }),
-    );
+    const { keys: tags } = await groupTags(elastiCacheClient(sdkTarget(emulator.ready)));
 
     // Assess
     expect(run.code, run.stderr).toBe(2);
@@ -219,28 +217,41 @@ describe.concurrent('failover-drill gate against the emulator', () => {
       'RecoveryTimeoutError',
     );
     expect(keys).toEqual([]);
-    expect(tags.TagList?.map((t) => t.Key)).not.toContain(LOCK_TAG);
+    expect(tags).not.toContain(LOCK_TAG);
   });
 });
 
-describe.concurrent('failover-drill gate --dry-run', () => {
-  it('succeeds with the plan and touches nothing: no TestFailover, no key, no lock', async ({
-    onTestFinished,
-  }) => {
-    // Prepare
-    const emulator = await emulatorFor(onTestFinished);
+// One emulator for the cases that need no flag of their own, one case at a time, in this order: the dry run
+// and the refusals each assert that nothing was touched (no TestFailover, no key, no lock, no execution
+// started), so they run before the one drill that touches everything. The file's other cases run beside them.
+describe.concurrent('failover-drill gate on one emulator: dry run, refusals, then a drill', () => {
+  let emulator: Emulator | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+  });
+  afterAll(async () => {
+    await stopEmulator(emulator);
+  });
 
+  const executions = async (ready: Ready) => {
+    const sfn = new SFNClient({ ...sdkTarget(ready), maxAttempts: 1 });
+    try {
+      const out = await sfn.send(new ListExecutionsCommand({ stateMachineArn: ready.stateMachineArn }));
+      return (out.executions ?? []).map((e) => e.name);
+    } finally {
+      sfn.destroy();
+    }
+  };
+
+  it('--dry-run succeeds with the plan and touches nothing: no TestFailover, no key, no lock', {
+    concurrent: false,
+  }, async () => {
     // Act
-    const run = await gate(emulator, 'gate-dry-run', ['--dry-run'], FAST);
-    const ec = elastiCacheClient(sdkTarget(emulator.ready));
+    const run = await gate(emulator!, 'gate-dry-run', ['--dry-run'], FAST);
+    const ec = elastiCacheClient(sdkTarget(emulator!.ready));
     const events = await allEvents(ec);
-    const described = await ec.send(
-      new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'drill-demo' }),
-    );
-    const tags = await ec.send(
-      new ListTagsForResourceCommand({ ResourceName: described.ReplicationGroups![0]!.ARN }),
-    );
-    const redis = redisClient(emulator.ready.primaryEndpoint);
+    const { keys: tags } = await groupTags(ec);
+    const redis = redisClient(emulator!.ready.primaryEndpoint);
     let keys = -1;
     try {
       await redis.connect();
@@ -259,38 +270,28 @@ describe.concurrent('failover-drill gate --dry-run', () => {
     });
     expect(run.stdout).toContain('failover-drill gate: DRY RUN PASS');
     expect(events.filter((e) => e.Message?.startsWith('Test Failover API called'))).toEqual([]);
-    expect(tags.TagList?.map((t) => t.Key)).not.toContain(LOCK_TAG);
+    expect(tags).not.toContain(LOCK_TAG);
     expect(keys).toBe(0);
   });
-});
-
-// Beside the other cases, but its own two in turn: they share an emulator, and the second compares its
-// list of executions before and after.
-describe.concurrent('failover-drill gate refusals', () => {
-  let emulator: Emulator | undefined;
-  beforeAll(async () => {
-    emulator = await startEmulator(['--no-opt-in-tag']);
-  });
-  afterAll(async () => {
-    await stopEmulator(emulator);
-  });
-
-  const executions = async (ready: Ready) => {
-    const sfn = new SFNClient({ ...sdkTarget(ready), maxAttempts: 1 });
-    try {
-      const out = await sfn.send(new ListExecutionsCommand({ stateMachineArn: ready.stateMachineArn }));
-      return (out.executions ?? []).map((e) => e.name);
-    } finally {
-      sfn.destroy();
-    }
-  };
 
   it('refuses a group without the opt-in tag in Preflight: exit 2, GuardrailError, no TestFailover', {
     concurrent: false,
   }, async () => {
+    // Prepare: the tag taken off the group, and put back after, for the drill below
+    const ec = elastiCacheClient(sdkTarget(emulator!.ready));
+    const { arn } = await groupTags(ec);
+    await ec.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: [OPT_IN_TAG.key] }));
+
     // Act
-    const run = await gate(emulator!, 'gate-guardrail', [], FAST);
-    const events = await allEvents(elastiCacheClient(sdkTarget(emulator!.ready)));
+    const run = await gate(emulator!, 'gate-guardrail', [], FAST).finally(() =>
+      ec.send(
+        new AddTagsToResourceCommand({
+          ResourceName: arn,
+          Tags: [{ Key: OPT_IN_TAG.key, Value: OPT_IN_TAG.value }],
+        }),
+      ),
+    );
+    const events = await allEvents(ec);
 
     // Assess
     expect(run.code, run.stderr).toBe(2);
@@ -305,12 +306,11 @@ describe.concurrent('failover-drill gate refusals', () => {
     // Prepare
     const before = await executions(emulator!.ready);
 
-    // Act
-    const negative = await gate(emulator!, 'gate-negative', ['--max-lost-writes', '-1']);
-    const unknownField = await gate(emulator!, 'gate-unknown', [], {
-      ...FAST,
-      writer: { ...FAST.writer, burst: 10 },
-    });
+    // Act: both at once (neither starts anything)
+    const [negative, unknownField] = await Promise.all([
+      gate(emulator!, 'gate-negative', ['--max-lost-writes', '-1']),
+      gate(emulator!, 'gate-unknown', [], { ...FAST, writer: { ...FAST.writer, burst: 10 } }),
+    ]);
     const after = await executions(emulator!.ready);
 
     // Assess
@@ -327,6 +327,7 @@ describe.concurrent('failover-drill gate refusals', () => {
     expect(after).toEqual(before);
     expect(after).not.toContain('gate-negative');
   });
+
   it('refuses the fleet and the stop-fault machine before starting anything: exit 2, WrongStateMachineError', {
     concurrent: false,
   }, async () => {
@@ -345,16 +346,18 @@ describe.concurrent('failover-drill gate refusals', () => {
     };
     const before = await executions(ready);
 
-    // Act
-    const fleet = await gate(emulator!, 'gate-wrong-fleet', [], FAST, ready.fleetStateMachineArn);
-    const stopFault = await gate(emulator!, 'gate-wrong-stop', [], FAST, ready.faultStopStateMachineArn);
-    const drillAsFleet = await gate(
-      emulator!,
-      'gate-wrong-drill',
-      ['--fleet'],
-      { targets: [{ replicationGroupId: 'drill-demo' }] },
-      ready.stateMachineArn,
-    );
+    // Act: the three at once (none starts anything)
+    const [fleet, stopFault, drillAsFleet] = await Promise.all([
+      gate(emulator!, 'gate-wrong-fleet', [], FAST, ready.fleetStateMachineArn),
+      gate(emulator!, 'gate-wrong-stop', [], FAST, ready.faultStopStateMachineArn),
+      gate(
+        emulator!,
+        'gate-wrong-drill',
+        ['--fleet'],
+        { targets: [{ replicationGroupId: 'drill-demo' }] },
+        ready.stateMachineArn,
+      ),
+    ]);
 
     // Assess
     for (const run of [fleet, stopFault, drillAsFleet]) {
@@ -370,6 +373,27 @@ describe.concurrent('failover-drill gate refusals', () => {
     // The stop-fault machine is EXPRESS (its executions are not listed): the other two list none.
     expect(await listed(ready.fleetStateMachineArn)).toEqual([]);
     expect(await executions(ready)).toEqual(before);
+  });
+
+  it('passes a clean drill: exit 0, nothing lost, a new primary, a JUnit file without failures', {
+    concurrent: false,
+  }, async () => {
+    // Act
+    const run = await gate(emulator!, 'gate-pass', [], FAST);
+
+    // Assess
+    const suite = run.junit.testsuites.testsuite;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.report.verdict).toBe('pass');
+    expect(run.report.writes.lost).toBe(0);
+    expect(run.report.writes.acknowledged).toBeGreaterThan(1000);
+    expect(run.report.failover.from).toMatch(/^drill-demo-00\d$/);
+    expect(run.report.failover.to).toMatch(/^drill-demo-00\d$/);
+    expect(run.report.failover.from).not.toBe(run.report.failover.to);
+    expect(run.stdout).toContain('failover-drill gate: PASS');
+    expect(run.stderr).toContain('✓ Report');
+    expect(suite).toMatchObject({ name: 'failover-drill', failures: '0', errors: '0' });
+    expect(suite.testcase.map((c) => c.name)).toContain('maxLostWrites');
   });
 });
 
@@ -419,7 +443,7 @@ describe.concurrent('failover-drill gate --fleet against the emulator', () => {
       emulator,
       'fleet-gate',
       ['--fleet'],
-      { targets, drill: FAST },
+      { targets, drill: SHORT },
       ready.fleetStateMachineArn,
     );
 

@@ -87,19 +87,23 @@ describe('the hostile-input corpus as executions of the drill state machine', ()
     const arn = `arn:aws:elasticache:${cloud.region}:000000000000:replicationgroup:${cloud.groupId}`;
     const tagsBefore = await ec.send(new ListTagsForResourceCommand({ ResourceName: arn }));
 
-    // Act
-    const outcomes = [];
-    for (const [i, entry] of CORPUS.entries()) {
-      const { executionArn } = await sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: cloud.stateMachineArn,
-          name: `hostile-${i}`,
-          input: JSON.stringify(entry.input),
-        }),
-      );
-      await cloud.stepFunctions.drain();
-      outcomes.push(await sfn.send(new DescribeExecutionCommand({ executionArn })));
-    }
+    // Act: every execution started at once (each ends at Preflight, on its own input), then all drained
+    const arns = await Promise.all(
+      CORPUS.map(async (entry, i) => {
+        const { executionArn } = await sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: cloud.stateMachineArn,
+            name: `hostile-${i}`,
+            input: JSON.stringify(entry.input),
+          }),
+        );
+        return executionArn;
+      }),
+    );
+    await cloud.stepFunctions.drain();
+    const outcomes = await Promise.all(
+      arns.map((executionArn) => sfn.send(new DescribeExecutionCommand({ executionArn }))),
+    );
     await cloud.delivered();
     const keys = await primary.dbsize();
     const tagsAfter = await ec.send(new ListTagsForResourceCommand({ ResourceName: arn }));

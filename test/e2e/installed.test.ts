@@ -63,9 +63,8 @@ describe('the installed package', () => {
   });
 
   it('prints its version and its help', async () => {
-    // Act
-    const version = await cli(['--version']);
-    const help = await cli(['--help']);
+    // Act: both at once (two Node start-ups, nothing shared)
+    const [version, help] = await Promise.all([cli(['--version']), cli(['--help'])]);
 
     // Assess
     expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });

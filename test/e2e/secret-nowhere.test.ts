@@ -25,6 +25,15 @@ import { type LocalCloud, startLocalCloud } from '../../local/cloud.js';
 import { handlerEnvironment, LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import { redisClient } from '../support/local-cloud.js';
 
+/**
+ * The demo's input with the schema's shortest settle and a fifth of the rate: what is asserted is
+ * where the password goes and how often the secret is read, not how much or how long the writer wrote.
+ */
+const INPUT = {
+  ...LOCAL_DEFAULT_INPUT,
+  writer: { ...LOCAL_DEFAULT_INPUT.writer, rate: 100, settleSeconds: 1 },
+};
+
 let cloud: LocalCloud;
 let dir: string;
 let sfn: SFNClient;
@@ -76,7 +85,7 @@ afterAll(async () => {
 /** Runs one drill execution to its end; returns its description and its whole history with data. */
 async function drill(
   name: string,
-  input: Record<string, unknown> = LOCAL_DEFAULT_INPUT,
+  input: Record<string, unknown> = INPUT,
 ): Promise<{ status?: string; text: string; output?: Record<string, unknown> }> {
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({
@@ -167,9 +176,9 @@ describe('a TLS + AUTH drill', () => {
     // The fault branch's waits bounded short: the refusal fails the drill, not the failover. The writer,
     // refused, runs to its cap: the schema's least (5 s), as no assertion depends on how long it wrote.
     const refused = await drill('secret-wrong', {
-      ...LOCAL_DEFAULT_INPUT,
-      writer: { ...LOCAL_DEFAULT_INPUT.writer, maxDurationSeconds: 5 },
-      recovery: { ...LOCAL_DEFAULT_INPUT.recovery, maxWaitSeconds: 10 },
+      ...INPUT,
+      writer: { ...INPUT.writer, maxDurationSeconds: 5 },
+      recovery: { ...INPUT.recovery, maxWaitSeconds: 10 },
     });
     histories.push(refused.text);
     const readsAfterWrong = cloud.secretsManager.readCount(secretArn);

@@ -1,26 +1,40 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import { PROJECT_ROOT } from '../../local/template.js';
 import { runCli } from '../support/run-cli.js';
 
+/**
+ * The demo's input with the schema's shortest settle and a fifth of the rate: the trend compares
+ * the second drill's figures with the first's, whatever they are.
+ */
+const SHORT = {
+  ...LOCAL_DEFAULT_INPUT,
+  writer: { ...LOCAL_DEFAULT_INPUT.writer, rate: 100, settleSeconds: 1 },
+};
+
 // Two drills of one target with one report store: the second compares itself with the first.
 describe('the trend over the report store', () => {
-  let reportDir: string | undefined;
+  let root: string | undefined;
   afterAll(async () => {
-    if (reportDir) await rm(reportDir, { recursive: true, force: true });
+    if (root) await rm(root, { recursive: true, force: true });
   });
 
   it("the second drill's trend counts the first; history lists both", async () => {
     // Prepare
-    reportDir = await mkdtemp(join(tmpdir(), 'failover-drill-trend-'));
-    const first = await runCli(['local'], {}, { reportDir });
+    root = await mkdtemp(join(tmpdir(), 'failover-drill-trend-'));
+    // Beside the report store, not in it: the store holds reports alone.
+    const reportDir = join(root, 'reports');
+    const input = join(root, 'input.json');
+    await writeFile(input, JSON.stringify(SHORT));
+    const first = await runCli(['local', '--input', input], {}, { reportDir });
     expect(first.code, first.stderr).toBe(0);
 
     // Act
-    const second = await runCli(['local'], {}, { reportDir });
+    const second = await runCli(['local', '--input', input], {}, { reportDir });
     const history = spawnSync(
       process.execPath,
       [

@@ -52,7 +52,11 @@ describe.concurrent('unattended safety, judged by boto3', () => {
     const emulator = await emulatorFor(onTestFinished);
     const dir = emulator.reportDir;
     const files = { json: join(dir, 'gate.json'), junit: join(dir, 'gate.xml'), input: join(dir, 'in.json') };
-    const slow = { ...LOCAL_DEFAULT_INPUT, writer: { ...LOCAL_DEFAULT_INPUT.writer, baselineSeconds: 10 } };
+    // A baseline long enough for the signal to land in it; a fifth of the rate, as no count is asserted.
+    const slow = {
+      ...LOCAL_DEFAULT_INPUT,
+      writer: { ...LOCAL_DEFAULT_INPUT.writer, rate: 100, baselineSeconds: 10 },
+    };
     await writeFile(files.input, JSON.stringify(slow));
     const child = spawn(
       process.execPath,
