@@ -161,6 +161,6 @@ describe.concurrent('error kinds with names', () => {
 
 // node-redis's socketTimeout is an idle timer on this event loop: the other cases' work beside it (a client's
 // start, a native module's load) can hold the loop past 300 ms and fire it. Its cases run alone, after them.
-describe('error kinds with names', () => {
+describe('error kinds with names: node-redis, alone', () => {
   it.for(casesOf(['node-redis']))(NAME, namesEachError);
 });
