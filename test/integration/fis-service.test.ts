@@ -23,13 +23,16 @@ async function status(id: string): Promise<string> {
     .status;
 }
 
+/**
+ * The experiment's status through the CLI once the service holds one of `wanted` (or the deadline passed).
+ * Watched in-process meanwhile: each CLI call starts a Python interpreter (half a CPU-second or more on this
+ * machine), and a poll by CLI spent most of the file's CPU.
+ */
 async function until(id: string, wanted: string[], timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await status(id);
-    if (wanted.includes(s) || Date.now() > deadline) return s;
-    await sleep(100);
-  }
+  const held = () => cloud.fis.list().find((e) => e.id === id)?.status ?? '';
+  while (!wanted.includes(held()) && Date.now() <= deadline) await sleep(20);
+  return status(id);
 }
 
 async function start(zone: string, duration: string): Promise<{ templateId: string; id: string }> {
