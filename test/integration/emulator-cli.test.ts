@@ -7,22 +7,24 @@ import {
   ElastiCacheClient,
   TestFailoverCommand,
 } from '@aws-sdk/client-elasticache';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/redis/server.js';
 import { faultOf, waitForEvent } from '../support/local-cloud.js';
 import { alive, redisChildren } from '../support/process.js';
 
 const run = promisify(execFile);
 const cwd = new URL('../..', import.meta.url).pathname;
-/** An emulator process, killed when the test that started it finishes if it is still running. */
-function emulator(onTestFinished: TestContext['onTestFinished'], args: string[]): ChildProcess {
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function emulator(args: string[]): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'emulator', ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  onTestFinished(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
+  children.push(child);
   return child;
 }
 
@@ -52,21 +54,11 @@ async function redisCliRole(port: number): Promise<string> {
   return stdout.split('\n')[0]!;
 }
 
-// Each case waits on emulator processes of its own: the cases run concurrently.
-describe.concurrent('failover-drill emulator', () => {
-  it('serves a group to the AWS SDK and redis-cli, fails it over, and leaves nothing behind after SIGTERM', async ({
-    onTestFinished,
-  }) => {
+describe('failover-drill emulator', () => {
+  it('serves a group to the AWS SDK and redis-cli, fails it over, and leaves nothing behind after SIGTERM', async () => {
     // Prepare
     const port = await freePort();
-    const child = emulator(onTestFinished, [
-      '--port',
-      String(port),
-      '--replicas',
-      '1',
-      '--detection-delay-ms',
-      '100',
-    ]);
+    const child = emulator(['--port', String(port), '--replicas', '1', '--detection-delay-ms', '100']);
     const ready = await readyLine(child);
     const previous = process.env.AWS_ENDPOINT_URL_ELASTICACHE;
     process.env.AWS_ENDPOINT_URL_ELASTICACHE = ready.env.AWS_ENDPOINT_URL_ELASTICACHE;
@@ -119,14 +111,14 @@ describe.concurrent('failover-drill emulator', () => {
     expect(pids.filter(alive)).toEqual([]);
   });
 
-  it('refuses bad flags with exit code 2 and a message', async ({ onTestFinished }) => {
+  it('refuses bad flags with exit code 2 and a message', async () => {
     // Prepare
     const cases = [['--shards', '0', '--cluster-mode', 'enabled'], ['--port', 'abc'], ['--bogus']];
 
     // Act
     const results = await Promise.all(
       cases.map(async (args) => {
-        const child = emulator(onTestFinished, args);
+        const child = emulator(args);
         let stderr = '';
         child.stderr!.on('data', (chunk) => {
           stderr += chunk;
