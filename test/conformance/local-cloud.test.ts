@@ -46,6 +46,7 @@ beforeAll(async () => {
     for (const service of SERVICES) await service.drive?.(cloud);
   })();
   await Promise.all([onTheGroup, ...SERVICES.map((service) => service.aside?.(cloud))]);
+  for (const service of SERVICES) await service.alone?.(cloud);
 }, 240_000);
 
 afterAll(async () => {

@@ -24,11 +24,13 @@ export interface ConformanceService {
   operations: (cloud: LocalCloud) => string[];
   /**
    * Calls every operation (and the faults it can give); the control plane records the answers. `drive` acts
-   * on the cloud's own group (failovers, drills, power cuts): these run one after another. `aside` touches
-   * nothing of that group (resources and groups of its own): it runs beside them.
+   * on the cloud's own group (failovers, power cuts): these run one after another. `aside` touches nothing
+   * of that group (resources and groups of its own): it runs beside them. `alone` runs whole drills, whose
+   * writers must start in time: it runs after all the others, nothing beside it.
    */
   drive?: (cloud: LocalCloud) => Promise<void>;
   aside?: (cloud: LocalCloud) => Promise<void>;
+  alone?: (cloud: LocalCloud) => Promise<void>;
 }
 
 export const SERVICES: ConformanceService[] = [
@@ -44,7 +46,7 @@ export const SERVICES: ConformanceService[] = [
     signingName: 'states',
     model: ['stepfunctions', '2016-11-23'],
     operations: (c) => c.stepFunctions.operations,
-    drive: driveStepFunctions,
+    alone: driveStepFunctions,
   },
   {
     signingName: 'secretsmanager',
