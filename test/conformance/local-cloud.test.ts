@@ -42,7 +42,11 @@ beforeAll(async () => {
     list.push({ operation, response });
     exchanges.set(service ?? '?', list);
   });
-  for (const service of SERVICES) await service.drive(cloud);
+  const onTheGroup = (async () => {
+    for (const service of SERVICES) await service.drive?.(cloud);
+  })();
+  await Promise.all([onTheGroup, ...SERVICES.map((service) => service.aside?.(cloud))]);
+  for (const service of SERVICES) await service.alone?.(cloud);
 }, 240_000);
 
 afterAll(async () => {

@@ -7,19 +7,20 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import { RedisServer } from '../../local/redis/server.js';
 import { PROJECT_ROOT } from '../../local/template.js';
-import { runMeasureCli, trackedTempDir, tracker, until } from '../support/measure-kit.js';
+import { runMeasureCli, testTracker, trackedTempDir, until } from '../support/measure-kit.js';
 import { alive, redisChildren } from '../support/process.js';
 
-const { track, stopAll } = tracker();
-afterEach(stopAll);
-
-describe('interrupted commands', () => {
-  it('measure on SIGTERM: the JSON says Interrupted, its keys are deleted, exit 143', async () => {
+// Each case interrupts a process of its own and waits on it: the cases run concurrently.
+describe.concurrent('interrupted commands', () => {
+  it('measure on SIGTERM: the JSON says Interrupted, its keys are deleted, exit 143', async ({
+    onTestFinished,
+  }) => {
     // Prepare
+    const track = testTracker(onTestFinished);
     const primary = track(await RedisServer.start({ name: 'interrupt-measure' }));
     const json = join(await trackedTempDir(track), 'report.json');
     const { child, done } = runMeasureCli(
@@ -41,8 +42,11 @@ describe('interrupted commands', () => {
     expect(Number(await primary.call('DBSIZE'))).toBe(0);
   });
 
-  it('local on SIGINT while the writer runs: JSON written, run cleaned, every redis-server stopped, exit 130', async () => {
+  it('local on SIGINT while the writer runs: JSON written, run cleaned, every redis-server stopped, exit 130', async ({
+    onTestFinished,
+  }) => {
     // Prepare
+    const track = testTracker(onTestFinished);
     const dir = await trackedTempDir(track);
     const json = join(dir, 'report.json');
     const child = spawn(

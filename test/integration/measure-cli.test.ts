@@ -11,7 +11,7 @@ import {
   lookAlikeKeys,
   plantForeign,
 } from '../support/foreign-keys.js';
-import { runMeasureCli, trackedTempDir, tracker, until } from '../support/measure-kit.js';
+import { runMeasureCli, testTracker, trackedTempDir, tracker, until } from '../support/measure-kit.js';
 
 const { track, stopAll } = tracker();
 afterEach(stopAll);
@@ -102,12 +102,17 @@ describe('failover-drill measure', () => {
     expect(exitedAt - stoppedAt).toBeLessThan(2000);
   });
 
-  it('reports an undisturbed run, and fails it when a disruption was required (exit 1)', async () => {
+  // The last two cases assert no timing: they run beside each other, each stopping what it started.
+  it('reports an undisturbed run, and fails it when a disruption was required (exit 1)', {
+    concurrent: true,
+  }, async ({ onTestFinished }) => {
     // Prepare
+    const track = testTracker(onTestFinished);
     const primary = track(await RedisServer.start({ name: 'cli-quiet' }));
-    const json = join(await tempDir(), 'report.json');
+    const json = join(await trackedTempDir(track), 'report.json');
     // Act
-    const { done } = measureCli(
+    const { done } = runMeasureCli(
+      track,
       ['--endpoint', primary.url, '--max-duration', '1', '--require-disruption'],
       json,
     );
@@ -121,10 +126,13 @@ describe('failover-drill measure', () => {
     expect(report.writes.acknowledged).toBeGreaterThan(100);
   });
 
-  it('refuses bad input with a named error and exit 2, touching nothing, JSON still written', async () => {
+  it('refuses bad input with a named error and exit 2, touching nothing, JSON still written', {
+    concurrent: true,
+  }, async ({ onTestFinished }) => {
     // Prepare
+    const track = testTracker(onTestFinished);
     const primary = track(await RedisServer.start({ name: 'cli-refused' }));
-    const dir = await tempDir();
+    const dir = await trackedTempDir(track);
     const cases = [
       ['--endpoint', 'http://127.0.0.1:6379'],
       ['--endpoint', primary.url, '--rate', '-5'],
@@ -134,7 +142,9 @@ describe('failover-drill measure', () => {
       ['--endpoint'],
     ];
     // Act
-    const results = await Promise.all(cases.map((args, i) => measureCli(args, join(dir, `${i}.json`)).done));
+    const results = await Promise.all(
+      cases.map((args, i) => runMeasureCli(track, args, join(dir, `${i}.json`)).done),
+    );
     // Assess
     for (const { code, report, output } of results) {
       expect(code).toBe(2);

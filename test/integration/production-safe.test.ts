@@ -4,7 +4,7 @@
  * intact, DBSIZE back to what it was, and the server never ran SCAN or KEYS — on every path: the measure
  * engine, the Cleanup Lambda with the writer's summary, and without it (the writer abandoned).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handler as cleanupHandler } from '../../functions/cleanup/handler.js';
 import type { DrillPlan } from '../../functions/core/drill/plan.js';
 import { parseDrillRequest } from '../../functions/core/drill/request.js';
@@ -23,10 +23,7 @@ import {
   lookAlikeKeys,
   plantForeign,
 } from '../support/foreign-keys.js';
-import { measure, tracker, until } from '../support/measure-kit.js';
-
-const { track, stopAll } = tracker();
-afterEach(stopAll);
+import { measure, testTracker, until } from '../support/measure-kit.js';
 
 const POPULATE = 1_000_000;
 
@@ -35,14 +32,15 @@ async function iterations(server: RedisServer): Promise<Record<string, number>> 
   return { scan: await commandCalls(server, 'scan'), keys: await commandCalls(server, 'keys') };
 }
 
-describe('the measure engine beside a million foreign keys', () => {
-  let server: RedisServer;
-  beforeEach(async () => {
-    server = track(await RedisServer.start({ name: 'safe', config: DEBUG_CONFIG }));
-  });
-
-  it('measures an outage, then leaves every foreign key as it was, without iterating the database', async () => {
+// Each case has servers of its own and mostly waits (on the server's populate, on the writer's timers): the
+// cases run concurrently, each stopping what it started when it finishes.
+describe.concurrent('the measure engine beside a million foreign keys', () => {
+  it('measures an outage, then leaves every foreign key as it was, without iterating the database', async ({
+    onTestFinished,
+  }) => {
     // Prepare
+    const track = testTracker(onTestFinished);
+    const server = track(await RedisServer.start({ name: 'safe', config: DEBUG_CONFIG }));
     const runId = 'safe-run';
     const foreign = await plantForeign(server, {
       populate: POPULATE,
@@ -93,14 +91,13 @@ function planFor(server: RedisServer, runId: string): DrillPlan {
   };
 }
 
-describe('the Cleanup Lambda beside a million foreign keys', () => {
-  let server: RedisServer;
-  beforeEach(async () => {
-    server = track(await RedisServer.start({ name: 'safe-cleanup', config: DEBUG_CONFIG }));
-  });
-
-  it("with the writer's summary: deletes exactly its keys, and its halt marker, never another run's", async () => {
+describe.concurrent('the Cleanup Lambda beside a million foreign keys', () => {
+  it("with the writer's summary: deletes exactly its keys, and its halt marker, never another run's", async ({
+    onTestFinished,
+  }) => {
     // Prepare
+    const track = testTracker(onTestFinished);
+    const server = track(await RedisServer.start({ name: 'safe-cleanup', config: DEBUG_CONFIG }));
     const runId = 'with-summary';
     const foreign = await plantForeign(server, {
       populate: POPULATE,
@@ -130,8 +127,12 @@ describe('the Cleanup Lambda beside a million foreign keys', () => {
     expect(await iterations(server)).toEqual({ scan: 0, keys: 0 });
   });
 
-  it('without it (the writer abandoned): stops the writer, deletes up to the bound, keeps the marker', async () => {
+  it('without it (the writer abandoned): stops the writer, deletes up to the bound, keeps the marker', async ({
+    onTestFinished,
+  }) => {
     // Prepare
+    const track = testTracker(onTestFinished);
+    const server = track(await RedisServer.start({ name: 'safe-abandoned', config: DEBUG_CONFIG }));
     const runId = 'abandoned';
     const foreign = await plantForeign(server, {
       populate: POPULATE,
@@ -168,10 +169,13 @@ describe('the Cleanup Lambda beside a million foreign keys', () => {
   });
 });
 
-describe('cluster mode: foreign keys in the run slot itself', () => {
-  it("lists the run's slot, finds the foreign keys there foreign, and deletes only the run's", async () => {
+describe.concurrent('cluster mode: foreign keys in the run slot itself', () => {
+  it("lists the run's slot, finds the foreign keys there foreign, and deletes only the run's", async ({
+    onTestFinished,
+  }) => {
     // Prepare: the target shard's primary also holds 200,000 populated keys (some hash to the run's
     // slot) and keys carrying the run's own hash tag
+    const track = testTracker(onTestFinished);
     const cluster = track(
       await RedisCluster.start({ shards: 3, replicas: 0, name: 'safe', config: DEBUG_CONFIG }),
     );
@@ -210,9 +214,12 @@ describe('cluster mode: foreign keys in the run slot itself', () => {
     expect(await iterations(owner)).toEqual({ scan: 0, keys: 0 });
   });
 
-  it("does not list a slot the application crowds with the run's hash tag: the probe decides, exact names are deleted", async () => {
+  it("does not list a slot the application crowds with the run's hash tag: the probe decides, exact names are deleted", async ({
+    onTestFinished,
+  }) => {
     // Prepare: 30,000 application keys under the run's own hash tag, far beyond what the run writes plus
     // SLOT_LISTING_FOREIGN_MAX, so listing the slot would cost what the application holds there
+    const track = testTracker(onTestFinished);
     const cluster = track(await RedisCluster.start({ shards: 3, replicas: 0, name: 'crowded' }));
     const shard = cluster.shards[1]!;
     const owner = shard.nodes[0]!;

@@ -90,9 +90,6 @@ export async function driveElastiCache(cloud: LocalCloud): Promise<void> {
       }),
     ),
   );
-  await driveResharding(cloud);
-  await driveNodeReplacement(cloud);
-  await driveReplicaCount(cloud);
   // ModifyReplicationGroup's Durability on a group created without it is refused.
   await either(ec.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: group, Durability: 'sync' })));
   await either(
@@ -234,6 +231,11 @@ function driveReplicaCount(cloud: LocalCloud): Promise<void> {
     await ec.send(new DecreaseReplicaCountCommand(to(1)));
     await cloud.idle();
   });
+}
+
+/** ElastiCache's calls on groups of their own (resharding, node replacement, replica count): nothing of the cloud's group. */
+export async function driveElastiCacheAside(cloud: LocalCloud): Promise<void> {
+  await Promise.all([driveResharding(cloud), driveNodeReplacement(cloud), driveReplicaCount(cloud)]);
 }
 
 export async function driveSns(cloud: LocalCloud): Promise<void> {
@@ -413,12 +415,17 @@ export async function driveFis(cloud: LocalCloud): Promise<void> {
     }),
   );
   const templateId = (created.json as { experimentTemplate: { id: string } }).experimentTemplate.id;
-  await cli(['get-experiment-template', '--id', templateId]);
-  await cli(['get-experiment-template', '--id', 'EXTnope']);
-  await cli([
-    'create-experiment-template',
-    '--cli-input-json',
-    '{"description":"x","stopConditions":[],"actions":{},"roleArn":"arn:aws:iam::000000000000:role/fis"}',
+  // Calls that depend on no other answer go together: each CLI call is an interpreter's start, seconds on a
+  // loaded machine.
+  await Promise.all([
+    cli(['get-experiment-template', '--id', templateId]),
+    cli(['get-experiment-template', '--id', 'EXTnope']),
+    cli([
+      'create-experiment-template',
+      '--cli-input-json',
+      '{"description":"x","stopConditions":[],"actions":{},"roleArn":"arn:aws:iam::000000000000:role/fis"}',
+    ]),
+    cli(['get-experiment', '--id', 'EXPnope']),
   ]);
   const started = await cli(['start-experiment', '--experiment-template-id', templateId]);
   const id = (started.json as { experiment: { id: string } }).experiment.id;
@@ -427,9 +434,7 @@ export async function driveFis(cloud: LocalCloud): Promise<void> {
   await cli(['list-experiments', '--experiment-template-id', templateId]);
   await cloud.fis.idle();
   await cloud.idle();
-  await cli(['get-experiment', '--id', id]);
-  await cli(['stop-experiment', '--id', id]);
-  await cli(['get-experiment', '--id', 'EXPnope']);
+  await Promise.all([cli(['get-experiment', '--id', id]), cli(['stop-experiment', '--id', id])]);
   await cli(['delete-experiment-template', '--id', templateId]);
   await cli(['delete-experiment-template', '--id', templateId]);
 }

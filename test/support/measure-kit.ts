@@ -75,6 +75,16 @@ export function tracker(): { track<T extends Stoppable>(thing: T): T; stopAll():
   };
 }
 
+/**
+ * One test's own tracker, for files whose cases run concurrently (a file-wide afterEach would stop another
+ * case's servers): everything it tracks is stopped when that test finishes, passed or failed.
+ */
+export function testTracker(onTestFinished: (fn: () => Promise<void>) => void): Track {
+  const { track, stopAll } = tracker();
+  onTestFinished(stopAll);
+  return track;
+}
+
 export interface Measured {
   summary: WriterSummary;
   verification: Verification;
