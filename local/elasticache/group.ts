@@ -48,8 +48,11 @@ export interface GroupView {
   engineVersion: string;
   /** After a scale (node-replacement.ts); absent: the local cloud's default node type. */
   cacheNodeType?: string;
-  /** A durable group's mode (Engine valkey): `Durability` and `EffectiveDurability` as AWS reports them. */
-  durability?: 'sync' | 'async';
+  /**
+   * A durable-capable group's mode (Engine valkey): `Durability` and `EffectiveDurability` as AWS reports
+   * them; `disabled` once ModifyReplicationGroup switched it off.
+   */
+  durability?: 'sync' | 'async' | 'disabled';
   createdAt: Date;
 }
 
@@ -88,7 +91,7 @@ export interface LocalGroup {
    */
   changeReplicas?(count: number, emit: Emit): Promise<void>;
   /** A durable group's mode switched in place (ModifyReplicationGroup's Durability). Absent: not durable. */
-  switchDurability?(mode: 'sync' | 'async'): void;
+  switchDurability?(mode: 'sync' | 'async' | 'disabled'): void;
   /**
    * A durable group's log metrics (durability.ts), per second of [fromMs, toMs), for the local CloudWatch.
    * Absent, or undefined: the group publishes none.

@@ -39,7 +39,7 @@ interface Member {
   createdAt: Date;
 }
 
-import type { DurableMode } from '../../functions/core/measure/durability.js';
+import type { DurabilityMode } from '../../functions/core/measure/durability.js';
 import {
   DURABLE_ENGINE_VERSION,
   emulateLog,
@@ -64,6 +64,8 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
   private readonly createdAt = new Date();
   /** A durable group's log emulation (durability.ts). */
   private log: LogEmulation | undefined;
+  /** A durable group's durability switched off (ModifyReplicationGroup `Durability: disabled`). */
+  private durabilityOff = false;
   /** What the last node replacement applied (node-replacement.ts). */
   private replaced: { cacheNodeType?: string; engineVersion?: string } = {};
 
@@ -138,7 +140,9 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
         this.replaced.engineVersion ??
         (this.options.durability ? DURABLE_ENGINE_VERSION : this.engineVersion),
       ...(this.replaced.cacheNodeType ? { cacheNodeType: this.replaced.cacheNodeType } : {}),
-      ...(this.options.durability ? { durability: this.options.durability.mode } : {}),
+      ...(this.options.durability
+        ? { durability: this.durabilityOff ? 'disabled' : this.options.durability.mode }
+        : {}),
       createdAt: this.createdAt,
       nodeGroups: [
         {
@@ -157,19 +161,26 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     };
   }
 
-  /** ModifyReplicationGroup's Durability: the log's emulation is switched in place, its metrics kept. */
-  switchDurability(mode: DurableMode): void {
+  /**
+   * ModifyReplicationGroup's Durability: the log's emulation is switched in place, its metrics kept.
+   * `disabled` stops the emulation (the links are plain delay lines again, the endpoint lets every write
+   * through); `sync` or `async` after it starts one again.
+   */
+  switchDurability(mode: DurabilityMode): void {
     const current = this.options.durability;
     if (!current || !this.log) throw new Error(`${this.id} is not durable`);
-    if (current.mode === mode) return;
+    if ((this.durabilityOff ? 'disabled' : current.mode) === mode) return;
     const recorder = this.log.recorder;
     this.log.stop();
+    this.durabilityOff = mode === 'disabled';
+    if (mode === 'disabled') return;
     this.options.durability = { ...current, mode };
     this.log = emulateLog(this.options.durability, this.members, this.primaryEndpoint, recorder);
   }
 
+  /** The log's metrics; none while durability is disabled (no log publishes them). */
   durabilitySeconds(metric: LogMetric, fromMs: number, toMs: number) {
-    return this.log?.seconds(metric, fromMs, toMs);
+    return this.durabilityOff ? undefined : this.log?.seconds(metric, fromMs, toMs);
   }
 
   /** Writes the primary rejected because its log was behind (async; see durability.ts). */

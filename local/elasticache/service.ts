@@ -316,9 +316,11 @@ export class ElastiCacheService {
   }
 
   /**
-   * ModifyReplicationGroup's Durability, for what the local cloud models of it: a durable group's mode, switched
-   * between sync and async at once. As AWS documents (Developer Guide, *Durability* › *Limitations*):
-   * durability is chosen at creation, needs Valkey 9.0 or later, and is never added to a group without it.
+   * ModifyReplicationGroup's Durability, for what the local cloud models of it: a durable-capable group's
+   * mode, switched at once between sync, async and disabled, as AWS documents since October 2026 (Developer
+   * Guide, *Durability* › *Changing durability on an existing cluster*). Of that page's requirements it
+   * checks Valkey 9.0 or later and a replica in every shard; not TLS or cluster mode enabled, which the
+   * local durable group (cluster mode disabled, TLS optional) does not model (docs/local-cloud.md).
    */
   private modifyDurability(p: QueryParams): XmlObject {
     const groupId = p.required('ReplicationGroupId');
@@ -341,11 +343,15 @@ export class ElastiCacheService {
       if (!view.durability || !group.switchDurability)
         throw faults.invalidParameterCombination(
           `Durability is not supported for replication group ${groupId} (engine ${view.engineVersion}): ` +
-            'it needs Valkey 9.0 or later and is chosen when the group is created.',
+            'it needs Valkey 9.0 or later.',
         );
-      if (durability !== 'sync' && durability !== 'async')
+      if (view.nodeGroups.some((ng) => ng.members.length < 2))
         throw faults.invalidParameterCombination(
-          `Durability of replication group ${groupId} can be switched between sync and async only, not to ${durability}.`,
+          `Durability of replication group ${groupId} can be changed only with Multi-AZ and a replica in every shard.`,
+        );
+      if (durability !== 'sync' && durability !== 'async' && durability !== 'disabled')
+        throw faults.invalidParameterCombination(
+          `Durability of replication group ${groupId} can be switched between sync, async and disabled, not to ${durability}.`,
         );
       group.switchDurability(durability);
     }

@@ -1,19 +1,23 @@
 /**
  * CreateReplicationGroup's and ModifyReplicationGroup's Durability on the local cloud's durable groups of
- * real redis-server processes (issue 23): async switched to sync and back through the pinned SDK, a sync
- * group created by a second client (the AWS CLI v1 reading botocore's model extended with Durability),
- * AWS's refusals, and every answer held against that extended model (test/support/aws-models.ts).
+ * real redis-server processes (issue 23): async switched to sync and back, and off and on again (AWS's
+ * *Changing durability on an existing cluster*, October 2026), through the pinned SDK; a sync group created
+ * by a second client (the AWS CLI v1 reading botocore's model extended with Durability); AWS's refusals;
+ * every answer held against that extended model (test/support/aws-models.ts). Injected truth for the
+ * switches: a write still in the replication delay line when the primary crashes is lost with durability
+ * disabled and kept once switched to sync.
  */
 import {
   DescribeReplicationGroupsCommand,
   type ElastiCacheClient,
   ModifyReplicationGroupCommand,
+  TestFailoverCommand,
 } from '@aws-sdk/client-elasticache';
 import { describe, expect, it } from 'vitest';
 import type { ServiceResponse } from '../../local/control-plane.js';
 import { awsCli } from '../support/aws-cli.js';
 import { modelDataPath, serviceModel } from '../support/aws-models.js';
-import { elastiCacheClient, useLocalCloud } from '../support/local-cloud.js';
+import { elastiCacheClient, redisClient, useLocalCloud } from '../support/local-cloud.js';
 import { exchangeProblems } from '../support/shape-check.js';
 
 const modify = (ec: ElastiCacheClient, members: Record<string, unknown>) =>
@@ -33,7 +37,14 @@ function observeElastiCache(local: ReturnType<typeof useLocalCloud>) {
 }
 
 describe('Durability on local groups', () => {
-  const local = useLocalCloud({ durability: 'async', replicas: 1 });
+  // A crash 0 ms after TestFailover, with 1 s of replication lag: a write just acknowledged is still in the
+  // delay line when the primary dies, so only a log keeps it.
+  const local = useLocalCloud({
+    durability: 'async',
+    replicas: 1,
+    replicationLagMs: 1000,
+    detectionDelayMs: 0,
+  });
 
   it('creates a sync group for the AWS CLI on real processes, and refuses what AWS refuses', async () => {
     // Prepare: the CLI reads the model this project judges by, so it knows --durability
@@ -119,7 +130,7 @@ describe('Durability on local groups', () => {
     );
     const refusals = [
       await modify(ec, { Durability: 'strong' }),
-      await modify(ec, { Durability: 'disabled' }),
+      await modify(ec, { Durability: 'default' }),
       await modify(ec, { Durability: 'async', MultiAZEnabled: false }),
     ];
     const back = await modify(ec, { Durability: 'async' });
@@ -142,4 +153,50 @@ describe('Durability on local groups', () => {
     expect(problems).toEqual([]);
     expect(seen.map((s) => s.response.status)).toEqual([200, 200, 400, 400, 400, 200]);
   });
+
+  it('switches async to disabled and disabled to sync: the crash that loses a disabled write keeps a sync one', async () => {
+    // Prepare
+    const seen = observeElastiCache(local);
+    const ec = elastiCacheClient(local.cloud);
+    /** Writes `key` through the primary endpoint, crashes the primary at once, and reads the key after. */
+    const survivesCrash = async (key: string) => {
+      const primary = redisClient(local.cloud.group.primaryEndpoint!);
+      try {
+        await primary.connect();
+        await primary.set(key, 'acknowledged');
+      } finally {
+        primary.disconnect();
+      }
+      await ec.send(new TestFailoverCommand({ ReplicationGroupId: 'drill-demo', NodeGroupId: '0001' }));
+      await local.cloud.elastiCache.idle();
+      const promoted = redisClient(local.cloud.group.primaryEndpoint!);
+      try {
+        await promoted.connect();
+        return (await promoted.exists(key)) === 1;
+      } finally {
+        promoted.disconnect();
+      }
+    };
+
+    // Act
+    const off = await modify(ec, { Durability: 'disabled', ApplyImmediately: true });
+    const disabledKept = await survivesCrash('durable-modify:disabled');
+    const on = await modify(ec, { Durability: 'sync', ApplyImmediately: true });
+    const syncKept = await survivesCrash('durable-modify:sync');
+    const described = await ec.send(
+      new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'drill-demo' }),
+    );
+
+    // Assess
+    expect(off).toMatchObject({
+      ReplicationGroup: { Engine: 'valkey', Durability: 'disabled', EffectiveDurability: 'disabled' },
+    });
+    expect(on).toMatchObject({ ReplicationGroup: { Durability: 'sync', EffectiveDurability: 'sync' } });
+    expect(described.ReplicationGroups?.[0]).toMatchObject({
+      Durability: 'sync',
+      EffectiveDurability: 'sync',
+    });
+    expect({ disabledKept, syncKept }).toEqual({ disabledKept: false, syncKept: true });
+    expect(exchangeProblems(serviceModel('elasticache', '2015-02-02'), seen)).toEqual([]);
+  }, 60_000);
 });

@@ -15,6 +15,7 @@ import {
   type RedisClient,
   waitUntilReady,
 } from '../../shared/redis-client.js';
+import { changeMarkerKey } from '../measure/change-marker.js';
 import {
   CLEANUP_TIMEOUT_MS,
   type CleanupTarget,
@@ -103,10 +104,11 @@ async function cleanupRun(
 ) {
   const now = deps.now ?? Date.now;
   const haltMarker = haltMarkerKey(plan.request.writer.keyPrefix, plan.runId);
+  const changeMarker = changeMarkerKey(plan.request.writer.keyPrefix, plan.runId);
   let target: CleanupTarget;
   if (results) {
     // The writer returned: nothing of the run writes any more, so its halt marker (if anyone set one) can go.
-    target = { ...cleanupTargetOf(results[0], verification?.probed.toSeq), haltMarker };
+    target = { ...cleanupTargetOf(results[0], verification?.probed.toSeq), haltMarker, changeMarker };
   } else {
     // The writer may still be running in an abandoned branch: halt it, and wait out its in-flight writes.
     // The marker stays (it expires by itself): a writer whose invocation is still on its way must find it.
@@ -122,7 +124,7 @@ async function cleanupRun(
       await closeClient(client);
     }
     await (deps.sleep ?? sleep)(HALT_POLL_MS + CLIENT_DEFAULTS.commandTimeoutMs + 500);
-    target = probeTargetWithoutSummary(plan, now());
+    target = { ...probeTargetWithoutSummary(plan, now()), changeMarker };
   }
   // A region failover's probe writer stood aside: its keys are the region probe's, in both regions.
   const result = plan.global

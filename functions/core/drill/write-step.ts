@@ -1,11 +1,13 @@
 /**
  * The drill's Write step: the probe writer, with the client profiles and shard writers beside it, halted
- * by the run's halt marker when Cleanup sets it. The Write handler is middy wiring around `writeStep`.
+ * by the run's halt marker when Cleanup sets it, and told by the change-finished marker when a planned
+ * change is applied. The Write handler is middy wiring around `writeStep`.
  */
 import { DrillStoppedError } from '../../shared/errors.js';
 import type { FigureStore } from '../../shared/figure-store.js';
 import type { StepLog } from '../../shared/powertools.js';
 import { closeClient, type RedisClient, waitUntilReady } from '../../shared/redis-client.js';
+import { changeMarkerKey, watchChangeMarker } from '../measure/change-marker.js';
 import type { ProfileRun } from '../measure/clients/run.js';
 import { type StoredRecords, storeRecords } from '../measure/clients/stored.js';
 import { readClockOffset } from '../measure/clock-offset.js';
@@ -113,6 +115,15 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
       ? requestHalt(watcher, probeStoppedKey(plan.request.writer.keyPrefix, plan.runId)).catch(() => {})
       : Promise.resolve(),
   );
+  // A planned change's end, once the fault branch has seen it (the ChangeFinished step).
+  let changeFinishedAt: number | undefined;
+  const unwatchChange = watchChangeMarker(
+    watcher,
+    changeMarkerKey(plan.request.writer.keyPrefix, plan.runId),
+    (at) => {
+      changeFinishedAt = at;
+    },
+  );
   // Client profiles write beside the probe, in their own key spaces, until the probe stops.
   const profiles = runProfilesBeside(plan, plane.clientTarget);
   try {
@@ -124,6 +135,7 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
         ...writerOptions(plan),
         deadline: () => deps.remainingMs() - RETURN_MARGIN_MS,
         signal: controller.signal,
+        changeFinishedAtEpochMs: () => changeFinishedAt,
       },
       {
         createClient: plane.createClient,
@@ -178,6 +190,7 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
     // Closed before the Lambda returns (or is frozen).
     await Promise.all([profiles.done().catch(() => {}), profiles.shards().catch(() => {})]);
     unwatch();
+    unwatchChange();
     await closeClient(watcher);
   }
 }

@@ -23,6 +23,8 @@ export interface CleanupTarget {
    * or write (it returned its summary, or it was halted and its writes have settled).
    */
   haltMarker?: string;
+  /** The run's change-finished marker (`change-marker.ts`), deleted by name whether or not it was set. */
+  changeMarker?: string;
 }
 
 /** The target of a run whose writer returned: its attempts and the probe window above them (or what Verify probed). */
@@ -89,6 +91,10 @@ export async function cleanup(
     if ('nodes' in client && target.slot !== null) {
       leftInSlot = await sweepSlot(client, target.keyBase, target.slot, target.seqsBelow, timeoutMs);
       deleted += leftInSlot;
+    }
+    if (target.changeMarker) {
+      const marker = target.changeMarker;
+      await retrying(timeoutMs, 'deleting the change-finished marker', client, () => client.unlink(marker));
     }
     if (target.haltMarker) {
       const marker = target.haltMarker;

@@ -190,6 +190,17 @@ export class HistoryRecorder {
     return nowMs - since;
   }
 
+  /**
+   * How long writes have been continuously successful since a planned change finished at `finishedAtMs`
+   * (ms): since the later of that moment and the writer's arming, or the disruption's last non-ok write
+   * when there was one. Null while no change has finished or writes have not come back.
+   */
+  changeQuietForMs(nowMs: number, finishedAtMs: number | undefined): number | null {
+    if (finishedAtMs === undefined) return null;
+    const calm = this.marks ? this.quietForMs(nowMs) : nowMs - this.options.armAtMs;
+    return calm === null ? null : Math.min(calm, nowMs - finishedAtMs);
+  }
+
   summaryParts(): Pick<
     WriterSummary,
     | keyof RecordedCounts

@@ -57,6 +57,8 @@ function scheduled(
   settings: Partial<SchedulerSettings>,
   server: Server = {},
   io: (time: FakeTime) => { signal?: AbortSignal; deadline?: () => number } = () => ({}),
+  /** When a planned change finished (writer ms), as the writer learns it; undefined until then. */
+  changeFinishedAtMs: () => number | undefined = () => undefined,
 ) {
   const time = new FakeTime();
   const recorder = new HistoryRecorder({ armAtMs: settings.baselineMs ?? 0 });
@@ -70,6 +72,7 @@ function scheduled(
       timers: time as Timers,
       ...io(time),
       quietForMs: (atMs) => recorder.quietForMs(atMs),
+      changeQuietForMs: (atMs) => recorder.changeQuietForMs(atMs, changeFinishedAtMs()),
       settle: (seq, startMs, result) => recorder.settle(seq, startMs, time.nowMs, result),
       stopping: (reason, atMs) => stops.push({ reason, atMs }),
       send: (write) => {
@@ -157,6 +160,70 @@ describe('WriteScheduler', () => {
     // Assess
     expect(stops).toEqual([{ reason, atMs }]);
     if (reason === 'maxWrites') expect(sent).toHaveLength(10);
+  });
+
+  it('stops as changeFinished settleMs after a change that disrupted nothing, and not before it is known', () => {
+    // Prepare: no failure at all; the change finishes at 400 ms, the writer learns it at 600 ms
+    const change = { finishedAtMs: 400, knownAtMs: 600 };
+    const { time, stops, recorder, scheduler } = scheduled(
+      { rate: 1000, baselineMs: 100, settleMs: 100, maxDurationMs: 5000 },
+      {},
+      () => ({}),
+      () => (time.nowMs >= change.knownAtMs ? change.finishedAtMs : undefined),
+    );
+    // Act
+    scheduler.start();
+    time.advance(1000);
+    // Assess: no disruption; it stops at the first check once the end is known (its settle time has passed)
+    expect(recorder.disruption).toBeNull();
+    expect(stops).toEqual([{ reason: 'changeFinished', atMs: change.knownAtMs }]);
+  });
+
+  it('after a change, waits settleMs of continuous success from the later of its end and the last failure', () => {
+    // Prepare: the change finishes at 300 ms, known at once; refusals in [250, 350) from a dropped node
+    const outage = (t: number) => t >= 250 && t < 350;
+    const { time, stops, recorder, scheduler } = scheduled(
+      { rate: 1000, baselineMs: 100, settleMs: 200, maxDurationMs: 5000 },
+      { reply: (t) => (outage(t) ? { outcome: 'fail', kind: 'CONNECTION_LOST' } : 'ok') },
+      () => ({}),
+      () => (time.nowMs >= 300 ? 300 : undefined),
+    );
+    // Act
+    scheduler.start();
+    time.advance(1000);
+    // Assess: a disruption settles as it always did, 200 ms after its last non-ok write (349.2)
+    expect(recorder.disruption).toMatchObject({ lastNonOkMs: 349.2 });
+    expect(stops).toEqual([{ reason: 'settled', atMs: 550 }]);
+  });
+
+  it('without a change finished, a quiet writer runs to its hard cap as before', () => {
+    // Prepare: no failure, no change
+    const { time, stops, scheduler } = scheduled({
+      rate: 1000,
+      baselineMs: 100,
+      settleMs: 100,
+      maxDurationMs: 700,
+    });
+    // Act
+    scheduler.start();
+    time.advance(1000);
+    // Assess
+    expect(stops).toEqual([{ reason: 'maxDuration', atMs: 700 }]);
+  });
+
+  it('a change that finished during the baseline stops the writer no earlier than the baseline', () => {
+    // Prepare: the change finished at 20 ms (before arming at 300 ms)
+    const { time, stops, scheduler } = scheduled(
+      { rate: 1000, baselineMs: 300, settleMs: 100, maxDurationMs: 5000 },
+      {},
+      () => ({}),
+      () => 20,
+    );
+    // Act
+    scheduler.start();
+    time.advance(1000);
+    // Assess: settle is counted from the arming, the later of the two
+    expect(stops).toEqual([{ reason: 'changeFinished', atMs: 400 }]);
   });
 
   it('stops at once on an abort, and settles what was in flight', async () => {

@@ -2,7 +2,8 @@
  * The writer's scheduler: when each write is sent and when the writer stops, with no I/O. It runs over an
  * injected clock and injected timers and is told each write's outcome, so that a fake clock tests the
  * rate, the concurrency bound, the catch-up rule and the stop rules (baseline → disruption seen → settle
- * → done; the hard cap, the caller's deadline, an abort) without a server. The I/O shell (`writer.ts`)
+ * → done; a planned change finished → settle → done; the hard cap, the caller's deadline, an abort)
+ * without a server. The I/O shell (`writer.ts`)
  * sends what it is asked to and feeds the replies back.
  */
 import type { StopReason } from './summary.js';
@@ -63,6 +64,11 @@ export interface SchedulerIo<Result> {
   settle(seq: number, startMs: number, result: Result): void;
   /** Continuous success at `atMs` since the disruption (ms), or null (no disruption, or not quiet). */
   quietForMs(atMs: number): number | null;
+  /**
+   * Continuous success at `atMs` since a planned change finished (ms), or null (no change finished, or
+   * not quiet). Absent: the writer knows of no change.
+   */
+  changeQuietForMs?(atMs: number): number | null;
   /** The writer stops scheduling; in-flight writes still settle. */
   stopping?(reason: StopReason, atMs: number): void;
   signal?: AbortSignal;
@@ -168,6 +174,10 @@ export class WriteScheduler<Result> {
     if (settings.maxWrites !== undefined && this.nextSeq >= settings.maxWrites) return 'maxWrites';
     const quiet = io.quietForMs(t);
     if (t >= settings.baselineMs && quiet !== null && quiet >= settings.settleMs) return 'settled';
+    // A change that disrupted nothing leaves nothing to settle after: its end is the moment to settle from.
+    const sinceChange = io.changeQuietForMs?.(t) ?? null;
+    if (t >= settings.baselineMs && sinceChange !== null && sinceChange >= settings.settleMs)
+      return 'changeFinished';
     return undefined;
   }
 

@@ -113,7 +113,8 @@ export interface ProbePrecision {
   aroundDisruption: { eventLoopDelayMaxMs: number; maxLatenessMs: number } | null;
 }
 
-export type StopReason = 'settled' | 'maxDuration' | 'maxWrites' | 'deadline' | 'aborted';
+/** `changeFinished`: a planned change was applied and the writes were then continuously ok for the settle time. */
+export type StopReason = 'settled' | 'changeFinished' | 'maxDuration' | 'maxWrites' | 'deadline' | 'aborted';
 
 /** Its counts (counts.ts): `skipped` never queued, `baselineNonOk` before the writer was armed. */
 export interface WriterSummary extends SentCounts, Pick<WriteCounts, 'skipped' | 'baselineNonOk'> {

@@ -93,6 +93,12 @@ export interface WriterOptions extends WriterSettings {
   /** Remaining time (ms) the caller allows, e.g. Lambda getRemainingTimeInMillis() minus a margin. */
   deadline?: () => number;
   signal?: AbortSignal;
+  /**
+   * When a planned change was seen applied (epoch ms), once the fault branch has said so (the
+   * change-finished marker, change-marker.ts); undefined until then. Without a disruption the writer stops
+   * `settleMs` of continuous success after it (stop reason `changeFinished`).
+   */
+  changeFinishedAtEpochMs?: () => number | undefined;
 }
 
 export type WriterEvent =
@@ -121,7 +127,7 @@ const REFRESH_INTERVAL_MS = 20;
  * stop, sends each write with the client and feeds the reply back, and assembles the summary.
  */
 export async function runWriter(options: WriterOptions, deps: WriterDeps): Promise<WriterSummary> {
-  const { deadline, signal, ...rest } = options;
+  const { deadline, signal, changeFinishedAtEpochMs, ...rest } = options;
   const settings = parseInput(writerSettingsSchema, rest, 'writer settings');
   const clock = deps.clock ?? systemClock;
   const writerId = settings.writerId ?? randomBytes(4).toString('hex');
@@ -183,6 +189,13 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
     signal,
     deadline,
     quietForMs: (atMs) => recorder.quietForMs(atMs),
+    changeQuietForMs: (atMs) => {
+      const finishedAt = changeFinishedAtEpochMs?.();
+      return recorder.changeQuietForMs(
+        atMs,
+        finishedAt === undefined ? undefined : finishedAt - startedAtEpochMs,
+      );
+    },
     settle,
     stopping: (reason, atMs) => deps.onEvent?.({ type: 'stopping', atMs, reason }),
     send: ({ seq, startMs, latenessMs }) => {
