@@ -3,7 +3,7 @@
  * clients, the state machine): a refusal costs a parse, not a start-up of everything it will never use.
  */
 import { parseDrillRequest } from '../functions/core/drill/request.js';
-import { DrillInputError } from '../functions/shared/errors.js';
+import { DrillInputError, FleetInputError } from '../functions/shared/errors.js';
 import { readInput } from './args.js';
 import type { LocalFlags } from './local.js';
 import { runReporting } from './report-output.js';
@@ -29,19 +29,22 @@ function inputAsGiven(flags: LocalFlags): flags is LocalFlags & { input: string 
 
 /**
  * Refuses an unreadable, non-JSON or invalid --input as `local` itself does (the error report, its --json,
- * exit 2) and says so; anything else (a fleet input, a valid one, flags that change it) is left to `local`.
+ * exit 2) and says so; anything else (a valid input, flags that change it) is left to `local`.
  */
 export async function refusedEarly(flags: LocalFlags): Promise<boolean> {
   if (!inputAsGiven(flags)) return false;
+  let fleet = false;
   try {
     const given = await readInput(flags.input);
-    // A fleet input has its own parser, in the fleet's run.
-    if (isRecord(given) && 'targets' in given) return false;
-    parseDrillRequest(given);
+    fleet = isRecord(given) && 'targets' in given;
+    // A fleet's parser loads the ElastiCache client: imported only for a fleet input.
+    if (fleet) (await import('../functions/core/drill/fleet.js')).parseFleetRequest(given);
+    else parseDrillRequest(given);
     return false;
   } catch (error) {
-    if (!(error instanceof DrillInputError)) return false;
-    await runReporting({ json: flags.json, title: 'failover-drill local' }, () => Promise.reject(error));
+    if (!(error instanceof DrillInputError || error instanceof FleetInputError)) return false;
+    const title = fleet ? 'failover-drill local (fleet)' : 'failover-drill local';
+    await runReporting({ json: flags.json, title }, () => Promise.reject(error));
     return true;
   }
 }
