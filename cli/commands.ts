@@ -3,7 +3,7 @@
  * it runs, so that `--help` and `--version` print without loading the AWS SDK, ioredis or the local cloud.
  */
 import { Command } from 'commander';
-import { CLIENT_PRESETS } from '../functions/core/measure/clients/profile.js';
+import { CLIENT_PRESETS } from '../functions/core/measure/clients/presets.js';
 import { collect, number, positiveSeconds, wholeNumber } from './args.js';
 import type { EmulatorFlags } from './emulator.js';
 import type { GateFlags } from './gate.js';
@@ -52,7 +52,11 @@ export function localCommand(): Command {
       if (command.opts<LocalFlags>().failBack && !command.opts<LocalFlags>().global)
         command.error('error: --fail-back needs --global (it fails a Global Datastore back)');
     })
-    .action(async (flags: LocalFlags) => (await import('./local.js')).runLocal(flags));
+    .action(async (flags: LocalFlags) => {
+      // Validated before the drill's modules load: a refusal exits without starting them.
+      if (await (await import('./local-refusal.js')).refusedEarly(flags)) return;
+      await (await import('./local.js')).runLocal(flags);
+    });
 }
 
 export function measureCommand(): Command {

@@ -7,6 +7,7 @@ import { checkLocalGlobalFault, localGlobalFault } from '../local/global.js';
 import { readClientFlags, readInput } from './args.js';
 import { exitForSignal, type Interrupt, Interrupted, interruptedReport, onInterrupt } from './interrupt.js';
 import { type GlobalFlags, globalOptions, type LocalGroupFlags, localGroupOptions } from './local-group.js';
+import { isRecord } from './local-refusal.js';
 import { drillProgress } from './progress.js';
 import { runReporting } from './report-output.js';
 
@@ -29,9 +30,6 @@ export interface LocalFlags extends LocalGroupFlags, GlobalFlags {
 function handlersLine(cloud: LocalCloud): string {
   return `handlers: ${cloud.bundles ? `the built artifacts in ${cloud.bundles}` : "the project's own modules"}`;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A fleet: --groups N, or an --input with `targets` (a fleet input). */
 async function runFleet(flags: LocalFlags, input: unknown): Promise<void> {

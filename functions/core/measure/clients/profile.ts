@@ -7,7 +7,11 @@
 import * as z from 'zod';
 import { DrillInputError } from '../../../shared/errors.js';
 import { parseInput } from '../../../shared/input.js';
+import { CLIENT_PRESETS } from './presets.js';
 import { SHARD_WRITER_PREFIX } from './profile-keys.js';
+
+// Kept in a module without zod, so that the CLI's help lists them without loading the schemas.
+export { CLIENT_PRESETS };
 
 export const LIBRARIES = ['ioredis', 'node-redis', 'valkey-glide'] as const;
 export type Library = (typeof LIBRARIES)[number];
@@ -141,32 +145,6 @@ export const clientProfileSchema = z.discriminatedUnion('library', [
 export type ClientProfile = z.output<typeof clientProfileSchema>;
 export type ClientProfileInput = z.input<typeof clientProfileSchema>;
 
-/**
- * The built-in presets. `ioredis-recommended` is what the documentation recommends for ElastiCache:
- * - reconnect on READONLY and resend the command: ioredis' README ("Reconnect on Error": "when a
- *   failover happens … the old master becomes a slave … return 2 to resend the failed command"), and
- *   AWS's "Why do I get a READONLY error after a failover" (knowledge center
- *   elasticache-correct-readonly-error: the application's DNS cache sends traffic to the old primary;
- *   enable the client's retry logic);
- * - bounded connect and command timeouts, and exponential backoff with jitter on reconnects: AWS's
- *   "Best practices: Valkey/Redis OSS clients and Amazon ElastiCache" (client-side timeouts; exponential
- *   backoff with jitter to avoid a reconnect storm).
- * The `-defaults` presets are each library with nothing set.
- */
-export const CLIENT_PRESETS = {
-  'ioredis-defaults': { library: 'ioredis', options: {} },
-  'ioredis-recommended': {
-    library: 'ioredis',
-    options: {
-      connectTimeout: 1000,
-      commandTimeout: 2000,
-      retryStrategy: { kind: 'exponential', baseMs: 50, maxMs: 2000, jitter: true },
-      reconnectOnError: { errors: ['READONLY'], resend: true },
-    },
-  },
-  'node-redis-defaults': { library: 'node-redis', options: {} },
-  'glide-defaults': { library: 'valkey-glide', options: {} },
-} as const satisfies Record<string, Omit<ClientProfileInput, 'name'>>;
 export type ClientPreset = keyof typeof CLIENT_PRESETS;
 
 /** At most this many profiles per run (each is a client and a writer in the Write Lambda). */
