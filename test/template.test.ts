@@ -132,7 +132,7 @@ describe('template.yaml', () => {
     );
 
     // Assess
-    expect(entries.length).toBe(13);
+    expect(entries.length).toBe(14);
     entries.forEach((spec, i) => {
       expect(existsSync(join(PROJECT_ROOT, spec.entry)), spec.entry).toBe(true);
       expect(typeof modules[i]![spec.exportName], spec.entry).toBe('function');
@@ -244,6 +244,7 @@ describe('template.yaml', () => {
 
     // Assess
     expect(readers.sort()).toEqual([
+      'AwaitProbeFunction',
       'CleanupFunction',
       'RegionFailoverFunction',
       'VerifyFunction',
@@ -268,6 +269,12 @@ describe('template.yaml', () => {
     const vpc = Object.keys(specs).filter(inVpc).sort();
 
     // Assess
-    expect(vpc).toEqual(['CleanupFunction', 'RegionFailoverFunction', 'VerifyFunction', 'WriteFunction']);
+    expect(vpc).toEqual([
+      'AwaitProbeFunction',
+      'CleanupFunction',
+      'RegionFailoverFunction',
+      'VerifyFunction',
+      'WriteFunction',
+    ]);
   });
 });

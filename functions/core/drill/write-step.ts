@@ -9,6 +9,7 @@ import { closeClient, waitUntilReady } from '../../shared/redis-client.js';
 import type { ProfileRun } from '../measure/clients/run.js';
 import { type StoredRecords, storeRecords } from '../measure/clients/stored.js';
 import { haltMarkerKey, haltRequested, watchHaltMarker } from '../measure/halt-marker.js';
+import { measuringMarkerKey, publishMeasuring } from '../measure/measuring-marker.js';
 import type { WriterSummary } from '../measure/summary.js';
 import { runWriter } from '../measure/writer.js';
 import { withDataPlane } from './data-plane.js';
@@ -45,6 +46,7 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
   if (plan.global) return writeStoodAside(plan) as unknown as WriteStepResult;
   const controller = new AbortController();
   const key = haltMarkerKey(plan.request.writer.keyPrefix, plan.runId);
+  const measuring = measuringMarkerKey(plan.request.writer.keyPrefix, plan.runId);
   // The first connection proves the credentials (a rotated secret is read again) before anything is written.
   const { plane, watcher } = await withDataPlane(
     plan.target,
@@ -81,7 +83,13 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
         createReplicaClient: plane.createReplicaClient,
         onEvent: (event) => {
           deps.log.info('writer', { ...event });
-          if (event.type === 'started') profiles.start();
+          if (event.type === 'started') {
+            profiles.start();
+            // The fault branch waits for this (probe-measuring.ts): its baseline counts from now.
+            publishMeasuring(watcher, measuring, Date.now()).catch((error: unknown) =>
+              deps.log.warn('measuring marker not set', { error: String(error) }),
+            );
+          }
           if (event.type === 'stopping') profiles.stop();
         },
       },

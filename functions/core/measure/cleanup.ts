@@ -23,6 +23,8 @@ export interface CleanupTarget {
    * or write (it returned its summary, or it was halted and its writes have settled).
    */
   haltMarker?: string;
+  /** The run's measuring marker (`measuring-marker.ts`), deleted with the keys: the fault branch is over. */
+  measuringMarker?: string;
 }
 
 /** The target of a run whose writer returned: its attempts and the probe window above them (or what Verify probed). */
@@ -89,6 +91,10 @@ export async function cleanup(
     if ('nodes' in client && target.slot !== null) {
       leftInSlot = await sweepSlot(client, target.keyBase, target.slot, target.seqsBelow, timeoutMs);
       deleted += leftInSlot;
+    }
+    if (target.measuringMarker) {
+      const marker = target.measuringMarker;
+      await retrying(timeoutMs, 'deleting the measuring marker', client, () => client.unlink(marker));
     }
     if (target.haltMarker) {
       const marker = target.haltMarker;
