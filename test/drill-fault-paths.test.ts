@@ -47,6 +47,8 @@ interface World {
   templateGone?: boolean;
   /** WatchExperiment (a watched poll interval) finds an alarm in ALARM. */
   alarmDuringExperiment?: boolean;
+  /** AwaitProbe never sees the probe measuring (the writer did not start within its window). */
+  writerNeverStarts?: boolean;
 }
 
 /** A stub FIS as the local Step Functions' aws-sdk integration calls it, answering through `answer`. */
@@ -111,6 +113,13 @@ async function drill(world: World = {}): Promise<{
     Write: stub(() => {
       if (world.failWrite) throw Object.assign(new Error('the writer failed'), { name: 'DataPlaneError' });
       return { attempted: 1 };
+    }),
+    AwaitProbe: stub(() => {
+      if (world.writerNeverStarts)
+        throw Object.assign(new Error('the writer had not started measuring'), {
+          name: 'WriterStartedLateError',
+        });
+      return { measuringSince: 1, waitedMs: 0, polls: 1 };
     }),
     TriggerFailover: stub(() => ({ ...recovery, done: false })),
     AwaitRecovery: stub((input) => ({ ...recovery, requestedAt: (input.recovery as Json).requestedAt })),
@@ -271,6 +280,19 @@ describe('the drill state machine with fault fis-az-power', () => {
     expect(entered).not.toContain('Drill');
     expect(entered).not.toContain('Write');
     expect(fis.map((c) => c.operation)).toEqual(['CreateExperimentTemplate']);
+  });
+
+  it('injects nothing when the probe never starts measuring: WriterStartedLateError, cleaned up', async () => {
+    // Act
+    const { outcome, entered, fis, report } = await drill({ writerNeverStarts: true });
+
+    // Assess
+    expect(outcome.status).toBe('FAILED');
+    expect(report.error).toMatchObject({ Error: 'WriterStartedLateError' });
+    expect(entered).toContain('AwaitProbe');
+    expect(entered).not.toContain('InjectFault');
+    expect(fis.map((c) => c.operation)).not.toContain('StartExperiment');
+    expect(entered).toEqual(expect.arrayContaining(['Cleanup', 'ReleaseLock', 'Report']));
   });
 
   it('leaves TestFailover as it was: no FIS call, no StopFault', async () => {

@@ -132,7 +132,7 @@ describe('template.yaml', () => {
     );
 
     // Assess
-    expect(entries.length).toBe(14);
+    expect(entries.length).toBe(15);
     entries.forEach((spec, i) => {
       expect(existsSync(join(PROJECT_ROOT, spec.entry)), spec.entry).toBe(true);
       expect(typeof modules[i]![spec.exportName], spec.entry).toBe('function');
@@ -244,6 +244,7 @@ describe('template.yaml', () => {
 
     // Assess
     expect(readers.sort()).toEqual([
+      'AwaitProbeFunction',
       'ChangeFinishedFunction',
       'CleanupFunction',
       'RegionFailoverFunction',
@@ -270,6 +271,7 @@ describe('template.yaml', () => {
 
     // Assess
     expect(vpc).toEqual([
+      'AwaitProbeFunction',
       'ChangeFinishedFunction',
       'CleanupFunction',
       'RegionFailoverFunction',

@@ -23,7 +23,11 @@ export function elastiCacheClient(): ElastiCacheClient {
   return elastiCache;
 }
 
-/** One client per region, built when first asked for. */
+/**
+ * One client per region, built when first asked for. Its callers mark the call `@__PURE__`: a top-level
+ * call is kept by esbuild as a possible side effect, with the SDK client it names, in every bundle that
+ * imports this module.
+ */
 function perRegion<C>(make: (region: string) => C): (region: string) => C {
   const clients = new Map<string, C>();
   return (region) => {
@@ -40,7 +44,7 @@ function perRegion<C>(make: (region: string) => C): (region: string) => C {
  * An ElastiCache client signing for another region (a Global Datastore's members): a Lambda's SDK reaches
  * any region's API, which a Step Functions SDK integration does not.
  */
-export const elastiCacheClientIn = perRegion((region) => new ElastiCacheClient({ region }));
+export const elastiCacheClientIn = /* @__PURE__ */ perRegion((region) => new ElastiCacheClient({ region }));
 
 export function snsClient(): SNSClient {
   sns ??= new SNSClient({});
@@ -53,7 +57,7 @@ export function cloudWatchClient(): CloudWatchClient {
 }
 
 /** A CloudWatch client in another region (a Global Datastore's secondary publishes its lag there). */
-export const cloudWatchClientIn = perRegion((region) => new CloudWatchClient({ region }));
+export const cloudWatchClientIn = /* @__PURE__ */ perRegion((region) => new CloudWatchClient({ region }));
 
 export function s3Client(): S3Client {
   s3 ??= new S3Client({});

@@ -47,9 +47,10 @@ export class DataPlaneError extends Error {
 }
 
 /**
- * The writer started after the fault may already have been injected (the drill's baseline had run out
- * since Preflight accepted it: a cold start longer than the baseline). Its figures would miss the outage's
- * start, or the outage itself, so it writes nothing (exit 2; raise `writer.baselineSeconds`).
+ * The writer did not start within its start window after Preflight accepted the drill (the whole baseline,
+ * at least a minute: core/drill/writer-options.ts). The fault branch gives up waiting for it (AwaitProbe)
+ * before any fault, and a writer starting later still writes nothing (exit 2; raise
+ * `writer.baselineSeconds`).
  */
 export class WriterStartedLateError extends DataPlaneError {
   constructor(message: string) {

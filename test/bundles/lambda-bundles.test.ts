@@ -43,9 +43,14 @@ const SDK_CLIENTS: Record<string, string[]> = {
   // The data plane reads the Redis secret, and keeps the shard writers' records in the figure store
   // (functions/shared/figure-store.ts): Write puts them, Verify reads and puts, Cleanup reads them.
   WriteFunction: ['s3', 'secrets-manager'],
+  // The fault branch's wait for the probe's measuring marker reads only the secret.
+  AwaitProbeFunction: ['secrets-manager'],
   VerifyFunction: ['s3', 'secrets-manager'],
   CleanupFunction: ['s3', 'secrets-manager'],
-  RegionFailoverFunction: ['elasticache', 'secrets-manager'],
+  // A region failover reads the secondary's GlobalDatastoreReplicationLag in its own region.
+  RegionFailoverFunction: ['cloudwatch', 'elasticache', 'secrets-manager'],
+  // Sets the change-finished marker the writer stops on: only the secret.
+  ChangeFinishedFunction: ['secrets-manager'],
 };
 
 beforeAll(async () => {

@@ -20,7 +20,13 @@ const REFUSED: { what: string; pattern: RegExp }[] = [
   { what: 'CLI process (the emulator, a drill)', pattern: /bin\/failover-drill\.js|cli\/main\.ts/ },
 ];
 
-const refusals: string[] = [];
+/**
+ * Kept on globalThis: with `isolate: false` this setup file runs again for every test file in the same
+ * worker, and the launchers must be guarded once, recording into one list.
+ */
+const shared = globalThis as { __unitTierRefusals?: string[] };
+shared.__unitTierRefusals ??= [];
+const refusals = shared.__unitTierRefusals;
 
 function refuse(file: unknown, args: unknown): void {
   const line = [file, ...(Array.isArray(args) ? args : [])].map(String).join(' ');
@@ -39,12 +45,15 @@ const guard = (original: Launcher): Launcher =>
     refuse(file, args);
     return original.call(this, file, args, ...rest);
   };
+const GUARDED = Symbol.for('failover-drill.unit-tier.guarded');
 for (const name of launchers) {
+  if ((module[name] as Launcher & { [GUARDED]?: true })[GUARDED]) continue;
   const original = module[name] as Launcher & { [promisify.custom]?: Launcher };
   const guarded: Launcher & { [promisify.custom]?: Launcher } = guard(original);
   // exec and execFile promisify to { stdout, stderr } through their own custom function: guarded as well.
   const custom = original[promisify.custom];
   if (custom) guarded[promisify.custom] = guard(custom);
+  (guarded as Launcher & { [GUARDED]?: true })[GUARDED] = true;
   module[name] = guarded;
 }
 // The named exports (`import { spawn } from 'node:child_process'`) follow the patched module object.
@@ -57,5 +66,6 @@ export function takeRefusals(): string[] {
 
 // A refusal the code under test caught and wrapped still fails the file, with the refusal's own words.
 afterAll(() => {
-  if (refusals.length > 0) throw new UnitTierError(refusals.join('\n'));
+  const refused = refusals.splice(0); // this file's only: the next file in the worker starts clean
+  if (refused.length > 0) throw new UnitTierError(refused.join('\n'));
 });

@@ -32,6 +32,7 @@ import { WRITER_DEFAULTS } from '../measure/defaults.js';
 import { HALT_POLL_MS, haltMarkerKey, requestHalt } from '../measure/halt-marker.js';
 import type { SlotRange } from '../measure/keys.js';
 import { writerKeyBase } from '../measure/keys.js';
+import { measuringMarkerKey } from '../measure/measuring-marker.js';
 import { retrying } from '../measure/retry.js';
 import { withDataPlane } from './data-plane.js';
 import { cleanupRegions, type RegionKeys } from './global-steps.js';
@@ -126,6 +127,7 @@ async function cleanupRun(
     await (deps.sleep ?? sleep)(HALT_POLL_MS + CLIENT_DEFAULTS.commandTimeoutMs + 500);
     target = { ...probeTargetWithoutSummary(plan, now()), changeMarker };
   }
+  target.measuringMarker = measuringMarkerKey(plan.request.writer.keyPrefix, plan.runId);
   // A region failover's probe writer stood aside: its keys are the region probe's, in both regions.
   const result = plan.global
     ? { deleted: 0, keysNamed: 0, stopMarkerDeleted: false }

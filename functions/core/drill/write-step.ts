@@ -18,6 +18,7 @@ import {
   requestHalt,
   watchHaltMarker,
 } from '../measure/halt-marker.js';
+import { measuringMarkerKey, publishMeasuring } from '../measure/measuring-marker.js';
 import type { WriterSummary } from '../measure/summary.js';
 import { runWriter } from '../measure/writer.js';
 import { type DataPlane, withDataPlane } from './data-plane.js';
@@ -100,6 +101,7 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
   if (plan.global) return writeStoodAside(plan) as unknown as WriteStepResult;
   const controller = new AbortController();
   const key = haltMarkerKey(plan.request.writer.keyPrefix, plan.runId);
+  const measuring = measuringMarkerKey(plan.request.writer.keyPrefix, plan.runId);
   const { plane, watcher } = await openWatcher(plan, deps.env);
   // Not one write once Cleanup has run: it deleted the run's keys by name, and would never see these.
   if (await haltRequested(watcher, key)) {
@@ -142,7 +144,13 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
         createReplicaClient: plane.createReplicaClient,
         onEvent: (event) => {
           deps.log.info('writer', { ...event });
-          if (event.type === 'started') profiles.start();
+          if (event.type === 'started') {
+            profiles.start();
+            // The fault branch waits for this (probe-measuring.ts): its baseline counts from now.
+            publishMeasuring(watcher, measuring, Date.now()).catch((error: unknown) =>
+              deps.log.warn('measuring marker not set', { error: String(error) }),
+            );
+          }
           if (event.type === 'stopping') {
             profiles.stop();
             void probeStopped();

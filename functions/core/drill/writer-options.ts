@@ -1,14 +1,20 @@
-/** The probe writer's settings for a drill's plan: where it writes, how fast, and when it arms. */
+/** The probe writer's settings for a drill's plan: where it writes, how fast, and when it must have started. */
 import type { WriterOptions } from '../measure/writer.js';
 import { targetEndpoint } from './data-plane.js';
 import type { DrillPlan } from './plan.js';
 
 /**
- * The writer's settings for a drill. The fault comes after the whole baseline, counted from the start of the
- * Parallel state, which follows Preflight's acceptance; the writer starts a little later (a cold start can
- * take seconds). So it arms half a baseline after the acceptance — never later than half a baseline after
- * its own start — and a writer starting once the whole baseline has passed since the acceptance refuses to
- * measure (WriterStartedLateError): the fault may already be under way.
+ * The longest a writer may take to start after Preflight's acceptance when the baseline is shorter: a cold
+ * start on a loaded machine (or a cold Lambda in a VPC) can take many seconds.
+ */
+export const WRITER_START_WINDOW_MS = 60_000;
+
+/**
+ * The writer's settings for a drill. The fault branch waits until the probe is measuring (its measuring
+ * marker, probe-measuring.ts) and only then waits out the whole baseline. So the writer arms half a baseline
+ * after its own start, however late it started. A writer that has not started within the start window
+ * (the whole baseline, at least a minute) after the acceptance refuses to measure (WriterStartedLateError):
+ * the fault branch has given up on it by then.
  */
 export function writerOptions(plan: DrillPlan): WriterOptions {
   const { writer } = plan.request;
@@ -23,9 +29,15 @@ export function writerOptions(plan: DrillPlan): WriterOptions {
     concurrency: writer.concurrency,
     ttlSeconds: writer.ttlSeconds,
     baselineMs: Math.round(writer.baselineSeconds * 500),
-    armAtEpochMs: plan.acceptedAt + Math.round(writer.baselineSeconds * 500),
-    startByEpochMs: plan.acceptedAt + Math.round(writer.baselineSeconds * 1000),
+    startByEpochMs: writerStartBy(plan),
     settleMs: Math.round(writer.settleSeconds * 1000),
     maxDurationMs: Math.round(writer.maxDurationSeconds * 1000),
   };
+}
+
+/** The latest moment (epoch ms) the drill's writer may start measuring. */
+export function writerStartBy(plan: DrillPlan): number {
+  return (
+    plan.acceptedAt + Math.max(Math.round(plan.request.writer.baselineSeconds * 1000), WRITER_START_WINDOW_MS)
+  );
 }

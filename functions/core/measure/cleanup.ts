@@ -25,6 +25,8 @@ export interface CleanupTarget {
   haltMarker?: string;
   /** The run's change-finished marker (`change-marker.ts`), deleted by name whether or not it was set. */
   changeMarker?: string;
+  /** The run's measuring marker (`measuring-marker.ts`), deleted with the keys: the fault branch is over. */
+  measuringMarker?: string;
 }
 
 /** The target of a run whose writer returned: its attempts and the probe window above them (or what Verify probed). */
@@ -95,6 +97,10 @@ export async function cleanup(
     if (target.changeMarker) {
       const marker = target.changeMarker;
       await retrying(timeoutMs, 'deleting the change-finished marker', client, () => client.unlink(marker));
+    }
+    if (target.measuringMarker) {
+      const marker = target.measuringMarker;
+      await retrying(timeoutMs, 'deleting the measuring marker', client, () => client.unlink(marker));
     }
     if (target.haltMarker) {
       const marker = target.haltMarker;

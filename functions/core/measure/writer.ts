@@ -52,7 +52,7 @@ export const writerSettingsSchema = z.strictObject({
    * moment, at once if that has passed, and never later than `baselineMs` after its start.
    */
   armAtEpochMs: z.number().optional(),
-  /** A drill's earliest moment the fault may be injected (epoch ms): starting later is WriterStartedLateError. */
+  /** The latest moment a drill's writer may start (epoch ms): starting later is WriterStartedLateError. */
   startByEpochMs: z.number().optional(),
   /** Continuous success needed after the disruption before stopping. */
   settleMs: ms.default(5000),
@@ -143,7 +143,7 @@ export async function runWriter(options: WriterOptions, deps: WriterDeps): Promi
     await Promise.all([closeClient(writer), closeClient(monitor)]);
     throw new WriterStartedLateError(
       `the writer started ${startedAtEpochMs - settings.startByEpochMs} ms after the fault could have been injected ` +
-        '(its start took longer than the baseline): nothing was written; raise writer.baselineSeconds',
+        '(its start took longer than its start window): nothing was written; raise writer.baselineSeconds',
     );
   }
   const armAtMs =
