@@ -19,6 +19,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseInfo } from '../../functions/shared/redis-info.js';
 import { RedisCluster } from '../redis/cluster.js';
+import { waitUntilReplicasSynced } from '../redis/progress.js';
 import { FaultProxy } from '../redis/proxy.js';
 import { RedisServer } from '../redis/server.js';
 import { failoverMessages } from './events.js';
@@ -344,7 +345,7 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
       STEP_TIMEOUT_MS,
     );
     for (const replica of servers.slice(1)) await replica.call('CLUSTER', 'REPLICATE', primaryId);
-    for (const replica of servers.slice(1)) await replica.waitForSync();
+    await waitUntilReplicasSynced(servers.slice(1));
     return shard;
   }
 

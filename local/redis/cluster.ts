@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SLOT_COUNT } from '../../functions/core/measure/keys.js';
 import { parseInfo } from '../../functions/shared/redis-info.js';
+import { lastLogLine, type Progress, waitUntilReplicasSynced, waitWhileAdvancing } from './progress.js';
 import { RedisServer, type RedisServerOptions, RedisServerStartError } from './server.js';
 
 export interface ClusterShard {
@@ -21,18 +22,33 @@ export interface RedisClusterOptions
    * SLOTS, MOVED and to its replicas, instead of its own. Called once per node, before the cluster forms.
    */
   announce?: (node: RedisServer) => Promise<number>;
-  /** Called as each phase of the start ends (processes, meet, replicate, healthy, synced): for timing it. */
+  /** Called as each phase of the start ends (processes, meet, replicate, synced, healthy): for timing it. */
   onPhase?: (phase: ClusterStartPhase) => void;
 }
 
 /** The phases of a cluster's start, in order. */
-export type ClusterStartPhase = 'processes' | 'slots' | 'meet' | 'known' | 'replicate' | 'healthy' | 'synced';
+export type ClusterStartPhase =
+  | 'processes'
+  | 'slots'
+  | 'meet'
+  | 'known'
+  | 'replicate'
+  | 'synced'
+  | 'healthy'
+  | 'node-timeout';
 
 /**
  * Each node's memory, bounded: a drill's keys are small and expire, so 64 MB is far more than a drill
  * writes, and refusing writes (noeviction) beats losing them silently. 128 nodes stay within 8 GB at worst.
  */
 export const NODE_MEMORY = { maxmemory: '64mb', 'maxmemory-policy': 'noeviction' };
+
+/**
+ * The node timeout while the cluster forms (Redis's default). A node pings every node it has not heard
+ * from in half the timeout: at 1 s, 128 nodes send ~32,000 pings a second, and a node starved of CPU that
+ * long is flagged failing, which fails the whole cluster's state. The caller's timeout applies once formed.
+ */
+const FORMING_NODE_TIMEOUT_MS = 15_000;
 
 /** How many redis-server processes start at a time. */
 const START_CONCURRENCY = 16;
@@ -99,7 +115,7 @@ export class RedisCluster {
                   ...common,
                   config,
                   name: `${name}-${s + 1}-${r + 1}`,
-                  cluster: { nodeTimeoutMs },
+                  cluster: { nodeTimeoutMs: Math.max(nodeTimeoutMs ?? 0, FORMING_NODE_TIMEOUT_MS) },
                 }),
               ),
             ),
@@ -116,6 +132,10 @@ export class RedisCluster {
         for (const node of cluster.nodes) await node.configure({ [directive]: String(await announce(node)) });
       }
       await cluster.form(onPhase ?? (() => {}));
+      // Formed: the caller's node timeout from now on, and on every restart.
+      const timeout = String(nodeTimeoutMs ?? 1000);
+      await Promise.all(cluster.nodes.map((node) => node.configure({ 'cluster-node-timeout': timeout })));
+      onPhase?.('node-timeout');
       return cluster;
     } catch (error) {
       await cluster.stop();
@@ -152,10 +172,10 @@ export class RedisCluster {
     }
     phase('slots');
     // All meet one node, and learn of each other by its gossip (a few nodes a ping): at 64 shards that is
-    // the slow phase (bench/cluster-start.bench.ts), so its wait grows with the nodes.
+    // the slow phase (bench/cluster-start.bench.ts). It waits while nodes come to know more nodes.
     for (const node of this.nodes.slice(1)) await node.call('CLUSTER', 'MEET', first.host, first.port);
     phase('meet');
-    await this.waitUntilAllKnown(10_000 + 100 * this.nodes.length);
+    await this.waitUntilAllKnown();
     phase('known');
     // Every shard at once: one after another, 64 shards took 126 s at load 130 (a second a shard).
     await Promise.all(
@@ -165,25 +185,69 @@ export class RedisCluster {
       }),
     );
     phase('replicate');
-    await this.waitUntilHealthy();
-    phase('healthy');
-    for (const shard of this.shards) for (const replica of shard.nodes.slice(1)) await replica.waitForSync();
+    await waitUntilReplicasSynced(this.shards.flatMap((shard) => shard.nodes.slice(1)));
     phase('synced');
+    await waitWhileAdvancing('cluster forming', () => this.health());
+    phase('healthy');
   }
 
-  private async waitUntilAllKnown(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  /** How many nodes see the cluster ok; the laggards say which nodes they flag failing. */
+  private async health(): Promise<Progress> {
+    const looked = await Promise.all(
+      this.nodes.map(async (node) => {
+        const info = await node
+          .call('CLUSTER', 'INFO')
+          .then((text) => parseInfo(text as string))
+          .catch(() => undefined);
+        return { node, info };
+      }),
+    );
+    const ok = looked.filter(
+      ({ info }) => info?.cluster_state === 'ok' && info.cluster_slots_assigned === String(SLOT_COUNT),
+    );
+    return {
+      done: ok.length === looked.length,
+      reached: ok.length,
+      laggards: () =>
+        Promise.all(
+          looked
+            .filter((l) => !ok.includes(l))
+            .map(async ({ node, info }) => {
+              if (!info) return `${node.name} does not answer`;
+              const nodes = ((await node.call('CLUSTER', 'NODES').catch(() => '')) as string).split('\n');
+              const failing = nodes.filter((l) => /\bfail\??\b/.test(l.split(' ')[2] ?? '')).length;
+              return (
+                `${node.name} cluster_state ${info.cluster_state}, ` +
+                `${info.cluster_slots_assigned} slots assigned, ${failing} nodes flagged failing`
+              );
+            }),
+        ),
+    };
+  }
+
+  /** Every node knows every other by its own id; advancing while the nodes known in all grows. */
+  private async waitUntilAllKnown(): Promise<void> {
     const total = this.nodes.length;
-    for (;;) {
+    await waitWhileAdvancing('cluster nodes meeting', async () => {
       // Known by their own ids: a node still in handshake is counted under a name of its own making.
       const views = await Promise.all(
-        this.nodes.map(async (node) => ((await node.call('CLUSTER', 'NODES')) as string).trim().split('\n')),
+        this.nodes.map(async (node) => {
+          const lines = ((await node.call('CLUSTER', 'NODES').catch(() => '')) as string).trim().split('\n');
+          return { node, known: lines.filter((l) => l !== '' && !l.includes('handshake')).length };
+        }),
       );
-      if (views.every((lines) => lines.length === total && !lines.some((l) => l.includes('handshake'))))
-        return;
-      if (Date.now() > deadline)
-        throw new RedisServerStartError(`cluster nodes did not meet within ${timeoutMs} ms`);
-      await sleep(20);
-    }
+      const behind = views.filter((v) => v.known < total);
+      return {
+        done: behind.length === 0,
+        reached: views.reduce((sum, v) => sum + v.known, 0),
+        laggards: async () =>
+          Promise.all(
+            behind.map(async ({ node, known }) => {
+              const said = await lastLogLine(node, /[Cc]luster|MEET|handshake/);
+              return `${node.name} knows ${known} of ${total} nodes${said ? `; its log: "${said}"` : ''}`;
+            }),
+          ),
+      };
+    });
   }
 }
