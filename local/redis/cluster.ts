@@ -191,7 +191,11 @@ export class RedisCluster {
     phase('healthy');
   }
 
-  /** How many nodes see the cluster ok; the laggards say which nodes they flag failing. */
+  /**
+   * How many nodes see the cluster ok. A laggard learns a shard's slots only from that shard's primary
+   * (its ping or pong), which on a starved machine can take longer than the stall window: the wait also
+   * advances while the laggards still hear from the cluster bus (a newer pong in their CLUSTER NODES).
+   */
   private async health(): Promise<Progress> {
     const looked = await Promise.all(
       this.nodes.map(async (node) => {
@@ -205,23 +209,27 @@ export class RedisCluster {
     const ok = looked.filter(
       ({ info }) => info?.cluster_state === 'ok' && info.cluster_slots_assigned === String(SLOT_COUNT),
     );
+    const behind = await Promise.all(
+      looked
+        .filter((l) => !ok.includes(l))
+        .map(async ({ node, info }) => {
+          const lines = ((await node.call('CLUSTER', 'NODES').catch(() => '')) as string).trim().split('\n');
+          // <id> <addr> <flags> <primary> <ping-sent> <pong-recv> …: the last time it heard from any node.
+          const heard = Math.max(0, ...lines.map((l) => Number(l.split(' ')[5] ?? 0) || 0));
+          const failing = lines.filter((l) => /\bfail\??\b/.test(l.split(' ')[2] ?? '')).length;
+          const said = info
+            ? `cluster_state ${info.cluster_state}, ${info.cluster_slots_assigned} slots assigned, ` +
+              `${failing} nodes flagged failing, last pong ${heard ? Math.round((Date.now() - heard) / 1000) : '–'} s ago`
+            : 'does not answer';
+          return { heard, text: `${node.name} ${said}` };
+        }),
+    );
+    // Nodes ok first (at most ~1e3 of them, each worth more than any epoch-ms time), then the bus's news.
+    const lastHeard = Math.max(0, ...behind.map((b) => b.heard));
     return {
-      done: ok.length === looked.length,
-      reached: ok.length,
-      laggards: () =>
-        Promise.all(
-          looked
-            .filter((l) => !ok.includes(l))
-            .map(async ({ node, info }) => {
-              if (!info) return `${node.name} does not answer`;
-              const nodes = ((await node.call('CLUSTER', 'NODES').catch(() => '')) as string).split('\n');
-              const failing = nodes.filter((l) => /\bfail\??\b/.test(l.split(' ')[2] ?? '')).length;
-              return (
-                `${node.name} cluster_state ${info.cluster_state}, ` +
-                `${info.cluster_slots_assigned} slots assigned, ${failing} nodes flagged failing`
-              );
-            }),
-        ),
+      done: behind.length === 0,
+      reached: ok.length * 1e13 + lastHeard,
+      laggards: async () => behind.map((b) => b.text),
     };
   }
 
