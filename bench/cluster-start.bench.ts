@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
+import { nodeTimeoutMs } from '../local/elasticache/cluster-group.js';
 import { type ClusterStartPhase, RedisCluster } from '../local/redis/cluster.js';
 
 /** Seconds or MB with one decimal. */
@@ -27,6 +28,8 @@ async function measure(shards: number): Promise<string> {
     shards,
     replicas: 1,
     name: `bench-${shards}`,
+    // The local cloud's own: 1 s up to 16 shards, bounded bus pings beyond.
+    nodeTimeoutMs: nodeTimeoutMs(shards * 2),
     onPhase: (phase) => {
       const now = performance.now();
       phases.push([phase, now - last]);

@@ -27,28 +27,13 @@ export interface RedisClusterOptions
 }
 
 /** The phases of a cluster's start, in order. */
-export type ClusterStartPhase =
-  | 'processes'
-  | 'slots'
-  | 'meet'
-  | 'known'
-  | 'replicate'
-  | 'synced'
-  | 'healthy'
-  | 'node-timeout';
+export type ClusterStartPhase = 'processes' | 'slots' | 'meet' | 'known' | 'replicate' | 'synced' | 'healthy';
 
 /**
  * Each node's memory, bounded: a drill's keys are small and expire, so 64 MB is far more than a drill
  * writes, and refusing writes (noeviction) beats losing them silently. 128 nodes stay within 8 GB at worst.
  */
 export const NODE_MEMORY = { maxmemory: '64mb', 'maxmemory-policy': 'noeviction' };
-
-/**
- * The node timeout while the cluster forms (Redis's default). A node pings every node it has not heard
- * from in half the timeout: at 1 s, 128 nodes send ~32,000 pings a second, and a node starved of CPU that
- * long is flagged failing, which fails the whole cluster's state. The caller's timeout applies once formed.
- */
-const FORMING_NODE_TIMEOUT_MS = 15_000;
 
 /** How many redis-server processes start at a time. */
 const START_CONCURRENCY = 16;
@@ -115,7 +100,7 @@ export class RedisCluster {
                   ...common,
                   config,
                   name: `${name}-${s + 1}-${r + 1}`,
-                  cluster: { nodeTimeoutMs: Math.max(nodeTimeoutMs ?? 0, FORMING_NODE_TIMEOUT_MS) },
+                  cluster: { nodeTimeoutMs },
                 }),
               ),
             ),
@@ -132,10 +117,6 @@ export class RedisCluster {
         for (const node of cluster.nodes) await node.configure({ [directive]: String(await announce(node)) });
       }
       await cluster.form(onPhase ?? (() => {}));
-      // Formed: the caller's node timeout from now on, and on every restart.
-      const timeout = String(nodeTimeoutMs ?? 1000);
-      await Promise.all(cluster.nodes.map((node) => node.configure({ 'cluster-node-timeout': timeout })));
-      onPhase?.('node-timeout');
       return cluster;
     } catch (error) {
       await cluster.stop();
