@@ -19,6 +19,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseInfo } from '../../functions/shared/redis-info.js';
 import { RedisCluster } from '../redis/cluster.js';
+import { waitUntilReplicasSynced } from '../redis/progress.js';
 import { FaultProxy } from '../redis/proxy.js';
 import { RedisServer } from '../redis/server.js';
 import { failoverMessages } from './events.js';
@@ -78,6 +79,18 @@ interface Shard {
 }
 
 const NODE_TIMEOUT_MS = 1000;
+/**
+ * The cluster bus's pings a second, bounded: each node pings every other at least once in half the node
+ * timeout, so n nodes send ~n²/(timeout/2) a second. Up to 32 nodes (16 shards) the timeout stays 1 s;
+ * at 128 nodes it grows to ~16 s, and 2 cores are not spent on ~32,000 pings a second (nodes starved
+ * past the timeout are flagged failing, and the whole cluster with them).
+ */
+const BUS_PINGS_PER_SECOND = 2000;
+
+/** The node timeout for a group of `nodes` processes: 1 s, or more where the bus's pings would pass the bound. */
+export function nodeTimeoutMs(nodes: number): number {
+  return Math.max(NODE_TIMEOUT_MS, Math.ceil((2 * nodes * (nodes - 1) * 1000) / BUS_PINGS_PER_SECOND));
+}
 /** Failovers are the control plane's alone (TestFailover), never an election the cluster starts. */
 const NO_AUTOMATIC_FAILOVER = { 'cluster-replica-no-failover': 'yes' };
 const STEP_TIMEOUT_MS = 20_000;
@@ -116,7 +129,7 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
       password,
       aclUsers,
       tls,
-      nodeTimeoutMs: NODE_TIMEOUT_MS,
+      nodeTimeoutMs: nodeTimeoutMs(shards * (1 + replicas)),
       config: NO_AUTOMATIC_FAILOVER,
       name: id,
       announce,
@@ -316,7 +329,7 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
           tls,
           config: NO_AUTOMATIC_FAILOVER,
           name: `${this.id}-${ng}-${r + 1}`,
-          cluster: { nodeTimeoutMs: NODE_TIMEOUT_MS },
+          cluster: { nodeTimeoutMs: nodeTimeoutMs((this.shards.length + 1) * (1 + this.options.replicas)) },
         }),
       ),
     );
@@ -352,7 +365,7 @@ export class ClusterGroup extends FailoverLifecycle implements LocalGroup {
       STEP_TIMEOUT_MS,
     );
     for (const replica of servers.slice(1)) await replica.call('CLUSTER', 'REPLICATE', primaryId);
-    for (const replica of servers.slice(1)) await replica.waitForSync();
+    await waitUntilReplicasSynced(servers.slice(1));
     return shard;
   }
 

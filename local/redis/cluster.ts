@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SLOT_COUNT } from '../../functions/core/measure/keys.js';
 import { parseInfo } from '../../functions/shared/redis-info.js';
+import { lastLogLine, type Progress, waitUntilReplicasSynced, waitWhileAdvancing } from './progress.js';
 import { RedisServer, type RedisServerOptions, RedisServerStartError } from './server.js';
 
 export interface ClusterShard {
@@ -21,12 +22,12 @@ export interface RedisClusterOptions
    * SLOTS, MOVED and to its replicas, instead of its own. Called once per node, before the cluster forms.
    */
   announce?: (node: RedisServer) => Promise<number>;
-  /** Called as each phase of the start ends (processes, meet, replicate, healthy, synced): for timing it. */
+  /** Called as each phase of the start ends (processes, meet, replicate, synced, healthy): for timing it. */
   onPhase?: (phase: ClusterStartPhase) => void;
 }
 
 /** The phases of a cluster's start, in order. */
-export type ClusterStartPhase = 'processes' | 'slots' | 'meet' | 'known' | 'replicate' | 'healthy' | 'synced';
+export type ClusterStartPhase = 'processes' | 'slots' | 'meet' | 'known' | 'replicate' | 'synced' | 'healthy';
 
 /**
  * Each node's memory, bounded: a drill's keys are small and expire, so 64 MB is far more than a drill
@@ -152,10 +153,10 @@ export class RedisCluster {
     }
     phase('slots');
     // All meet one node, and learn of each other by its gossip (a few nodes a ping): at 64 shards that is
-    // the slow phase (bench/cluster-start.bench.ts), so its wait grows with the nodes.
+    // the slow phase (bench/cluster-start.bench.ts). It waits while nodes come to know more nodes.
     for (const node of this.nodes.slice(1)) await node.call('CLUSTER', 'MEET', first.host, first.port);
     phase('meet');
-    await this.waitUntilAllKnown(10_000 + 100 * this.nodes.length);
+    await this.waitUntilAllKnown();
     phase('known');
     // Every shard at once: one after another, 64 shards took 126 s at load 130 (a second a shard).
     await Promise.all(
@@ -165,25 +166,77 @@ export class RedisCluster {
       }),
     );
     phase('replicate');
-    await this.waitUntilHealthy();
-    phase('healthy');
-    for (const shard of this.shards) for (const replica of shard.nodes.slice(1)) await replica.waitForSync();
+    await waitUntilReplicasSynced(this.shards.flatMap((shard) => shard.nodes.slice(1)));
     phase('synced');
+    await waitWhileAdvancing('cluster forming', () => this.health());
+    phase('healthy');
   }
 
-  private async waitUntilAllKnown(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * How many nodes see the cluster ok. A laggard learns a shard's slots only from that shard's primary
+   * (its ping or pong), which on a starved machine can take longer than the stall window: the wait also
+   * advances while the laggards still hear from the cluster bus (a newer pong in their CLUSTER NODES).
+   */
+  private async health(): Promise<Progress> {
+    const looked = await Promise.all(
+      this.nodes.map(async (node) => {
+        const info = await node
+          .call('CLUSTER', 'INFO')
+          .then((text) => parseInfo(text as string))
+          .catch(() => undefined);
+        return { node, info };
+      }),
+    );
+    const ok = looked.filter(
+      ({ info }) => info?.cluster_state === 'ok' && info.cluster_slots_assigned === String(SLOT_COUNT),
+    );
+    const behind = await Promise.all(
+      looked
+        .filter((l) => !ok.includes(l))
+        .map(async ({ node, info }) => {
+          const lines = ((await node.call('CLUSTER', 'NODES').catch(() => '')) as string).trim().split('\n');
+          // <id> <addr> <flags> <primary> <ping-sent> <pong-recv> …: the last time it heard from any node.
+          const heard = Math.max(0, ...lines.map((l) => Number(l.split(' ')[5] ?? 0) || 0));
+          const failing = lines.filter((l) => /\bfail\??\b/.test(l.split(' ')[2] ?? '')).length;
+          const said = info
+            ? `cluster_state ${info.cluster_state}, ${info.cluster_slots_assigned} slots assigned, ` +
+              `${failing} nodes flagged failing, last pong ${heard ? Math.round((Date.now() - heard) / 1000) : '–'} s ago`
+            : 'does not answer';
+          return { heard, text: `${node.name} ${said}` };
+        }),
+    );
+    // Nodes ok first (at most ~1e3 of them, each worth more than any epoch-ms time), then the bus's news.
+    const lastHeard = Math.max(0, ...behind.map((b) => b.heard));
+    return {
+      done: behind.length === 0,
+      reached: ok.length * 1e13 + lastHeard,
+      laggards: async () => behind.map((b) => b.text),
+    };
+  }
+
+  /** Every node knows every other by its own id; advancing while the nodes known in all grows. */
+  private async waitUntilAllKnown(): Promise<void> {
     const total = this.nodes.length;
-    for (;;) {
+    await waitWhileAdvancing('cluster nodes meeting', async () => {
       // Known by their own ids: a node still in handshake is counted under a name of its own making.
       const views = await Promise.all(
-        this.nodes.map(async (node) => ((await node.call('CLUSTER', 'NODES')) as string).trim().split('\n')),
+        this.nodes.map(async (node) => {
+          const lines = ((await node.call('CLUSTER', 'NODES').catch(() => '')) as string).trim().split('\n');
+          return { node, known: lines.filter((l) => l !== '' && !l.includes('handshake')).length };
+        }),
       );
-      if (views.every((lines) => lines.length === total && !lines.some((l) => l.includes('handshake'))))
-        return;
-      if (Date.now() > deadline)
-        throw new RedisServerStartError(`cluster nodes did not meet within ${timeoutMs} ms`);
-      await sleep(20);
-    }
+      const behind = views.filter((v) => v.known < total);
+      return {
+        done: behind.length === 0,
+        reached: views.reduce((sum, v) => sum + v.known, 0),
+        laggards: async () =>
+          Promise.all(
+            behind.map(async ({ node, known }) => {
+              const said = await lastLogLine(node, /[Cc]luster|MEET|handshake/);
+              return `${node.name} knows ${known} of ${total} nodes${said ? `; its log: "${said}"` : ''}`;
+            }),
+          ),
+      };
+    });
   }
 }
