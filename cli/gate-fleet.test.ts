@@ -10,12 +10,14 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { XMLParser } from 'fast-xml-parser';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FleetReport } from '../functions/core/report/fleet-report.js';
 import { runGate } from './gate.js';
 import { MACHINE_MARKERS } from './gate-machine.js';
 
 const sfnMock = mockClient(SFNClient);
+// Unit files share a worker (isolate: false): the stubbed client's prototype must not outlive this file.
+afterAll(() => sfnMock.restore());
 const MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:failover-drill-fleet';
 const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:failover-drill-fleet:fleet-1';
 

@@ -10,12 +10,16 @@ import {
   type Tag,
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda/context.js';
 import { handler } from './handler.js';
 
 const elastiCache = mockClient(ElastiCacheClient);
+// Unit files share a worker (isolate: false): the stubbed client's prototype must not outlive this file.
+afterAll(() => elastiCache.restore());
 const cloudWatch = mockClient(CloudWatchClient);
+// Unit files share a worker (isolate: false): the stubbed client's prototype must not outlive this file.
+afterAll(() => cloudWatch.restore());
 const ARN = 'arn:aws:elasticache:us-east-1:000000000000:replicationgroup:drill-demo';
 
 function group(overrides: Partial<ReplicationGroup> = {}): ReplicationGroup {

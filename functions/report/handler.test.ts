@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import { DescribeEventsCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda/context.js';
 import { planFixture } from '../../test/support/plan-fixture.js';
 import { handler } from './handler.js';
 
 const sns = mockClient(SNSClient);
+// Unit files share a worker (isolate: false): the stubbed client's prototype must not outlive this file.
+afterAll(() => sns.restore());
 const elastiCache = mockClient(ElastiCacheClient);
+// Unit files share a worker (isolate: false): the stubbed client's prototype must not outlive this file.
+afterAll(() => elastiCache.restore());
 let dir = '';
 
 beforeEach(async () => {

@@ -1,10 +1,12 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisAuthError, RedisSecretError } from './errors.js';
 import { credentialsOf, redisCredentials, withRedisCredentials } from './redis-credentials.js';
 
 const secrets = mockClient(SecretsManagerClient);
+// Unit files share a worker (isolate: false): the stubbed client's prototype must not outlive this file.
+afterAll(() => secrets.restore());
 let arnCounter = 0;
 /** A fresh ARN per test: the cache is per container (module), keyed by the ARN. */
 const env = () => ({

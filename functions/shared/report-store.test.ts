@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { directoryReportStore, type PastDrill, type ReportStore, s3ReportStore } from './report-store.js';
 
 const entry = (runId: string, nodeGroupId: string, at: number): PastDrill => ({
@@ -45,6 +45,8 @@ const expected = {
 describe('report store: reports and each target history', () => {
   let dir: string | undefined;
   const s3 = mockClient(S3Client);
+  // Unit files share a worker (isolate: false): the stubbed client's prototype must not outlive this file.
+  afterAll(() => s3.restore());
   afterEach(async () => {
     s3.reset();
     if (dir) await rm(dir, { recursive: true, force: true });

@@ -5,13 +5,15 @@ import {
   TestFailoverCommand,
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/lambda/context.js';
 import type { DrillPlan } from '../core/drill/plan.js';
 import { parseDrillRequest } from '../core/drill/request.js';
 import { handler } from './handler.js';
 
 const elastiCache = mockClient(ElastiCacheClient);
+// Unit files share a worker (isolate: false): the stubbed client's prototype must not outlive this file.
+afterAll(() => elastiCache.restore());
 afterEach(() => elastiCache.reset());
 
 const plan: DrillPlan = {

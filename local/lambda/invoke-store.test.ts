@@ -2,7 +2,7 @@
  * Functions invoked at once in the local runtime's one process log under their own names: Powertools'
  * logger is one module-level instance, and each invocation's context is kept apart (invoke-store.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FunctionSpec } from '../template.js';
 import { localFunction } from './functions.js';
 
@@ -20,7 +20,9 @@ const write = process.stdout.write;
 const level = process.env.POWERTOOLS_LOG_LEVEL;
 
 beforeAll(() => {
-  // This test asks for the handlers' lines; the logger reads its level when its module is imported.
+  // This test asks for the handlers' lines; the logger reads its level when its module is imported. The
+  // unit tier shares modules between files (isolate: false), so the handlers' modules are imported afresh.
+  vi.resetModules();
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   // Kept, not shown: the test output carries no handler line.
   process.stdout.write = ((chunk: unknown) => {

@@ -6,10 +6,12 @@ import {
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FLEET_MAX_TARGETS, parseFleetRequest, planFleet } from './fleet.js';
 
 const elastiCache = mockClient(ElastiCacheClient);
+// Unit files share a worker (isolate: false): the stubbed client's prototype must not outlive this file.
+afterAll(() => elastiCache.restore());
 const client = new ElastiCacheClient({ region: 'us-east-1' });
 
 function group(id: string, nodeGroups = 1): ReplicationGroup {

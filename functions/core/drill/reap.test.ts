@@ -1,10 +1,12 @@
 import { GetExecutionHistoryCommand, SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { planFixture } from '../../../test/support/plan-fixture.js';
 import { reap, stopFault } from './reap.js';
 
 const sfn = mockClient(SFNClient);
+// Unit files share a worker (isolate: false): the stubbed client's prototype must not outlive this file.
+afterAll(() => sfn.restore());
 afterEach(() => sfn.reset());
 
 const plan = planFixture();

@@ -5,7 +5,7 @@ import {
   type Event,
 } from '@aws-sdk/client-elasticache';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RecoveryTimeoutError } from '../../shared/errors.js';
 import type { DrillPlan } from './plan.js';
 import { awaitRecovery, readRecovery, recoverySchema } from './recovery.js';
@@ -99,6 +99,8 @@ describe('readRecovery', () => {
 
 describe('awaitRecovery', () => {
   const elastiCache = mockClient(ElastiCacheClient);
+  // Unit files share a worker (isolate: false): the stubbed client's prototype must not outlive this file.
+  afterAll(() => elastiCache.restore());
   afterEach(() => elastiCache.reset());
   const plan = (overrides: object = {}): DrillPlan => ({
     runId: 'r',

@@ -1,9 +1,11 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { checkStopConditions, watchStopAlarms } from './stop-conditions.js';
 
 const cloudWatch = mockClient(CloudWatchClient);
+// Unit files share a worker (isolate: false): the stubbed client's prototype must not outlive this file.
+afterAll(() => cloudWatch.restore());
 afterEach(() => cloudWatch.reset());
 
 /** A clock that only moves when the watch sleeps. */
