@@ -49,7 +49,7 @@ export function localFunction(
  * A function's INIT ahead of its first invocation, as provisioned concurrency does: its module imported with
  * the environment as it is now. Locally the sources' import through tsx is the cold start (about 1.1–1.4 s
  * for Write under stress-ng --cpu 2, where the deployed bundle imports in well under 300 ms), and it would
- * otherwise count against the writer's start-by time (a baseline after Preflight) in the first drill.
+ * otherwise count against the writer's start-by time (max(baseline, 60 s) after Preflight) in the first drill.
  */
 export async function initFunction(spec: FunctionSpec, options: LocalFunctionOptions = {}): Promise<void> {
   await handlerOf(spec, options);
