@@ -63,6 +63,28 @@ describe('the Redis secret', () => {
     expect(cached.password).toBe('new');
   });
 
+  it('is read again once for functions refused at once after a rotation', async () => {
+    // Prepare: one container, two functions connecting together with the old password (Write, AwaitProbe)
+    const e = env();
+    secrets
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: '{"password":"old"}' })
+      .resolves({ SecretString: '{"password":"new"}' });
+    await redisCredentials(e);
+    const connect = () =>
+      withRedisCredentials(async ({ password }) => {
+        if (password === 'old') throw refused('WRONGPASS invalid username-password pair');
+        return password;
+      }, e);
+
+    // Act
+    const results = await Promise.all([connect(), connect()]);
+
+    // Assess
+    expect(results).toEqual(['new', 'new']);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
   it('gives up after the one re-read, and never re-reads on NOPERM or other errors', async () => {
     // Prepare
     const e = env();

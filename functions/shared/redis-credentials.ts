@@ -53,10 +53,15 @@ async function readSecret(arn: string, env: NodeJS.ProcessEnv): Promise<RedisCre
   return credentialsOf(secretString, env.REDIS_USERNAME || undefined);
 }
 
-/** The credentials, from the cache when this container has read the secret already (`fresh`: read again). */
+/**
+ * The credentials, from the cache when this container has read the secret already (`fresh`: read again).
+ * `refused` is the read whose credentials Redis refused: the secret is read again only while that read is
+ * still the cached one, so functions refused at once after a rotation (Write and AwaitProbe start
+ * together) share one read.
+ */
 export function redisCredentials(
   env: NodeJS.ProcessEnv = process.env,
-  options: { fresh?: boolean } = {},
+  options: { fresh?: boolean; refused?: Promise<RedisCredentials> } = {},
 ): Promise<RedisCredentials> {
   const arn = env.REDIS_SECRET_ARN;
   if (!arn)
@@ -64,7 +69,8 @@ export function redisCredentials(
       username: env.REDIS_USERNAME || undefined,
       password: env.REDIS_PASSWORD || undefined,
     });
-  if (!cached || cached.arn !== arn || options.fresh) {
+  const stale = options.fresh === true && (options.refused === undefined || cached?.read === options.refused);
+  if (!cached || cached.arn !== arn || stale) {
     // Which secret and why, never what it holds: a rotation shows as one read `after a refusal`.
     logger.info('reading the Redis secret', {
       secretArn: arn,
@@ -87,17 +93,19 @@ export function isPasswordRefusal(error: unknown): boolean {
 
 /**
  * Runs `attempt` with the credentials; when Redis refuses the password and it came from the secret, reads
- * the secret exactly once more and runs `attempt` again with what it holds now (a rotation).
+ * the secret once more (unless a concurrent refusal already did) and runs `attempt` again with what it holds
+ * now (a rotation).
  */
 export async function withRedisCredentials<T>(
   attempt: (credentials: RedisCredentials) => Promise<T>,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<T> {
-  const credentials = await redisCredentials(env);
+  const read = redisCredentials(env);
+  const credentials = await read;
   try {
     return await attempt(credentials);
   } catch (error) {
     if (!env.REDIS_SECRET_ARN || !isPasswordRefusal(error)) throw error;
-    return attempt(await redisCredentials(env, { fresh: true }));
+    return attempt(await redisCredentials(env, { fresh: true, refused: read }));
   }
 }
