@@ -128,6 +128,8 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
   );
   // Client profiles write beside the probe, in their own key spaces, until the probe stops.
   const profiles = runProfilesBeside(plan, plane.clientTarget);
+  // Ends the measuring marker's retries once the probe stops.
+  const probeEnded = new AbortController();
   try {
     // Their worker started and its libraries imported before the probe's baseline begins.
     const ready = await profiles.ready();
@@ -147,11 +149,12 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
           if (event.type === 'started') {
             profiles.start();
             // The fault branch waits for this (probe-measuring.ts): its baseline counts from now.
-            publishMeasuring(watcher, measuring, Date.now()).catch((error: unknown) =>
-              deps.log.warn('measuring marker not set', { error: String(error) }),
-            );
+            void publishMeasuring(watcher, measuring, Date.now(), probeEnded.signal).then((attempts) => {
+              if (attempts !== 1) deps.log.warn('measuring marker', { attempts: attempts ?? 'given up' });
+            });
           }
           if (event.type === 'stopping') {
+            probeEnded.abort();
             profiles.stop();
             void probeStopped();
           }
@@ -193,6 +196,7 @@ export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<W
       ...(fanned ? { shardGroups: fanned.groups } : {}),
     };
   } finally {
+    probeEnded.abort();
     profiles.stop();
     await probeStopped();
     // Closed before the Lambda returns (or is frozen).
