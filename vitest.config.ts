@@ -13,10 +13,10 @@ export default defineConfig({
   test: {
     // Child processes, not threads: each test file owns its redis-server processes and its exit hooks.
     pool: 'forks',
-    // At least two files at a time (vitest's default is one fewer than the cores: 1 on a 2-core machine). Most
-    // files wait on timers, redis-server and child processes far more than they compute, so a second file
-    // fills the idle core.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // One file more than the cores (vitest's default is one fewer: 1 on a 2-core machine). Most files wait on
+    // timers, redis-server and child processes far more than they compute. On 2 cores idle, the whole suite
+    // took 388 s with 2 files at a time and 283 s with 3 (2026-12-07, BENCHMARKS.md).
+    maxWorkers: availableParallelism() + 1,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     globalSetup: ['test/global-setup.ts'],
