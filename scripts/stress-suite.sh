@@ -14,7 +14,7 @@ stress-ng --cpu 2 --timeout 0 >${OUT}/stress-ng.log 2>&1 &
 STRESS=$!
 sleep 1; kill -0 $STRESS || { echo "stress-ng did not start"; exit 1; }
 trap 'kill $STRESS 2>/dev/null' EXIT
-for i in 1 2 3 4 5; do
+for i in $(seq 1 "${RUNS:-5}"); do
   start=$(date +%s)
   echo "run $i start $(date -u +%H:%M:%S) commit $(git rev-parse --short HEAD) load $(cut -d' ' -f1-3 /proc/loadavg)"
   if CI=true npx vitest run >${OUT}/run-$i.log 2>&1; then rc=0; else rc=$?; fi
