@@ -114,6 +114,8 @@ async function drillOnce(flags: LocalFlags, interrupt: Interrupt): Promise<Repor
         `${outcome.transitions} state transitions, ${result.wallMs} ms\n`,
     );
     stderr.write(`${largestStateLine(outcome.stateBytes)}\n`);
+    if (outcome.stateBytes.Preflight !== undefined)
+      stderr.write(`preflight state: ${outcome.stateBytes.Preflight} bytes (the request and the plan)\n`);
     const files = (result.report?.files ?? undefined) as { json: string; html: string } | undefined;
     if (files) stderr.write(`reports: ${files.json}\n         ${files.html}\n`);
     for (const message of result.published) stderr.write(`SNS: ${message.subject ?? '(no subject)'}\n`);

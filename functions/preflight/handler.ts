@@ -5,7 +5,8 @@ import * as z from 'zod';
 import { preflight } from '../core/drill/preflight.js';
 import { parseDrillRequest } from '../core/drill/request.js';
 import { perInvocationFromEnv } from '../core/drill/writer-groups.js';
-import { cloudWatchClient, elastiCacheClient, elastiCacheClientIn } from '../shared/aws.js';
+import { cloudWatchClient, elastiCacheClient, elastiCacheClientIn, s3Client } from '../shared/aws.js';
+import { figureStoreFromEnv } from '../shared/figure-store.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
@@ -24,5 +25,6 @@ export const handler = middy()
       cloudWatch: cloudWatchClient(),
       elastiCacheIn: elastiCacheClientIn,
       shardWritersPerInvocation: perInvocationFromEnv(),
+      figures: figureStoreFromEnv(s3Client),
     });
   });

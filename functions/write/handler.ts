@@ -12,10 +12,13 @@ import { figureStoreFromEnv } from '../shared/figure-store.js';
 import { namedErrors, runIdOnLogs } from '../shared/middlewares.js';
 import { logger } from '../shared/powertools.js';
 
-/** `group`: a Map item of the fan-out (issue 26): this invocation runs that group's shard writers only. */
+/**
+ * `group`: a Map item of the fan-out (issue 26): this invocation runs that group's shard writers only.
+ * The item is the group's index; its shards come from the stored shard map (core/drill/shard-map.ts).
+ */
 const eventSchema = z.object({
   plan: drillPlanSchema,
-  group: z.object({ group: z.number().int().min(1), shards: z.array(z.string()) }).optional(),
+  group: z.object({ group: z.number().int().min(1), shards: z.array(z.string()).optional() }).optional(),
 });
 
 export const handler = middy<z.infer<typeof eventSchema>, unknown, Error, Context>()

@@ -31,7 +31,8 @@ const MAX_BUNDLE_BYTES = 1_500_000;
 
 /** The AWS SDK clients each function calls, and so the only ones its bundle may carry. */
 const SDK_CLIENTS: Record<string, string[]> = {
-  PreflightFunction: ['cloudwatch', 'elasticache'],
+  // Preflight puts the cluster's shard map in the figure store (functions/core/drill/shard-map.ts).
+  PreflightFunction: ['cloudwatch', 'elasticache', 's3'],
   TriggerFailoverFunction: ['cloudwatch', 'elasticache'],
   AwaitRecoveryFunction: ['cloudwatch', 'elasticache'],
   WatchStopConditionsFunction: ['cloudwatch'],

@@ -13,12 +13,20 @@ import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import { runCli } from '../support/run-cli.js';
 
 /**
- * What may grow per shard: the plan's shard map (a node group's id and its slot range, ~45 bytes of
- * JSON). Before the figures moved to the store a shard added ~3.7 KB to the largest state.
+ * What may grow per group of the fan-out (never per shard): the plan's `{"group":n}`, the Write step's
+ * group clock, the report's fan-out row (~100 bytes of JSON in all). The shard map is in the store, so a
+ * shard adds nothing; before the figures moved to the store a shard added ~3.7 KB to the largest state.
  */
-const PLAN_BYTES_PER_SHARD = 64;
+const FAN_OUT_BYTES_PER_GROUP = 256;
 /** Two runs' own figures differ a little (the probe's timeline, its error kinds): not the shard count's. */
 const RUN_TO_RUN_BYTES = 2048;
+
+/** The CLI's `preflight state: N bytes` line: the request and the plan, the state every later one carries. */
+function preflightState(stderr: string): number {
+  const match = /preflight state: (\d+) bytes/.exec(stderr);
+  if (!match) throw new Error(`no preflight-state line in:\n${stderr.slice(-3000)}`);
+  return Number(match[1]);
+}
 
 /** The CLI's `largest state: N bytes (State), limit L` line. */
 function largestState(stderr: string): { bytes: number; state: string } {
@@ -70,7 +78,13 @@ describe('a large cluster drill', () => {
     expect(
       growth,
       `3 shards: ${largestState(small.stderr).bytes} B, 12: ${largestState(large.stderr).bytes} B`,
-    ).toBeLessThanOrEqual(9 * PLAN_BYTES_PER_SHARD + RUN_TO_RUN_BYTES);
+    ).toBeLessThanOrEqual(fanOut.groups.length * FAN_OUT_BYTES_PER_GROUP + RUN_TO_RUN_BYTES);
+    // The plan names its shard map and the Map's groups by index: it differs only by the fan-out's
+    // `shardGroups` and the count's digits, never by the shards' ids or slots.
+    const shardGroups = JSON.stringify({ perInvocation: 4, groups: [{ group: 1 }, { group: 2 }] });
+    expect(preflightState(large.stderr) - preflightState(small.stderr)).toBe(
+      `,"shardGroups":${shardGroups}`.length + '12'.length - '3'.length,
+    );
   }, 120_000);
 
   it('watches a sample of the shards when asked: the target, its neighbour and one drawn, named', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillPlan } from '../../functions/core/drill/plan.js';
+import { storeShardMap } from '../../functions/core/drill/shard-map.js';
 import { type GroupRecords, shardWritersStep } from '../../functions/core/drill/shard-writers-step.js';
 import { haltMarkerKey, probeStoppedKey, requestHalt } from '../../functions/core/measure/halt-marker.js';
 import type { SlotRange } from '../../functions/core/measure/keys.js';
@@ -88,20 +89,21 @@ describe('a group of the shard writers', () => {
     expect(Math.abs(stored.clock!.offsetMs)).toBeLessThanOrEqual(stored.clock!.withinMs);
   }, 30_000);
 
-  it('refuses by name to write once Cleanup has set the halt marker', async () => {
-    // Prepare
-    const plan = planOn('group-halted');
+  it('refuses by name to write once Cleanup has set the halt marker, its plan as the state carries it', async () => {
+    // Prepare: the shard map in the store, the item the group's index only (as the Map passes them).
+    const figures = directoryFigureStore(dir);
+    const whole = planOn('group-halted');
+    const plan = await storeShardMap(
+      { ...whole, watched: { chosen: 'all', watched: ['0001', '0002', '0003'], unwatched: 0 } },
+      figures,
+    );
     const client = createRedisClient({ endpoint: cluster.shards[0]!.nodes[0]!.url, cluster: true });
     await waitUntilReady(client, 5000);
     await requestHalt(client, haltMarkerKey(plan.request.writer.keyPrefix, plan.runId));
     await client.quit();
 
     // Act
-    const step = shardWritersStep(plan, plan.shardGroups!.groups[0]!, {
-      remainingMs: () => 60_000,
-      log: quiet,
-      figures: directoryFigureStore(dir),
-    });
+    const step = shardWritersStep(plan, { group: 1 }, { remainingMs: () => 60_000, log: quiet, figures });
 
     // Assess
     await expect(step).rejects.toMatchObject({ name: 'DrillStoppedError' });

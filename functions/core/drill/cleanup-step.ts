@@ -37,6 +37,7 @@ import { retrying } from '../measure/retry.js';
 import { withDataPlane } from './data-plane.js';
 import { cleanupRegions, type RegionKeys } from './global-steps.js';
 import { type DrillPlan, drillPlanSchema } from './plan.js';
+import { withShardMap } from './shard-map.js';
 import { writerOptions } from './writer-options.js';
 
 // Runs on every path: the plan is missing when Preflight refused, the results when the drill failed.
@@ -84,8 +85,10 @@ export type CleanupStepResult =
   | { deleted: number; keysNamed: number; stopMarkerDeleted: boolean };
 
 export async function cleanupStep(event: CleanupEvent, deps: CleanupStepDeps): Promise<CleanupStepResult> {
-  const { plan, results, verification } = event;
-  if (!plan) return { deleted: 0, note: 'nothing to clean: the drill stopped before Preflight accepted it' };
+  const { results, verification } = event;
+  if (!event.plan)
+    return { deleted: 0, note: 'nothing to clean: the drill stopped before Preflight accepted it' };
+  const plan = await wholePlan(event.plan, deps);
   // Deletes by exact name are idempotent: run again whole when a rotated password was refused.
   return withDataPlane(
     plan.target,
@@ -93,6 +96,21 @@ export async function cleanupStep(event: CleanupEvent, deps: CleanupStepDeps): P
       cleanupRun(plan, results, verification, createClient, { username, password, tlsCa }, deps),
     deps.env,
   );
+}
+
+/**
+ * The plan with its shard map (shard-map.ts), which names the shard writers' key spaces. Cleanup runs on
+ * every path: a map that cannot be read leaves those keys to their TTL, said in the log.
+ */
+async function wholePlan(plan: DrillPlan, deps: CleanupStepDeps): Promise<DrillPlan> {
+  try {
+    return await withShardMap(plan, deps.figures);
+  } catch (error) {
+    deps.log.warn("shard map not read: the shard writers' keys are left to their TTL", {
+      error: (error as Error).message,
+    });
+    return plan;
+  }
 }
 
 async function cleanupRun(

@@ -70,10 +70,10 @@ export async function gatherGroups(
       return;
     }
     const error = new ShardGroupMissingError(
-      `group ${item.group}'s records (${item.shards.join(', ')}) did not arrive within ${waitMs} ms of the probe's stop`,
+      `group ${item.group}'s records (${(item.shards ?? []).join(', ')}) did not arrive within ${waitMs} ms of the probe's stop`,
     );
     const settings = { ...writersBesideSettings(plan), cluster: true };
-    const missing = shardsOf(plan, item.shards).filter((shard) => shard.slots.length > 0);
+    const missing = shardsOf(plan, item.shards ?? []).filter((shard) => shard.slots.length > 0);
     for (const shard of missing)
       records.push(
         failedRun(shardWriterProfile(shard.nodeGroupId), { ...settings, pin: shard.slots }, now(), error),

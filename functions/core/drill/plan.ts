@@ -7,6 +7,7 @@ import { globalPlanSchema } from './faults/global-failover.js';
 import { FAULT_SOURCE_NAMES } from './faults/index.js';
 import { drillTargetSchema } from './guardrails.js';
 import { drillRequestSchema } from './request.js';
+import { shardMapRefSchema } from './shard-map.js';
 import { writerGroupsSchema } from './writer-groups.js';
 
 /** What a dry run reports: what the drill would do, judged on the same facts as a real one. */
@@ -57,6 +58,11 @@ export const drillPlanSchema = z.object({
   watched: watchedShardsSchema.optional(),
   /** Cluster mode, more watched shards than one invocation holds: the shard writers' groups (issue 26). */
   shardGroups: writerGroupsSchema.optional(),
+  /**
+   * Cluster mode: where the shard map (every shard's id and slots, the watched list) is stored, and how
+   * many shards it holds; `target.shards` and `watched` then travel in the store, not the state (issue 26).
+   */
+  shardMap: shardMapRefSchema.optional(),
   /** The group's `Durability` and `EffectiveDurability` as Preflight read them (absent: not reported). */
   durability: durabilitySettingSchema.optional(),
   /**

@@ -6,6 +6,7 @@ import {
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-elasticache';
 import { GuardrailError } from '../../shared/errors.js';
+import type { FigureStore } from '../../shared/figure-store.js';
 import { WRITER_DEFAULTS } from '../measure/defaults.js';
 import { durabilityOfGroup } from '../measure/durability.js';
 import { type WatchedShards, watchedShards } from './blast-radius.js';
@@ -19,6 +20,7 @@ import { checkMemoryHeadroom } from './memory-headroom.js';
 import type { DrillPlan, DryRunPreview } from './plan.js';
 import { releaseTag } from './release-lock.js';
 import type { DrillRequest } from './request.js';
+import { storeShardMap } from './shard-map.js';
 import { alarmStates } from './stop-conditions.js';
 import { type WriterGroups, writerGroups } from './writer-groups.js';
 
@@ -90,6 +92,8 @@ export async function preflight(
     elastiCacheIn?: ElastiCacheIn;
     /** Shard writers one invocation holds (default SHARD_WRITERS_PER_INVOCATION; tests set it low). */
     shardWritersPerInvocation?: number;
+    /** Where the shard map goes (shard-map.ts); without it, the plan carries the shards itself. */
+    figures?: FigureStore;
   },
   now: () => number = Date.now,
   sleep: (ms: number) => Promise<unknown> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -146,7 +150,31 @@ export async function preflight(
     now,
     sleep,
   });
-  return { runId, request, target, acceptedAt, lock, ...judgement.fault?.plan, ...watched, ...durability };
+  const plan = {
+    runId,
+    request,
+    target,
+    acceptedAt,
+    lock,
+    ...judgement.fault?.plan,
+    ...watched,
+    ...durability,
+  };
+  return clients.figures ? storeShardMapOrRelease(plan, clients.figures, members) : plan;
+}
+
+/** The plan with its shard map stored; a store that refuses gives back the locks just taken, and throws. */
+async function storeShardMapOrRelease(
+  plan: DrillPlan,
+  figures: FigureStore,
+  members: LockedMember[],
+): Promise<DrillPlan> {
+  try {
+    return await storeShardMap(plan, figures);
+  } catch (error) {
+    await Promise.all(members.map((m) => releaseTag(m.client, m.arn, plan.runId).catch(() => undefined)));
+    throw error;
+  }
 }
 
 /** A region failover's cross-region facts (the datastore, its members' tags); undefined for other faults. */

@@ -14,13 +14,15 @@ import { type ClockReading, readClockOffset } from '../measure/clock-offset.js';
 import { haltMarkerKey, haltRequested, probeStoppedKey, watchHaltMarker } from '../measure/halt-marker.js';
 import type { DrillPlan } from './plan.js';
 import { shardsOf, writersBesideSettings } from './profiles-beside.js';
+import { groupShards, withShardMap } from './shard-map.js';
 import { openWatcher, RETURN_MARGIN_MS, type WriteStepDeps } from './write-step.js';
 import { groupRecordsName } from './writer-groups.js';
 
-/** One Map item: a group of shard ids. */
+/** One Map item: a group's index; its shard ids come from the stored shard map (shard-map.ts). */
 export interface ShardGroupItem {
   group: number;
-  shards: string[];
+  /** A state from before the map was stored named them inline. */
+  shards?: string[];
 }
 
 /** What a group stores: its records, and its clock against the server the probe's invocation reads too. */
@@ -47,11 +49,13 @@ export function groupsStartAtEpochMs(plan: DrillPlan): number {
 }
 
 export async function shardWritersStep(
-  plan: DrillPlan,
+  statePlan: DrillPlan,
   item: ShardGroupItem,
   deps: Omit<WriteStepDeps, 'figures'> & { figures: FigureStore; now?: () => number },
 ): Promise<GroupStored> {
   const now = deps.now ?? Date.now;
+  const plan = await withShardMap(statePlan, deps.figures);
+  const shards = item.shards ?? groupShards(plan, item.group);
   const prefix = plan.request.writer.keyPrefix;
   const halt = haltMarkerKey(prefix, plan.runId);
   const { plane, watcher } = await openWatcher(plan, deps.env);
@@ -77,7 +81,7 @@ export async function shardWritersStep(
     writers = isolatedProfiles(
       {
         profiles: { profiles: [], settings: { ...settings, cluster: true } },
-        shards: { shards: shardsOf(plan, item.shards), settings },
+        shards: { shards: shardsOf(plan, shards), settings },
       },
       plane.clientTarget,
     );

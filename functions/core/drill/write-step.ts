@@ -26,6 +26,7 @@ import { type GroupClock, gatherGroups } from './gather-groups.js';
 import { writeStoodAside } from './global-steps.js';
 import type { DrillPlan } from './plan.js';
 import { runProfilesBeside } from './profiles-beside.js';
+import { withShardMap } from './shard-map.js';
 import { groupRecordsName } from './writer-groups.js';
 import { writerOptions } from './writer-options.js';
 
@@ -96,7 +97,9 @@ export function openWatcher(
   );
 }
 
-export async function writeStep(plan: DrillPlan, deps: WriteStepDeps): Promise<WriteStepResult> {
+export async function writeStep(statePlan: DrillPlan, deps: WriteStepDeps): Promise<WriteStepResult> {
+  // The shard map is read before the watcher opens: every shard writer is in place before the probe starts.
+  const plan = await withShardMap(statePlan, deps.figures);
   // A region failover is written and read back by the RegionFailover step's own cross-region probe.
   if (plan.global) return writeStoodAside(plan) as unknown as WriteStepResult;
   const controller = new AbortController();

@@ -23,15 +23,24 @@ export const SHARD_WRITERS_PER_INVOCATION = 16;
  */
 export const MAX_WRITER_GROUPS = 40;
 
-/** The plan's split: group 0 is the probe's own invocation, groups 1… the Map's items. */
+/**
+ * The plan's split: group 0 is the probe's own invocation, groups 1… the Map's items. The state carries
+ * the group indices only (shard-map.ts); the shard ids are derived from the stored map in each invocation.
+ */
 export const writerGroupsSchema = z.object({
   perInvocation: z.number().int().min(1),
-  /** The probe's invocation's shards. */
-  probe: z.array(z.string()),
+  /** The probe's invocation's shards (absent in the state: derived from the stored map). */
+  probe: z.array(z.string()).optional(),
   /** The Map's items: each one Write invocation in the shard-writers role. */
-  groups: z.array(z.object({ group: z.number().int().min(1), shards: z.array(z.string()) })),
+  groups: z.array(z.object({ group: z.number().int().min(1), shards: z.array(z.string()).optional() })),
 });
-export type WriterGroups = z.infer<typeof writerGroupsSchema>;
+
+/** The split with every group's shards, as `writerGroups` makes it. */
+export interface WriterGroups {
+  perInvocation: number;
+  probe: string[];
+  groups: { group: number; shards: string[] }[];
+}
 
 /**
  * The watched shards split into groups of `perInvocation` (never more than MAX_WRITER_GROUPS beside

@@ -272,7 +272,7 @@ function fanOutOf(
   const stated = (summary as { shardGroups?: GroupClock[] } | undefined)?.shardGroups ?? [];
   const probe: GroupClock = {
     group: 0,
-    writers: plan.shardGroups.probe.length,
+    writers: plan.shardGroups.probe?.length ?? 0,
     clockOffsetMs: 0,
     withinMs: 0,
   };

@@ -5,6 +5,8 @@
  */
 import type { FigureStore } from '../../shared/figure-store.js';
 import type { StepLog } from '../../shared/powertools.js';
+import { type DrillPlan, drillPlanSchema } from '../drill/plan.js';
+import { withShardMap } from '../drill/shard-map.js';
 import type { ProfileVerification } from '../measure/clients/profile-verify.js';
 import type { ProfileRun } from '../measure/clients/run.js';
 import { loadRecords, type StoredRecords } from '../measure/clients/stored.js';
@@ -20,10 +22,15 @@ export interface ShardsStored {
   file: string | null;
 }
 
-/** The report as the state carries it: without `shards[]` and `collateral` when they are stored. */
-export type StateReport =
-  | DrillReport
-  | (Omit<DrillReport, 'shards' | 'collateral'> & { shardsStored: ShardsStored });
+/** The report as the state carries it when its per-shard views are stored: no per-shard list is left. */
+export type ReportWithStoredShards = Omit<DrillReport, 'shards' | 'collateral' | 'blastRadius'> & {
+  /** The blast radius without its list of watched shards (the stored report names them). */
+  blastRadius?: Omit<NonNullable<DrillReport['blastRadius']>, 'shards'>;
+  shardsStored: ShardsStored;
+};
+
+/** The report as the state carries it: without `shards[]`, `collateral` and the watched list when they are stored. */
+export type StateReport = DrillReport | ReportWithStoredShards;
 
 type WithShards = { shards?: ProfileRun[] | ProfileVerification[] | StoredRecords };
 
@@ -51,25 +58,47 @@ export async function withStoredFigures(
     ? ([await load(summary as WithShards | undefined, 'shard writers'), recovery] as [unknown, unknown])
     : undefined;
   const verification = await load(state.verification as WithShards | undefined, 'shard verifications');
+  const plan = await loadShardMap(state.plan, figures, log);
   return {
     ...state,
+    ...(plan ? { plan } : {}),
     ...(results ? { results } : {}),
     ...(verification ? { verification } : {}),
   };
 }
 
+/** The state's plan with its shard map read (shard-map.ts); as it is when unreadable, said in the log. */
+async function loadShardMap(
+  plan: unknown,
+  figures: FigureStore,
+  log: StepLog,
+): Promise<DrillPlan | undefined> {
+  const parsed = drillPlanSchema.safeParse(plan);
+  if (!parsed.success || !parsed.data.shardMap) return undefined;
+  try {
+    const whole = await withShardMap(parsed.data, figures);
+    // Only what the map adds: the rest of the state's plan stays as the state machine passed it.
+    const { target, watched, shardGroups } = whole;
+    return { ...(plan as DrillPlan), target, watched, shardGroups };
+  } catch (error) {
+    log.warn('shard map not read from the figure store', { error: (error as Error).message });
+    return undefined;
+  }
+}
+
 /** The report without its per-shard views, which the stored JSON holds; unchanged without shards. */
 export function reportForState(report: DrillReport): StateReport {
   if (report.shards.length === 0) return report;
-  const { shards, collateral, ...rest } = report;
+  const { shards, collateral, blastRadius, ...rest } = report;
+  // The watched list grows with the shard count: the state keeps the blast radius's counts only.
+  const counts = blastRadius ? (({ shards: _, ...kept }) => kept)(blastRadius) : undefined;
   return {
     ...rest,
+    ...(counts ? { blastRadius: counts } : {}),
     shardsStored: { count: shards.length, collateral: collateral.length, file: report.files?.json ?? null },
   };
 }
 
-export function isStateReportWithStoredShards(
-  report: unknown,
-): report is Omit<DrillReport, 'shards' | 'collateral'> & { shardsStored: ShardsStored } {
+export function isStateReportWithStoredShards(report: unknown): report is ReportWithStoredShards {
   return typeof report === 'object' && report !== null && 'shardsStored' in report;
 }

@@ -37,6 +37,7 @@ def drill(shards, workdir):
     )
     wall = round(time.monotonic() - started, 1)
     match = re.search(r"largest state: (\d+) bytes \(([^)]+)\), limit (\d+)", out.stderr)
+    preflight = re.search(r"preflight state: (\d+) bytes", out.stderr)
     r = {}
     if os.path.exists(report):
         with open(report) as f:
@@ -52,6 +53,8 @@ def drill(shards, workdir):
         "largestState": int(match.group(1)) if match else None,
         "largestStateName": match.group(2) if match else None,
         "limit": int(match.group(3)) if match else None,
+        # The request and the plan: the state every later one carries (the shard map is in the store).
+        "preflightState": int(preflight.group(1)) if preflight else None,
         "stderrTail": out.stderr[-1500:] if out.returncode != 0 or not match else "",
     }
 
