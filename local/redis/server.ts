@@ -288,7 +288,10 @@ export class RedisServer {
         );
       }
       try {
-        if ((await this.call('PING')) === 'PONG') return;
+        // Ours, not a neighbour's: two tests can be handed the same free port, and while our process is
+        // still failing to bind it, the other test's server answers there (and would take our commands).
+        const info = parseInfo((await this.call('INFO', 'server')) as string);
+        if (Number(info.process_id) === this.child?.pid) return;
       } catch {
         this.closeAdmin();
       }

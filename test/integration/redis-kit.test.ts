@@ -49,6 +49,20 @@ describe('RedisServer', () => {
     expect(await a.call('GET', 'from-b')).toBe('1');
   });
 
+  it('never takes a neighbour answering on its port for itself', async () => {
+    // Prepare: a server already listening where the next one is told to start (two tests handed the
+    // same free port): the newcomer's PING would be answered by the neighbour before it fails to bind.
+    const neighbour = await RedisServer.start({ name: 'neighbour' });
+    started.push(neighbour);
+
+    // Act
+    const starting = RedisServer.start({ name: 'newcomer', port: neighbour.port });
+
+    // Assess
+    await expect(starting).rejects.toThrow(/Address already in use/);
+    expect(await neighbour.call('PING')).toBe('PONG');
+  });
+
   it('serves AUTH and ACL users', async () => {
     // Prepare
     const server = await RedisServer.start({ password: 's3cret', aclUsers: ['app on >apppass ~* +@all'] });
