@@ -86,14 +86,18 @@ describe.concurrent('probe figures against injected truth', () => {
     const [r0, r1] = rejection.map((t) => t - zeroMs) as [number, number];
     const [b0, b1] = outage.map((t) => t - zeroMs) as [number, number];
     const outageMs = b1 - b0;
+    // How long the probe's loop was held around the fault: on a loaded machine the first ok after the
+    // heal is read that much later, and the report says so (measure-standalone.test.ts).
+    const heldMs = report.probe.precision!.boundsWidenedByMs;
+    const late = LATE_MS + heldMs;
     console.log(
       `rejected ${proxy.rejectedWrites} → baselineNonOk ${report.writes.baselineNonOk}; ` +
-        `blackhole ${outageMs.toFixed(1)} ms → longest ok gap ${report.downtime.longestOkGapMs} ms`,
+        `blackhole ${outageMs.toFixed(1)} ms → longest ok gap ${report.downtime.longestOkGapMs} ms (loop held ≤ ${heldMs} ms)`,
     );
     expect(proxy.rejectedWrites).toBeGreaterThan(100);
     expect(report.writes.baselineNonOk).toBe(proxy.rejectedWrites);
     expect(report.downtime.longestOkGapMs).toBeGreaterThanOrEqual(outageMs - 10);
-    expect(report.downtime.longestOkGapMs).toBeLessThanOrEqual(outageMs + LATE_MS);
+    expect(report.downtime.longestOkGapMs).toBeLessThanOrEqual(outageMs + late);
     const indeterminate = seqSet(ranges, 'info');
     const absent = [...indeterminate].filter((seq) => !onServer.has(seq));
     expect(absent.length).toBeGreaterThan(0);
@@ -105,7 +109,7 @@ describe.concurrent('probe figures against injected truth', () => {
     const overlaps = (b: { startMs: number; endMs: number }, from: number, to: number) =>
       b.startMs < to && b.endMs > from;
     for (const b of buckets.filter((b) => b.fail + b.info > 0))
-      expect(overlaps(b, r0 - 50, r1) || overlaps(b, b0 - 50, b1 + LATE_MS)).toBe(true);
+      expect(overlaps(b, r0 - 50, r1) || overlaps(b, b0 - 50, b1 + late)).toBe(true);
     const inside = (from: number, to: number) => buckets.filter((b) => b.startMs >= from && b.endMs <= to);
     expect(inside(r0, r1 - 50).length).toBeGreaterThan(0);
     for (const b of inside(r0, r1 - 50))
