@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../local/template.js';
+import { cliCommand } from '../support/cli-command.js';
 import { runCli } from '../support/run-cli.js';
 
 const execute = promisify(execFile);
@@ -30,7 +31,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
  * as a user would and judges only the --json report, the summary and the exit code (one part per case).
  */
 async function harness(part: 'profiles' | 'cluster') {
-  const cli = JSON.stringify([process.execPath, join(PROJECT_ROOT, 'bin/failover-drill.js')]);
+  const cli = JSON.stringify([process.execPath, ...cliCommand()]);
   const script = join(PROJECT_ROOT, 'test/support/harness/client-profiles.py');
   const out = await execute('python3', [script, cli, dir, part], { timeout: 120_000 }).catch(
     (error: { stdout?: string; stderr?: string }) => error,

@@ -22,6 +22,7 @@ import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import { LOCAL_CREDENTIALS } from '../../local/account.js';
 import { OPT_IN_TAG } from '../../local/cloud.js';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
+import { cliCommand } from '../support/cli-command.js';
 import {
   cli,
   type Emulator,
@@ -77,9 +78,7 @@ async function gate(
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'cli/main.ts',
+      ...cliCommand(),
       'gate',
       '--state-machine-arn',
       stateMachineArn,

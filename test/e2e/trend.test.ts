@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
-import { PROJECT_ROOT } from '../../local/template.js';
+import { cliCommand } from '../support/cli-command.js';
 import { runCli } from '../support/run-cli.js';
 
 /**
@@ -37,14 +37,7 @@ describe('the trend over the report store', () => {
     const second = await runCli(['local', '--input', input], {}, { reportDir });
     const history = spawnSync(
       process.execPath,
-      [
-        join(PROJECT_ROOT, 'bin/failover-drill.js'),
-        'history',
-        '--replication-group',
-        'drill-demo',
-        '--report-dir',
-        reportDir,
-      ],
+      [...cliCommand(), 'history', '--replication-group', 'drill-demo', '--report-dir', reportDir],
       { encoding: 'utf8' },
     );
 

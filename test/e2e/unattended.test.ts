@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
 import { PROJECT_ROOT } from '../../local/template.js';
+import { cliCommand } from '../support/cli-command.js';
 import { emulatorFor } from '../support/emulator.js';
 import { redisClient } from '../support/local-cloud.js';
 
@@ -61,9 +62,7 @@ describe.concurrent('unattended safety, judged by boto3', () => {
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        'cli/main.ts',
+        ...cliCommand(),
         'gate',
         '--state-machine-arn',
         emulator.ready.stateMachineArn,

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/redis/server.js';
+import { cliCommand } from '../support/cli-command.js';
 import { faultOf, waitForEvent } from '../support/local-cloud.js';
 import { alive, redisChildren } from '../support/process.js';
 
@@ -20,7 +21,7 @@ afterEach(() => {
 });
 
 function emulator(args: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'emulator', ...args], {
+  const child = spawn(process.execPath, [...cliCommand(), 'emulator', ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

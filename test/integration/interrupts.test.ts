@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DrillReport } from '../../functions/core/report/drill-report.js';
 import { RedisServer } from '../../local/redis/server.js';
-import { PROJECT_ROOT } from '../../local/template.js';
+import { cliCommand } from '../support/cli-command.js';
 import { runMeasureCli, testTracker, trackedTempDir, until } from '../support/measure-kit.js';
 import { alive, redisChildren } from '../support/process.js';
 
@@ -51,14 +51,7 @@ describe.concurrent('interrupted commands', () => {
     const json = join(dir, 'report.json');
     const child = spawn(
       process.execPath,
-      [
-        join(PROJECT_ROOT, 'bin/failover-drill.js'),
-        'local',
-        '--json',
-        json,
-        '--report-dir',
-        join(dir, 'reports'),
-      ],
+      [...cliCommand(), 'local', '--json', json, '--report-dir', join(dir, 'reports')],
       { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     track({ stop: async () => void child.kill('SIGKILL') });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TestContext } from 'vitest';
 import type { Endpoint } from '../../local/elasticache/group.js';
+import { cliCommand } from './cli-command.js';
 
 const cwd = new URL('../..', import.meta.url).pathname;
 const READY_TIMEOUT_MS = 30_000;
@@ -31,7 +32,7 @@ export interface Emulator {
 
 /** `failover-drill …` from the source; `env` added to this process's (an emulator's ready env, say). */
 export const cli = (args: string[], env: Record<string, string> = {}) =>
-  spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+  spawn(process.execPath, [...cliCommand(), ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

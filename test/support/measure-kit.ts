@@ -19,6 +19,7 @@ import {
   type RedisClientOptions,
 } from '../../functions/shared/redis-client.js';
 import type { RedisServer } from '../../local/redis/server.js';
+import { cliCommand } from './cli-command.js';
 
 export type Stoppable = { stop(): Promise<void> } | { close(): Promise<void> };
 
@@ -31,15 +32,11 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
  * running); resolves with the exit code, the JSON report and everything it printed.
  */
 export function runMeasureCli(track: Track, args: string[], json: string, env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'cli/main.ts', 'measure', '--json', json, ...args],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, MEASURE_TEST_PASSWORD: 'not-used', ...env },
-    },
-  );
+  const child = spawn(process.execPath, [...cliCommand(), 'measure', '--json', json, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MEASURE_TEST_PASSWORD: 'not-used', ...env },
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DrillReport } from '../../functions/core/report/drill-report.js';
-import { PROJECT_ROOT } from '../../local/template.js';
+import { cliCommand } from './cli-command.js';
 
 export interface CliRun {
   code: number | null;
@@ -35,7 +35,7 @@ export async function runCli(
         '--report-signal=SIGUSR2',
         `--report-directory=${dir}`,
         '--report-filename=hung-report.json',
-        join(PROJECT_ROOT, 'bin/failover-drill.js'),
+        ...cliCommand(),
         ...args,
         '--json',
         json,
