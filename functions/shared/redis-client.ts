@@ -90,7 +90,25 @@ export async function resolvePassword(
   return undefined;
 }
 
-const reconnectOnReadonly = (error: Error): boolean | 1 => (error.message.startsWith('READONLY') ? 1 : false);
+/** The connections (by their ioredis options object, one per connection) whose READONLY already ended them. */
+const endingOnReadonly = new WeakSet<object>();
+
+/**
+ * READONLY (a primary demoted under the client) ends the connection, to find the new primary behind the
+ * endpoint, without resending: once a connection. Every write in flight gets its own READONLY, and ioredis
+ * would end the same socket again for each, a listener each (Node's leak warning past ten in Lambda's log).
+ * The later ones are rejected all the same. ioredis calls this as a method of the connection's options.
+ */
+function reconnectOnReadonly(this: object, error: Error): boolean | 1 {
+  if (!error.message.startsWith('READONLY') || endingOnReadonly.has(this)) return false;
+  endingOnReadonly.add(this);
+  return 1;
+}
+
+/** A connection closed: its next READONLY ends it again. */
+function onClose(connection: Redis): void {
+  connection.on('close', () => endingOnReadonly.delete(connection.options));
+}
 
 /**
  * A fail-fast client; lazy: call waitUntilReady() (or connect()) before sending. Connection errors are
@@ -99,6 +117,8 @@ const reconnectOnReadonly = (error: Error): boolean | 1 => (error.message.starts
 export function createRedisClient(options: RedisClientOptions): RedisClient {
   const client = buildClient(options);
   client.on('error', () => {});
+  if (client instanceof Cluster) client.on('+node', onClose);
+  else onClose(client);
   // Standalone: the name is set after 'ready', pipelined with the first command, rather than as part of the
   // connect handshake that 'ready' waits for: a reconnect would otherwise cost a round trip more (~3 ms).
   const name = options.connectionName;
