@@ -33,6 +33,8 @@ beforeAll(() => {
 afterAll(() => {
   process.stdout.write = write;
   process.env.POWERTOOLS_LOG_LEVEL = level;
+  // The modules imported at INFO stay cached for the worker's next files: they import afresh, silent.
+  vi.resetModules();
 });
 
 describe('the local runtime with several functions at once', () => {
