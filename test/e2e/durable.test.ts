@@ -37,7 +37,10 @@ describe.concurrent('failover-drill local --durability', () => {
     expect(sync.json.writes.predictedLost ?? 0).toBeGreaterThan(50);
     expect(sync.json.failover.timeToPromoteMs).toBeGreaterThanOrEqual(1000);
     expect(disabled.code).toBe(1);
-    expect(disabled.json.writes.lost).toBeGreaterThanOrEqual(100);
+    // Without the log the lag loses the acknowledged writes of its last 500 ms: however many a loaded
+    // writer managed in them (seen under stress-ng: 72, where ~250 idle), their window spans the lag.
+    expect(disabled.json.writes.lost).toBeGreaterThan(0);
+    expect(disabled.json.dataLossWindow.ms).toBeGreaterThanOrEqual(400);
     expect(disabled.json.durability).toBeUndefined();
   });
 
