@@ -379,7 +379,7 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     const down = this.members.filter((m) => memberIds.includes(m.id));
     const survivors = this.members.filter((m) => !down.includes(m));
     const from = this.primary;
-    await Promise.all(down.map((m) => m.server.kill()));
+    await this.kill(down);
     if (down.includes(from) && survivors.length > 0) {
       await this.linksDown(survivors);
       await this.pause(this.options.detectionDelayMs);
@@ -436,11 +436,21 @@ export class PrimaryReplicaGroup extends FailoverLifecycle implements LocalGroup
     );
   }
 
+  /**
+   * SIGKILL: no reply, no final replication. If the primary is among them, what its links still carry is
+   * lost in the same tick, as with asynchronous replication (a durable group's log delivers it instead).
+   */
+  private async kill(down: Member[]): Promise<void> {
+    const killed = Promise.all(down.map((m) => m.server.kill())); // each SIGKILL is sent before this returns
+    if (down.includes(this.primary))
+      for (const m of this.members) if (m !== this.primary) m.link.serverCrashed();
+    await killed;
+  }
+
   /** Crash: SIGKILL the primary, let the links fall, promote the replica that received the most. */
   private async crashOver(from: Member): Promise<Member> {
-    await from.server.kill();
+    await this.kill([from]);
     const replicas = this.members.filter((m) => m !== from);
-    // What was still in a delay line is dropped with the link, as with asynchronous replication.
     await this.linksDown(replicas);
     const to = await leastLagged(replicas);
     await to.server.call('REPLICAOF', 'NO', 'ONE');

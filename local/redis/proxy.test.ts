@@ -262,6 +262,48 @@ describe('FaultProxy', () => {
     expect(client.text()).toBe('a'.repeat(1000));
   });
 
+  it('loses what is in flight at serverCrashed(), even when the loop then stalls past the whole delay', async () => {
+    // Prepare: 'a' delivered, 'b' in a 100 ms delay line; the server lives on (its FIN would come late)
+    const server = await startServer({ onConnection: (socket) => socket.write('a'.repeat(1000)) });
+    const proxy = await startProxy(server.port);
+    proxy.delay(100, 'toClient');
+    const client = await open(proxy.port);
+    await client.read(1000);
+    server.sockets[0]!.write('b'.repeat(1000));
+    await until(() => proxy.inFlightBytes() === 1000);
+
+    // Act: the crash in the tick of the SIGKILL, then a loop held for twice the delay
+    proxy.serverCrashed();
+    const heldUntil = performance.now() + 200;
+    while (performance.now() < heldUntil);
+    const error = await client.closed;
+
+    // Assess
+    expect(client.text()).toBe('a'.repeat(1000));
+    expect(error?.code).toBe('ECONNRESET');
+    expect(proxy.connections).toBe(0);
+  });
+
+  it('as a log, delivers at serverCrashed() what is in flight, then ends', async () => {
+    // Prepare: the same line, through a durable group's log
+    const server = await startServer({ onConnection: (socket) => socket.write('a'.repeat(1000)) });
+    const proxy = await startProxy(server.port);
+    proxy.delay(100, 'toClient');
+    proxy.logged();
+    const client = await open(proxy.port);
+    await client.read(1000);
+    server.sockets[0]!.write('b'.repeat(1000));
+    await until(() => proxy.inFlightBytes() === 1000);
+
+    // Act
+    proxy.serverCrashed();
+    const error = await client.closed;
+
+    // Assess: nothing lost, and a clean end rather than a reset
+    expect(client.text()).toBe(`${'a'.repeat(1000)}${'b'.repeat(1000)}`);
+    expect(error).toBeUndefined();
+  });
+
   it('drops what is in flight toward the server and resets it when the client goes away', async () => {
     // Prepare
     const server = await startServer();

@@ -299,6 +299,20 @@ export class FaultProxy {
     this.release();
   }
 
+  /**
+   * The server has just been killed: call it in the tick that sent SIGKILL. What is still in flight toward
+   * the clients is lost now (a log instead delivers it on schedule, its dropped tail measured from now).
+   * Waiting for the server's FIN instead lets a loop that runs late deliver the line's due chunks first,
+   * and a loop late by the whole delay would deliver everything a crash loses.
+   */
+  serverCrashed(): void {
+    for (const link of [...this.#links]) {
+      if (!link.upstream || link.throughBlackhole) continue;
+      if (this.#log) this.#drainLog(link);
+      else this.#reset(link);
+    }
+  }
+
   /** Resets every live connection (or only those to `to`), both sides, now; the proxy keeps accepting. */
   cut(to?: ProxyTarget): void {
     for (const link of [...this.#links]) {
@@ -377,7 +391,7 @@ export class FaultProxy {
     });
     // The server going away (a crashed primary) loses whatever was still in flight toward the client.
     upstream.on('end', () => {
-      if (link.throughBlackhole) return;
+      if (link.throughBlackhole || link.upstream !== upstream) return; // serverCrashed() came first
       if (link.toClient.idle) client.end();
       else if (this.#log) this.#drainLog(link);
       else this.#reset(link);
