@@ -262,8 +262,8 @@ describe('FaultProxy', () => {
     expect(client.text()).toBe('a'.repeat(1000));
   });
 
-  it('loses what is in flight at serverCrashed(), even when the loop then stalls past the whole delay', async () => {
-    // Prepare: 'a' delivered, 'b' in a 100 ms delay line; the server lives on (its FIN would come late)
+  it('loses what is in a delay line at serverCrashed(), and what reaches it after, however late the FIN', async () => {
+    // Prepare: 'a' delivered, 'b' in a 100 ms delay line
     const server = await startServer({ onConnection: (socket) => socket.write('a'.repeat(1000)) });
     const proxy = await startProxy(server.port);
     proxy.delay(100, 'toClient');
@@ -272,10 +272,13 @@ describe('FaultProxy', () => {
     server.sockets[0]!.write('b'.repeat(1000));
     await until(() => proxy.inFlightBytes() === 1000);
 
-    // Act: the crash in the tick of the SIGKILL, then a loop held for twice the delay
+    // Act: the crash, then 'c' that was still in the server's socket, then a FIN 200 ms late
     proxy.serverCrashed();
+    server.sockets[0]!.write('c'.repeat(1000));
+    await sleep(50);
     const heldUntil = performance.now() + 200;
-    while (performance.now() < heldUntil);
+    while (performance.now() < heldUntil); // a loop held past the whole delay
+    server.sockets[0]!.destroy();
     const error = await client.closed;
 
     // Assess
@@ -284,23 +287,42 @@ describe('FaultProxy', () => {
     expect(proxy.connections).toBe(0);
   });
 
-  it('as a log, delivers at serverCrashed() what is in flight, then ends', async () => {
-    // Prepare: the same line, through a durable group's log
+  it('without a delay, loses nothing at serverCrashed(): what the server sent before it died arrives', async () => {
+    // Prepare
     const server = await startServer({ onConnection: (socket) => socket.write('a'.repeat(1000)) });
     const proxy = await startProxy(server.port);
-    proxy.delay(100, 'toClient');
-    proxy.logged();
     const client = await open(proxy.port);
     await client.read(1000);
-    server.sockets[0]!.write('b'.repeat(1000));
-    await until(() => proxy.inFlightBytes() === 1000);
 
-    // Act
+    // Act: 'b' still in the server's socket at the crash, then its FIN
     proxy.serverCrashed();
+    server.sockets[0]!.end('b'.repeat(1000));
     const error = await client.closed;
 
-    // Assess: nothing lost, and a clean end rather than a reset
+    // Assess: a clean end, nothing lost
     expect(client.text()).toBe(`${'a'.repeat(1000)}${'b'.repeat(1000)}`);
+    expect(error).toBeUndefined();
+  });
+
+  it('as a log, delivers at serverCrashed() what is in flight, and drops its tail from the crash', async () => {
+    // Prepare: 'a' reaches the log 300 ms before the crash, 'b' just before it; the tail is 100 ms
+    const server = await startServer({ onConnection: (socket) => socket.write('a'.repeat(1000)) });
+    const proxy = await startProxy(server.port);
+    proxy.delay(500, 'toClient');
+    proxy.logged({ dropTailMs: 100 });
+    const client = await open(proxy.port);
+    await sleep(300);
+    server.sockets[0]!.write('b'.repeat(1000));
+    await until(() => proxy.inFlightBytes() === 2000);
+
+    // Act: the crash, its FIN 300 ms late (past the tail and into the line's schedule)
+    proxy.serverCrashed();
+    await sleep(300);
+    server.sockets[0]!.destroy();
+    const error = await client.closed;
+
+    // Assess: the tail at the crash is lost, the rest delivered, and a clean end
+    expect(client.text()).toBe('a'.repeat(1000));
     expect(error).toBeUndefined();
   });
 

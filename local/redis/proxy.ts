@@ -73,12 +73,16 @@ class Pipe {
    * discards the chunks that arrived within that many ms before now.
    */
   drainThen(done: () => void, dropTailMs = 0): void {
-    if (dropTailMs > 0) {
-      const cutoff = performance.now() + this.delayMs - dropTailMs;
-      this.queue = this.queue.filter((chunk) => chunk.due <= cutoff);
-    }
+    this.dropTail(dropTailMs);
     this.drained = done;
     this.pump();
+  }
+
+  /** Discards the chunks that arrived within the last `ms` (none when 0). */
+  dropTail(ms: number): void {
+    if (ms <= 0) return;
+    const cutoff = performance.now() + this.delayMs - ms;
+    this.queue = this.queue.filter((chunk) => chunk.due <= cutoff);
   }
 
   setHeld(held: boolean): void {
@@ -126,6 +130,8 @@ class Link {
   /** Where the upstream connects (the target when this link was accepted). */
   target: ProxyTarget | undefined;
   throughBlackhole = false;
+  /** The server was killed (serverCrashed): what reaches the line from now on was in flight at the crash. */
+  crashed = false;
   closed = false;
   readonly toServer = new Pipe((data) => forward(this.client, this.upstream, data));
   readonly toClient = new Pipe((data) => forward(this.upstream, this.client, data));
@@ -300,16 +306,17 @@ export class FaultProxy {
   }
 
   /**
-   * The server has just been killed: call it in the tick that sent SIGKILL. What is still in flight toward
-   * the clients is lost now (a log instead delivers it on schedule, its dropped tail measured from now).
-   * Waiting for the server's FIN instead lets a loop that runs late deliver the line's due chunks first,
-   * and a loop late by the whole delay would deliver everything a crash loses.
+   * The server has just been killed: call it in the tick that sent SIGKILL. What is still in a delay line
+   * toward the clients is lost now, and so is what reaches the line after (a log delivers both, less the
+   * tail it drops, measured from now). The connections end at the server's FIN, as before. Losing at the
+   * FIN instead let a FIN that came late (~290 ms once, under load) deliver most of what a crash loses.
    */
   serverCrashed(): void {
-    for (const link of [...this.#links]) {
+    for (const link of this.#links) {
       if (!link.upstream || link.throughBlackhole) continue;
-      if (this.#log) this.#drainLog(link);
-      else this.#reset(link);
+      link.crashed = true;
+      if (this.#log) link.toClient.dropTail(this.#log.dropTailMs);
+      else link.toClient.drop();
     }
   }
 
@@ -387,11 +394,12 @@ export class FaultProxy {
       } else this.#reset(link);
     });
     upstream.on('data', (data) => {
-      if (!this.#drops('toClient')) link.toClient.push(data);
+      if (this.#drops('toClient') || (link.crashed && this.#lostAfterCrash(link))) return;
+      link.toClient.push(data);
     });
     // The server going away (a crashed primary) loses whatever was still in flight toward the client.
     upstream.on('end', () => {
-      if (link.throughBlackhole || link.upstream !== upstream) return; // serverCrashed() came first
+      if (link.throughBlackhole) return;
       if (link.toClient.idle) client.end();
       else if (this.#log) this.#drainLog(link);
       else this.#reset(link);
@@ -401,9 +409,22 @@ export class FaultProxy {
   /** The server is gone: the log delivers what it holds, then the client's connection ends. */
   #drainLog(link: Link): void {
     link.upstream = undefined;
-    link.toClient.drainThen(() => {
-      if (!link.closed && !link.client.destroyed) link.client.end();
-    }, this.#log?.dropTailMs);
+    link.toClient.drainThen(
+      () => {
+        if (!link.closed && !link.client.destroyed) link.client.end();
+      },
+      link.crashed ? 0 : this.#log?.dropTailMs, // serverCrashed() already dropped the tail at the crash
+    );
+  }
+
+  /**
+   * Bytes read after serverCrashed() were sent before the crash and had not reached the line yet. A delay
+   * line loses them with the rest of what it carried; without delay (or hold) nothing was lost in flight,
+   * and a log keeps them unless it drops its tail.
+   */
+  #lostAfterCrash(link: Link): boolean {
+    if (this.#log) return this.#log.dropTailMs > 0;
+    return !link.toClient.idle;
   }
 
   #drops(direction: Exclude<Direction, 'both'>): boolean {
