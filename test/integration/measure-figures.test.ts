@@ -67,8 +67,11 @@ describe.concurrent('probe figures against injected truth', () => {
         () => proxy.rejectWrites(undefined),
       );
     })();
+    // Writes time out at 400 ms, half the blackhole: slots free inside it, so writes are sent into it and
+    // are absent. With the 1 s default a loaded server held all 16 slots with writes it had received
+    // before the blackhole (applied, their replies dropped), nothing was sent into it, and none was absent.
     const { report, ranges, zeroMs } = await measure(
-      { endpoint: url(proxy) },
+      { endpoint: url(proxy), commandTimeoutMs: 400 },
       { rate: 1000, settleMs: 500, baselineMs: 1500, maxDurationMs: 20_000, runId },
       async () => {
         await rejecting;
