@@ -11,11 +11,21 @@ type Memory = (cacheClusterId: string) => Promise<{ used: number; max: number } 
 export const MEMORY_METRICS = ['BytesUsedForCache', 'DatabaseMemoryUsagePercentage'] as const;
 
 export function memoryMetrics(memory: Memory): MetricSource {
+  // One reading a node for the queries of one GetMetricData call (they share its window), so that both
+  // figures come from one sample, as a minute's datapoints do. Read apart, used_memory moved in between
+  // under load, and the maxmemory the guardrail derives from the two was 1.6 % off.
+  const readings = new Map<string, { window: string; read: ReturnType<Memory> }>();
   return async (q) => {
     const node = q.dimensions.CacheClusterId;
     const metric = MEMORY_METRICS.find((m) => m === q.metricName);
     if (q.namespace !== 'AWS/ElastiCache' || !node || !metric) return undefined;
-    const read = await memory(node);
+    const window = `${q.fromMs}-${q.toMs}`;
+    let reading = readings.get(node);
+    if (reading?.window !== window) {
+      reading = { window, read: memory(node) };
+      readings.set(node, reading);
+    }
+    const read = await reading.read;
     if (!read) return undefined;
     // Within the window asked, as a datapoint of the last minute would be.
     const atMs = Math.min(Math.max(Date.now(), q.fromMs), q.toMs - 1);
