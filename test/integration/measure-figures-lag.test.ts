@@ -78,13 +78,17 @@ describe('lag figures against a held link and a known promotion', () => {
     for (const write of window.lostWrites)
       expect(write.ageAtPromotionMs).toBeCloseTo(promotedAt - write.ackMs, 0);
     // The replica's lag at its last sample before the cut: every write since the hold, as old as the hold.
-    // The cut holds once blackhole() has returned: a sample taken during that call is still before it.
-    expect(lag.atMs).toBeLessThanOrEqual(at.cutHeld - zeroMs);
+    // A sample under way at the cut still finishes: it listed its candidates before, and its EXISTS rounds
+    // go to the replica, which the cut does not reach (atMs is its last round, seen 0.36 ms after the cut
+    // under stress-ng). So the sample is within a loaded machine's lateness of the cut, either side.
+    expect(lag.atMs).toBeLessThanOrEqual(at.cutHeld - zeroMs + LATE_MS);
     expect(lag.atMs).toBeGreaterThanOrEqual(cut - LATE_MS);
     expect(lag.behind).toBeLessThanOrEqual(report.writes.lost);
     const acknowledgedPerMs = report.writes.lost / (window.lastLostAckMs! - window.firstLostAckMs!);
     // The sample lists its candidates before its reads (atMs is its last read): one interval's writes short.
-    expect(lag.behind).toBeGreaterThanOrEqual(acknowledgedPerMs * (lag.atMs - held - MONITOR_MS) - 5);
+    // None is acknowledged after the cut.
+    const listedBy = Math.min(lag.atMs, cut);
+    expect(lag.behind).toBeGreaterThanOrEqual(acknowledgedPerMs * (listedBy - held - MONITOR_MS) - 5);
     // lagMs is the median of the last three samples (one interval apart): as old as the hold, less ≤ 2 samples.
     expect(lag.lagMs).toBeLessThanOrEqual(lag.atMs - held + stall + 5);
     expect(lag.lagMs).toBeGreaterThanOrEqual(lag.atMs - held - 2 * MONITOR_MS - LATE_MS - stall);
