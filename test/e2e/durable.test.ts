@@ -38,9 +38,11 @@ describe.concurrent('failover-drill local --durability', () => {
     expect(sync.json.failover.timeToPromoteMs).toBeGreaterThanOrEqual(1000);
     expect(disabled.code).toBe(1);
     // Without the log the lag loses the acknowledged writes of its last 500 ms: however many a loaded
-    // writer managed in them (seen under stress-ng: 72, where ~250 idle), their window spans the lag.
+    // writer managed in them (seen under stress-ng: 72, where ~250 idle), their window spans the lag, less
+    // what the writer's loop was held at its start: it wrote nothing then (seen under stress-ng: 368 ms).
     expect(disabled.json.writes.lost).toBeGreaterThan(0);
-    expect(disabled.json.dataLossWindow.ms).toBeGreaterThanOrEqual(400);
+    const heldMs = disabled.json.probe.precision?.boundsWidenedByMs ?? 0;
+    expect(disabled.json.dataLossWindow.ms).toBeGreaterThanOrEqual(400 - heldMs);
     expect(disabled.json.durability).toBeUndefined();
   });
 

@@ -203,10 +203,11 @@ describe.concurrent('failover-drill local', () => {
     // (Below: writes the writer skipped or delayed on a busy machine; above: at most a write in flight.)
     expect(run.json.writes.lost).toBeGreaterThanOrEqual(150);
     expect(run.json.writes.lost).toBeLessThanOrEqual(270);
-    expect(run.json.dataLossWindow.ms).toBeGreaterThanOrEqual(400);
-    // The delay line runs on the local cloud's event loop, the probe's too: late by as much as the report
-    // says the probe's loop was held around the disruption (seen under stress-ng: a 531.7 ms window).
+    // The delay line runs on the local cloud's event loop, the probe's too: off by as much as the report
+    // says the probe's loop was held around the disruption (seen under stress-ng: a 531.7 ms window; a
+    // writer held at the window's start writes nothing then, and the window is that much shorter).
     const heldMs = run.json.probe.precision?.boundsWidenedByMs ?? 0;
+    expect(run.json.dataLossWindow.ms).toBeGreaterThanOrEqual(400 - heldMs);
     expect(run.json.dataLossWindow.ms).toBeLessThanOrEqual(520 + heldMs);
     expect(run.json.violations).toEqual([expect.objectContaining({ threshold: 'maxLostWrites', limit: 0 })]);
   });
