@@ -39,10 +39,11 @@ describe('failover-drill measure --durability', () => {
     const { done } = measureCli(args, json);
     await until('writes to flow', async () => Number(await primary.call('DBSIZE')) > 300, 20_000);
     await sleep(300);
-    // The line's 300 ms of stream dies with the primary: dropped at once, as a killed primary's unsent
-    // replication buffer is. (A kill is not instant on a loaded machine: the line would drain meanwhile.)
-    line.blackhole();
-    await primary.kill();
+    // The line's 300 ms of stream dies with the primary, in the tick of the SIGKILL (serverCrashed): its
+    // FIN can come late on a loaded machine, and the line would drain meanwhile.
+    const killed = primary.kill();
+    line.serverCrashed();
+    await killed;
     await replica.call('REPLICAOF', 'NO', 'ONE');
     endpoint.retarget(replica.endpoint);
     const { code, report, output } = await done;
