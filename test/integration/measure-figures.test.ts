@@ -97,7 +97,10 @@ describe.concurrent('probe figures against injected truth', () => {
       `rejected ${proxy.rejectedWrites} → baselineNonOk ${report.writes.baselineNonOk}; ` +
         `blackhole ${outageMs.toFixed(1)} ms → longest ok gap ${report.downtime.longestOkGapMs} ms (loop held ≤ ${heldMs} ms)`,
     );
-    expect(proxy.rejectedWrites).toBeGreaterThan(100);
+    // The figure is the equality below. How many writes the window holds is the loaded machine's to
+    // decide: 94–302 of its 300 slots in the stress series, fewer where the loop was held in it. That
+    // the window is full of rejections, not one, is the timeline's check below (every bucket in it fails).
+    expect(proxy.rejectedWrites).toBeGreaterThan(0);
     expect(report.writes.baselineNonOk).toBe(proxy.rejectedWrites);
     expect(report.downtime.longestOkGapMs).toBeGreaterThanOrEqual(outageMs - 10);
     expect(report.downtime.longestOkGapMs).toBeLessThanOrEqual(outageMs + late);
@@ -168,14 +171,17 @@ describe.concurrent('probe figures against injected truth', () => {
         );
       },
     );
-    // Assess: no reply comes sooner than the delay; the median comes within the machine's lateness
+    // Assess: no reply comes sooner than the delay; the median comes within the machine's lateness. The
+    // delay line's timer and the reply's read are two turns of this process's event loop, each late by up
+    // to its p99 for all but 1 % of turns: the report's stated precision (a starved run read p50 94 ms).
     const { before, during: inOutage, after } = report.latency!;
-    console.log(JSON.stringify(report.latency));
+    const loopP99 = report.probe.precision!.eventLoopDelayMs.p99;
+    console.log(JSON.stringify({ ...report.latency, loopP99 }));
     expect(before.count + inOutage.count + after.count).toBe(report.writes.acknowledged);
     for (const phase of [before, after]) {
       expect(phase.count).toBeGreaterThan(100);
       expect(phase.p50!).toBeGreaterThanOrEqual(delayMs);
-      expect(phase.p50!).toBeLessThanOrEqual(delayMs + LATE_MS / 2);
+      expect(phase.p50!).toBeLessThanOrEqual(delayMs + LATE_MS / 2 + 2 * loopP99);
       expect(phase.p99!).toBeGreaterThanOrEqual(phase.p50!);
       expect(phase.max!).toBeGreaterThanOrEqual(phase.p99!);
     }
