@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { type FunctionSpec, PROJECT_ROOT } from '../template.js';
 import { lambdaContext } from './context.js';
 import { handlerIn, lambdaHandlerModule } from './handler-module.js';
-import { inItsOwnContext } from './invoke-store.js';
+import { inItsOwnContext, installInvokeStore } from './invoke-store.js';
 
 /** The handler module to load: the template's TypeScript entry, or its compiled .js in the installed package. */
 const COMPILED = import.meta.url.endsWith('.js');
@@ -24,6 +24,7 @@ async function handlerOf(spec: FunctionSpec, options: LocalFunctionOptions): Pro
   const target = options.bundles
     ? lambdaHandlerModule(join(options.bundles, spec.logicalId), spec.handler)
     : { file: join(PROJECT_ROOT, moduleOf(spec.entry)), path: [spec.exportName] };
+  installInvokeStore(); // before the module's INIT, as the runtime installs it
   return handlerIn(await import(pathToFileURL(target.file).href), target) as Handler;
 }
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FunctionSpec } from '../template.js';
-import { localFunction } from './functions.js';
+import { initFunction, localFunction } from './functions.js';
 
 const spec = (logicalId: string, exportName: string): FunctionSpec => ({
   logicalId,
@@ -73,5 +73,33 @@ describe('the local runtime with several functions at once', () => {
       'run-a2',
       'run-a2',
     ]);
+  });
+});
+
+describe('the local runtime before the first invocation', () => {
+  it("installs the store before a module's INIT, when AWS_LAMBDA_MAX_CONCURRENCY is already set", async () => {
+    // Prepare: a process that inherited the variable (a CLI child of a test that ran functions), no store yet.
+    // Under stress-ng the e2e refusal once came back as `Error: InvokeStore is not available`: `new Metrics()`
+    // at the handler module's top level read a store that no invocation had installed yet.
+    const global = globalThis as { awslambda?: { InvokeStore?: unknown } };
+    const store = global.awslambda?.InvokeStore;
+    const concurrency = process.env.AWS_LAMBDA_MAX_CONCURRENCY;
+    delete global.awslambda?.InvokeStore;
+    process.env.AWS_LAMBDA_MAX_CONCURRENCY = '64';
+    vi.resetModules();
+    try {
+      // Act
+      const init = initFunction(spec('WriteFunction', 'writes'));
+
+      // Assess
+      await expect(init).resolves.toBeUndefined();
+      expect(global.awslambda?.InvokeStore).toBeDefined();
+    } finally {
+      if (store === undefined) delete global.awslambda?.InvokeStore;
+      else global.awslambda!.InvokeStore = store;
+      if (concurrency === undefined) delete process.env.AWS_LAMBDA_MAX_CONCURRENCY;
+      else process.env.AWS_LAMBDA_MAX_CONCURRENCY = concurrency;
+      vi.resetModules();
+    }
   });
 });

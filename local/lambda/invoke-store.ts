@@ -63,8 +63,13 @@ class LocalInvokeStore {
 
 type Global = { awslambda?: { InvokeStore?: unknown } };
 
-/** The store, installed once per process where Powertools looks for it. */
-function installed(): LocalInvokeStore {
+/**
+ * The store, installed once per process where Powertools looks for it. The runtime does it before any
+ * handler module's INIT: with AWS_LAMBDA_MAX_CONCURRENCY set, `new Metrics()` at a module's top level reads
+ * the store and throws "InvokeStore is not available" without it. The variable can be set before the first
+ * invocation: a process started by one that ran functions (a CLI child of a test) inherits it.
+ */
+export function installInvokeStore(): LocalInvokeStore {
   const global = globalThis as Global;
   global.awslambda ??= {};
   if (!(global.awslambda.InvokeStore instanceof LocalInvokeStore))
@@ -76,5 +81,5 @@ function installed(): LocalInvokeStore {
 
 /** Runs one invocation in a context of its own: what it logs carries its function's name, whatever runs beside it. */
 export function inItsOwnContext<T>(context: Context, invoke: () => Promise<T>): Promise<T> {
-  return installed().run({ [REQUEST_ID]: context.awsRequestId }, invoke);
+  return installInvokeStore().run({ [REQUEST_ID]: context.awsRequestId }, invoke);
 }

@@ -124,15 +124,17 @@ describe('a local drill with fault replicas', () => {
       }),
     );
 
-    // Act: a schema's refusal, then a guardrail's (the local group fails over automatically: AWS keeps a replica)
-    const [six, none] = await Promise.all(files.map((file) => runCli(['local', '--input', file])));
+    // Act: a schema's refusal, then a guardrail's (the local group fails over automatically: AWS keeps a replica).
+    // Each CLI inherits AWS_LAMBDA_MAX_CONCURRENCY once this worker has run a function; set here, not by chance:
+    // before the local runtime installed its store ahead of INIT, it came back `Error: InvokeStore is not available`.
+    const inherited = { AWS_LAMBDA_MAX_CONCURRENCY: '64' };
+    const [six, none] = await Promise.all(files.map((file) => runCli(['local', '--input', file], inherited)));
 
     // Assess
     expect(six!.code, six!.stderr).toBe(2);
     expect(six!.json).toMatchObject({ verdict: 'error', error: { name: 'DrillInputError' } });
     expect(six!.json.error?.message).toMatch(/newReplicaCount/);
     expect(none!.code, none!.stderr).toBe(2);
-    // The error whole, with the run's output: once under stress-ng it was named `Error`, its message unseen.
     expect(none!.json.error, none!.stderr.slice(-3000)).toMatchObject({
       name: 'GuardrailError',
       message: expect.stringMatching(/replica-needed/),
