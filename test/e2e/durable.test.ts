@@ -5,6 +5,7 @@
  * made to drop its last 300 ms (a test-only fault) that breaks the promise; and bad input refused.
  */
 import { describe, expect, it } from 'vitest';
+import { acknowledgedInsideLossWindow } from '../support/loss-window.js';
 import { runCli } from '../support/run-cli.js';
 
 describe.concurrent('failover-drill local --durability', () => {
@@ -96,7 +97,10 @@ describe.concurrent('failover-drill local --durability', () => {
 
     // Assess: the default maxLostWrites 0 fails it; the promise (≤ 10 s of writes) holds
     expect(run.code, run.stderr).toBe(1);
-    expect(run.json.writes.lost).toBeGreaterThanOrEqual(150);
+    // Each write acknowledged inside the window is lost, however few a loaded machine let through (local-drill.test.ts).
+    const inside = acknowledgedInsideLossWindow(run.json);
+    expect(inside).toBeGreaterThan(0);
+    expect(run.json.writes.lost).toBeGreaterThanOrEqual(inside);
     expect(run.json.writes.lost).toBeLessThanOrEqual(270);
     expect(run.json.durability).toMatchObject({
       effective: 'async',
@@ -105,8 +109,10 @@ describe.concurrent('failover-drill local --durability', () => {
       // A 500 ms lag never nears the 10 s buffer: the gate stayed open, nothing throttled.
       metrics: { bufferExceededErrors: 0, trafficManagementActiveMax: 0 },
     });
-    expect(run.json.durability?.dataLossWindowMs).toBeGreaterThanOrEqual(400);
-    expect(run.json.durability?.dataLossWindowMs).toBeLessThanOrEqual(520);
+    // Widened by the probe's stated hold at both ends, as local-drill.test.ts's window is.
+    const heldMs = run.json.probe.precision?.boundsWidenedByMs ?? 0;
+    expect(run.json.durability?.dataLossWindowMs).toBeGreaterThanOrEqual(400 - heldMs);
+    expect(run.json.durability?.dataLossWindowMs).toBeLessThanOrEqual(520 + heldMs);
     expect(run.json.violations).toEqual([expect.objectContaining({ threshold: 'maxLostWrites' })]);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_DEFAULT_INPUT } from '../../local/drill.js';
+import { acknowledgedInsideLossWindow } from '../support/loss-window.js';
 import { runCli } from '../support/run-cli.js';
 
 /**
@@ -199,9 +200,12 @@ describe.concurrent('failover-drill local', () => {
     expect(run.code, run.stderr).toBe(1);
     expect(run.json.verdict).toBe('fail');
     // The injected truth: what the replicas had not received when the primary died is the last 500 ms
-    // of the stream; at 500 writes/s that is ~250 acknowledged writes, acknowledged over ~500 ms.
-    // (Below: writes the writer skipped or delayed on a busy machine; above: at most a write in flight.)
-    expect(run.json.writes.lost).toBeGreaterThanOrEqual(150);
+    // of the stream; at 500 writes/s that is ~250 acknowledged writes (above: at most a write in flight).
+    // How many the writer got acknowledged in those 500 ms is the machine's to decide (once 62 under
+    // stress-ng): each one acknowledged inside the window is lost (loss-window.ts).
+    const inside = acknowledgedInsideLossWindow(run.json);
+    expect(inside).toBeGreaterThan(0);
+    expect(run.json.writes.lost).toBeGreaterThanOrEqual(inside);
     expect(run.json.writes.lost).toBeLessThanOrEqual(270);
     // The delay line runs on the local cloud's event loop, the probe's too: off by as much as the report
     // says the probe's loop was held around the disruption (seen under stress-ng: a 531.7 ms window; a
