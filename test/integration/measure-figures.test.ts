@@ -194,7 +194,7 @@ describe.concurrent('probe figures against injected truth', () => {
     let stall: [number, number] = [0, 0];
     // Act: a 500 ms hold (shorter than the command timeout: the held writes succeed), then rejections
     // that make the disruption the run stops after
-    const { report, summary } = await measure(
+    const { report, summary, stoppedAtMs } = await measure(
       { endpoint: url(proxy) },
       { rate: 1000, concurrency: 16, settleMs: 300, baselineMs: 300, maxDurationMs: 20_000 },
       async () => {
@@ -215,8 +215,14 @@ describe.concurrent('probe figures against injected truth', () => {
     // more than 10 ms (this shared machine) skips slots too, so the upper bound is the run's own slots:
     // every slot scheduled is either attempted or skipped
     const stallMs = stall[1] - stall[0];
-    const slots = summary.durationMs; // 1000 writes/s
-    console.log(`stall ${stallMs.toFixed(1)} ms → skipped ${report.writes.skipped}`);
+    // 1000 writes/s until the scheduler stopped. The run's duration also holds the drain of the writes in
+    // flight, which schedules none: once 16 ms of it, idle, made the duration's slots one concurrency too many.
+    const slots = stoppedAtMs;
+    expect(slots).toBeLessThanOrEqual(summary.durationMs);
+    console.log(
+      `stall ${stallMs.toFixed(1)} ms → skipped ${report.writes.skipped}; attempted + skipped ` +
+        `${summary.attempted + report.writes.skipped}, stopped at ${stoppedAtMs.toFixed(1)} of ${summary.durationMs} ms`,
+    );
     expect(summary.concurrency).toBe(16);
     // The scheduler catches up on the last CATCH_UP_MS of slots rather than skipping them (scheduler.ts).
     expect(report.writes.skipped).toBeGreaterThanOrEqual(Math.floor(stallMs) - 16 - CATCH_UP_MS - 1);

@@ -90,6 +90,8 @@ export interface Measured {
   deleted: number;
   /** performance.now() of the writer's zero: a test's own times minus this are writer ms. */
   zeroMs: number;
+  /** Writer ms when the scheduler stopped: no slot is due after it (the drain that follows sends nothing). */
+  stoppedAtMs: number;
 }
 
 /**
@@ -111,6 +113,7 @@ export async function measure(
       connectionName: 'failover-drill-test',
     });
   let zeroMs = 0;
+  let stoppedAtMs = Number.NaN;
   let started!: () => void;
   const flowing = new Promise<void>((resolve) => {
     started = resolve;
@@ -126,6 +129,7 @@ export async function measure(
       createClient,
       createReplicaClient,
       onEvent: (event) => {
+        if (event.type === 'stopping') stoppedAtMs = event.atMs;
         if (event.type !== 'started') return;
         zeroMs = event.zeroMs;
         started();
@@ -139,7 +143,8 @@ export async function measure(
   const verification = await verify(summary, { createClient });
   const report = buildReport({ summary, verification });
   const { deleted } = await cleanup(cleanupTargetOf(summary, verification.probed.toSeq), { createClient });
-  return { summary, verification, report, ranges: decodeOutcomes(summary.outcomes), deleted, zeroMs };
+  const ranges = decodeOutcomes(summary.outcomes);
+  return { summary, verification, report, ranges, deleted, zeroMs, stoppedAtMs };
 }
 
 /** The sequence numbers of the run's keys on one server, read directly (not through any proxy). */
